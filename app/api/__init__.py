@@ -1,0 +1,40 @@
+"""The JSON API under /api/v1 (flask-smorest), documented at /api/v1/openapi.json.
+
+Authentication is a personal API token only (`Authorization: Bearer gjt_…`); browser session cookies are
+not accepted here, so the API needs no CSRF token and cannot be driven by a forged page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask_smorest import Api
+
+from app.extensions import csrf
+
+
+class GongjueApi(Api):  # type: ignore[misc]
+    """flask-smorest's Api without its app-wide error handler (app.web renders JSON or HTML by path)."""
+
+    def _register_error_handlers(self) -> None:
+        return None
+
+
+def register_api(app: Flask) -> None:
+    from app.api import accounts, audit, communities, townships
+    from app.api.common import check_api_auth
+
+    api = GongjueApi(
+        app,
+        spec_kwargs={
+            "info": {"description": "Gongjue: owners' assemblies and committee elections."},
+            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"bearer": []}],
+        },
+    )
+    for module in (accounts, townships, communities, audit):
+        blueprint: Any = module.blp
+        blueprint.before_request(check_api_auth)
+        csrf.exempt(blueprint)
+        api.register_blueprint(blueprint, url_prefix="/api/v1")

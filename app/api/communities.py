@@ -1,0 +1,74 @@
+"""/api/v1/communities: communities and their staff accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from app.api.schemas import CommunitySchema, NewAccountSchema, UserSchema
+from app.auth import permissions
+from app.auth import services as accounts
+from app.auth.models import GroupRole, Role
+from app.communities import queries, services
+from app.communities.models import Community
+from app.extensions import db
+
+blp = Blueprint("api_communities", __name__, description="Communities (住宅小区)")
+
+
+@blp.get("/townships/<int:township_id>/communities")
+@blp.response(200, CommunitySchema(many=True))
+def list_communities(township_id: int) -> Any:
+    """Communities of a township that the caller may see."""
+    township = permissions.get_township(current_user, township_id)
+    return db.session.scalars(
+        permissions.visible_communities_query(current_user).where(Community.township_id == township.id)
+    ).all()
+
+
+@blp.post("/townships/<int:township_id>/communities")
+@blp.arguments(CommunitySchema)
+@blp.response(201, CommunitySchema)
+def create_community(data: dict[str, Any], township_id: int) -> Any:
+    """Create a community (the township's officials)."""
+    township = permissions.get_township(current_user, township_id)
+    permissions.require_manage_township(current_user, township)
+    community = services.create_community(
+        township, data["name"], data["address"], data["developer_name"],
+        services.parse_area_centi(data["total_floor_area"]),
+    )
+    db.session.commit()
+    return community
+
+
+@blp.get("/communities/<int:community_id>")
+@blp.response(200, CommunitySchema)
+def get_community(community_id: int) -> Any:
+    """One community."""
+    return permissions.get_community(current_user, community_id)
+
+
+@blp.get("/communities/<int:community_id>/accounts")
+@blp.response(200, UserSchema(many=True))
+def list_community_accounts(community_id: int) -> Any:
+    """Staff accounts scoped to the community (the township's officials)."""
+    community = permissions.get_community(current_user, community_id)
+    permissions.require_manage_community(current_user, community)
+    return [user for user, _grant in queries.accounts_in(community=community)]
+
+
+@blp.post("/communities/<int:community_id>/accounts")
+@blp.arguments(NewAccountSchema)
+@blp.response(201, UserSchema)
+def create_community_account(data: dict[str, Any], community_id: int) -> Any:
+    """Create a preparatory-group member, teller or observer (the township's officials)."""
+    community = permissions.get_community(current_user, community_id)
+    permissions.require_manage_community(current_user, community)
+    user = accounts.create_community_account(
+        community, data["username"], data["display_name"], data["password"], Role(data["role"]),
+        GroupRole(data["group_role"]) if data.get("group_role") else None,
+    )
+    db.session.commit()
+    return user

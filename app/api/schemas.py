@@ -1,0 +1,103 @@
+"""Marshmallow schemas of the API (they also produce the OpenAPI document)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+
+from app.auth.models import GroupRole, Role
+from app.rules.areas import format_area
+
+
+class GrantSchema(Schema):
+    role = fields.String()
+    township_id = fields.Integer(allow_none=True)
+    community_id = fields.Integer(allow_none=True)
+    group_role = fields.String(allow_none=True)
+
+
+class UserSchema(Schema):
+    id = fields.Integer()
+    username = fields.String()
+    display_name = fields.String()
+    is_active = fields.Boolean()
+    grants = fields.List(fields.Nested(GrantSchema))
+
+
+class TownshipSchema(Schema):
+    id = fields.Integer(dump_only=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    admin_code = fields.String(required=True, validate=validate.Regexp(r"^\d{9}(\d{3})?$"))
+    created_at = fields.DateTime(dump_only=True)
+
+
+class CommunitySchema(Schema):
+    id = fields.Integer(dump_only=True)
+    township_id = fields.Integer(dump_only=True)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    address = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    developer_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    total_floor_area = fields.Method(
+        "dump_area", deserialize="load_area", required=True,
+        metadata={"type": "string", "example": "123456.78", "description": "m², at most two decimals"},
+    )
+    created_at = fields.DateTime(dump_only=True)
+
+    def dump_area(self, community: Any) -> str:
+        return format_area(community.total_floor_area_centi)
+
+    def load_area(self, value: Any) -> str:
+        return str(value)
+
+
+class NewAccountSchema(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    display_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=10, max=200))
+    role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role if r != Role.ADMIN]))
+    group_role = fields.String(load_default=None, allow_none=True,
+                               validate=validate.OneOf([g.value for g in GroupRole]))
+
+
+class ApiTokenSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    prefix = fields.String()
+    created_at = fields.DateTime()
+    last_used_at = fields.DateTime(allow_none=True)
+    revoked_at = fields.DateTime(allow_none=True)
+
+
+class AuditEventSchema(Schema):
+    seq = fields.Integer()
+    occurred_at = fields.DateTime()
+    actor_label = fields.String()
+    actor_role = fields.String()
+    action = fields.String()
+    object_type = fields.String()
+    object_id = fields.String(allow_none=True)
+    township_id = fields.Integer(allow_none=True)
+    community_id = fields.Integer(allow_none=True)
+    summary = fields.Dict()
+    previous_hash = fields.String()
+    hash = fields.String()
+
+
+class AuditQuerySchema(Schema):
+    before_seq = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+
+
+class ChainCheckSchema(Schema):
+    id = fields.Integer()
+    checked_at = fields.DateTime()
+    is_ok = fields.Boolean()
+    links_checked = fields.Integer()
+    first_broken_seq = fields.Integer(allow_none=True)
+    reason = fields.String(allow_none=True)
+    triggered_by = fields.String()
+
+
+class TaskSchema(Schema):
+    task_id = fields.String()

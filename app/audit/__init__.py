@@ -1,0 +1,1 @@
+"""The audit log (hash-chained events) and its verification."""

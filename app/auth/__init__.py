@@ -1,0 +1,1 @@
+"""Staff accounts, login, roles and their scopes, API tokens."""

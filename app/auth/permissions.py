@@ -1,0 +1,111 @@
+"""Who may see and change what. Every view and API endpoint loads objects through these functions.
+
+Scopes: an administrator sees everything; a township official or township observer sees one township and its
+communities; a group member, teller or community observer sees one community. Changing is narrower: officials
+manage their township's communities and accounts; administrators manage townships and officials. An object
+outside the caller's scope is reported as not found (its existence is not disclosed).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, or_, select
+
+from app.auth.models import Role, User
+from app.communities.models import Community, Township
+from app.errors import Forbidden, NotFound
+from app.extensions import db
+
+
+def _grants(user: User, *roles: Role) -> list[Any]:
+    return [grant for grant in user.grants if not roles or grant.role in roles]
+
+
+def township_ids_viewable(user: User) -> set[int] | None:
+    """Townships the user may see in full (None: all of them)."""
+    if user.is_admin:
+        return None
+    return {g.township_id for g in _grants(user, Role.TOWNSHIP_OFFICIAL, Role.OBSERVER) if g.community_id is None}
+
+
+def community_ids_viewable(user: User) -> set[int]:
+    """Communities the user sees through a community-scoped grant (township scopes come on top)."""
+    return {g.community_id for g in user.grants if g.community_id is not None}
+
+
+def township_ids_managed(user: User) -> set[int] | None:
+    """Townships whose communities and accounts the user may change (None: all of them)."""
+    if user.is_admin:
+        return None
+    return {g.township_id for g in _grants(user, Role.TOWNSHIP_OFFICIAL)}
+
+
+def visible_townships_query(user: User) -> Select[tuple[Township]]:
+    query = select(Township).order_by(Township.admin_code)
+    ids = township_ids_viewable(user)
+    if ids is None:
+        return query
+    reachable = ids | {g.township_id for g in user.grants if g.community_id is not None}
+    return query.where(Township.id.in_(reachable))
+
+
+def visible_communities_query(user: User) -> Select[tuple[Community]]:
+    query = select(Community).order_by(Community.township_id, Community.name)
+    township_ids = township_ids_viewable(user)
+    if township_ids is None:
+        return query
+    return query.where(
+        or_(Community.township_id.in_(township_ids), Community.id.in_(community_ids_viewable(user)))
+    )
+
+
+def can_view_township_in_full(user: User, township: Township) -> bool:
+    ids = township_ids_viewable(user)
+    return ids is None or township.id in ids
+
+
+def can_manage_township(user: User, township: Township) -> bool:
+    """Create communities and staff accounts in this township."""
+    ids = township_ids_managed(user)
+    return ids is None or township.id in ids
+
+
+def can_view_community(user: User, community: Community) -> bool:
+    ids = township_ids_viewable(user)
+    return ids is None or community.township_id in ids or community.id in community_ids_viewable(user)
+
+
+def can_manage_community(user: User, community: Community) -> bool:
+    return can_manage_township(user, community.township)
+
+
+def require_admin(user: User) -> None:
+    if not user.is_admin:
+        raise Forbidden("forbidden", _l("Only a platform administrator may do this."))
+
+
+def get_township(user: User, township_id: int) -> Township:
+    """The township if the user may see any of it, else NotFound."""
+    township = db.session.scalar(visible_townships_query(user).where(Township.id == township_id))
+    if township is None:
+        raise NotFound("township_not_found", _l("No such township."))
+    return township
+
+
+def get_community(user: User, community_id: int) -> Community:
+    community = db.session.get(Community, community_id)
+    if community is None or not can_view_community(user, community):
+        raise NotFound("community_not_found", _l("No such community."))
+    return community
+
+
+def require_manage_township(user: User, township: Township) -> None:
+    if not can_manage_township(user, township):
+        raise Forbidden("forbidden", _l("You may not change this township."))
+
+
+def require_manage_community(user: User, community: Community) -> None:
+    if not can_manage_community(user, community):
+        raise Forbidden("forbidden", _l("You may not change this community."))

@@ -1,0 +1,160 @@
+"""Accounts, their roles, login and API tokens. Services flush; the request or task commits."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from app.audit import services as audit
+from app.auth.models import ApiToken, GroupRole, Role, RoleGrant, User, new_session_token
+from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from app.communities.models import Community, Township
+from app.db_types import utcnow
+from app.errors import DomainError, NotFound
+from app.extensions import db
+
+API_TOKEN_PREFIX = "gjt_"
+
+
+def normalise_username(username: str) -> str:
+    return username.strip().lower()
+
+
+def _check_new_account(username: str, password: str) -> str:
+    name = normalise_username(username)
+    if not name or len(name) > 64 or not all(c.isalnum() or c in "._-" for c in name):
+        raise DomainError("invalid_username", _l("A login name uses letters, digits, '.', '_' or '-'."), field="username")
+    if db.session.scalar(select(func.count()).select_from(User).where(User.username == name)):
+        raise DomainError("username_taken", _l("This login name is already in use."), status=409, field="username")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError(
+            "password_too_short",
+            _l("A password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
+            field="password",
+        )
+    return name
+
+
+def _new_user(username: str, display_name: str, password: str, grant: RoleGrant) -> User:
+    user = User(
+        username=_check_new_account(username, password),
+        display_name=display_name.strip() or username,
+        password_hash=hash_password(password),
+        grants=[grant],
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def _account_summary(user: User, grant: RoleGrant) -> dict[str, object]:
+    return {"username": user.username, "role": grant.role, "group_role": grant.group_role}
+
+
+def create_admin(username: str, display_name: str, password: str) -> User:
+    """A platform administrator (created from the command line or the demo, never through the web)."""
+    grant = RoleGrant(role=Role.ADMIN)
+    user = _new_user(username, display_name, password, grant)
+    audit.record("account.create", "user", user.id, _account_summary(user, grant))
+    return user
+
+
+def create_township_account(township: Township, username: str, display_name: str, password: str,
+                            role: Role = Role.TOWNSHIP_OFFICIAL) -> User:
+    """A township official (or township observer)."""
+    if role not in (Role.TOWNSHIP_OFFICIAL, Role.OBSERVER):
+        raise DomainError("invalid_role", _l("This role is not scoped to a township."))
+    grant = RoleGrant(role=role, township_id=township.id)
+    user = _new_user(username, display_name, password, grant)
+    audit.record("account.create", "user", user.id, _account_summary(user, grant), township_id=township.id)
+    return user
+
+
+def create_community_account(community: Community, username: str, display_name: str, password: str,
+                             role: Role, group_role: GroupRole | None = None) -> User:
+    """A preparatory-group member (with a group role), a teller or a community observer."""
+    if role not in (Role.GROUP_MEMBER, Role.TELLER, Role.OBSERVER):
+        raise DomainError("invalid_role", _l("This role is not scoped to a community."))
+    if (role == Role.GROUP_MEMBER) != (group_role is not None):
+        raise DomainError("invalid_group_role", _l("A group member needs a role in the group; others have none."))
+    grant = RoleGrant(role=role, township_id=community.township_id, community_id=community.id,
+                      group_role=group_role.value if group_role else None)
+    user = _new_user(username, display_name, password, grant)
+    audit.record("account.create", "user", user.id, _account_summary(user, grant),
+                 township_id=community.township_id, community_id=community.id)
+    return user
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The active account with this login name and password, else None. Both outcomes are audited."""
+    name = normalise_username(username)
+    user = db.session.scalar(select(User).where(User.username == name))
+    if user is None or not verify_password(user.password_hash if user else None, password) or not user.is_active:
+        audit.record("auth.login_failed", "user", user.id if user else None, {"username": name[:64]},
+                     actor_label=name[:64] or "?")
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def set_password(user: User, new_password: str) -> None:
+    """Change a password; every existing session of the account ends."""
+    if len(new_password) < MIN_PASSWORD_LENGTH:
+        raise DomainError("password_too_short",
+                          _l("A password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
+    user.password_hash = hash_password(new_password)
+    user.session_token = new_session_token()
+    audit.record("account.password_change", "user", user.id, {"username": user.username})
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """A newly created API token: `secret` is shown once and never stored."""
+
+    token: ApiToken
+    secret: str
+
+
+def create_api_token(user: User, name: str) -> IssuedToken:
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise DomainError("invalid_token_name", _l("Give the token a name of at most 100 characters."), field="name")
+    secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user.id, name=name, prefix=secret[:10], token_hash=_token_digest(secret))
+    db.session.add(token)
+    db.session.flush()
+    audit.record("api_token.create", "api_token", token.id, {"name": name, "prefix": token.prefix})
+    return IssuedToken(token=token, secret=secret)
+
+
+def revoke_api_token(user: User, token_id: int) -> ApiToken:
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise NotFound("token_not_found", _l("No such token."))
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.record("api_token.revoke", "api_token", token.id, {"name": token.name, "prefix": token.prefix})
+    return token
+
+
+def user_for_api_token(secret: str) -> User | None:
+    """The active account behind an active token (and note when the token was last used)."""
+    if not secret.startswith(API_TOKEN_PREFIX):
+        return None
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(secret)))
+    if token is None or token.revoked_at is not None or not token.user.is_active:
+        return None
+    token.last_used_at = utcnow()
+    return token.user
+
+
+def api_tokens_of(user: User) -> list[ApiToken]:
+    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())))

@@ -1,0 +1,36 @@
+"""Celery bound to the Flask app: every task runs inside an app context and takes ids, not ORM objects.
+
+The worker and beat start from wsgi.py: `celery -A wsgi:celery worker` and `celery -A wsgi:celery beat`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery, Task
+from flask import Flask
+
+#: modules whose tasks the worker must know
+TASK_MODULES = ["app.audit.tasks"]
+
+
+def celery_init_app(app: Flask) -> Celery:
+    """Create the Celery app for this Flask app (Flask's documented pattern) and make it the default."""
+
+    class FlaskTask(Task):  # type: ignore[misc]
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery = Celery(app.import_name, task_cls=FlaskTask, include=TASK_MODULES)
+    celery.config_from_object(app.config["CELERY"])
+    celery.conf.beat_schedule = {
+        "verify-audit-chain": {
+            "task": "app.audit.tasks.verify_audit_chain",
+            "schedule": float(app.config["AUDIT_VERIFY_INTERVAL"]),
+            "kwargs": {"triggered_by": "beat"},
+        },
+    }
+    celery.set_default()
+    app.extensions["celery"] = celery
+    return celery

@@ -1,0 +1,87 @@
+"""The `gongjue` command: Flask's commands (run, db …) plus the project's own (demo, audit verify, create-admin)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, with_appcontext
+
+
+def _create_app() -> Flask:
+    from app import create_app
+    from app.config import ConfigurationError
+
+    try:
+        return create_app()
+    except ConfigurationError as error:
+        click.echo(f"Gongjue cannot start: {error}", err=True)
+        sys.exit(2)
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def main() -> None:
+    """Gongjue (共决): owners' assemblies and owners' committee elections."""
+
+
+def register_commands(app: Flask) -> None:
+    """Commands that need the app (a database, configuration)."""
+
+    @app.cli.command("demo")
+    @click.option("--if-empty", is_flag=True, help="Do nothing when the database already holds a township.")
+    @with_appcontext
+    def demo(if_empty: bool) -> None:
+        """Load the demo township, its officials and two communities, and print the logins."""
+        from app.demo.loader import DEMO_PASSWORD, database_is_empty, load_demo
+
+        if app.config["GONGJUE_ENV"] == "production":
+            raise click.ClickException("The demo is never loaded in production.")
+        if if_empty and not database_is_empty():
+            click.echo("The database is not empty; the demo was not loaded.")
+            return
+        logins = load_demo()
+        click.echo(f"Demo loaded. Every demo account's password is: {DEMO_PASSWORD}")
+        for username, description in logins:
+            click.echo(f"  {username:<14} {description}")
+
+    @app.cli.command("create-admin")
+    @click.argument("username")
+    @click.option("--name", "display_name", default="Administrator")
+    @click.password_option()
+    @with_appcontext
+    def create_admin(username: str, display_name: str, password: str) -> None:
+        """Create a platform administrator."""
+        from app.auth.services import create_admin as create
+        from app.errors import DomainError
+        from app.extensions import db
+
+        try:
+            create(username, display_name, password)
+        except DomainError as error:
+            raise click.ClickException(str(error.message)) from error
+        db.session.commit()
+        click.echo(f"Administrator {username} created.")
+
+    @app.cli.group("audit")
+    def audit_group() -> None:
+        """The audit log."""
+
+    @audit_group.command("verify")
+    @with_appcontext
+    def audit_verify() -> None:
+        """Walk the audit hash chain; exit 1 and name the first broken event if it is broken."""
+        from app.audit.services import run_verification
+        from app.extensions import db
+
+        check = run_verification("cli")
+        db.session.commit()
+        if check.is_ok:
+            click.echo(f"Audit chain intact: {check.links_checked} events verified.")
+            return
+        click.echo(
+            f"Audit chain BROKEN at event seq={check.first_broken_seq} ({check.reason}); "
+            f"{check.links_checked} events before it are intact.",
+            err=True,
+        )
+        sys.exit(1)

@@ -1,0 +1,1 @@
+"""Townships and communities."""

@@ -1,0 +1,68 @@
+"""Forms for townships, communities and the staff accounts created in them."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Regexp
+
+from app.auth.models import GroupRole, Role
+
+
+class TownshipForm(FlaskForm):
+    name = StringField(_l("Township name"), validators=[DataRequired(), Length(max=100)])
+    admin_code = StringField(
+        _l("Administrative code"),
+        validators=[DataRequired(), Regexp(r"^\d{9}(\d{3})?$", message=_l("An administrative code has 9 or 12 digits."))],
+        description=_l("9 or 12 digits, e.g. 330681001"),
+    )
+
+
+class CommunityForm(FlaskForm):
+    name = StringField(_l("Community name"), validators=[DataRequired(), Length(max=100)])
+    address = StringField(_l("Address"), validators=[DataRequired(), Length(max=200)])
+    developer_name = StringField(_l("Developer"), validators=[DataRequired(), Length(max=200)])
+    total_floor_area = StringField(
+        _l("Total floor area (m²)"), validators=[DataRequired(), Length(max=20)], description=_l("e.g. 123456.78")
+    )
+
+
+class AccountForm(FlaskForm):
+    """A new staff account; the role choices depend on where it is created."""
+
+    display_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=100)])
+    username = StringField(_l("Login name"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(min=10, max=200)])
+    role = SelectField(_l("Role"), validators=[DataRequired()])
+    group_role = SelectField(_l("Role in the preparatory group"), default="")
+
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Platform administrator"),
+    Role.TOWNSHIP_OFFICIAL: _l("Township official"),
+    Role.GROUP_MEMBER: _l("Preparatory group member"),
+    Role.TELLER: _l("Teller"),
+    Role.OBSERVER: _l("Observer (read-only)"),
+}
+
+GROUP_ROLE_LABELS = {
+    GroupRole.LEADER: _l("Leader (township representative)"),
+    GroupRole.OWNER_REPRESENTATIVE: _l("Owner representative"),
+    GroupRole.RESIDENTS_COMMITTEE: _l("Residents' committee representative"),
+    GroupRole.DEVELOPER: _l("Developer representative"),
+}
+
+
+def township_account_form() -> AccountForm:
+    form = AccountForm()
+    form.role.choices = [(r.value, ROLE_LABELS[r]) for r in (Role.TOWNSHIP_OFFICIAL, Role.OBSERVER)]
+    form.group_role.choices = [("", "—")]
+    return form
+
+
+def community_account_form() -> AccountForm:
+    form = AccountForm()
+    form.role.choices = [(r.value, ROLE_LABELS[r]) for r in (Role.GROUP_MEMBER, Role.TELLER, Role.OBSERVER)]
+    form.group_role.choices = [("", "—")] + [(g.value, label) for g, label in GROUP_ROLE_LABELS.items()]
+    return form

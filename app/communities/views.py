@@ -1,0 +1,187 @@
+"""Township and community pages: lists, creation, and the staff accounts in each scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.auth import permissions
+from app.auth import services as accounts
+from app.auth.models import GroupRole, Role
+from app.communities import queries, services
+from app.communities.forms import (
+    GROUP_ROLE_LABELS,
+    ROLE_LABELS,
+    CommunityForm,
+    TownshipForm,
+    community_account_form,
+    township_account_form,
+)
+from app.errors import DomainError, NotFound
+from app.extensions import db
+
+bp = Blueprint("communities", __name__)
+
+
+def _visible_township(township_id: int) -> Any:
+    try:
+        return permissions.get_township(current_user, township_id)
+    except NotFound:
+        abort(404)
+
+
+def _visible_community(community_id: int) -> Any:
+    try:
+        return permissions.get_community(current_user, community_id)
+    except NotFound:
+        abort(404)
+
+
+def _show_error(form: Any, error: DomainError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None and hasattr(field, "errors"):
+        field.errors = [*field.errors, str(error.message)]
+    else:
+        flash(str(error.message), "error")
+
+
+@bp.get("/townships")
+@login_required
+def townships() -> Any:
+    """The townships the user may see."""
+    rows = db.session.scalars(permissions.visible_townships_query(current_user)).all()
+    return render_template("communities/townships.html", townships=rows)
+
+
+@bp.route("/townships/new", methods=["GET", "POST"])
+@login_required
+def new_township() -> Any:
+    """Create a township (administrators)."""
+    if not current_user.is_admin:
+        abort(403)
+    form = TownshipForm()
+    if form.validate_on_submit():
+        try:
+            township = services.create_township(form.name.data or "", form.admin_code.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Township %(name)s created.", name=township.name), "success")
+            return redirect(url_for("communities.township", township_id=township.id))
+    return render_template("communities/township_new.html", form=form)
+
+
+@bp.get("/townships/<int:township_id>")
+@login_required
+def township(township_id: int) -> Any:
+    """A township: its communities and (for those who manage it) its accounts."""
+    township = _visible_township(township_id)
+    communities = db.session.scalars(
+        permissions.visible_communities_query(current_user).where(
+            permissions.Community.township_id == township.id
+        )
+    ).all()
+    return render_template(
+        "communities/township.html",
+        township=township,
+        communities=communities,
+        accounts=queries.accounts_in(township=township) if permissions.can_manage_township(current_user, township) else [],
+        can_manage=permissions.can_manage_township(current_user, township),
+        role_labels=ROLE_LABELS,
+    )
+
+
+@bp.route("/townships/<int:township_id>/accounts/new", methods=["GET", "POST"])
+@login_required
+def new_township_account(township_id: int) -> Any:
+    """Create a township official or township observer (administrators)."""
+    township = _visible_township(township_id)
+    if not current_user.is_admin:
+        abort(403)
+    form = township_account_form()
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_township_account(
+                township, form.username.data or "", form.display_name.data or "", form.password.data or "",
+                Role(form.role.data),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Account %(name)s created.", name=user.username), "success")
+            return redirect(url_for("communities.township", township_id=township.id))
+    return render_template("communities/account_new.html", form=form, scope_name=township.name,
+                           back=url_for("communities.township", township_id=township.id))
+
+
+@bp.route("/townships/<int:township_id>/communities/new", methods=["GET", "POST"])
+@login_required
+def new_community(township_id: int) -> Any:
+    """Create a community in a township (its officials, or administrators)."""
+    township = _visible_township(township_id)
+    if not permissions.can_manage_township(current_user, township):
+        abort(403)
+    form = CommunityForm()
+    if form.validate_on_submit():
+        try:
+            community = services.create_community(
+                township, form.name.data or "", form.address.data or "", form.developer_name.data or "",
+                services.parse_area_centi(form.total_floor_area.data or ""),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Community %(name)s created.", name=community.name), "success")
+            return redirect(url_for("communities.community", community_id=community.id))
+    return render_template("communities/community_new.html", form=form, township=township)
+
+
+@bp.get("/communities/<int:community_id>")
+@login_required
+def community(community_id: int) -> Any:
+    """A community: its facts, its roll in brief, and its staff accounts."""
+    community = _visible_community(community_id)
+    can_manage = permissions.can_manage_community(current_user, community)
+    return render_template(
+        "communities/community.html",
+        community=community,
+        roll=queries.roll_overview(community),
+        accounts=queries.accounts_in(community=community),
+        can_manage=can_manage,
+        role_labels=ROLE_LABELS,
+        group_role_labels=GROUP_ROLE_LABELS,
+    )
+
+
+@bp.route("/communities/<int:community_id>/accounts/new", methods=["GET", "POST"])
+@login_required
+def new_community_account(community_id: int) -> Any:
+    """Create a preparatory-group member, teller or observer account (township officials)."""
+    community = _visible_community(community_id)
+    if not permissions.can_manage_community(current_user, community):
+        abort(403)
+    form = community_account_form()
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_community_account(
+                community, form.username.data or "", form.display_name.data or "", form.password.data or "",
+                Role(form.role.data), GroupRole(form.group_role.data) if form.group_role.data else None,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Account %(name)s created.", name=user.username), "success")
+            return redirect(url_for("communities.community", community_id=community.id))
+    return render_template("communities/account_new.html", form=form, scope_name=community.name,
+                           back=url_for("communities.community", community_id=community.id))

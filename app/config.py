@@ -1,0 +1,162 @@
+"""Configuration: embedded defaults, `GONGJUE_*` environment variables, and start-up checks.
+
+Nothing happens at import time. `load_config()` is called by `create_app()`; every variable is documented in
+docs/configuration.md (a test keeps the two in step).
+
+Embedded defaults (development): SQLite under `instance/`, Celery eager, in-memory rate limits, console SMS.
+Production (`GONGJUE_ENV=production`) refuses to start without an explicit secret key, database URL, Redis URL
+and data-encryption key, because a default there would silently lose sessions, data or personal information.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "GONGJUE_"
+
+#: variable name (without prefix) -> one-line description; docs/configuration.md documents each of them.
+SETTINGS: dict[str, str] = {
+    "ENV": "development (default), production or testing",
+    "SECRET_KEY": "signs sessions and CSRF tokens; required in production",
+    "DATABASE_URL": "SQLAlchemy URL; default sqlite:///<instance>/gongjue.db; required in production",
+    "REDIS_URL": "Redis for rate limits and Celery; required in production",
+    "DATA_KEY": "base64 of 32 random bytes; encrypts personal data at rest; required in production",
+    "CELERY_BROKER_URL": "Celery broker; default the Redis URL",
+    "CELERY_RESULT_BACKEND": "Celery result backend; default the Redis URL",
+    "CELERY_EAGER": "1 runs tasks in the web process (default in development), 0 sends them to a worker",
+    "RATELIMIT_STORAGE_URL": "Flask-Limiter storage; default memory:// in development, the Redis URL in production",
+    "AUDIT_VERIFY_INTERVAL": "seconds between scheduled audit-chain verifications by Celery beat (default 3600)",
+    "SMS_BACKEND": "console (default: messages go to an outbox page) or a provider plug-in path",
+    "TRUSTED_PROXIES": "number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted",
+    "INSTANCE_PATH": "folder for the SQLite file and generated development keys (default ./instance)",
+    "LOG_LEVEL": "logging level (default INFO)",
+}
+
+PRODUCTION_REQUIRED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "DATA_KEY")
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration cannot start the application; the message says what to set."""
+
+
+def _env(name: str, environ: Mapping[str, str]) -> str | None:
+    value = environ.get(ENV_PREFIX + name)
+    return value if value not in (None, "") else None
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _persistent_dev_secret(instance_path: Path, filename: str, make: Any) -> str:
+    """A development-only secret generated once and kept in the instance folder."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    path = instance_path / filename
+    if not path.exists():
+        path.write_text(make())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def decode_data_key(value: str) -> bytes:
+    """Decode GONGJUE_DATA_KEY (base64 of exactly 32 bytes) or raise ConfigurationError."""
+    try:
+        key = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise ConfigurationError("GONGJUE_DATA_KEY must be base64 (of 32 random bytes).") from exc
+    if len(key) != 32:
+        raise ConfigurationError(f"GONGJUE_DATA_KEY must decode to 32 bytes, not {len(key)}.")
+    return key
+
+
+def load_config(
+    environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Build the Flask config from the environment, then `overrides` (tests pass theirs here).
+
+    Raises ConfigurationError when production is incomplete.
+    """
+    environ = os.environ if environ is None else environ
+    overrides = overrides or {}
+    env = (_env("ENV", environ) or "development").lower()
+    if env not in {"development", "production", "testing"}:
+        raise ConfigurationError(f"GONGJUE_ENV must be development, production or testing, not {env!r}.")
+    is_production = env == "production"
+    instance = Path(
+        overrides.get("INSTANCE_PATH") or _env("INSTANCE_PATH", environ) or Path.cwd() / "instance"
+    ).resolve()
+
+    if is_production:
+        missing = [ENV_PREFIX + name for name in PRODUCTION_REQUIRED if _env(name, environ) is None]
+        if missing:
+            raise ConfigurationError(
+                "Production mode (GONGJUE_ENV=production) will not start without: "
+                + ", ".join(missing)
+                + ". See docs/configuration.md."
+            )
+
+    secret_key = overrides.get("SECRET_KEY") or _env("SECRET_KEY", environ) or _persistent_dev_secret(
+        instance, "dev-secret-key", lambda: secrets.token_urlsafe(48)
+    )
+    data_key = overrides.get("DATA_KEY_B64") or _env("DATA_KEY", environ) or _persistent_dev_secret(
+        instance, "dev-data-key", lambda: base64.b64encode(secrets.token_bytes(32)).decode()
+    )
+    redis_url = _env("REDIS_URL", environ)
+    database_url = _env("DATABASE_URL", environ) or f"sqlite:///{instance / 'gongjue.db'}"
+    eager = _flag(_env("CELERY_EAGER", environ), default=not is_production)
+
+    config: dict[str, Any] = {
+        "GONGJUE_ENV": env,
+        "INSTANCE_PATH": str(instance),
+        "SECRET_KEY": secret_key,
+        "DATA_KEY": decode_data_key(data_key),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        "CELERY": {
+            "broker_url": _env("CELERY_BROKER_URL", environ) or redis_url or "memory://",
+            "result_backend": _env("CELERY_RESULT_BACKEND", environ) or redis_url or "cache+memory://",
+            "task_always_eager": eager,
+            "task_eager_propagates": True,
+            "task_ignore_result": False,
+            "timezone": "Asia/Shanghai",
+            "enable_utc": True,
+            "broker_connection_retry_on_startup": True,
+        },
+        "AUDIT_VERIFY_INTERVAL": int(_env("AUDIT_VERIFY_INTERVAL", environ) or 3600),
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URL", environ)
+        or (redis_url if is_production else None)
+        or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "SMS_BACKEND": _env("SMS_BACKEND", environ) or "console",
+        "TRUSTED_PROXIES": int(_env("TRUSTED_PROXIES", environ) or 0),
+        "LOG_LEVEL": _env("LOG_LEVEL", environ) or "INFO",
+        # Cookies: HttpOnly and SameSite always; Secure whenever production serves over HTTPS.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": is_production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": is_production,
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "BABEL_DEFAULT_LOCALE": "zh_CN",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "LANGUAGES": ("zh_CN", "en"),
+        "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
+        # flask-smorest: the OpenAPI document lives at /api/v1/openapi.json
+        "API_TITLE": "Gongjue API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+    }
+    config.update({key: value for key, value in overrides.items() if key != "DATA_KEY_B64"})
+    return config

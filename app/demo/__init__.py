@@ -1,0 +1,1 @@
+"""Demo data for `gongjue demo`: a pure, deterministic owner-roll generator."""

@@ -1,0 +1,92 @@
+"""`gongjue demo`: a township with two officials and two communities, a preparatory group, a teller and an
+observer; the larger community with a realistic roll of about 1,200 units (app.demo.roll_generator)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from app.audit import services as audit
+from app.auth import services as accounts
+from app.auth.models import GroupRole, Role
+from app.communities import services as communities
+from app.communities.models import Community, Township
+from app.demo.roll_generator import DemoUnit, demo_small_roll, generate_demo_roll
+from app.extensions import db
+from app.privacy import encrypt, lookup_hash
+from app.roll.models import RollOwner, RollUnit, RollVersion
+
+#: the password of every demo account (the demo is refused in production)
+DEMO_PASSWORD = "gongjue-demo"
+
+
+def database_is_empty() -> bool:
+    return not db.session.scalar(select(func.count()).select_from(Township))
+
+
+def store_roll(community: Community, units: list[DemoUnit], reason: str) -> RollVersion:
+    """Write a roll version with encrypted ID and phone numbers."""
+    version = RollVersion(community_id=community.id, number=1, reason=reason)
+    cipher_cache: dict[str, tuple[bytes, str, bytes]] = {}
+    for demo_unit in units:
+        unit = RollUnit(
+            building=demo_unit.building, entrance=demo_unit.entrance, room=demo_unit.room, kind=demo_unit.kind,
+            area_centi=demo_unit.area_centi, area_source=demo_unit.area_source, status=demo_unit.status,
+        )
+        for owner in demo_unit.owners:
+            if owner.id_number not in cipher_cache:
+                cipher_cache[owner.id_number] = (
+                    encrypt(owner.id_number), lookup_hash(owner.id_number), encrypt(owner.phone)
+                )
+            id_cipher, lookup, phone_cipher = cipher_cache[owner.id_number]
+            unit.owners.append(RollOwner(name=owner.name, id_number_cipher=id_cipher, id_number_lookup=lookup,
+                                         phone_cipher=phone_cipher, is_representative=owner.is_representative))
+        version.units.append(unit)
+    db.session.add(version)
+    db.session.flush()
+    audit.record(
+        "roll.version_create", "roll_version", version.id,
+        {"number": version.number, "units": len(units), "reason": reason},
+        township_id=community.township_id, community_id=community.id,
+    )
+    return version
+
+
+def load_demo() -> list[tuple[str, str]]:
+    """Create the demo and commit it; returns (login, description) pairs to print."""
+    admin = accounts.create_admin("admin", "平台管理员", DEMO_PASSWORD)
+    township = communities.create_township("暨阳街道", "330681001")
+    other = communities.create_township("浣东街道", "330681002")
+    accounts.create_township_account(township, "jiyang1", "陈建国", DEMO_PASSWORD)
+    accounts.create_township_account(township, "jiyang2", "周丽华", DEMO_PASSWORD)
+    accounts.create_township_account(other, "huandong1", "孙志强", DEMO_PASSWORD)
+
+    large_roll = generate_demo_roll()
+    large = communities.create_community(
+        township, "江南名邸", "诸暨市暨阳街道艮塔西路88号", "诸暨江南置业有限公司",
+        total_floor_area_centi=sum(u.area_centi for u in large_roll) + 1_250_000,
+    )
+    store_roll(large, large_roll, "示范数据 / demo data")
+    small_roll = demo_small_roll()
+    small = communities.create_community(
+        township, "桃园小区", "诸暨市暨阳街道桃园路12号", "诸暨桃园房地产开发有限公司",
+        total_floor_area_centi=sum(u.area_centi for u in small_roll) + 80_000,
+    )
+    store_roll(small, small_roll, "示范数据 / demo data")
+
+    accounts.create_community_account(large, "group-leader", "王志明", DEMO_PASSWORD, Role.GROUP_MEMBER, GroupRole.LEADER)
+    accounts.create_community_account(
+        large, "group-owner", "李秀英", DEMO_PASSWORD, Role.GROUP_MEMBER, GroupRole.OWNER_REPRESENTATIVE
+    )
+    accounts.create_community_account(large, "teller", "赵敏", DEMO_PASSWORD, Role.TELLER)
+    accounts.create_community_account(large, "observer", "钱宏伟", DEMO_PASSWORD, Role.OBSERVER)
+    db.session.commit()
+    return [
+        (admin.username, "platform administrator / 平台管理员"),
+        ("jiyang1", "township official, 暨阳街道 / 街道工作人员"),
+        ("jiyang2", "township official, 暨阳街道 / 街道工作人员"),
+        ("huandong1", "township official, 浣东街道 (another township) / 另一街道"),
+        ("group-leader", "preparatory group leader, 江南名邸 / 筹备组组长"),
+        ("group-owner", "owner representative, 江南名邸 / 筹备组业主代表"),
+        ("teller", "teller, 江南名邸 / 计票人"),
+        ("observer", "observer, 江南名邸 / 观察员"),
+    ]

@@ -1,0 +1,19 @@
+"""Imports every model, so that metadata (and Alembic's autogenerate check) sees them all."""
+
+from app.audit.models import AuditChainCheck, AuditEvent
+from app.auth.models import ApiToken, RoleGrant, User
+from app.communities.models import Community, Township
+from app.roll.models import RollOwner, RollUnit, RollVersion
+
+__all__ = [
+    "ApiToken",
+    "AuditChainCheck",
+    "AuditEvent",
+    "Community",
+    "RollOwner",
+    "RollUnit",
+    "RollVersion",
+    "RoleGrant",
+    "Township",
+    "User",
+]

@@ -1,0 +1,73 @@
+"""Personal data at rest: AES-GCM encryption, keyed lookup hashes and masking for display.
+
+The key is GONGJUE_DATA_KEY (32 bytes). Encryption and lookup use keys derived from it with HKDF, so the
+lookup hash reveals nothing even to someone who knows how ID numbers are built.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+from functools import lru_cache
+from hashlib import sha256
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from flask import current_app
+
+_NONCE_BYTES = 12
+_VERSION = b"\x01"
+
+
+@lru_cache(maxsize=8)
+def _derive(master: bytes, purpose: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"gongjue/" + purpose).derive(master)
+
+
+def _master_key() -> bytes:
+    key: bytes = current_app.config["DATA_KEY"]
+    return key
+
+
+def encrypt(plaintext: str) -> bytes:
+    """Encrypt a short personal value (version byte, random nonce, AES-GCM ciphertext)."""
+    nonce = os.urandom(_NONCE_BYTES)
+    aead = AESGCM(_derive(_master_key(), b"encrypt"))
+    return _VERSION + nonce + aead.encrypt(nonce, plaintext.encode(), _VERSION)
+
+
+def decrypt(blob: bytes) -> str:
+    """Decrypt a value made by `encrypt`; raises cryptography's InvalidTag if it was altered."""
+    version, nonce, ciphertext = blob[:1], blob[1 : 1 + _NONCE_BYTES], blob[1 + _NONCE_BYTES :]
+    aead = AESGCM(_derive(_master_key(), b"encrypt"))
+    return aead.decrypt(nonce, ciphertext, version).decode()
+
+
+def lookup_hash(value: str) -> str:
+    """A keyed hash (HMAC-SHA256) of a normalised value, for equality look-ups without decryption."""
+    normalised = value.strip().upper().encode()
+    return hmac.new(_derive(_master_key(), b"lookup"), normalised, sha256).hexdigest()
+
+
+def mask_name(name: str) -> str:
+    """Mask a name for public display: 张三华 → 张*华, 张伟 → 张*, 欧阳明华 → 欧**华."""
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def mask_id_number(id_number: str) -> str:
+    """Mask an ID number, keeping the first 3 and last 4 characters: 330681********123X."""
+    if len(id_number) <= 7:
+        return "*" * len(id_number)
+    return id_number[:3] + "*" * (len(id_number) - 7) + id_number[-4:]
+
+
+def mask_phone(phone: str) -> str:
+    """Mask a mobile number: 13812345678 → 138****5678."""
+    if len(phone) < 7:
+        return "*" * len(phone)
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]

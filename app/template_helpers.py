@@ -1,0 +1,45 @@
+"""Values and filters available in every template."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.rules.areas import format_area
+
+KIND_LABELS = {"residence": _l("Residences"), "commercial": _l("Shops"), "parking": _l("Parking spaces"),
+               "other": _l("Other units")}
+STATUS_LABELS = {"delivered": _l("Delivered"), "undelivered": _l("Sold, not delivered"), "unsold": _l("Unsold")}
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def local_time(moment: datetime | None) -> str:
+    """A stored UTC time as people in the community read it (Asia/Shanghai)."""
+    return "" if moment is None else moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.add_template_filter(format_area, "area")
+    app.add_template_filter(local_time, "local_time")
+
+    def role_label(role: str) -> str:
+        from app.communities.forms import ROLE_LABELS
+
+        return str(ROLE_LABELS.get(role, role))  # type: ignore[call-overload]
+
+    app.add_template_global(role_label, "role_label")
+    app.add_template_global(lambda kind: str(KIND_LABELS.get(kind, kind)), "kind_label")
+    app.add_template_global(lambda status: str(STATUS_LABELS.get(status, status)), "status_label")
+
+    @app.context_processor
+    def globals_for_templates() -> dict[str, Any]:
+        locale = str(get_locale() or "zh_CN")
+        return {"current_locale": locale, "html_lang": "zh-CN" if locale.startswith("zh") else "en",
+                "user": current_user}

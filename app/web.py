@@ -1,0 +1,106 @@
+"""Blueprints, error pages and security headers of the web app (registered by hand, not discovered)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.errors import DomainError
+
+#: Content Security Policy: no inline script or style, nothing from other origins.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+#: messages for HTTP errors, in the user's language
+HTTP_MESSAGES = {
+    400: _l("The request could not be understood."),
+    401: _l("Please log in first."),
+    403: _l("You are not allowed to do this."),
+    404: _l("This page does not exist, or is not yours to see."),
+    405: _l("This action is not available here."),
+    413: _l("The file is too large."),
+    422: _l("Some of the data is not valid."),
+    429: _l("Too many attempts. Please wait a few minutes and try again."),
+    500: _l("Something went wrong on our side. Nothing was changed; please try again."),
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, code: str, message: Any, details: Any = None) -> Any:
+    """A JSON error (API) or an error page (browser), with a stable code and a translated message."""
+    if wants_json():
+        body: dict[str, Any] = {"code": code, "message": str(message)}
+        if details:
+            body["details"] = details
+        return jsonify(body), status
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def _set_security_headers(response: Any) -> Any:
+    # Hand-written rather than flask-talisman: five fixed headers do not justify a dependency.
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.is_secure or response.headers.get("Content-Type", "").startswith("text/html"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    from app.extensions import db
+
+    @app.errorhandler(DomainError)
+    def handle_domain_error(error: DomainError) -> Any:
+        db.session.rollback()
+        return error_response(error.status, error.code, error.message, {"field": error.field} if error.field else None)
+
+    @app.errorhandler(CSRFError)
+    def handle_csrf(error: CSRFError) -> Any:
+        return error_response(400, "csrf_failed", _("The form has expired. Please reload the page and try again."))
+
+    @app.errorhandler(HTTPException)
+    def handle_http(error: HTTPException) -> Any:
+        status = error.code or 500
+        details = getattr(error, "data", {}).get("messages") if hasattr(error, "data") else None
+        if status == 429:
+            return error_response(429, "rate_limited", HTTP_MESSAGES[429])
+        return error_response(status, f"http_{status}", HTTP_MESSAGES.get(status, error.description), details)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception) -> Any:
+        db.session.rollback()
+        app.logger.exception("unhandled error")
+        return error_response(500, "internal_error", HTTP_MESSAGES[500])
+
+
+def register_web(app: Flask) -> None:
+    from app.api import register_api
+    from app.audit.views import bp as audit_bp
+    from app.auth.views import bp as auth_bp
+    from app.communities.views import bp as communities_bp
+    from app.dashboard.views import bp as dashboard_bp
+    from app.template_helpers import register_template_helpers
+
+    for blueprint in (auth_bp, dashboard_bp, communities_bp, audit_bp):
+        app.register_blueprint(blueprint)
+    register_api(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    app.after_request(_set_security_headers)
+
+    @app.get("/healthz")
+    def healthz() -> Any:
+        """Liveness for the reverse proxy: answers without touching the database."""
+        return {"status": "ok"}
