@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Celery, Task
-from flask import Flask
+from celery.result import AsyncResult
+from flask import Flask, current_app
 
 #: modules whose tasks the worker must know
 TASK_MODULES = ["app.audit.tasks"]
@@ -34,3 +35,13 @@ def celery_init_app(app: Flask) -> Celery:
     celery.set_default()
     app.extensions["celery"] = celery
     return celery
+
+
+def enqueue(task: Any, **kwargs: Any) -> AsyncResult:
+    """Send a task through the Celery app of the current Flask app (eager or to the broker, as configured).
+
+    Going through the app's own registry, not the shared task proxy, keeps several Flask apps in one process
+    (tests) from sending each other's tasks.
+    """
+    celery: Celery = current_app.extensions["celery"]
+    return celery.tasks[task.name].apply_async(kwargs=kwargs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_smorest import Blueprint
 
@@ -11,6 +12,7 @@ from app.api.schemas import AuditEventSchema, AuditQuerySchema, ChainCheckSchema
 from app.audit import services
 from app.audit.models import AuditEvent
 from app.audit.tasks import verify_audit_chain
+from app.celery_app import enqueue
 from app.audit.views import events_query_for
 from app.auth import permissions
 from app.errors import NotFound
@@ -37,7 +39,7 @@ def start_verification() -> Any:
     permissions.require_admin(current_user)
     services.record("audit.verify_requested", "audit_chain", None, {})
     db.session.commit()
-    result = verify_audit_chain.delay(triggered_by=current_user.username)
+    result = enqueue(verify_audit_chain, triggered_by=current_user.username)
     return {"task_id": result.id}
 
 
@@ -48,5 +50,5 @@ def latest_verification() -> Any:
     permissions.require_admin(current_user)
     check = services.latest_check()
     if check is None:
-        raise NotFound("no_verification", "The chain has not been verified yet.")
+        raise NotFound("no_verification", _l("The chain has not been verified yet."))
     return check

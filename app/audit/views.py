@@ -12,6 +12,7 @@ from sqlalchemy import or_, select
 from app.audit import services
 from app.audit.models import AuditEvent
 from app.audit.tasks import verify_audit_chain
+from app.celery_app import enqueue
 from app.auth import permissions
 from app.extensions import db
 
@@ -53,6 +54,6 @@ def verify() -> Any:
         abort(403)
     services.record("audit.verify_requested", "audit_chain", None, {})
     db.session.commit()
-    verify_audit_chain.delay(triggered_by=current_user.username)
+    enqueue(verify_audit_chain, triggered_by=current_user.username)
     flash(_("Verification started. Reload this page in a moment to see the outcome."), "success")
     return redirect(url_for("audit.events"))

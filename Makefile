@@ -1,0 +1,47 @@
+# Gongjue: the two commands are `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CATALOGS := app/translations
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test lint typecheck pytest translations extract-messages clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+translations: $(STAMP)
+	$(BIN)/pybabel compile -d $(CATALOGS)
+
+## make run: set up, migrate the SQLite database, load the demo if empty, serve on http://127.0.0.1:5000
+run: $(STAMP) translations
+	$(BIN)/gongjue db upgrade
+	$(BIN)/gongjue demo --if-empty
+	$(BIN)/gongjue run --host $(HOST) --port $(PORT)
+
+## make test: lint, type-check and the whole suite (PostgreSQL/worker when TEST_DATABASE_URL/CELERY_BROKER_URL are set)
+test: lint typecheck pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy --strict crypto app/rules
+	$(BIN)/mypy app
+
+pytest: $(STAMP) translations
+	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+## Maintainers: re-extract the messages after changing user-visible text, then translate the .po files.
+extract-messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o $(CATALOGS)/messages.pot .
+	$(BIN)/pybabel update -i $(CATALOGS)/messages.pot -d $(CATALOGS) --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,134 @@
+"""Login, logout, throttling, CSRF, cookies and security headers."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.audit.models import AuditEvent
+from app.extensions import db
+from tests.factories import gen_official, gen_township
+
+
+def _actions() -> list[str]:
+    return list(db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)))
+
+
+def test_login_page_is_chinese_by_default(client):
+    page = client.get("/login").get_data(as_text=True)
+    assert "登录" in page
+    assert 'lang="zh-CN"' in page
+
+
+def test_login_with_right_password_reaches_dashboard_and_is_audited(client, auth):
+    official = gen_official(gen_township(), "zhang.san")
+    response = auth.login("Zhang.San")  # login names are case-insensitive
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    assert "auth.login" in _actions()
+    dashboard = client.get("/").get_data(as_text=True)
+    assert official.display_name in dashboard
+
+
+def test_wrong_password_is_refused_and_audited(client, auth):
+    gen_official(gen_township(), "li.si")
+    response = auth.login("li.si", "not the password")
+    assert response.status_code == 200
+    assert "登录名或密码错误" in response.get_data(as_text=True)
+    assert _actions()[-1] == "auth.login_failed"
+    assert client.get("/").status_code == 302  # still logged out
+
+
+def test_login_is_throttled_per_account(client, auth):
+    gen_official(gen_township(), "wang.wu")
+    for _ in range(5):
+        assert auth.login("wang.wu", "wrong password!").status_code == 200
+    assert auth.login("wang.wu").status_code == 429  # even the right password waits now
+    # another account from the same address is not locked by this one
+    gen_official(gen_township(), "zhao.liu")
+    assert auth.login("zhao.liu").status_code == 302
+
+
+def test_login_is_throttled_per_address(client, auth):
+    township = gen_township()
+    for n in range(20):
+        gen_official(township, f"person{n}")
+        assert auth.login(f"person{n}", "wrong password!").status_code == 200
+    gen_official(township, "latecomer")
+    response = auth.login("latecomer")
+    assert response.status_code == 429
+    assert "尝试次数过多" in response.get_data(as_text=True)
+
+
+def test_successful_logins_do_not_count_against_the_limit(client, auth):
+    gen_official(gen_township(), "often")
+    for _ in range(8):
+        assert auth.login("often").status_code == 302
+        client.post("/logout", data={"csrf_token": auth.csrf("/")})
+
+
+def test_post_without_csrf_token_is_refused(client):
+    gen_official(gen_township(), "csrf.user")
+    response = client.post("/login", data={"username": "csrf.user", "password": "correct horse battery"})
+    assert response.status_code == 400
+    assert client.get("/").status_code == 302
+
+
+def test_session_cookie_is_httponly_and_samesite(client, auth):
+    gen_official(gen_township(), "cookie.user")
+    response = auth.login("cookie.user")
+    cookie = next(value for value in response.headers.getlist("Set-Cookie") if value.startswith("session="))
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+def test_security_headers_forbid_inline_script_and_framing(client):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_logout_ends_the_session(client, auth):
+    gen_official(gen_township(), "bye")
+    auth.login("bye")
+    assert client.post("/logout", data={"csrf_token": auth.csrf("/")}).status_code == 302
+    assert client.get("/").status_code == 302
+    assert _actions()[-1] == "auth.logout"
+
+
+def test_password_change_ends_other_sessions(app, client, auth):
+    gen_official(gen_township(), "changer")
+    other = app.test_client()
+    from tests.conftest import AuthActions
+
+    AuthActions(other).login("changer")
+    auth.login("changer")
+    response = auth.post(
+        "/account/password",
+        {"current_password": "correct horse battery", "new_password": "a brand new secret", "confirm": "a brand new secret"},
+        form_page="/account/password",
+    )
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200  # this browser stays logged in
+    assert other.get("/").status_code == 302  # the other one is logged out
+    assert AuthActions(app.test_client()).login("changer", "a brand new secret").status_code == 302
+
+
+def test_open_redirect_after_login_is_refused(client, auth):
+    gen_official(gen_township(), "redirect.user")
+    page = client.get("/login?next=//evil.example/")
+    token = page.get_data(as_text=True).split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    response = client.post(
+        "/login?next=//evil.example/", data={"username": "redirect.user", "password": "correct horse battery", "csrf_token": token}
+    )
+    assert response.headers["Location"] == "/"
+
+
+def test_language_switch_to_english(client):
+    client.get("/lang/en?next=/login")
+    page = client.get("/login").get_data(as_text=True)
+    assert "Log in" in page
+    assert 'lang="en"' in page

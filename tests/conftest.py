@@ -1,0 +1,139 @@
+"""Fixtures: one migrated database per run; each test inside a transaction rolled back at its end."""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from app import create_app
+from app.extensions import db, limiter
+from tests.databases import reset_main_database
+from tests.factories import PASSWORD
+
+TEST_DATA_KEY = base64.b64encode(b"k" * 32).decode()
+
+
+def make_test_app(database_url: str, instance_path: Path, **overrides: Any) -> Flask:
+    config: dict[str, Any] = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "DATA_KEY_B64": TEST_DATA_KEY,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "INSTANCE_PATH": str(instance_path),
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+def make_sqlite_savepoints_work(engine: sa.Engine) -> None:
+    """pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN itself."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    tmp = tmp_path_factory.mktemp("main")
+    application = make_test_app(reset_main_database(tmp), tmp)
+    application.test_client_class = FreshContextClient
+    with application.app_context():
+        upgrade()
+        make_sqlite_savepoints_work(db.engine)
+        db.engine.dispose()
+    yield application
+
+
+@pytest.fixture(autouse=True)
+def _rolled_back_transaction(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test that uses the app runs in one outer transaction, rolled back at the end (Warehouse style)."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    application: Flask = request.getfixturevalue("app")
+    application.extensions["celery"].set_default()
+    limiter.reset()
+    with application.app_context():
+        # Flask-SQLAlchemy picks its bind from its engine map, so the test's connection goes there.
+        engines = db._app_engines[application]
+        engine = engines[None]
+        connection = engine.connect()
+        transaction = connection.begin()
+        engines[None] = connection
+        original = db.session
+        db.session = db._make_scoped_session({"join_transaction_mode": "create_savepoint"})
+        try:
+            yield
+        finally:
+            db.session.remove()
+            db.session = original
+            engines[None] = engine
+            if transaction.is_active:
+                transaction.rollback()
+            connection.close()
+
+
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context (so its own `g` and session), as in production, although the test
+    itself holds an app context open for its factories and assertions."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token_from(html: str) -> str:
+    match = CSRF_FIELD.search(html)
+    assert match, "no CSRF token in the page"
+    return match.group(1) or match.group(2)
+
+
+class AuthActions:
+    """Log in and out through the real login form (with its CSRF token)."""
+
+    def __init__(self, client: FlaskClient):
+        self._client = client
+
+    def login(self, username: str, password: str = PASSWORD) -> Any:
+        page = self._client.get("/login")
+        token = csrf_token_from(page.get_data(as_text=True))
+        return self._client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+
+    def csrf(self, url: str = "/") -> str:
+        return csrf_token_from(self._client.get(url).get_data(as_text=True))
+
+    def post(self, url: str, data: dict[str, Any] | None = None, form_page: str | None = None) -> Any:
+        """POST a form as a browser would, with the CSRF token of `form_page` (default: the same URL)."""
+        payload = dict(data or {})
+        payload["csrf_token"] = self.csrf(form_page or "/account/tokens")
+        return self._client.post(url, data=payload)
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)
