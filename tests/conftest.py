@@ -59,6 +59,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         make_sqlite_savepoints_work(db.engine)
         db.engine.dispose()
     yield application
+    with application.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)

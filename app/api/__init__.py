@@ -23,7 +23,6 @@ class GongjueApi(Api):  # type: ignore[misc]
 
 def register_api(app: Flask) -> None:
     from app.api import accounts, audit, communities, townships
-    from app.api.common import check_api_auth
 
     api = GongjueApi(
         app,
@@ -35,6 +34,5 @@ def register_api(app: Flask) -> None:
     )
     for module in (accounts, townships, communities, audit):
         blueprint: Any = module.blp
-        blueprint.before_request(check_api_auth)
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint, url_prefix="/api/v1")

@@ -7,11 +7,13 @@ from typing import Any
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from app.api.common import check_api_auth
 from app.api.schemas import ApiTokenSchema, UserSchema
 from app.auth import services
 from app.extensions import db
 
 blp = Blueprint("api_accounts", __name__, description="The caller's account and API tokens")
+blp.before_request(check_api_auth)
 
 
 @blp.get("/me")

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from app.api.common import check_api_auth
 from app.api.schemas import AuditEventSchema, AuditQuerySchema, ChainCheckSchema, TaskSchema
 from app.audit import services
 from app.audit.models import AuditEvent
@@ -19,6 +20,7 @@ from app.errors import NotFound
 from app.extensions import db
 
 blp = Blueprint("api_audit", __name__, description="Audit log")
+blp.before_request(check_api_auth)
 
 
 @blp.get("/audit/events")

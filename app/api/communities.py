@@ -7,6 +7,7 @@ from typing import Any
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from app.api.common import check_api_auth
 from app.api.schemas import CommunitySchema, NewAccountSchema, UserSchema
 from app.auth import permissions
 from app.auth import services as accounts
@@ -16,6 +17,7 @@ from app.communities.models import Community
 from app.extensions import db
 
 blp = Blueprint("api_communities", __name__, description="Communities (住宅小区)")
+blp.before_request(check_api_auth)
 
 
 @blp.get("/townships/<int:township_id>/communities")

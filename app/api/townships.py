@@ -7,6 +7,7 @@ from typing import Any
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from app.api.common import check_api_auth
 from app.api.schemas import NewAccountSchema, TownshipSchema, UserSchema
 from app.auth import permissions
 from app.auth import services as accounts
@@ -15,6 +16,7 @@ from app.communities import services
 from app.extensions import db
 
 blp = Blueprint("api_townships", __name__, description="Townships (镇乡/街道)")
+blp.before_request(check_api_auth)
 
 
 @blp.get("/townships")
