@@ -30,6 +30,7 @@ def make_test_app(database_url: str, instance_path: Path, **overrides: Any) -> F
         "SQLALCHEMY_DATABASE_URI": database_url,
         "INSTANCE_PATH": str(instance_path),
         "SERVER_NAME": None,
+        "ARGON2_PROFILE": "CHEAPEST",
     }
     config.update(overrides)
     return create_app(config)

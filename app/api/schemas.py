@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import EXCLUDE, fields, validate
+from marshmallow import Schema as MarshmallowSchema
 
 from app.auth.models import GroupRole, Role
 from app.rules.areas import format_area
+
+
+class Schema(MarshmallowSchema):
+    """Unknown fields in a request body are ignored (clients may send more than one version knows)."""
+
+    class Meta:
+        unknown = EXCLUDE
 
 
 class GrantSchema(Schema):

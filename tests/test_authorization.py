@@ -1,0 +1,225 @@
+"""Access control over every route, pages and API alike.
+
+The routes are read from the app's URL map, so a new route is covered the day it is added: it must either be
+listed as public here or refuse the people outside its scope. An official of township A sends well-formed
+requests (valid CSRF token, valid form data) at every route with the ids of township B, and must be refused
+with nothing of B's changed or shown.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from app.auth import services as accounts
+from app.auth.models import GroupRole, Role
+from app.extensions import db
+from tests.conftest import AuthActions
+from tests.factories import PASSWORD, gen_admin, gen_community, gen_member, gen_official, gen_township
+
+PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.set_language", "healthz", "api-docs.openapi_json"}
+CHANGING_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+#: well-formed data for every form and JSON body, so that only authorisation can stop a request
+VALID_DATA = {
+    "name": "越界测试",
+    "admin_code": "330681999",
+    "address": "越界路1号",
+    "developer_name": "越界置业",
+    "total_floor_area": "1000.00",
+    "display_name": "越界者",
+    "username": "intruder-made",
+    "password": "long enough password",
+    "role": "group_member",
+    "group_role": "owner_representative",
+    "current_password": PASSWORD,
+    "new_password": "another long password",
+    "confirm": "another long password",
+}
+
+
+@dataclass
+class World:
+    """Two townships, each with a community, an official, a group member and an API token."""
+
+    ids_of_b: dict[str, int]
+    names_of_b: list[str]
+    official_a: str
+    token_a: str
+
+
+@pytest.fixture
+def world(app: Flask) -> World:
+    township_a, township_b = gen_township("甲街道"), gen_township("乙街道B")
+    community_a, community_b = gen_community(township_a, "甲小区"), gen_community(township_b, "乙小区B")
+    official_a = gen_official(township_a, "official-a")
+    official_b = gen_official(township_b, "official-b-secret")
+    gen_member(community_a, "member-a")
+    gen_member(community_b, "member-b-secret")
+    token_b = accounts.create_api_token(official_b, "B's token")
+    token_a = accounts.create_api_token(official_a, "A's token")
+    db.session.commit()
+    return World(
+        ids_of_b={"township_id": township_b.id, "community_id": community_b.id, "token_id": token_b.token.id},
+        names_of_b=["乙街道B", "乙小区B", "official-b-secret", "member-b-secret"],
+        official_a="official-a",
+        token_a=token_a.secret,
+    )
+
+
+def _routes(app: Flask) -> list[tuple[str, str, Any]]:
+    found = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC_ENDPOINTS:
+            continue
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            found.append((rule.endpoint, method, rule))
+    return found
+
+
+BOOKKEEPING_COLUMNS = {"last_used_at", "last_login_at"}  # the caller's own token and login times
+
+
+def _snapshot() -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table except the append-only audit log and the caller's bookkeeping times."""
+    snapshot = {}
+    for table in db.metadata.sorted_tables:
+        if table.name == "audit_events":
+            continue
+        columns = [c for c in table.columns if c.name not in BOOKKEEPING_COLUMNS]
+        rows = db.session.execute(sa.select(*columns).order_by(*table.primary_key.columns))
+        snapshot[table.name] = [tuple(row) for row in rows]
+    return snapshot
+
+
+def _url_for_b(rule: Any, world: World) -> str:
+    values = {}
+    for argument in rule.arguments:
+        assert argument in world.ids_of_b, f"{rule.rule}: teach this test which object of B '{argument}' names"
+        values[argument] = world.ids_of_b[argument]
+    return rule.build(values)[1]
+
+
+def test_every_non_public_route_is_listed(app):
+    """A sanity check that the URL map is read (and that no route slipped into the public list)."""
+    endpoints = {endpoint for endpoint, _method, _rule in _routes(app)}
+    assert {"communities.community", "api_communities.create_community", "audit.verify"} <= endpoints
+    assert PUBLIC_ENDPOINTS.isdisjoint(endpoints)
+
+
+def test_anonymous_requests_are_sent_to_login_or_refused(app, client, world):
+    csrf = AuthActions(client).csrf("/login")
+    for endpoint, method, rule in _routes(app):
+        url = _url_for_b(rule, world)
+        if url.startswith("/api/"):
+            response = client.open(url, method=method, json=VALID_DATA)
+            assert response.status_code == 401, (endpoint, method)
+            assert response.json["code"] == "unauthenticated"
+        else:
+            response = client.open(url, method=method, data={**VALID_DATA, "csrf_token": csrf})
+            assert response.status_code == 302, (endpoint, method, response.status_code)
+            assert response.headers["Location"].startswith("/login"), (endpoint, method)
+
+
+def test_an_official_of_township_a_cannot_reach_township_b_through_the_pages(app, client, auth, world):
+    assert auth.login(world.official_a).status_code == 302
+    before = _snapshot()
+    for endpoint, method, rule in _routes(app):
+        url = _url_for_b(rule, world)
+        if url.startswith("/api/") or endpoint == "auth.logout":
+            continue
+        data = {**VALID_DATA, "csrf_token": auth.csrf("/account/tokens")} if method in CHANGING_METHODS else None
+        if endpoint == "auth.api_tokens" and method == "POST":
+            continue  # creates the caller's own token: no B id involved, covered by the leak check below
+        if endpoint == "auth.change_password":
+            continue  # the caller's own password: no B id involved
+        response = client.open(url, method=method, data=data)
+        body = response.get_data(as_text=True)
+        if rule.arguments:
+            assert response.status_code in (403, 404), (endpoint, method, response.status_code)
+        for name in world.names_of_b:
+            assert name not in body, (endpoint, method, name)
+    assert _snapshot() == before
+
+
+def test_an_official_of_township_a_cannot_reach_township_b_through_the_api(app, client, world):
+    headers = {"Authorization": f"Bearer {world.token_a}"}
+    before = _snapshot()
+    for endpoint, method, rule in _routes(app):
+        url = _url_for_b(rule, world)
+        if not url.startswith("/api/"):
+            continue
+        response = client.open(url, method=method, json=VALID_DATA, headers=headers)
+        if rule.arguments or method in CHANGING_METHODS:
+            assert response.status_code in (403, 404), (endpoint, method, response.status_code)
+            assert response.json["code"] in {"forbidden", "township_not_found", "community_not_found",
+                                             "token_not_found"}, (endpoint, response.json)
+        body = response.get_data(as_text=True)
+        for name in world.names_of_b:
+            assert name not in body, (endpoint, method, name)
+    assert _snapshot() == before
+
+
+# Who may change what inside their own scope. Each case: (actor, url template, allowed?)
+ROLE_CASES = [
+    ("admin", "/townships/new", True),
+    ("official", "/townships/new", False),
+    ("admin", "/townships/{township}/accounts/new", True),
+    ("official", "/townships/{township}/accounts/new", False),
+    ("admin", "/townships/{township}/communities/new", True),
+    ("official", "/townships/{township}/communities/new", True),
+    ("leader", "/townships/{township}/communities/new", False),
+    ("observer_t", "/townships/{township}/communities/new", False),
+    ("official", "/communities/{community}/accounts/new", True),
+    ("leader", "/communities/{community}/accounts/new", False),
+    ("teller", "/communities/{community}/accounts/new", False),
+    ("observer_c", "/communities/{community}/accounts/new", False),
+    ("admin", "/audit/verify", True),
+    ("official", "/audit/verify", False),
+]
+
+
+@pytest.mark.parametrize(("actor", "template", "allowed"), ROLE_CASES)
+def test_roles_inside_their_own_scope(app, client, auth, actor, template, allowed):
+    township = gen_township("本街道")
+    community = gen_community(township, "本小区")
+    users = {
+        "admin": gen_admin("the-admin"),
+        "official": gen_official(township, "the-official"),
+        "observer_t": gen_official(township, "the-observer-t", role=Role.OBSERVER),
+        "leader": gen_member(community, "the-leader", group_role=GroupRole.LEADER),
+        "teller": gen_member(community, "the-teller", role=Role.TELLER),
+        "observer_c": gen_member(community, "the-observer-c", role=Role.OBSERVER),
+    }
+    db.session.commit()
+    auth.login(users[actor].username)
+    url = template.format(township=township.id, community=community.id)
+    data = {**VALID_DATA, "username": f"new-{actor}", "admin_code": "330681888", "name": f"新{actor}"}
+    if "{township}/accounts" in template:
+        data.update(role="township_official", group_role="")
+    response = auth.post(url, data)
+    if allowed:
+        errors = re.findall(r'role="(?:alert|status)">([^<]*)<', response.get_data(as_text=True))
+        assert response.status_code == 302, errors
+    else:
+        assert response.status_code == 403
+
+
+def test_every_observer_and_member_can_read_their_own_community(app, client, auth):
+    township = gen_township()
+    community = gen_community(township, "看得见小区")
+    for username, role in (("m1", Role.GROUP_MEMBER), ("t1", Role.TELLER), ("o1", Role.OBSERVER)):
+        gen_member(community, username, role=role)
+    gen_official(township, "o-town", role=Role.OBSERVER)
+    db.session.commit()
+    for username in ("m1", "t1", "o1", "o-town"):
+        reader = app.test_client()
+        AuthActions(reader).login(username)
+        page = reader.get(f"/communities/{community.id}")
+        assert page.status_code == 200, username
+        assert "看得见小区" in page.get_data(as_text=True)
