@@ -11,12 +11,16 @@ class DomainError(Exception):
     status = 422
 
     def __init__(self, code: str, message: Any, *, status: int | None = None, field: str | None = None):
-        super().__init__(str(message))
+        super().__init__(code)
         self.code = code
         self.message = message
         self.field = field
         if status is not None:
             self.status = status
+
+    def __str__(self) -> str:
+        """The message, translated for the current request (rendered late: lazy strings need a locale)."""
+        return str(self.message)
 
 
 class NotFound(DomainError):

@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import load_config
@@ -18,6 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def select_locale() -> str:
     """zh_CN unless the person chose English with the language switch."""
+    if not has_request_context():
+        return "zh_CN"  # commands and tasks speak Chinese, the product's first language
     chosen = session.get("locale")
     return chosen if chosen in ("zh_CN", "en") else "zh_CN"
 

@@ -20,6 +20,12 @@ STATUS_LABELS = {"delivered": _l("Delivered"), "undelivered": _l("Sold, not deli
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
+def area_grouped(centi: int) -> str:
+    """An area for reading, with thousands separators: 13834928 → "138,349.28" (display only)."""
+    whole, _, cents = format_area(centi).partition(".")
+    return f"{int(whole):,}.{cents}"
+
+
 def local_time(moment: datetime | None) -> str:
     """A stored UTC time as people in the community read it (Asia/Shanghai)."""
     return "" if moment is None else moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
@@ -27,6 +33,7 @@ def local_time(moment: datetime | None) -> str:
 
 def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(format_area, "area")
+    app.add_template_filter(area_grouped, "area_grouped")
     app.add_template_filter(local_time, "local_time")
 
     def role_label(role: str) -> str:

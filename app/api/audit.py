@@ -39,9 +39,10 @@ def list_events(query: dict[str, Any]) -> Any:
 def start_verification() -> Any:
     """Verify the whole chain in the background (administrators)."""
     permissions.require_admin(current_user)
+    requested_by = current_user.username
     services.record("audit.verify_requested", "audit_chain", None, {})
     db.session.commit()
-    result = enqueue(verify_audit_chain, triggered_by=current_user.username)
+    result = enqueue(verify_audit_chain, triggered_by=requested_by)
     return {"task_id": result.id}
 
 

@@ -52,8 +52,9 @@ def verify() -> Any:
     """Ask the background worker to verify the whole chain now (administrators)."""
     if not current_user.is_admin:
         abort(403)
+    requested_by = current_user.username
     services.record("audit.verify_requested", "audit_chain", None, {})
     db.session.commit()
-    enqueue(verify_audit_chain, triggered_by=current_user.username)
+    enqueue(verify_audit_chain, triggered_by=requested_by)
     flash(_("Verification started. Reload this page in a moment to see the outcome."), "success")
     return redirect(url_for("audit.events"))

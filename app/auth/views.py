@@ -46,7 +46,10 @@ def login() -> Any:
     if form.validate_on_submit():
         user = services.authenticate(form.username.data or "", form.password.data or "")
         if user is not None:
-            session.clear()
+            locale = session.get("locale")
+            session.clear()  # a fresh session on login (no fixation); the language choice survives
+            if locale:
+                session["locale"] = locale
             login_user(user)
             audit.record("auth.login", "user", user.id, {"username": user.username})
             db.session.commit()

@@ -1,0 +1,261 @@
+"""The audit log as a hash chain: one event per change, linked; an edit behind the app's back is detected."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import select
+
+from app.audit import services as audit
+from app.audit.models import AuditChainCheck, AuditEvent
+from app.auth import services as accounts
+from app.auth.models import Role
+from app.db_types import UTCDateTime
+from app.errors import DomainError
+from app.extensions import db
+from crypto.hashchain import GENESIS_HASH, link_hash
+from tests.factories import gen_community, gen_member, gen_official, gen_township
+
+pytestmark = pytest.mark.usefixtures("app")
+
+EVENTS = AuditEvent.__table__
+
+
+def all_events() -> list[AuditEvent]:
+    return list(db.session.scalars(select(AuditEvent).order_by(AuditEvent.seq)))
+
+
+def last_seq() -> int:
+    return db.session.scalar(select(sa.func.max(AuditEvent.seq))) or 0
+
+
+def scenario() -> list[int]:
+    """Create a township, an official, a community, a member and another official; return their five seqs."""
+    first = last_seq() + 1
+    township = gen_township()
+    gen_official(township)
+    community = gen_community(township)
+    gen_member(community)
+    gen_official(township)
+    return list(range(first, first + 5))
+
+
+def tamper(sql: str, **params: Any) -> None:
+    """Change stored rows with plain SQL, as someone with database access would (no ORM, no hashing)."""
+    db.session.execute(sa.text(sql), params)
+    db.session.expire_all()
+
+
+def test_each_service_call_appends_exactly_one_linked_event():
+    steps: list[tuple[str, Any]] = []
+    township = gen_township()
+    steps.append(("township.create", township.id))
+    official = gen_official(township)
+    steps.append(("account.create", official.id))
+    community = gen_community(township)
+    steps.append(("community.create", community.id))
+    member = gen_member(community)
+    steps.append(("account.create", member.id))
+    token = accounts.create_api_token(official, "脚本")
+    steps.append(("api_token.create", token.token.id))
+
+    events = all_events()
+    # the whole chain: 1, 2, 3 … without gaps, each event linked to the one before
+    assert [event.seq for event in events] == list(range(1, len(events) + 1))
+    assert events[0].previous_hash == GENESIS_HASH
+    for before, after in itertools.pairwise(events):
+        assert after.previous_hash == before.hash
+    assert len({event.hash for event in events}) == len(events)
+    # and the scenario's calls are its last five events, one each, in order
+    mine = events[-len(steps) :]
+    assert [(event.action, event.object_id) for event in mine] == [
+        (action, str(oid)) for action, oid in steps
+    ]
+    assert [event.township_id for event in mine[:4]] == [township.id] * 4
+    assert mine[2].community_id == community.id
+    assert mine[3].community_id == community.id
+    assert all(event.actor_label == "system" and event.actor_role == "system" for event in mine)
+
+
+def test_each_call_adds_one_event_and_a_refused_call_adds_none(app):
+    township = gen_township()
+    before = audit.event_count()
+    gen_official(township)
+    assert audit.event_count() == before + 1
+    with app.test_request_context("/"), pytest.raises(DomainError) as refused:
+        gen_township(admin_code=township.admin_code)
+    assert refused.value.code == "admin_code_taken"
+    assert audit.event_count() == before + 1
+
+
+def test_refused_call_outside_a_request_raises_a_domain_error():
+    township = gen_township()
+    before = audit.event_count()
+    with pytest.raises(DomainError) as refused:
+        gen_township(admin_code=township.admin_code)
+    assert refused.value.code == "admin_code_taken"
+    assert audit.event_count() == before
+
+
+def test_stored_hash_is_the_hash_of_the_payload_and_previous_hash():
+    scenario()
+    for event in all_events():
+        assert event.hash == link_hash(event.previous_hash, audit.event_payload(event))
+
+
+def test_intact_chain_verifies():
+    scenario()
+    outcome = audit.verify()
+    assert outcome.ok
+    assert outcome.links_checked == audit.event_count()
+    assert outcome.first_broken_seq is None
+    assert outcome.reason is None
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("summary", '{"name": "篡改过的小区"}'),
+        ("actor_label", "someone.else"),
+        ("actor_role", "admin"),
+        ("action", "township.delete"),
+        ("object_id", "999"),
+        ("township_id", None),
+        ("ip_address", "10.0.0.1"),
+    ],
+)
+def test_edited_column_breaks_the_hash_of_that_event(column, value):
+    seqs = scenario()
+    target = seqs[2]
+    tamper(f"UPDATE audit_events SET {column} = :value WHERE seq = :seq", value=value, seq=target)  # noqa: S608
+    outcome = audit.verify()
+    assert not outcome.ok
+    assert outcome.first_broken_seq == target
+    assert outcome.reason == "hash_mismatch"
+    assert outcome.links_checked == target  # the events before it are intact
+
+
+def test_edited_time_is_detected():
+    seqs = scenario()
+    target = seqs[1]
+    stored = db.session.scalars(select(AuditEvent).where(AuditEvent.seq == target)).one()
+    statement = sa.text("UPDATE audit_events SET occurred_at = :moment WHERE seq = :seq").bindparams(
+        sa.bindparam("moment", type_=UTCDateTime())
+    )
+    db.session.execute(statement, {"moment": stored.occurred_at - timedelta(days=1), "seq": target})
+    db.session.expire_all()
+    outcome = audit.verify()
+    assert (outcome.ok, outcome.first_broken_seq, outcome.reason) == (False, target, "hash_mismatch")
+
+
+def test_deleted_event_is_reported_as_a_gap_at_the_next_seq():
+    seqs = scenario()
+    target = seqs[2]
+    tamper("DELETE FROM audit_events WHERE seq = :seq", seq=target)
+    outcome = audit.verify()
+    assert (outcome.ok, outcome.first_broken_seq, outcome.reason) == (False, target + 1, "sequence_gap")
+
+
+def test_renumbered_events_after_a_deletion_break_the_link():
+    """Deleting an event and renumbering the later ones closes the gap, but not the hash link."""
+    seqs = scenario()
+    target = seqs[2]
+    tamper("DELETE FROM audit_events WHERE seq = :seq", seq=target)
+    for seq in range(target + 1, seqs[-1] + 1):
+        tamper("UPDATE audit_events SET seq = :new WHERE seq = :old", new=seq - 1, old=seq)
+    outcome = audit.verify()
+    assert not outcome.ok
+    assert outcome.first_broken_seq == target
+    assert outcome.reason == "previous_hash_mismatch"
+
+
+def test_consistently_rehashed_event_breaks_the_link_of_the_next():
+    """An attacker who edits an event and recomputes its own hash is caught by its successor's link."""
+    seqs = scenario()
+    target = seqs[2]
+    tamper("UPDATE audit_events SET actor_label = 'intruder' WHERE seq = :seq", seq=target)
+    row = db.session.execute(select(EVENTS).where(EVENTS.c.seq == target)).one()
+    new_hash = link_hash(row.previous_hash, audit.event_payload(row))
+    assert new_hash != row.hash
+    tamper("UPDATE audit_events SET hash = :h WHERE seq = :seq", h=new_hash, seq=target)
+
+    outcome = audit.verify()
+    assert not outcome.ok
+    assert outcome.first_broken_seq == target + 1
+    assert outcome.reason == "previous_hash_mismatch"
+    assert outcome.links_checked == target + 1
+
+
+def test_tampering_with_the_last_event_is_detected():
+    seqs = scenario()
+    tamper("UPDATE audit_events SET actor_label = 'intruder' WHERE seq = :seq", seq=seqs[-1])
+    outcome = audit.verify()
+    assert (outcome.ok, outcome.first_broken_seq, outcome.reason) == (False, seqs[-1], "hash_mismatch")
+
+
+def test_run_verification_stores_the_outcome_without_auditing_itself():
+    seqs = scenario()
+    events = audit.event_count()
+    good = audit.run_verification("test")
+    assert (good.is_ok, good.links_checked, good.first_broken_seq, good.reason) == (True, events, None, None)
+    tamper("UPDATE audit_events SET actor_label = 'intruder' WHERE seq = :seq", seq=seqs[1])
+    bad = audit.run_verification("test")
+    assert (bad.is_ok, bad.first_broken_seq, bad.reason) == (False, seqs[1], "hash_mismatch")
+    assert audit.latest_check().id == bad.id
+    assert audit.event_count() == events
+    assert db.session.scalar(select(sa.func.count()).select_from(AuditChainCheck)) >= 2
+
+
+# --- the command line ---------------------------------------------------------------------------------------
+
+
+def test_cli_reports_an_intact_chain(app):
+    scenario()
+    events = audit.event_count()
+    result = app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert result.exit_code == 0, result.output
+    assert "intact" in result.output
+    assert f"{events} events" in result.output
+    check = audit.latest_check()
+    assert (check.is_ok, check.triggered_by, check.links_checked) == (True, "cli", events)
+
+
+def test_cli_names_the_broken_event_and_fails(app):
+    seqs = scenario()
+    target = seqs[2]
+    tamper("UPDATE audit_events SET summary = :s WHERE seq = :seq", s='{"name": "篡改"}', seq=target)
+    result = app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert f"seq={target}" in result.output
+    assert "hash_mismatch" in result.output
+    assert "intact:" not in result.output
+    check = audit.latest_check()
+    assert (check.is_ok, check.first_broken_seq, check.triggered_by) == (False, target, "cli")
+
+
+# --- what the log must not hold -----------------------------------------------------------------------------
+
+
+def test_no_password_ever_appears_in_the_log():
+    passwords = ["Zhima-Kaimen-8731", "Second-Secret-4412", "Third-Secret-9090", "Changed-Secret-5566"]
+    township = gen_township()
+    community = gen_community(township)
+    official = accounts.create_township_account(township, "pw.official", "街道干部", passwords[0])
+    accounts.create_community_account(community, "pw.teller", "唱票人", passwords[1], Role.TELLER)
+    accounts.create_admin("pw.admin", "管理员", passwords[2])
+    accounts.set_password(official, passwords[3])
+    assert accounts.authenticate("pw.official", passwords[0]) is None  # the old one, now wrong: audited
+    assert accounts.authenticate("pw.official", passwords[3]) is not None
+
+    rows = db.session.execute(select(EVENTS)).all()
+    assert len(rows) >= 7
+    for row in rows:
+        summary = json.dumps(row.summary, ensure_ascii=False)
+        for password in passwords:
+            assert password not in summary
+            assert all(password not in str(value) for value in row)

@@ -1,0 +1,1 @@
+"""Smoke tests: the production processes (gunicorn, Celery worker and beat) started for real."""
