@@ -1,7 +1,7 @@
 """Gongjue (共决): owners' assemblies and owners' committee elections.
 
-This package file imports nothing heavy, so that the pure `app.rules` can be imported (by the offline verifier,
-`gongjue tally`, the tests) without Flask or SQLAlchemy. The factory lives in app.factory.
+This package file imports nothing heavy, so that the pure `app.rules` can be imported (by the offline
+verifier, `gongjue tally`, the tests) without Flask or SQLAlchemy. The factory lives in app.factory.
 """
 
 from __future__ import annotations

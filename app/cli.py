@@ -1,4 +1,4 @@
-"""The `gongjue` command: Flask's commands (run, db …) plus the project's own (demo, audit verify, create-admin)."""
+"""The `gongjue` command: Flask's commands (run, db …) and the project's own (demo, audit verify, …)."""
 
 from __future__ import annotations
 

@@ -30,10 +30,10 @@ SETTINGS: dict[str, str] = {
     "CELERY_BROKER_URL": "Celery broker; default the Redis URL",
     "CELERY_RESULT_BACKEND": "Celery result backend; default the Redis URL",
     "CELERY_EAGER": "1 runs tasks in the web process (default in development), 0 sends them to a worker",
-    "RATELIMIT_STORAGE_URL": "Flask-Limiter storage; default memory:// in development, the Redis URL in production",
-    "AUDIT_VERIFY_INTERVAL": "seconds between scheduled audit-chain verifications by Celery beat (default 3600)",
+    "RATELIMIT_STORAGE_URL": "Flask-Limiter storage; memory:// in development, the Redis URL in production",
+    "AUDIT_VERIFY_INTERVAL": "seconds between audit-chain verifications scheduled by beat (default 3600)",
     "SMS_BACKEND": "console (default: messages go to an outbox page) or a provider plug-in path",
-    "TRUSTED_PROXIES": "number of reverse proxies in front of the app whose X-Forwarded-* headers are trusted",
+    "TRUSTED_PROXIES": "how many reverse proxies' X-Forwarded-* headers are trusted",
     "INSTANCE_PATH": "folder for the SQLite file and generated development keys (default ./instance)",
     "LOG_LEVEL": "logging level (default INFO)",
 }
@@ -103,11 +103,17 @@ def load_config(
                 + ". See docs/configuration.md."
             )
 
-    secret_key = overrides.get("SECRET_KEY") or _env("SECRET_KEY", environ) or _persistent_dev_secret(
-        instance, "dev-secret-key", lambda: secrets.token_urlsafe(48)
+    secret_key = (
+        overrides.get("SECRET_KEY")
+        or _env("SECRET_KEY", environ)
+        or _persistent_dev_secret(instance, "dev-secret-key", lambda: secrets.token_urlsafe(48))
     )
-    data_key = overrides.get("DATA_KEY_B64") or _env("DATA_KEY", environ) or _persistent_dev_secret(
-        instance, "dev-data-key", lambda: base64.b64encode(secrets.token_bytes(32)).decode()
+    data_key = (
+        overrides.get("DATA_KEY_B64")
+        or _env("DATA_KEY", environ)
+        or _persistent_dev_secret(
+            instance, "dev-data-key", lambda: base64.b64encode(secrets.token_bytes(32)).decode()
+        )
     )
     redis_url = _env("REDIS_URL", environ)
     database_url = _env("DATABASE_URL", environ) or f"sqlite:///{instance / 'gongjue.db'}"

@@ -36,7 +36,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def render_migration_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
-    """Alembic autogenerate hook: write UTCDateTime as sa.DateTime(timezone=True), so migrations never import app."""
+    """Alembic autogenerate hook: UTCDateTime is written as sa.DateTime(timezone=True)."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False

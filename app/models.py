@@ -10,10 +10,10 @@ __all__ = [
     "AuditChainCheck",
     "AuditEvent",
     "Community",
+    "RoleGrant",
     "RollOwner",
     "RollUnit",
     "RollVersion",
-    "RoleGrant",
     "Township",
     "User",
 ]

@@ -13,9 +13,17 @@ from flask_login import current_user
 
 from app.rules.areas import format_area
 
-KIND_LABELS = {"residence": _l("Residences"), "commercial": _l("Shops"), "parking": _l("Parking spaces"),
-               "other": _l("Other units")}
-STATUS_LABELS = {"delivered": _l("Delivered"), "undelivered": _l("Sold, not delivered"), "unsold": _l("Unsold")}
+KIND_LABELS = {
+    "residence": _l("Residences"),
+    "commercial": _l("Shops"),
+    "parking": _l("Parking spaces"),
+    "other": _l("Other units"),
+}
+STATUS_LABELS = {
+    "delivered": _l("Delivered"),
+    "undelivered": _l("Sold, not delivered"),
+    "unsold": _l("Unsold"),
+}
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -48,5 +56,8 @@ def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def globals_for_templates() -> dict[str, Any]:
         locale = str(get_locale() or "zh_CN")
-        return {"current_locale": locale, "html_lang": "zh-CN" if locale.startswith("zh") else "en",
-                "user": current_user}
+        return {
+            "current_locale": locale,
+            "html_lang": "zh-CN" if locale.startswith("zh") else "en",
+            "user": current_user,
+        }

@@ -66,7 +66,11 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
 
 @pytest.fixture(autouse=True)
 def _rolled_back_transaction(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Every test that uses the app runs in one outer transaction, rolled back at the end (Warehouse style)."""
+    """Every test that uses the app runs in one outer transaction, rolled back at its end (Warehouse style).
+
+    Tasks run eagerly inside a request share that transaction through savepoints: a view reads what it needs
+    before it commits and enqueues, as it must anyway, so that a task never runs inside a later savepoint.
+    """
     if "app" not in request.fixturenames:
         yield
         return
@@ -125,7 +129,9 @@ class AuthActions:
     def login(self, username: str, password: str = PASSWORD) -> Any:
         page = self._client.get("/login")
         token = csrf_token_from(page.get_data(as_text=True))
-        return self._client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+        return self._client.post(
+            "/login", data={"username": username, "password": password, "csrf_token": token}
+        )
 
     def csrf(self, url: str = "/") -> str:
         return csrf_token_from(self._client.get(url).get_data(as_text=True))

@@ -20,20 +20,34 @@ def gen_township(name: str | None = None, admin_code: str | None = None) -> Town
 
 def gen_community(township: Township, name: str | None = None, area_centi: int = 12_345_678) -> Community:
     n = next(_counter)
-    return communities.create_community(township, name or f"测试小区{n}", f"测试路{n}号", "测试置业有限公司", area_centi)
+    return communities.create_community(
+        township, name or f"测试小区{n}", f"测试路{n}号", "测试置业有限公司", area_centi
+    )
 
 
 def gen_admin(username: str | None = None) -> User:
     return accounts.create_admin(username or f"admin{next(_counter)}", "管理员", PASSWORD)
 
 
-def gen_official(township: Township, username: str | None = None, role: Role = Role.TOWNSHIP_OFFICIAL) -> User:
-    return accounts.create_township_account(township, username or f"official{next(_counter)}", "街道干部", PASSWORD, role)
+def gen_official(
+    township: Township, username: str | None = None, role: Role = Role.TOWNSHIP_OFFICIAL
+) -> User:
+    return accounts.create_township_account(
+        township, username or f"official{next(_counter)}", "街道干部", PASSWORD, role
+    )
 
 
-def gen_member(community: Community, username: str | None = None, role: Role = Role.GROUP_MEMBER,
-               group_role: GroupRole | None = GroupRole.OWNER_REPRESENTATIVE) -> User:
+def gen_member(
+    community: Community,
+    username: str | None = None,
+    role: Role = Role.GROUP_MEMBER,
+    group_role: GroupRole | None = GroupRole.OWNER_REPRESENTATIVE,
+) -> User:
     return accounts.create_community_account(
-        community, username or f"member{next(_counter)}", "筹备组成员", PASSWORD, role,
+        community,
+        username or f"member{next(_counter)}",
+        "筹备组成员",
+        PASSWORD,
+        role,
         group_role if role == Role.GROUP_MEMBER else None,
     )

@@ -24,7 +24,7 @@ def test_there_is_exactly_one_migration_head(app):
 
 
 def test_models_and_migrations_agree(app):
-    """Autogenerate finds nothing to do on the migrated test database: the models add no column, index or type."""
+    """Autogenerate finds nothing to do on the migrated database: no column, index or type differs."""
     context = MigrationContext.configure(db.session.connection(), opts={"compare_type": True})
     differences = compare_metadata(context, db.metadata)
     assert differences == []

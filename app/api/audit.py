@@ -13,9 +13,9 @@ from app.api.schemas import AuditEventSchema, AuditQuerySchema, ChainCheckSchema
 from app.audit import services
 from app.audit.models import AuditEvent
 from app.audit.tasks import verify_audit_chain
-from app.celery_app import enqueue
 from app.audit.views import events_query_for
 from app.auth import permissions
+from app.celery_app import enqueue
 from app.errors import NotFound
 from app.extensions import db
 

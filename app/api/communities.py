@@ -38,7 +38,10 @@ def create_community(data: dict[str, Any], township_id: int) -> Any:
     township = permissions.get_township(current_user, township_id)
     permissions.require_manage_township(current_user, township)
     community = services.create_community(
-        township, data["name"], data["address"], data["developer_name"],
+        township,
+        data["name"],
+        data["address"],
+        data["developer_name"],
         services.parse_area_centi(data["total_floor_area"]),
     )
     db.session.commit()
@@ -69,7 +72,11 @@ def create_community_account(data: dict[str, Any], community_id: int) -> Any:
     community = permissions.get_community(current_user, community_id)
     permissions.require_manage_community(current_user, community)
     user = accounts.create_community_account(
-        community, data["username"], data["display_name"], data["password"], Role(data["role"]),
+        community,
+        data["username"],
+        data["display_name"],
+        data["password"],
+        Role(data["role"]),
         GroupRole(data["group_role"]) if data.get("group_role") else None,
     )
     db.session.commit()

@@ -47,7 +47,9 @@ class CommunitySchema(Schema):
     address = fields.String(required=True, validate=validate.Length(min=1, max=200))
     developer_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     total_floor_area = fields.Method(
-        "dump_area", deserialize="load_area", required=True,
+        "dump_area",
+        deserialize="load_area",
+        required=True,
         metadata={"type": "string", "example": "123456.78", "description": "m², at most two decimals"},
     )
     created_at = fields.DateTime(dump_only=True)
@@ -64,8 +66,9 @@ class NewAccountSchema(Schema):
     display_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=10, max=200))
     role = fields.String(required=True, validate=validate.OneOf([r.value for r in Role if r != Role.ADMIN]))
-    group_role = fields.String(load_default=None, allow_none=True,
-                               validate=validate.OneOf([g.value for g in GroupRole]))
+    group_role = fields.String(
+        load_default=None, allow_none=True, validate=validate.OneOf([g.value for g in GroupRole])
+    )
 
 
 class ApiTokenSchema(Schema):

@@ -1,4 +1,5 @@
-"""The audit log: one event per state change, chained by hashes so that an edit behind the app's back shows."""
+"""The audit log: one event per state change, chained by hashes so that an edit behind the app's back
+shows."""
 
 from __future__ import annotations
 

@@ -90,7 +90,9 @@ def record(
     """Append one event for the current actor (or the system) to the chain, in the current transaction."""
     user_id, label, user = _actor()
     _lock_chain()
-    last = db.session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
+    last = db.session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
     event = AuditEvent(
         seq=(last.seq + 1) if last else 1,
         occurred_at=utcnow(),
@@ -123,7 +125,9 @@ def _links(batch_size: int = 5000) -> Iterator[ChainLink]:
         if not rows:
             return
         for row in rows:
-            yield ChainLink(seq=row.seq, previous_hash=row.previous_hash, hash=row.hash, payload=event_payload(row))
+            yield ChainLink(
+                seq=row.seq, previous_hash=row.previous_hash, hash=row.hash, payload=event_payload(row)
+            )
         last_seq = rows[-1].seq
 
 
@@ -133,7 +137,7 @@ def verify() -> ChainVerification:
 
 
 def run_verification(triggered_by: str) -> AuditChainCheck:
-    """Verify the chain and keep the outcome as an AuditChainCheck (the check itself is not an audit event)."""
+    """Verify the chain and store the outcome as an AuditChainCheck (not itself an audit event)."""
     outcome = verify()
     check = AuditChainCheck(
         is_ok=outcome.ok,

@@ -1,4 +1,7 @@
-"""Staff accounts, their scoped roles, and personal API tokens. Owners are not accounts (they vote by QR link)."""
+"""Staff accounts, their scoped roles, and personal API tokens.
+
+Owners are not accounts: they vote through a personal QR link per meeting.
+"""
 
 from __future__ import annotations
 

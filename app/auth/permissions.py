@@ -27,7 +27,9 @@ def township_ids_viewable(user: User) -> set[int] | None:
     """Townships the user may see in full (None: all of them)."""
     if user.is_admin:
         return None
-    return {g.township_id for g in _grants(user, Role.TOWNSHIP_OFFICIAL, Role.OBSERVER) if g.community_id is None}
+    return {
+        g.township_id for g in _grants(user, Role.TOWNSHIP_OFFICIAL, Role.OBSERVER) if g.community_id is None
+    }
 
 
 def community_ids_viewable(user: User) -> set[int]:
@@ -42,7 +44,7 @@ def township_ids_managed(user: User) -> set[int] | None:
     return {g.township_id for g in _grants(user, Role.TOWNSHIP_OFFICIAL)}
 
 
-def visible_townships_query(user: User) -> Select[tuple[Township]]:
+def visible_townships_query(user: User) -> Select[Any]:
     query = select(Township).order_by(Township.admin_code)
     ids = township_ids_viewable(user)
     if ids is None:
@@ -51,7 +53,7 @@ def visible_townships_query(user: User) -> Select[tuple[Township]]:
     return query.where(Township.id.in_(reachable))
 
 
-def visible_communities_query(user: User) -> Select[tuple[Community]]:
+def visible_communities_query(user: User) -> Select[Any]:
     query = select(Community).order_by(Community.township_id, Community.name)
     township_ids = township_ids_viewable(user)
     if township_ids is None:
@@ -88,7 +90,7 @@ def require_admin(user: User) -> None:
 
 def get_township(user: User, township_id: int) -> Township:
     """The township if the user may see any of it, else NotFound."""
-    township = db.session.scalar(visible_townships_query(user).where(Township.id == township_id))
+    township = db.session.scalars(visible_townships_query(user).where(Township.id == township_id)).first()
     if township is None:
         raise NotFound("township_not_found", _l("No such township."))
     return township

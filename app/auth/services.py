@@ -17,7 +17,7 @@ from app.db_types import utcnow
 from app.errors import DomainError, NotFound
 from app.extensions import db
 
-API_TOKEN_PREFIX = "gjt_"
+API_TOKEN_PREFIX = "gjt_"  # noqa: S105  (a public prefix that marks Gongjue tokens, not a secret)
 
 
 def normalise_username(username: str) -> str:
@@ -27,9 +27,13 @@ def normalise_username(username: str) -> str:
 def _check_new_account(username: str, password: str) -> str:
     name = normalise_username(username)
     if not name or len(name) > 64 or not all(c.isalnum() or c in "._-" for c in name):
-        raise DomainError("invalid_username", _l("A login name uses letters, digits, '.', '_' or '-'."), field="username")
+        raise DomainError(
+            "invalid_username", _l("A login name uses letters, digits, '.', '_' or '-'."), field="username"
+        )
     if db.session.scalar(select(func.count()).select_from(User).where(User.username == name)):
-        raise DomainError("username_taken", _l("This login name is already in use."), status=409, field="username")
+        raise DomainError(
+            "username_taken", _l("This login name is already in use."), status=409, field="username"
+        )
     if len(password) < MIN_PASSWORD_LENGTH:
         raise DomainError(
             "password_too_short",
@@ -63,8 +67,9 @@ def create_admin(username: str, display_name: str, password: str) -> User:
     return user
 
 
-def create_township_account(township: Township, username: str, display_name: str, password: str,
-                            role: Role = Role.TOWNSHIP_OFFICIAL) -> User:
+def create_township_account(
+    township: Township, username: str, display_name: str, password: str, role: Role = Role.TOWNSHIP_OFFICIAL
+) -> User:
     """A township official (or township observer)."""
     if role not in (Role.TOWNSHIP_OFFICIAL, Role.OBSERVER):
         raise DomainError("invalid_role", _l("This role is not scoped to a township."))
@@ -74,18 +79,36 @@ def create_township_account(township: Township, username: str, display_name: str
     return user
 
 
-def create_community_account(community: Community, username: str, display_name: str, password: str,
-                             role: Role, group_role: GroupRole | None = None) -> User:
+def create_community_account(
+    community: Community,
+    username: str,
+    display_name: str,
+    password: str,
+    role: Role,
+    group_role: GroupRole | None = None,
+) -> User:
     """A preparatory-group member (with a group role), a teller or a community observer."""
     if role not in (Role.GROUP_MEMBER, Role.TELLER, Role.OBSERVER):
         raise DomainError("invalid_role", _l("This role is not scoped to a community."))
     if (role == Role.GROUP_MEMBER) != (group_role is not None):
-        raise DomainError("invalid_group_role", _l("A group member needs a role in the group; others have none."))
-    grant = RoleGrant(role=role, township_id=community.township_id, community_id=community.id,
-                      group_role=group_role.value if group_role else None)
+        raise DomainError(
+            "invalid_group_role", _l("A group member needs a role in the group; others have none.")
+        )
+    grant = RoleGrant(
+        role=role,
+        township_id=community.township_id,
+        community_id=community.id,
+        group_role=group_role.value if group_role else None,
+    )
     user = _new_user(username, display_name, password, grant)
-    audit.record("account.create", "user", user.id, _account_summary(user, grant),
-                 township_id=community.township_id, community_id=community.id)
+    audit.record(
+        "account.create",
+        "user",
+        user.id,
+        _account_summary(user, grant),
+        township_id=community.township_id,
+        community_id=community.id,
+    )
     return user
 
 
@@ -93,9 +116,18 @@ def authenticate(username: str, password: str) -> User | None:
     """The active account with this login name and password, else None. Both outcomes are audited."""
     name = normalise_username(username)
     user = db.session.scalar(select(User).where(User.username == name))
-    if user is None or not verify_password(user.password_hash if user else None, password) or not user.is_active:
-        audit.record("auth.login_failed", "user", user.id if user else None, {"username": name[:64]},
-                     actor_label=name[:64] or "?")
+    if (
+        user is None
+        or not verify_password(user.password_hash if user else None, password)
+        or not user.is_active
+    ):
+        audit.record(
+            "auth.login_failed",
+            "user",
+            user.id if user else None,
+            {"username": name[:64]},
+            actor_label=name[:64] or "?",
+        )
         return None
     user.last_login_at = utcnow()
     return user
@@ -104,8 +136,9 @@ def authenticate(username: str, password: str) -> User | None:
 def set_password(user: User, new_password: str) -> None:
     """Change a password; every existing session of the account ends."""
     if len(new_password) < MIN_PASSWORD_LENGTH:
-        raise DomainError("password_too_short",
-                          _l("A password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
+        raise DomainError(
+            "password_too_short", _l("A password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
+        )
     user.password_hash = hash_password(new_password)
     user.session_token = new_session_token()
     audit.record("account.password_change", "user", user.id, {"username": user.username})
@@ -126,7 +159,9 @@ class IssuedToken:
 def create_api_token(user: User, name: str) -> IssuedToken:
     name = name.strip()
     if not name or len(name) > 100:
-        raise DomainError("invalid_token_name", _l("Give the token a name of at most 100 characters."), field="name")
+        raise DomainError(
+            "invalid_token_name", _l("Give the token a name of at most 100 characters."), field="name"
+        )
     secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, name=name, prefix=secret[:10], token_hash=_token_digest(secret))
     db.session.add(token)
@@ -157,4 +192,6 @@ def user_for_api_token(secret: str) -> User | None:
 
 
 def api_tokens_of(user: User) -> list[ApiToken]:
-    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())))
+    return list(
+        db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc()))
+    )

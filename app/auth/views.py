@@ -109,8 +109,9 @@ def api_tokens() -> Any:
         db.session.commit()
         new_secret = issued.secret
         form = ApiTokenForm(formdata=None)
-    return render_template("auth/tokens.html", form=form, tokens=services.api_tokens_of(current_user),
-                           new_secret=new_secret)
+    return render_template(
+        "auth/tokens.html", form=form, tokens=services.api_tokens_of(current_user), new_secret=new_secret
+    )
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")

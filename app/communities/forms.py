@@ -14,7 +14,10 @@ class TownshipForm(FlaskForm):
     name = StringField(_l("Township name"), validators=[DataRequired(), Length(max=100)])
     admin_code = StringField(
         _l("Administrative code"),
-        validators=[DataRequired(), Regexp(r"^\d{9}(\d{3})?$", message=_l("An administrative code has 9 or 12 digits."))],
+        validators=[
+            DataRequired(),
+            Regexp(r"^\d{9}(\d{3})?$", message=_l("An administrative code has 9 or 12 digits.")),
+        ],
         description=_l("9 or 12 digits, e.g. 330681001"),
     )
 
@@ -24,7 +27,9 @@ class CommunityForm(FlaskForm):
     address = StringField(_l("Address"), validators=[DataRequired(), Length(max=200)])
     developer_name = StringField(_l("Developer"), validators=[DataRequired(), Length(max=200)])
     total_floor_area = StringField(
-        _l("Total floor area (m²)"), validators=[DataRequired(), Length(max=20)], description=_l("e.g. 123456.78")
+        _l("Total floor area (m²)"),
+        validators=[DataRequired(), Length(max=20)],
+        description=_l("e.g. 123456.78"),
     )
 
 

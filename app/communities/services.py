@@ -21,8 +21,9 @@ def parse_area_centi(text: str, field: str = "total_floor_area") -> int:
     try:
         return parse_area(text)
     except AreaFormatError as exc:
-        raise DomainError("invalid_area", _l("An area is a number of m² with at most two decimals."),
-                          field=field) from exc
+        raise DomainError(
+            "invalid_area", _l("An area is a number of m² with at most two decimals."), field=field
+        ) from exc
 
 
 def create_township(name: str, admin_code: str) -> Township:
@@ -31,43 +32,81 @@ def create_township(name: str, admin_code: str) -> Township:
     if not name or len(name) > 100:
         raise DomainError("invalid_name", _l("Give a name of at most 100 characters."), field="name")
     if not _ADMIN_CODE.match(admin_code):
-        raise DomainError("invalid_admin_code", _l("An administrative code has 9 or 12 digits."), field="admin_code")
+        raise DomainError(
+            "invalid_admin_code", _l("An administrative code has 9 or 12 digits."), field="admin_code"
+        )
     if db.session.scalar(select(func.count()).select_from(Township).where(Township.admin_code == admin_code)):
-        raise DomainError("admin_code_taken", _l("A township with this code exists already."), status=409,
-                          field="admin_code")
+        raise DomainError(
+            "admin_code_taken",
+            _l("A township with this code exists already."),
+            status=409,
+            field="admin_code",
+        )
     township = Township(name=name, admin_code=admin_code)
     db.session.add(township)
     db.session.flush()
-    audit.record("township.create", "township", township.id, {"name": name, "admin_code": admin_code},
-                 township_id=township.id)
+    audit.record(
+        "township.create",
+        "township",
+        township.id,
+        {"name": name, "admin_code": admin_code},
+        township_id=township.id,
+    )
     return township
 
 
-def create_community(township: Township, name: str, address: str, developer_name: str,
-                     total_floor_area_centi: int) -> Community:
+def create_community(
+    township: Township, name: str, address: str, developer_name: str, total_floor_area_centi: int
+) -> Community:
     """A residential community in a township."""
     name, address, developer_name = name.strip(), address.strip(), developer_name.strip()
-    for field, value, limit in (("name", name, 100), ("address", address, 200), ("developer_name", developer_name, 200)):
+    for field, value, limit in (
+        ("name", name, 100),
+        ("address", address, 200),
+        ("developer_name", developer_name, 200),
+    ):
         if not value or len(value) > limit:
-            raise DomainError("invalid_" + field, _l("This field is required (at most %(n)d characters).", n=limit),
-                              field=field)
+            raise DomainError(
+                "invalid_" + field,
+                _l("This field is required (at most %(n)d characters).", n=limit),
+                field=field,
+            )
     if total_floor_area_centi <= 0:
-        raise DomainError("invalid_area", _l("The total floor area must be more than zero."),
-                          field="total_floor_area")
-    duplicate = select(func.count()).select_from(Community).where(
-        Community.township_id == township.id, Community.name == name
+        raise DomainError(
+            "invalid_area", _l("The total floor area must be more than zero."), field="total_floor_area"
+        )
+    duplicate = (
+        select(func.count())
+        .select_from(Community)
+        .where(Community.township_id == township.id, Community.name == name)
     )
     if db.session.scalar(duplicate):
-        raise DomainError("community_exists", _l("This township already has a community of this name."),
-                          status=409, field="name")
-    community = Community(township=township, name=name, address=address, developer_name=developer_name,
-                          total_floor_area_centi=total_floor_area_centi)
+        raise DomainError(
+            "community_exists",
+            _l("This township already has a community of this name."),
+            status=409,
+            field="name",
+        )
+    community = Community(
+        township=township,
+        name=name,
+        address=address,
+        developer_name=developer_name,
+        total_floor_area_centi=total_floor_area_centi,
+    )
     db.session.add(community)
     db.session.flush()
     audit.record(
-        "community.create", "community", community.id,
-        {"name": name, "address": address, "developer_name": developer_name,
-         "total_floor_area": format_area(total_floor_area_centi)},
-        township_id=township.id, community_id=community.id,
+        "community.create",
+        "community",
+        community.id,
+        {
+            "name": name,
+            "address": address,
+            "developer_name": developer_name,
+            "total_floor_area": format_area(total_floor_area_centi),
+        },
+        township_id=township.id,
+        community_id=community.id,
     )
     return community

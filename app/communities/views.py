@@ -90,7 +90,9 @@ def township(township_id: int) -> Any:
         "communities/township.html",
         township=township,
         communities=communities,
-        accounts=queries.accounts_in(township=township) if permissions.can_manage_township(current_user, township) else [],
+        accounts=queries.accounts_in(township=township)
+        if permissions.can_manage_township(current_user, township)
+        else [],
         can_manage=permissions.can_manage_township(current_user, township),
         role_labels=ROLE_LABELS,
     )
@@ -107,7 +109,10 @@ def new_township_account(township_id: int) -> Any:
     if form.validate_on_submit():
         try:
             user = accounts.create_township_account(
-                township, form.username.data or "", form.display_name.data or "", form.password.data or "",
+                township,
+                form.username.data or "",
+                form.display_name.data or "",
+                form.password.data or "",
                 Role(form.role.data),
             )
         except DomainError as error:
@@ -117,8 +122,12 @@ def new_township_account(township_id: int) -> Any:
             db.session.commit()
             flash(_("Account %(name)s created.", name=user.username), "success")
             return redirect(url_for("communities.township", township_id=township.id))
-    return render_template("communities/account_new.html", form=form, scope_name=township.name,
-                           back=url_for("communities.township", township_id=township.id))
+    return render_template(
+        "communities/account_new.html",
+        form=form,
+        scope_name=township.name,
+        back=url_for("communities.township", township_id=township.id),
+    )
 
 
 @bp.route("/townships/<int:township_id>/communities/new", methods=["GET", "POST"])
@@ -132,7 +141,10 @@ def new_community(township_id: int) -> Any:
     if form.validate_on_submit():
         try:
             community = services.create_community(
-                township, form.name.data or "", form.address.data or "", form.developer_name.data or "",
+                township,
+                form.name.data or "",
+                form.address.data or "",
+                form.developer_name.data or "",
                 services.parse_area_centi(form.total_floor_area.data or ""),
             )
         except DomainError as error:
@@ -173,8 +185,12 @@ def new_community_account(community_id: int) -> Any:
     if form.validate_on_submit():
         try:
             user = accounts.create_community_account(
-                community, form.username.data or "", form.display_name.data or "", form.password.data or "",
-                Role(form.role.data), GroupRole(form.group_role.data) if form.group_role.data else None,
+                community,
+                form.username.data or "",
+                form.display_name.data or "",
+                form.password.data or "",
+                Role(form.role.data),
+                GroupRole(form.group_role.data) if form.group_role.data else None,
             )
         except DomainError as error:
             db.session.rollback()
@@ -183,5 +199,9 @@ def new_community_account(community_id: int) -> Any:
             db.session.commit()
             flash(_("Account %(name)s created.", name=user.username), "success")
             return redirect(url_for("communities.community", community_id=community.id))
-    return render_template("communities/account_new.html", form=form, scope_name=community.name,
-                           back=url_for("communities.community", community_id=community.id))
+    return render_template(
+        "communities/account_new.html",
+        form=form,
+        scope_name=community.name,
+        back=url_for("communities.community", community_id=community.id),
+    )

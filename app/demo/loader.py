@@ -16,7 +16,7 @@ from app.privacy import encrypt, lookup_hash
 from app.roll.models import RollOwner, RollUnit, RollVersion
 
 #: the password of every demo account (the demo is refused in production)
-DEMO_PASSWORD = "gongjue-demo"
+DEMO_PASSWORD = "gongjue-demo"  # noqa: S105  (printed and documented; the demo is refused in production)
 
 
 def database_is_empty() -> bool:
@@ -29,24 +29,41 @@ def store_roll(community: Community, units: list[DemoUnit], reason: str) -> Roll
     cipher_cache: dict[str, tuple[bytes, str, bytes]] = {}
     for demo_unit in units:
         unit = RollUnit(
-            building=demo_unit.building, entrance=demo_unit.entrance, room=demo_unit.room, kind=demo_unit.kind,
-            area_centi=demo_unit.area_centi, area_source=demo_unit.area_source, status=demo_unit.status,
+            building=demo_unit.building,
+            entrance=demo_unit.entrance,
+            room=demo_unit.room,
+            kind=demo_unit.kind,
+            area_centi=demo_unit.area_centi,
+            area_source=demo_unit.area_source,
+            status=demo_unit.status,
         )
         for owner in demo_unit.owners:
             if owner.id_number not in cipher_cache:
                 cipher_cache[owner.id_number] = (
-                    encrypt(owner.id_number), lookup_hash(owner.id_number), encrypt(owner.phone)
+                    encrypt(owner.id_number),
+                    lookup_hash(owner.id_number),
+                    encrypt(owner.phone),
                 )
             id_cipher, lookup, phone_cipher = cipher_cache[owner.id_number]
-            unit.owners.append(RollOwner(name=owner.name, id_number_cipher=id_cipher, id_number_lookup=lookup,
-                                         phone_cipher=phone_cipher, is_representative=owner.is_representative))
+            unit.owners.append(
+                RollOwner(
+                    name=owner.name,
+                    id_number_cipher=id_cipher,
+                    id_number_lookup=lookup,
+                    phone_cipher=phone_cipher,
+                    is_representative=owner.is_representative,
+                )
+            )
         version.units.append(unit)
     db.session.add(version)
     db.session.flush()
     audit.record(
-        "roll.version_create", "roll_version", version.id,
+        "roll.version_create",
+        "roll_version",
+        version.id,
         {"number": version.number, "units": len(units), "reason": reason},
-        township_id=community.township_id, community_id=community.id,
+        township_id=community.township_id,
+        community_id=community.id,
     )
     return version
 
@@ -62,18 +79,26 @@ def load_demo() -> list[tuple[str, str]]:
 
     large_roll = generate_demo_roll()
     large = communities.create_community(
-        township, "江南名邸", "诸暨市暨阳街道艮塔西路88号", "诸暨江南置业有限公司",
+        township,
+        "江南名邸",
+        "诸暨市暨阳街道艮塔西路88号",
+        "诸暨江南置业有限公司",
         total_floor_area_centi=sum(u.area_centi for u in large_roll) + 1_250_000,
     )
     store_roll(large, large_roll, "示范数据 / demo data")
     small_roll = demo_small_roll()
     small = communities.create_community(
-        township, "桃园小区", "诸暨市暨阳街道桃园路12号", "诸暨桃园房地产开发有限公司",
+        township,
+        "桃园小区",
+        "诸暨市暨阳街道桃园路12号",
+        "诸暨桃园房地产开发有限公司",
         total_floor_area_centi=sum(u.area_centi for u in small_roll) + 80_000,
     )
     store_roll(small, small_roll, "示范数据 / demo data")
 
-    accounts.create_community_account(large, "group-leader", "王志明", DEMO_PASSWORD, Role.GROUP_MEMBER, GroupRole.LEADER)
+    accounts.create_community_account(
+        large, "group-leader", "王志明", DEMO_PASSWORD, Role.GROUP_MEMBER, GroupRole.LEADER
+    )
     accounts.create_community_account(
         large, "group-owner", "李秀英", DEMO_PASSWORD, Role.GROUP_MEMBER, GroupRole.OWNER_REPRESENTATIVE
     )

@@ -9,7 +9,16 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import UTCDateTime, utcnow
@@ -71,7 +80,9 @@ class RollUnit(db.Model):  # type: ignore[name-defined]
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    roll_version_id: Mapped[int] = mapped_column(ForeignKey("roll_versions.id", ondelete="CASCADE"), index=True)
+    roll_version_id: Mapped[int] = mapped_column(
+        ForeignKey("roll_versions.id", ondelete="CASCADE"), index=True
+    )
     building: Mapped[str] = mapped_column(String(32))
     #: unit entrance (单元); empty for parking spaces and shops without one
     entrance: Mapped[str] = mapped_column(String(32), default="")

@@ -108,7 +108,11 @@ def test_password_change_ends_other_sessions(app, client, auth):
     auth.login("changer")
     response = auth.post(
         "/account/password",
-        {"current_password": "correct horse battery", "new_password": "a brand new secret", "confirm": "a brand new secret"},
+        {
+            "current_password": "correct horse battery",
+            "new_password": "a brand new secret",
+            "confirm": "a brand new secret",
+        },
         form_page="/account/password",
     )
     assert response.status_code == 302
@@ -122,7 +126,8 @@ def test_open_redirect_after_login_is_refused(client, auth):
     page = client.get("/login?next=//evil.example/")
     token = page.get_data(as_text=True).split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
     response = client.post(
-        "/login?next=//evil.example/", data={"username": "redirect.user", "password": "correct horse battery", "csrf_token": token}
+        "/login?next=//evil.example/",
+        data={"username": "redirect.user", "password": "correct horse battery", "csrf_token": token},
     )
     assert response.headers["Location"] == "/"
 

@@ -10,10 +10,13 @@ HTTP, through the database and through the broker:
   (GONGJUE_TRUSTED_PROXIES=1 and X-Forwarded-Proto: https), and gets a Secure, HttpOnly, SameSite=Lax cookie;
 * both web workers serve;
 * POST /audit/verify sends a task that the worker runs, and beat schedules its own verification;
-* the API reports the latest verification with a personal API token.
+* the API reports the latest verification with a personal API token;
+* (expected to fail until app/web.py is fixed) a browser honouring the app's Referrer-Policy can post a form.
 
-Needs TEST_DATABASE_URL=postgresql://… and CELERY_BROKER_URL=redis://…; skipped otherwise. The Redis database
-of the run is another number than the broker's (SMOKE_REDIS_DB), flushed at the start and at the end.
+Needs TEST_DATABASE_URL=postgresql://… and CELERY_BROKER_URL=redis://…; skipped otherwise. The run uses
+its own Redis database on the broker's server (15, or 14 when the broker uses 15), flushed at the start and
+at the end, and its own PostgreSQL schema, dropped at the end. The processes' logs are in the run's temporary
+folder; their last lines are printed when a test fails.
 """
 
 from __future__ import annotations
