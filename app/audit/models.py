@@ -54,3 +54,6 @@ class AuditChainCheck(db.Model):  # type: ignore[name-defined]
     reason: Mapped[str | None] = mapped_column(String(32))
     #: "beat", "cli" or the login name of the admin who asked
     triggered_by: Mapped[str] = mapped_column(String(64))
+    #: the last event when the check ran; the next check finds it again, so cutting events off the end shows
+    head_seq: Mapped[int | None] = mapped_column(Integer)
+    head_hash: Mapped[str | None] = mapped_column(String(64))

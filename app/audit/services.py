@@ -106,7 +106,7 @@ def record(
         community_id=community_id,
         summary=summary or {},
         ip_address=request.remote_addr if has_request_context() else None,
-        previous_hash=last.hash if last else GENESIS_HASH,
+        previous_hash=last[1] if last else GENESIS_HASH,
     )
     event.hash = link_hash(event.previous_hash, event_payload(event))
     db.session.add(event)
@@ -136,15 +136,44 @@ def verify() -> ChainVerification:
     return verify_chain(_links())
 
 
+def _head() -> tuple[int, str] | None:
+    row = db.session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    return (row.seq, row.hash) if row else None
+
+
+def _previous_head_is_still_there(previous: AuditChainCheck | None) -> bool:
+    """A chain that verifies can still have lost its last events; the head seen by the last good check must
+    still be in the chain, unchanged (the chain alone cannot show a cut at its end)."""
+    if previous is None or previous.head_seq is None:
+        return True
+    stored = db.session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == previous.head_seq))
+    return stored == previous.head_hash
+
+
 def run_verification(triggered_by: str) -> AuditChainCheck:
     """Verify the chain and store the outcome as an AuditChainCheck (not itself an audit event)."""
+    previous = db.session.scalars(
+        select(AuditChainCheck)
+        .where(AuditChainCheck.is_ok.is_(True))
+        .order_by(AuditChainCheck.id.desc())
+        .limit(1)
+    ).first()
     outcome = verify()
+    is_ok, first_broken, reason = outcome.ok, outcome.first_broken_seq, outcome.reason
+    if is_ok and not _previous_head_is_still_there(previous):
+        assert previous is not None
+        is_ok, first_broken, reason = False, previous.head_seq, "truncated"
+    head = _head()
     check = AuditChainCheck(
-        is_ok=outcome.ok,
+        is_ok=is_ok,
         links_checked=outcome.links_checked,
-        first_broken_seq=outcome.first_broken_seq,
-        reason=outcome.reason,
+        first_broken_seq=first_broken,
+        reason=reason,
         triggered_by=triggered_by,
+        head_seq=head[0] if head and is_ok else None,
+        head_hash=head[1] if head and is_ok else None,
     )
     db.session.add(check)
     db.session.flush()

@@ -27,6 +27,8 @@ def upgrade():
         sa.Column("first_broken_seq", sa.Integer(), nullable=True),
         sa.Column("reason", sa.String(length=32), nullable=True),
         sa.Column("triggered_by", sa.String(length=64), nullable=False),
+        sa.Column("head_seq", sa.Integer(), nullable=True),
+        sa.Column("head_hash", sa.String(length=64), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_chain_checks")),
     )
     op.create_table(

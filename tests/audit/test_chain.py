@@ -259,3 +259,19 @@ def test_no_password_ever_appears_in_the_log():
         for password in passwords:
             assert password not in summary
             assert all(password not in str(value) for value in row)
+
+
+def test_cutting_events_off_the_end_is_detected_by_the_next_check():
+    """The chain alone cannot show that its last events were deleted; the head remembered by the previous
+    good check can."""
+    scenario()
+    first = audit.run_verification("test")
+    assert first.is_ok
+    last_seq = first.head_seq
+    db.session.execute(sa.text("DELETE FROM audit_events WHERE seq = :seq"), {"seq": last_seq})
+    db.session.expire_all()
+    assert audit.verify().ok  # the shortened chain is internally consistent …
+    second = audit.run_verification("test")
+    assert not second.is_ok  # … but the next check notices the missing head
+    assert second.reason == "truncated"
+    assert second.first_broken_seq == last_seq

@@ -1,0 +1,66 @@
+"""`gongjue demo`: a township, two officials, two communities, a realistic roll, personal data encrypted."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from app.auth.models import User
+from app.communities.models import Community, Township
+from app.demo.loader import DEMO_PASSWORD, database_is_empty, load_demo
+from app.demo.roll_generator import generate_demo_roll
+from app.extensions import db
+from app.privacy import decrypt, lookup_hash
+from app.roll.models import RollOwner, RollUnit, RollVersion
+from tests.conftest import AuthActions
+
+
+def test_the_demo_loads_what_the_readme_promises(app, client):
+    assert database_is_empty()
+    logins = load_demo()
+    assert not database_is_empty()
+    assert [name for name, _ in logins] == [
+        "admin",
+        "jiyang1",
+        "jiyang2",
+        "huandong1",
+        "group-leader",
+        "group-owner",
+        "teller",
+        "observer",
+    ]
+    township = db.session.scalar(select(Township).where(Township.admin_code == "330681001"))
+    assert township is not None
+    assert {c.name for c in township.communities} == {"江南名邸", "桃园小区"}
+    large = db.session.scalar(select(Community).where(Community.name == "江南名邸"))
+    units = db.session.scalar(
+        select(func.count())
+        .select_from(RollUnit)
+        .join(RollVersion)
+        .where(RollVersion.community_id == large.id)
+    )
+    assert units == len(generate_demo_roll()) == 1200
+    for username, _description in logins:
+        assert AuthActions(app.test_client()).login(username, DEMO_PASSWORD).status_code == 302, username
+
+
+def test_the_demo_keeps_no_id_or_phone_number_in_clear(app):
+    load_demo()
+    expected = {owner.id_number for unit in generate_demo_roll() for owner in unit.owners}
+    owners = db.session.scalars(select(RollOwner)).all()
+    for owner in owners[:200]:
+        plain = decrypt(owner.id_number_cipher)
+        assert plain.encode() not in owner.id_number_cipher
+        assert owner.id_number_lookup == lookup_hash(plain)
+    sample = next(iter(sorted(expected)))
+    as_text = " ".join(str(value) for row in db.session.execute(select(RollOwner.__table__)) for value in row)
+    assert sample not in as_text
+
+
+def test_the_demo_is_audited(app):
+    load_demo()
+    from app.audit.models import AuditEvent
+
+    actions = db.session.scalars(select(AuditEvent.action)).all()
+    assert actions.count("roll.version_create") == 2
+    assert actions.count("community.create") == 2
+    assert actions.count("account.create") == db.session.scalar(select(func.count()).select_from(User))
