@@ -162,8 +162,7 @@ def run_verification(triggered_by: str) -> AuditChainCheck:
     ).first()
     outcome = verify()
     is_ok, first_broken, reason = outcome.ok, outcome.first_broken_seq, outcome.reason
-    if is_ok and not _previous_head_is_still_there(previous):
-        assert previous is not None
+    if is_ok and previous is not None and not _previous_head_is_still_there(previous):
         is_ok, first_broken, reason = False, previous.head_seq, "truncated"
     head = _head()
     check = AuditChainCheck(
