@@ -161,7 +161,8 @@ def run_verification(triggered_by: str) -> AuditChainCheck:
         .limit(1)
     ).first()
     outcome = verify()
-    is_ok, first_broken, reason = outcome.ok, outcome.first_broken_seq, outcome.reason
+    is_ok, first_broken = outcome.ok, outcome.first_broken_seq
+    reason: str | None = outcome.reason
     if is_ok and previous is not None and not _previous_head_is_still_there(previous):
         is_ok, first_broken, reason = False, previous.head_seq, "truncated"
     head = _head()
