@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from typing import Any
 
 import click
 from flask import Flask
@@ -23,6 +25,34 @@ def _create_app() -> Flask:
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
 def main() -> None:
     """Gongjue (共决): owners' assemblies and owners' committee elections."""
+
+
+@main.command("tally")
+@click.argument("case_file", type=click.File("rb"))
+@click.option("--format", "output", type=click.Choice(["json", "text"]), default="json", show_default=True)
+def tally_command(case_file: Any, output: str) -> None:
+    """Count a tally case (gongjue.tally-case/1) and print the result; needs no database or configuration.
+
+    Exit 0 with the result, or 2 with a message naming what is wrong with the case.
+    """
+    from app.rules.case_format import CaseError, count_case, read_case, result_document
+    from app.rules.report_text import render_text
+
+    try:
+        raw = json.loads(case_file.read().decode("utf-8-sig"), parse_float=_reject_float)
+        document = result_document(count_case(read_case(raw)))
+    except (CaseError, ValueError, UnicodeDecodeError) as error:
+        click.echo(f"无效的计票文件（invalid case）：{error}", err=True)
+        sys.exit(2)
+    if output == "text":
+        click.echo(render_text(document), nl=False)
+    else:
+        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+def _reject_float(text: str) -> float:
+    """Numbers with a fraction are refused: areas are written as strings ("89.50") so that nothing rounds."""
+    raise ValueError(f"非整数数字 {text} 应写成字符串（numbers with a fraction must be strings: {text}）")
 
 
 def register_commands(app: Flask) -> None:

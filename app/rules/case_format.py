@@ -1,0 +1,314 @@
+"""The tally file format: `gongjue.tally-case/1` in, `gongjue.tally-result/1` out (docs/tally-format.md).
+
+Reading a case checks everything a person can get wrong and names the place: `units[3].area`, `ballots[12]`.
+Messages are in Chinese with the English after them, since the file may reach anyone who wants to recount.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from app.rules.areas import AreaFormatError, format_area, parse_area
+from app.rules.elections import ElectionResult
+from app.rules.model import (
+    CATEGORIES,
+    ELECTION_CATEGORY,
+    Ballot,
+    Election,
+    Matter,
+    Motion,
+    Settings,
+    Unit,
+    UnitKind,
+    UnitStatus,
+)
+from app.rules.motions import MotionResult, Weight
+from app.rules.tally import TallyResult
+from app.rules.thresholds import ThresholdTest
+from app.rules.voters import VoterRoll
+
+CASE_FORMAT = "gongjue.tally-case/1"
+RESULT_FORMAT = "gongjue.tally-result/1"
+RANK_KEYS = ("heads", "area")
+
+
+class CaseError(ValueError):
+    """A tally case that cannot be counted; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class TallyCase:
+    settings: Settings
+    developer: str
+    units: tuple[Unit, ...]
+    matters: tuple[Matter, ...]
+    ballots: tuple[Ballot, ...]
+
+
+def _fail(where: str, chinese: str, english: str) -> CaseError:
+    return CaseError(f"{where}：{chinese}（{english}）")
+
+
+def _object(value: object, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise _fail(where, "应为对象", "must be an object")
+    return value
+
+
+def _list(value: object, where: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise _fail(where, "应为列表", "must be a list")
+    return value
+
+
+def _text(value: object, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _fail(where, "应为非空文字", "must be a non-empty string")
+    return value
+
+
+def _integer(value: object, where: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise _fail(where, f"应为 {low} 到 {high} 之间的整数", f"must be an integer from {low} to {high}")
+    return value
+
+
+def _flag(value: object, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise _fail(where, "应为 true 或 false", "must be true or false")
+    return value
+
+
+def _settings(raw: object) -> Settings:
+    data = _object(raw, "settings")
+    unknown = set(data) - {"count_parking", "blank_and_invalid_take_part", "rank_by", "min_committee_members"}
+    if unknown:
+        raise _fail("settings", f"未知设置 {sorted(unknown)}", f"unknown settings {sorted(unknown)}")
+    defaults = Settings()
+    rank_by = tuple(_list(data.get("rank_by", list(defaults.rank_by)), "settings.rank_by"))
+    if not rank_by or len(set(rank_by)) != len(rank_by) or not set(rank_by) <= set(RANK_KEYS):
+        raise _fail(
+            "settings.rank_by", "应为 heads、area 的不重复排列", 'must list "heads" and/or "area" once each'
+        )
+    return Settings(
+        count_parking=_flag(data.get("count_parking", defaults.count_parking), "settings.count_parking"),
+        blank_and_invalid_take_part=_flag(
+            data.get("blank_and_invalid_take_part", defaults.blank_and_invalid_take_part),
+            "settings.blank_and_invalid_take_part",
+        ),
+        rank_by=rank_by,
+        min_committee_members=_integer(
+            data.get("min_committee_members", defaults.min_committee_members),
+            "settings.min_committee_members",
+            1,
+            99,
+        ),
+    )
+
+
+def _unit(raw: object, where: str, developer: str) -> Unit:
+    data = _object(raw, where)
+    area_text = data.get("area")
+    if not isinstance(area_text, str):
+        raise _fail(
+            f"{where}.area", '面积应写成字符串，如 "89.50"', 'area must be a decimal string such as "89.50"'
+        )
+    try:
+        area = parse_area(area_text)
+    except AreaFormatError as error:
+        raise _fail(
+            f"{where}.area",
+            f"面积 {area_text!r} 应为正数且最多两位小数",
+            f"area {area_text!r} must be positive with at most two decimals",
+        ) from error
+    if area <= 0:
+        raise _fail(f"{where}.area", "面积应大于零", "area must be more than zero")
+    kind, status = data.get("kind"), data.get("status")
+    if kind not in {k.value for k in UnitKind}:
+        raise _fail(f"{where}.kind", f"未知类型 {kind!r}", f"unknown kind {kind!r}")
+    if status not in {s.value for s in UnitStatus}:
+        raise _fail(f"{where}.status", f"未知状态 {status!r}", f"unknown status {status!r}")
+    owners = frozenset(
+        _text(o, f"{where}.owners[{i}]") for i, o in enumerate(_list(data.get("owners"), f"{where}.owners"))
+    )
+    if status == UnitStatus.DELIVERED and not owners:
+        raise _fail(f"{where}.owners", "已交付的专有部分应有业主", "a delivered unit needs its owners")
+    return Unit(
+        _text(data.get("unit"), f"{where}.unit"),
+        area,
+        UnitKind(kind),
+        UnitStatus(status),
+        owners or frozenset({developer}),
+    )
+
+
+def _matter(raw: object, where: str) -> Matter:
+    data = _object(raw, where)
+    matter_id = _text(data.get("id"), f"{where}.id")
+    category = _integer(data.get("category"), f"{where}.category", min(CATEGORIES), max(CATEGORIES))
+    kind = data.get("type")
+    if kind == "motion":
+        return Motion(matter_id, category)
+    if kind != "election":
+        raise _fail(f"{where}.type", f"未知事项类型 {kind!r}", 'type must be "motion" or "election"')
+    if category != ELECTION_CATEGORY:
+        raise _fail(f"{where}.category", "选举业主委员会属第 3 类事项", "an election is category 3")
+    seats = _integer(data.get("seats"), f"{where}.seats", 5, 11)
+    if seats % 2 == 0:
+        raise _fail(f"{where}.seats", "委员人数应为 5 到 11 之间的单数", "seats must be odd, from 5 to 11")
+    max_alternates = _integer(data.get("max_alternates", 0), f"{where}.max_alternates", 0, seats // 2)
+    candidates = tuple(
+        _text(c, f"{where}.candidates[{i}]")
+        for i, c in enumerate(_list(data.get("candidates"), f"{where}.candidates"))
+    )
+    if len(set(candidates)) != len(candidates):
+        raise _fail(f"{where}.candidates", "候选人重复", "a candidate is listed twice")
+    return Election(matter_id, seats, max_alternates, candidates, category)
+
+
+def _ballot(raw: object, where: str, unit_ids: set[str], matter_ids: set[str]) -> Ballot:
+    data = _object(raw, where)
+    unit_id = _text(data.get("unit"), f"{where}.unit")
+    if unit_id not in unit_ids:
+        raise _fail(f"{where}.unit", f"名册中没有专有部分 {unit_id!r}", f"unknown unit {unit_id!r}")
+    choices = _object(data.get("choices", {}), f"{where}.choices")
+    for matter_id in choices:
+        if matter_id not in matter_ids:
+            raise _fail(f"{where}.choices", f"未知事项 {matter_id!r}", f"unknown matter {matter_id!r}")
+    return Ballot(unit_id, dict(choices))
+
+
+def read_case(raw: object) -> TallyCase:
+    """Check and convert a parsed JSON case; raise CaseError naming the first problem."""
+    data = _object(raw, "case")
+    if data.get("format") != CASE_FORMAT:
+        raise _fail("format", f"应为 {CASE_FORMAT!r}", f"must be {CASE_FORMAT!r}")
+    developer = _text(data.get("developer"), "developer")
+    settings = _settings(data.get("settings", {}))
+    units = tuple(_unit(u, f"units[{i}]", developer) for i, u in enumerate(_list(data.get("units"), "units")))
+    seen: set[str] = set()
+    for i, unit in enumerate(units):
+        if unit.unit_id in seen:
+            raise _fail(
+                f"units[{i}].unit", f"专有部分 {unit.unit_id!r} 重复", f"unit {unit.unit_id!r} appears twice"
+            )
+        seen.add(unit.unit_id)
+    matters = tuple(
+        _matter(m, f"matters[{i}]") for i, m in enumerate(_list(data.get("matters", []), "matters"))
+    )
+    matter_ids = [m.matter_id for m in matters]
+    if len(set(matter_ids)) != len(matter_ids):
+        raise _fail("matters", "事项编号重复", "a matter id appears twice")
+    ballots = tuple(
+        _ballot(b, f"ballots[{i}]", seen, set(matter_ids))
+        for i, b in enumerate(_list(data.get("ballots", []), "ballots"))
+    )
+    return TallyCase(settings, developer, units, matters, ballots)
+
+
+def _weight(weight: Weight) -> dict[str, Any]:
+    return {"area": format_area(weight.area_centi), "heads": weight.heads}
+
+
+def _number(test: ThresholdTest, value: int) -> str | int:
+    return format_area(value) if test.dimension == "area" else value
+
+
+def _test(test: ThresholdTest) -> dict[str, Any]:
+    return {
+        "name": test.name,
+        "value": _number(test, test.value),
+        "of": _number(test, test.total),
+        "required": f"{test.fraction.numerator}/{test.fraction.denominator}",
+        "comparison": test.comparison.value,
+        "met": test.met,
+        "margin": _number(test, test.margin),
+    }
+
+
+def _motion(result: MotionResult) -> dict[str, Any]:
+    return {
+        "type": "motion",
+        "threshold": result.threshold.value,
+        **{kind: _weight(weight) for kind, weight in result.counts.items()},
+        "passed": result.passed,
+        "failed_on": list(result.failed_on),
+        "tests": [_test(t) for t in result.tests],
+    }
+
+
+def _election(result: ElectionResult) -> dict[str, Any]:
+    return {
+        "type": "election",
+        "threshold": result.threshold.value,
+        "seats": result.seats,
+        "max_alternates": result.max_alternates,
+        "ballots": {kind: _weight(weight) for kind, weight in result.counts.items()},
+        "quorum_met": result.quorum_met,
+        "tests": [_test(t) for t in result.tests],
+        "candidates": [
+            {
+                "id": c.candidate_id,
+                **_weight(c.yes),
+                "qualified": c.qualified,
+                "rank": c.rank,
+                "outcome": c.outcome,
+                "tests": [_test(t) for t in c.tests],
+            }
+            for c in result.candidates
+        ],
+        "members": result.members,
+        "alternates": result.alternates,
+        "unresolved_ties": result.unresolved_ties,
+        "committee_formed": result.committee_formed,
+        "runoff_needed": result.runoff_needed,
+    }
+
+
+def _roll(roll: VoterRoll) -> dict[str, Any]:
+    return {
+        "voters": roll.total_heads,
+        "developer_units": roll.developer_unit_count,
+        "owners_of_several_units": sum(1 for v in roll.voters if len(v.unit_ids) > 1 and not v.is_developer),
+        "co_owned_voters": sum(1 for v in roll.voters if len(v.owners) > 1),
+    }
+
+
+def result_document(result: TallyResult) -> dict[str, Any]:
+    """The result as a `gongjue.tally-result/1` document (areas as two-decimal strings, heads as integers)."""
+    settings = result.settings
+    return {
+        "format": RESULT_FORMAT,
+        "settings": {
+            "count_parking": settings.count_parking,
+            "blank_and_invalid_take_part": settings.blank_and_invalid_take_part,
+            "rank_by": list(settings.rank_by),
+            "min_committee_members": settings.min_committee_members,
+        },
+        "totals": {"area": format_area(result.roll.total_area_centi), "heads": result.roll.total_heads},
+        "roll": _roll(result.roll),
+        "participation": {
+            "area": format_area(result.participation.area_centi),
+            "heads": result.participation.heads,
+            "quorum_met": result.participation.quorum_met,
+            "tests": [_test(t) for t in result.participation.tests],
+        },
+        "matters": {
+            matter_id: _motion(r) if isinstance(r, MotionResult) else _election(r)
+            for matter_id, r in result.matters.items()
+        },
+    }
+
+
+def count_case(case: TallyCase) -> TallyResult:
+    """Count a case: voters from its units, then the tally; ballot problems become CaseError."""
+    from app.rules.tally import BallotError, tally
+    from app.rules.voters import build_voters
+
+    roll = build_voters(case.units, case.developer, case.settings)
+    try:
+        return tally(roll, case.matters, case.ballots, case.settings)
+    except BallotError as error:
+        raise _fail("ballots", "选票无法计入", str(error)) from error

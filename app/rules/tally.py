@@ -1,0 +1,89 @@
+"""The count: participation, motions and committee elections on a voter roll (Civil Code Art 278).
+
+`tally()` is the one place where every result in Gongjue is computed: the web pages, the API, the Celery tasks,
+the township's dashboard and `gongjue tally` (the offline recount) all end here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from app.rules.elections import ElectionResult, count_election
+from app.rules.model import Ballot, Election, Matter, Motion, Settings
+from app.rules.motions import MotionResult, count_motion
+from app.rules.thresholds import ThresholdTest, quorum_tests
+from app.rules.voters import Voter, VoterRoll
+
+
+class BallotError(ValueError):
+    """Ballots that cannot be counted as given (unknown unit, one voter twice)."""
+
+
+@dataclass(frozen=True)
+class Participation:
+    """Who returned a ballot, against the totals (2/3 of area and of heads, Art 278 ¶2)."""
+
+    area_centi: int
+    heads: int
+    tests: tuple[ThresholdTest, ThresholdTest]
+
+    @property
+    def quorum_met(self) -> bool:
+        return all(test.met for test in self.tests)
+
+
+@dataclass(frozen=True)
+class TallyResult:
+    settings: Settings
+    roll: VoterRoll
+    participation: Participation
+    matters: dict[str, MotionResult | ElectionResult]
+
+
+def ballots_by_voter(
+    roll: VoterRoll, ballots: Iterable[Ballot]
+) -> dict[str, tuple[Voter, Mapping[str, object]]]:
+    """Each voter's ballot, found through any one of the voter's units; one voter, one ballot."""
+    voters = {voter.voter_id: voter for voter in roll.voters}
+    found: dict[str, tuple[Voter, Mapping[str, object]]] = {}
+    named_by: dict[str, str] = {}
+    for ballot in ballots:
+        voter_id = roll.voter_by_unit.get(ballot.unit_id)
+        if voter_id is None:
+            raise BallotError(
+                f"ballot names unit {ballot.unit_id!r}, which is not a counting unit of the roll"
+            )
+        if voter_id in found:
+            raise BallotError(
+                f"two ballots of one voter: units {named_by[voter_id]!r} and {ballot.unit_id!r} belong to one voter"
+            )
+        found[voter_id] = (voters[voter_id], ballot.choices)
+        named_by[voter_id] = ballot.unit_id
+    return found
+
+
+def tally(
+    roll: VoterRoll, matters: Sequence[Matter], ballots: Iterable[Ballot], settings: Settings
+) -> TallyResult:
+    """Count every matter on the returned ballots.
+
+    Example: 3 voters with 100.00, 100.00 and 100.00 m²; 2 return ballots, both yes on an ordinary motion:
+    participation 2 of 3 heads and 200.00 of 300.00 m² meets 2/3 exactly; approval 2 of 2 passes.
+    """
+    returned = ballots_by_voter(roll, ballots)
+    participants = list(returned.values())
+    area = sum(voter.area_centi for voter, _ in participants)
+    participation = Participation(
+        area_centi=area,
+        heads=len(participants),
+        tests=quorum_tests(area, len(participants), roll.total_area_centi, roll.total_heads),
+    )
+    results: dict[str, MotionResult | ElectionResult] = {}
+    for matter in matters:
+        answers = [(voter, choices.get(matter.matter_id)) for voter, choices in participants]
+        if isinstance(matter, Motion):
+            results[matter.matter_id] = count_motion(matter, answers, roll, participation.tests, settings)
+        elif isinstance(matter, Election):
+            results[matter.matter_id] = count_election(matter, answers, roll, participation.tests, settings)
+    return TallyResult(settings=settings, roll=roll, participation=participation, matters=results)

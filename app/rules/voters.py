@@ -1,0 +1,82 @@
+"""Voters from units: SPC interpretation on building co-ownership, Art 9 (DOMAIN §3).
+
+- One unit counts as one person, except that all of the developer's unsold and undelivered units (and any unit
+  registered to the developer) together count as one person, and a buyer of several units counts as one person.
+- "The same buyer" is the exact set of registered owners: units with identical owner sets merge into one voter
+  (one head, summed area). A owns X alone and A+B co-own Y: two voters.
+- Parking spaces count unless the community's setting excludes them; a voter with nothing that counts is no voter.
+
+Example: units 101 (A, 90.00 m²), 102 (A, 80.00 m²), 103 (A+B, 100.00 m²), 104 and 105 unsold (120.00 m² each)
+give three voters: A (170.00 m²), A+B (100.00 m²), the developer (240.00 m²); totals 3 heads and 510.00 m².
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from app.rules.model import Settings, Unit, UnitKind, UnitStatus
+
+
+@dataclass(frozen=True)
+class Voter:
+    """One head in the count: the units of one owner set (or of the developer), with their summed area."""
+
+    voter_id: str
+    owners: frozenset[str]
+    unit_ids: tuple[str, ...]
+    area_centi: int
+    is_developer: bool = False
+
+
+@dataclass(frozen=True)
+class VoterRoll:
+    """The voters of a community and the totals every quorum is measured against."""
+
+    voters: tuple[Voter, ...]
+    voter_by_unit: dict[str, str]
+    total_area_centi: int
+    developer_unit_count: int
+
+    @property
+    def total_heads(self) -> int:
+        return len(self.voters)
+
+
+def _counts(unit: Unit, settings: Settings) -> bool:
+    return settings.count_parking or unit.kind != UnitKind.PARKING
+
+
+def build_voters(units: Iterable[Unit], developer: str, settings: Settings) -> VoterRoll:
+    """Merge units into voters by owner set, with the developer's unsold and undelivered units as one voter."""
+    developer_key = frozenset({developer})
+    grouped: dict[frozenset[str], list[Unit]] = {}
+    developer_units = 0
+    for unit in units:
+        if not _counts(unit, settings):
+            continue
+        is_developers = (
+            unit.status in (UnitStatus.UNSOLD, UnitStatus.UNDELIVERED) or unit.owners == developer_key
+        )
+        key = developer_key if is_developers else unit.owners
+        developer_units += is_developers
+        grouped.setdefault(key, []).append(unit)
+    voters = []
+    voter_by_unit: dict[str, str] = {}
+    for owners, members in sorted(grouped.items(), key=lambda item: min(u.unit_id for u in item[1])):
+        unit_ids = tuple(sorted(u.unit_id for u in members))
+        voter = Voter(
+            voter_id=unit_ids[0],
+            owners=owners,
+            unit_ids=unit_ids,
+            area_centi=sum(u.area_centi for u in members),
+            is_developer=owners == developer_key,
+        )
+        voters.append(voter)
+        voter_by_unit.update(dict.fromkeys(unit_ids, voter.voter_id))
+    return VoterRoll(
+        voters=tuple(voters),
+        voter_by_unit=voter_by_unit,
+        total_area_centi=sum(v.area_centi for v in voters),
+        developer_unit_count=developer_units,
+    )
