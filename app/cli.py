@@ -27,7 +27,7 @@ def main() -> None:
     """Gongjue (共决): owners' assemblies and owners' committee elections."""
 
 
-@main.command("tally")
+@main.command("tally", with_appcontext=False)
 @click.argument("case_file", type=click.File("rb"))
 @click.option("--format", "output", type=click.Choice(["json", "text"]), default="json", show_default=True)
 def tally_command(case_file: Any, output: str) -> None:

@@ -77,9 +77,7 @@ def decode_data_key(value: str) -> bytes:
     return key
 
 
-def load_config(
-    environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None
-) -> dict[str, Any]:
+def load_config(environ: Mapping[str, str] | None = None, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Build the Flask config from the environment, then `overrides` (tests pass theirs here).
 
     Raises ConfigurationError when production is incomplete.
@@ -111,9 +109,7 @@ def load_config(
     data_key = (
         overrides.get("DATA_KEY_B64")
         or _env("DATA_KEY", environ)
-        or _persistent_dev_secret(
-            instance, "dev-data-key", lambda: base64.b64encode(secrets.token_bytes(32)).decode()
-        )
+        or _persistent_dev_secret(instance, "dev-data-key", lambda: base64.b64encode(secrets.token_bytes(32)).decode())
     )
     redis_url = _env("REDIS_URL", environ)
     database_url = _env("DATABASE_URL", environ) or f"sqlite:///{instance / 'gongjue.db'}"

@@ -65,15 +65,11 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError) -> Any:
         db.session.rollback()
-        return error_response(
-            error.status, error.code, error.message, {"field": error.field} if error.field else None
-        )
+        return error_response(error.status, error.code, error.message, {"field": error.field} if error.field else None)
 
     @app.errorhandler(CSRFError)
     def handle_csrf(error: CSRFError) -> Any:
-        return error_response(
-            400, "csrf_failed", _("The form has expired. Please reload the page and try again.")
-        )
+        return error_response(400, "csrf_failed", _("The form has expired. Please reload the page and try again."))
 
     @app.errorhandler(HTTPException)
     def handle_http(error: HTTPException) -> Any:

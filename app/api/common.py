@@ -13,7 +13,5 @@ from app.errors import DomainError
 def check_api_auth() -> Any:
     """Refuse requests without a valid API token (401, JSON)."""
     if not current_user.is_authenticated:
-        raise DomainError(
-            "unauthenticated", _l("Send a valid API token: Authorization: Bearer <token>."), status=401
-        )
+        raise DomainError("unauthenticated", _l("Send a valid API token: Authorization: Bearer <token>."), status=401)
     return None

@@ -90,9 +90,7 @@ def record(
     """Append one event for the current actor (or the system) to the chain, in the current transaction."""
     user_id, label, user = _actor()
     _lock_chain()
-    last = db.session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
+    last = db.session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
     event = AuditEvent(
         seq=(last.seq + 1) if last else 1,
         occurred_at=utcnow(),
@@ -125,9 +123,7 @@ def _links(batch_size: int = 5000) -> Iterator[ChainLink]:
         if not rows:
             return
         for row in rows:
-            yield ChainLink(
-                seq=row.seq, previous_hash=row.previous_hash, hash=row.hash, payload=event_payload(row)
-            )
+            yield ChainLink(seq=row.seq, previous_hash=row.previous_hash, hash=row.hash, payload=event_payload(row))
         last_seq = rows[-1].seq
 
 
@@ -137,9 +133,7 @@ def verify() -> ChainVerification:
 
 
 def _head() -> tuple[int, str] | None:
-    row = db.session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
+    row = db.session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
     return (row.seq, row.hash) if row else None
 
 
@@ -155,10 +149,7 @@ def _previous_head_is_still_there(previous: AuditChainCheck | None) -> bool:
 def run_verification(triggered_by: str) -> AuditChainCheck:
     """Verify the chain and store the outcome as an AuditChainCheck (not itself an audit event)."""
     previous = db.session.scalars(
-        select(AuditChainCheck)
-        .where(AuditChainCheck.is_ok.is_(True))
-        .order_by(AuditChainCheck.id.desc())
-        .limit(1)
+        select(AuditChainCheck).where(AuditChainCheck.is_ok.is_(True)).order_by(AuditChainCheck.id.desc()).limit(1)
     ).first()
     outcome = verify()
     is_ok, first_broken = outcome.ok, outcome.first_broken_seq

@@ -28,9 +28,7 @@ def events_query_for(user: Any) -> Any:
     if township_ids is None:
         return query
     community_ids = permissions.community_ids_viewable(user)
-    return query.where(
-        or_(AuditEvent.township_id.in_(township_ids), AuditEvent.community_id.in_(community_ids))
-    )
+    return query.where(or_(AuditEvent.township_id.in_(township_ids), AuditEvent.community_id.in_(community_ids)))
 
 
 @bp.get("/audit")
@@ -38,9 +36,7 @@ def events_query_for(user: Any) -> Any:
 def events() -> Any:
     """The audit log, newest first, in pages of 50."""
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    rows = db.session.scalars(
-        events_query_for(current_user).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
-    ).all()
+    rows = db.session.scalars(events_query_for(current_user).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
     return render_template(
         "audit/events.html",
         events=rows[:PAGE_SIZE],

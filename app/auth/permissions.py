@@ -27,9 +27,7 @@ def township_ids_viewable(user: User) -> set[int] | None:
     """Townships the user may see in full (None: all of them)."""
     if user.is_admin:
         return None
-    return {
-        g.township_id for g in _grants(user, Role.TOWNSHIP_OFFICIAL, Role.OBSERVER) if g.community_id is None
-    }
+    return {g.township_id for g in _grants(user, Role.TOWNSHIP_OFFICIAL, Role.OBSERVER) if g.community_id is None}
 
 
 def community_ids_viewable(user: User) -> set[int]:
@@ -58,9 +56,7 @@ def visible_communities_query(user: User) -> Select[Any]:
     township_ids = township_ids_viewable(user)
     if township_ids is None:
         return query
-    return query.where(
-        or_(Community.township_id.in_(township_ids), Community.id.in_(community_ids_viewable(user)))
-    )
+    return query.where(or_(Community.township_id.in_(township_ids), Community.id.in_(community_ids_viewable(user))))
 
 
 def can_view_township_in_full(user: User, township: Township) -> bool:

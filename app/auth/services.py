@@ -31,9 +31,7 @@ def _check_new_account(username: str, password: str) -> str:
             "invalid_username", _l("A login name uses letters, digits, '.', '_' or '-'."), field="username"
         )
     if db.session.scalar(select(func.count()).select_from(User).where(User.username == name)):
-        raise DomainError(
-            "username_taken", _l("This login name is already in use."), status=409, field="username"
-        )
+        raise DomainError("username_taken", _l("This login name is already in use."), status=409, field="username")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise DomainError(
             "password_too_short",
@@ -91,9 +89,7 @@ def create_community_account(
     if role not in (Role.GROUP_MEMBER, Role.TELLER, Role.OBSERVER):
         raise DomainError("invalid_role", _l("This role is not scoped to a community."))
     if (role == Role.GROUP_MEMBER) != (group_role is not None):
-        raise DomainError(
-            "invalid_group_role", _l("A group member needs a role in the group; others have none.")
-        )
+        raise DomainError("invalid_group_role", _l("A group member needs a role in the group; others have none."))
     grant = RoleGrant(
         role=role,
         township_id=community.township_id,
@@ -116,11 +112,7 @@ def authenticate(username: str, password: str) -> User | None:
     """The active account with this login name and password, else None. Both outcomes are audited."""
     name = normalise_username(username)
     user = db.session.scalar(select(User).where(User.username == name))
-    if (
-        user is None
-        or not verify_password(user.password_hash if user else None, password)
-        or not user.is_active
-    ):
+    if user is None or not verify_password(user.password_hash if user else None, password) or not user.is_active:
         audit.record(
             "auth.login_failed",
             "user",
@@ -159,9 +151,7 @@ class IssuedToken:
 def create_api_token(user: User, name: str) -> IssuedToken:
     name = name.strip()
     if not name or len(name) > 100:
-        raise DomainError(
-            "invalid_token_name", _l("Give the token a name of at most 100 characters."), field="name"
-        )
+        raise DomainError("invalid_token_name", _l("Give the token a name of at most 100 characters."), field="name")
     secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, name=name, prefix=secret[:10], token_hash=_token_digest(secret))
     db.session.add(token)
@@ -192,6 +182,4 @@ def user_for_api_token(secret: str) -> User | None:
 
 
 def api_tokens_of(user: User) -> list[ApiToken]:
-    return list(
-        db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc()))
-    )
+    return list(db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())))

@@ -12,9 +12,7 @@ from app.extensions import db
 from app.roll.models import RollUnit, RollVersion
 
 
-def accounts_in(
-    township: Township | None = None, community: Community | None = None
-) -> list[tuple[User, RoleGrant]]:
+def accounts_in(township: Township | None = None, community: Community | None = None) -> list[tuple[User, RoleGrant]]:
     """Staff accounts scoped to a township (its own grants only) or to a community."""
     query = select(User, RoleGrant).join(RoleGrant.user).order_by(RoleGrant.role, User.username)
     if community is not None:
@@ -26,10 +24,7 @@ def accounts_in(
 
 def latest_roll_version(community: Community) -> RollVersion | None:
     return db.session.scalars(
-        select(RollVersion)
-        .where(RollVersion.community_id == community.id)
-        .order_by(RollVersion.number.desc())
-        .limit(1)
+        select(RollVersion).where(RollVersion.community_id == community.id).order_by(RollVersion.number.desc()).limit(1)
     ).first()
 
 
@@ -52,9 +47,7 @@ def roll_overview(community: Community) -> RollOverview | None:
     units, area = db.session.execute(
         select(func.count(), func.coalesce(func.sum(RollUnit.area_centi), 0)).where(where)
     ).one()
-    by_kind = dict(
-        db.session.execute(select(RollUnit.kind, func.count()).where(where).group_by(RollUnit.kind)).all()
-    )
+    by_kind = dict(db.session.execute(select(RollUnit.kind, func.count()).where(where).group_by(RollUnit.kind)).all())
     by_status = dict(
         db.session.execute(select(RollUnit.status, func.count()).where(where).group_by(RollUnit.status)).all()
     )

@@ -32,9 +32,7 @@ def create_township(name: str, admin_code: str) -> Township:
     if not name or len(name) > 100:
         raise DomainError("invalid_name", _l("Give a name of at most 100 characters."), field="name")
     if not _ADMIN_CODE.match(admin_code):
-        raise DomainError(
-            "invalid_admin_code", _l("An administrative code has 9 or 12 digits."), field="admin_code"
-        )
+        raise DomainError("invalid_admin_code", _l("An administrative code has 9 or 12 digits."), field="admin_code")
     if db.session.scalar(select(func.count()).select_from(Township).where(Township.admin_code == admin_code)):
         raise DomainError(
             "admin_code_taken",
@@ -72,13 +70,9 @@ def create_community(
                 field=field,
             )
     if total_floor_area_centi <= 0:
-        raise DomainError(
-            "invalid_area", _l("The total floor area must be more than zero."), field="total_floor_area"
-        )
+        raise DomainError("invalid_area", _l("The total floor area must be more than zero."), field="total_floor_area")
     duplicate = (
-        select(func.count())
-        .select_from(Community)
-        .where(Community.township_id == township.id, Community.name == name)
+        select(func.count()).select_from(Community).where(Community.township_id == township.id, Community.name == name)
     )
     if db.session.scalar(duplicate):
         raise DomainError(

@@ -82,9 +82,7 @@ def township(township_id: int) -> Any:
     """A township: its communities and (for those who manage it) its accounts."""
     township = _visible_township(township_id)
     communities = db.session.scalars(
-        permissions.visible_communities_query(current_user).where(
-            permissions.Community.township_id == township.id
-        )
+        permissions.visible_communities_query(current_user).where(permissions.Community.township_id == township.id)
     ).all()
     return render_template(
         "communities/township.html",

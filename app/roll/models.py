@@ -80,9 +80,7 @@ class RollUnit(db.Model):  # type: ignore[name-defined]
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    roll_version_id: Mapped[int] = mapped_column(
-        ForeignKey("roll_versions.id", ondelete="CASCADE"), index=True
-    )
+    roll_version_id: Mapped[int] = mapped_column(ForeignKey("roll_versions.id", ondelete="CASCADE"), index=True)
     building: Mapped[str] = mapped_column(String(32))
     #: unit entrance (单元); empty for parking spaces and shops without one
     entrance: Mapped[str] = mapped_column(String(32), default="")

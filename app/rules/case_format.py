@@ -89,9 +89,7 @@ def _settings(raw: object) -> Settings:
     defaults = Settings()
     rank_by = tuple(_list(data.get("rank_by", list(defaults.rank_by)), "settings.rank_by"))
     if not rank_by or len(set(rank_by)) != len(rank_by) or not set(rank_by) <= set(RANK_KEYS):
-        raise _fail(
-            "settings.rank_by", "应为 heads、area 的不重复排列", 'must list "heads" and/or "area" once each'
-        )
+        raise _fail("settings.rank_by", "应为 heads、area 的不重复排列", 'must list "heads" and/or "area" once each')
     return Settings(
         count_parking=_flag(data.get("count_parking", defaults.count_parking), "settings.count_parking"),
         blank_and_invalid_take_part=_flag(
@@ -112,9 +110,7 @@ def _unit(raw: object, where: str, developer: str) -> Unit:
     data = _object(raw, where)
     area_text = data.get("area")
     if not isinstance(area_text, str):
-        raise _fail(
-            f"{where}.area", '面积应写成字符串，如 "89.50"', 'area must be a decimal string such as "89.50"'
-        )
+        raise _fail(f"{where}.area", '面积应写成字符串，如 "89.50"', 'area must be a decimal string such as "89.50"')
     try:
         area = parse_area(area_text)
     except AreaFormatError as error:
@@ -160,8 +156,7 @@ def _matter(raw: object, where: str) -> Matter:
         raise _fail(f"{where}.seats", "委员人数应为 5 到 11 之间的单数", "seats must be odd, from 5 to 11")
     max_alternates = _integer(data.get("max_alternates", 0), f"{where}.max_alternates", 0, seats // 2)
     candidates = tuple(
-        _text(c, f"{where}.candidates[{i}]")
-        for i, c in enumerate(_list(data.get("candidates"), f"{where}.candidates"))
+        _text(c, f"{where}.candidates[{i}]") for i, c in enumerate(_list(data.get("candidates"), f"{where}.candidates"))
     )
     if len(set(candidates)) != len(candidates):
         raise _fail(f"{where}.candidates", "候选人重复", "a candidate is listed twice")
@@ -191,13 +186,9 @@ def read_case(raw: object) -> TallyCase:
     seen: set[str] = set()
     for i, unit in enumerate(units):
         if unit.unit_id in seen:
-            raise _fail(
-                f"units[{i}].unit", f"专有部分 {unit.unit_id!r} 重复", f"unit {unit.unit_id!r} appears twice"
-            )
+            raise _fail(f"units[{i}].unit", f"专有部分 {unit.unit_id!r} 重复", f"unit {unit.unit_id!r} appears twice")
         seen.add(unit.unit_id)
-    matters = tuple(
-        _matter(m, f"matters[{i}]") for i, m in enumerate(_list(data.get("matters", []), "matters"))
-    )
+    matters = tuple(_matter(m, f"matters[{i}]") for i, m in enumerate(_list(data.get("matters", []), "matters")))
     matter_ids = [m.matter_id for m in matters]
     if len(set(matter_ids)) != len(matter_ids):
         raise _fail("matters", "事项编号重复", "a matter id appears twice")

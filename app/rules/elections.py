@@ -89,11 +89,7 @@ def classify_election_answer(answer: object, election: Election) -> tuple[str, t
     names = tuple(str(name) for name in answer)
     if not names:
         return "blank", ()
-    if (
-        len(names) > election.seats
-        or len(set(names)) != len(names)
-        or not set(names) <= set(election.candidates)
-    ):
+    if len(names) > election.seats or len(set(names)) != len(names) or not set(names) <= set(election.candidates):
         return "invalid", ()
     return "valid", names
 

@@ -28,11 +28,7 @@ def _test_line(test: dict[str, Any]) -> str:
     name = test["name"]
     label = TEST_NAMES.get(name, name)
     verdict = "达到" if test["met"] else "未达到"
-    margin = (
-        f"可再减少 {_unit(test['margin'], name)}仍达到"
-        if test["met"]
-        else f"还差 {_unit(test['margin'], name)}"
-    )
+    margin = f"可再减少 {_unit(test['margin'], name)}仍达到" if test["met"] else f"还差 {_unit(test['margin'], name)}"
     return (
         f"  {label}：{_unit(test['value'], name)} / {_unit(test['of'], name)}，"
         f"要求{COMPARISONS[test['comparison']]} {test['required']}，{verdict}（{margin}）"

@@ -41,9 +41,7 @@ class TallyResult:
     matters: dict[str, MotionResult | ElectionResult]
 
 
-def ballots_by_voter(
-    roll: VoterRoll, ballots: Iterable[Ballot]
-) -> dict[str, tuple[Voter, Mapping[str, object]]]:
+def ballots_by_voter(roll: VoterRoll, ballots: Iterable[Ballot]) -> dict[str, tuple[Voter, Mapping[str, object]]]:
     """Each voter's ballot, found through any one of the voter's units; one voter, one ballot."""
     voters = {voter.voter_id: voter for voter in roll.voters}
     found: dict[str, tuple[Voter, Mapping[str, object]]] = {}
@@ -51,9 +49,7 @@ def ballots_by_voter(
     for ballot in ballots:
         voter_id = roll.voter_by_unit.get(ballot.unit_id)
         if voter_id is None:
-            raise BallotError(
-                f"ballot names unit {ballot.unit_id!r}, which is not a counting unit of the roll"
-            )
+            raise BallotError(f"ballot names unit {ballot.unit_id!r}, which is not a counting unit of the roll")
         if voter_id in found:
             raise BallotError(
                 f"two ballots of one voter: units {named_by[voter_id]!r} and {ballot.unit_id!r} belong to one voter"
@@ -63,9 +59,7 @@ def ballots_by_voter(
     return found
 
 
-def tally(
-    roll: VoterRoll, matters: Sequence[Matter], ballots: Iterable[Ballot], settings: Settings
-) -> TallyResult:
+def tally(roll: VoterRoll, matters: Sequence[Matter], ballots: Iterable[Ballot], settings: Settings) -> TallyResult:
     """Count every matter on the returned ballots.
 
     Example: 3 voters with 100.00, 100.00 and 100.00 m²; 2 return ballots, both yes on an ordinary motion:

@@ -75,9 +75,7 @@ def run_test(
     )
 
 
-def quorum_tests(
-    area: int, heads: int, total_area: int, total_heads: int
-) -> tuple[ThresholdTest, ThresholdTest]:
+def quorum_tests(area: int, heads: int, total_area: int, total_heads: int) -> tuple[ThresholdTest, ThresholdTest]:
     """Participation (Art 278 ¶2): owners taking part hold at least 2/3 of the area and are at least 2/3 of heads."""
     return (
         run_test("quorum_area", Dimension.AREA, area, total_area, TWO_THIRDS, Comparison.AT_LEAST),

@@ -55,9 +55,7 @@ def build_voters(units: Iterable[Unit], developer: str, settings: Settings) -> V
     for unit in units:
         if not _counts(unit, settings):
             continue
-        is_developers = (
-            unit.status in (UnitStatus.UNSOLD, UnitStatus.UNDELIVERED) or unit.owners == developer_key
-        )
+        is_developers = unit.status in (UnitStatus.UNSOLD, UnitStatus.UNDELIVERED) or unit.owners == developer_key
         key = developer_key if is_developers else unit.owners
         developer_units += is_developers
         grouped.setdefault(key, []).append(unit)
