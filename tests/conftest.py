@@ -129,9 +129,7 @@ class AuthActions:
     def login(self, username: str, password: str = PASSWORD) -> Any:
         page = self._client.get("/login")
         token = csrf_token_from(page.get_data(as_text=True))
-        return self._client.post(
-            "/login", data={"username": username, "password": password, "csrf_token": token}
-        )
+        return self._client.post("/login", data={"username": username, "password": password, "csrf_token": token})
 
     def csrf(self, url: str = "/") -> str:
         return csrf_token_from(self._client.get(url).get_data(as_text=True))

@@ -29,9 +29,7 @@ def gen_admin(username: str | None = None) -> User:
     return accounts.create_admin(username or f"admin{next(_counter)}", "管理员", PASSWORD)
 
 
-def gen_official(
-    township: Township, username: str | None = None, role: Role = Role.TOWNSHIP_OFFICIAL
-) -> User:
+def gen_official(township: Township, username: str | None = None, role: Role = Role.TOWNSHIP_OFFICIAL) -> User:
     return accounts.create_township_account(
         township, username or f"official{next(_counter)}", "街道干部", PASSWORD, role
     )

@@ -100,9 +100,7 @@ def _snapshot() -> dict[str, list[tuple[Any, ...]]]:
 def _url_for_b(rule: Any, world: World) -> str:
     values = {}
     for argument in rule.arguments:
-        assert argument in world.ids_of_b, (
-            f"{rule.rule}: teach this test which object of B '{argument}' names"
-        )
+        assert argument in world.ids_of_b, f"{rule.rule}: teach this test which object of B '{argument}' names"
         values[argument] = world.ids_of_b[argument]
     return rule.build(values)[1]
 
@@ -135,9 +133,7 @@ def test_an_official_of_township_a_cannot_reach_township_b_through_the_pages(app
         url = _url_for_b(rule, world)
         if url.startswith("/api/") or endpoint == "auth.logout":
             continue
-        data = (
-            {**VALID_DATA, "csrf_token": auth.csrf("/account/tokens")} if method in CHANGING_METHODS else None
-        )
+        data = {**VALID_DATA, "csrf_token": auth.csrf("/account/tokens")} if method in CHANGING_METHODS else None
         if endpoint == "auth.api_tokens" and method == "POST":
             continue  # creates the caller's own token: no B id involved, covered by the leak check below
         if endpoint == "auth.change_password":

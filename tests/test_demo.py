@@ -33,10 +33,7 @@ def test_the_demo_loads_what_the_readme_promises(app, client):
     assert {c.name for c in township.communities} == {"江南名邸", "桃园小区"}
     large = db.session.scalar(select(Community).where(Community.name == "江南名邸"))
     units = db.session.scalar(
-        select(func.count())
-        .select_from(RollUnit)
-        .join(RollVersion)
-        .where(RollVersion.community_id == large.id)
+        select(func.count()).select_from(RollUnit).join(RollVersion).where(RollVersion.community_id == large.id)
     )
     assert units == len(generate_demo_roll()) == 1200
     for username, _description in logins:

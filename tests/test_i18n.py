@@ -34,9 +34,7 @@ def test_every_message_in_the_code_has_a_chinese_translation():
         translated = entry and (entry.string if isinstance(entry.string, str) else entry.string[0])
         if not translated or entry.fuzzy:
             missing.append(message)
-    assert missing == [], "run `make extract-messages` and translate these in app/translations/zh: " + repr(
-        missing
-    )
+    assert missing == [], "run `make extract-messages` and translate these in app/translations/zh: " + repr(missing)
 
 
 def test_chinese_translations_keep_their_placeholders():

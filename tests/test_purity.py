@@ -34,9 +34,7 @@ def test_importing_a_pure_package_loads_no_framework(package):
     ).stdout.split()
     offenders = [m for m in loaded if m.split(".")[0] in FORBIDDEN]
     assert offenders == []
-    app_modules = [
-        m for m in loaded if m == "app" or (m.startswith("app.") and not m.startswith("app.rules"))
-    ]
+    app_modules = [m for m in loaded if m == "app" or (m.startswith("app.") and not m.startswith("app.rules"))]
     assert app_modules in ([], ["app"]), app_modules  # the parent package itself, never its other modules
 
 

@@ -116,9 +116,7 @@ def upgrade():
         sa.Column("total_floor_area_centi", sa.BigInteger(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint("total_floor_area_centi >= 0", name=op.f("ck_communities_area_not_negative")),
-        sa.ForeignKeyConstraint(
-            ["township_id"], ["townships.id"], name=op.f("fk_communities_township_id_townships")
-        ),
+        sa.ForeignKeyConstraint(["township_id"], ["townships.id"], name=op.f("fk_communities_township_id_townships")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_communities")),
     )
     with op.batch_alter_table("communities", schema=None) as batch_op:
@@ -140,9 +138,7 @@ def upgrade():
         sa.ForeignKeyConstraint(
             ["community_id"], ["communities.id"], name=op.f("fk_role_grants_community_id_communities")
         ),
-        sa.ForeignKeyConstraint(
-            ["township_id"], ["townships.id"], name=op.f("fk_role_grants_township_id_townships")
-        ),
+        sa.ForeignKeyConstraint(["township_id"], ["townships.id"], name=op.f("fk_role_grants_township_id_townships")),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_role_grants_user_id_users"), ondelete="CASCADE"
         ),
@@ -221,9 +217,7 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_roll_owners")),
     )
     with op.batch_alter_table("roll_owners", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_roll_owners_id_number_lookup"), ["id_number_lookup"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_roll_owners_id_number_lookup"), ["id_number_lookup"], unique=False)
         batch_op.create_index(batch_op.f("ix_roll_owners_roll_unit_id"), ["roll_unit_id"], unique=False)
 
 

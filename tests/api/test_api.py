@@ -71,9 +71,7 @@ def test_openapi_document_is_public_and_describes_the_api(client):
 
 def test_no_token_is_refused_with_json(client):
     assert_unauthenticated(client.get("/api/v1/me"))
-    assert_unauthenticated(
-        client.post("/api/v1/townships", json={"name": "无令牌街道", "admin_code": "330681777"})
-    )
+    assert_unauthenticated(client.post("/api/v1/townships", json={"name": "无令牌街道", "admin_code": "330681777"}))
     assert count(Township) == 0
 
 
@@ -202,9 +200,7 @@ def test_admin_creates_a_township_and_it_is_audited(client):
     assert township.admin_code == "330681001"
 
     event = db.session.scalars(
-        select(AuditEvent).where(
-            AuditEvent.action == "township.create", AuditEvent.object_id == str(township.id)
-        )
+        select(AuditEvent).where(AuditEvent.action == "township.create", AuditEvent.object_id == str(township.id))
     ).one()
     assert event.actor_label == "township.maker"
     assert event.actor_user_id == admin.id
@@ -291,9 +287,7 @@ def test_official_creates_a_community_in_their_township(client):
     community = db.session.get(Community, body["id"])
     assert community.total_floor_area_centi == 1_234_567
     event = db.session.scalars(
-        select(AuditEvent).where(
-            AuditEvent.action == "community.create", AuditEvent.object_id == str(community.id)
-        )
+        select(AuditEvent).where(AuditEvent.action == "community.create", AuditEvent.object_id == str(community.id))
     ).one()
     assert event.actor_label == "community.maker"
     assert event.actor_role == "township_official"
@@ -324,9 +318,7 @@ def test_official_cannot_create_a_community_in_another_township(client):
     own, other = gen_township(), gen_township()
     secret = token_of(gen_official(own))
     before = count(Community)
-    response = client.post(
-        f"/api/v1/townships/{other.id}/communities", headers=bearer(secret), json=community_body()
-    )
+    response = client.post(f"/api/v1/townships/{other.id}/communities", headers=bearer(secret), json=community_body())
     assert response.status_code == 404
     assert response.get_json()["code"] == "township_not_found"
     assert count(Community) == before
@@ -351,9 +343,7 @@ def test_official_creates_a_group_leader_who_can_then_log_in(client, auth):
     township = gen_township()
     community = gen_community(township)
     secret = token_of(gen_official(township))
-    response = client.post(
-        f"/api/v1/communities/{community.id}/accounts", headers=bearer(secret), json=account_body()
-    )
+    response = client.post(f"/api/v1/communities/{community.id}/accounts", headers=bearer(secret), json=account_body())
     assert response.status_code == 201
     body = response.get_json()
     assert body["username"] == "zu.zhang"
@@ -506,9 +496,7 @@ def test_admin_starts_a_verification_and_reads_its_outcome(client):
     assert body["links_checked"] == audit.event_count()
     assert body["first_broken_seq"] is None
     assert body["triggered_by"] == "verifier"
-    requested = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "audit.verify_requested")
-    ).one()
+    requested = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "audit.verify_requested")).one()
     assert requested.actor_label == "verifier"
 
 
@@ -536,9 +524,7 @@ def test_delete_revokes_a_token(client):
     db.session.expire_all()
     assert db.session.get(ApiToken, issued.token.id).revoked_at is not None
     assert db.session.scalars(
-        select(AuditEvent).where(
-            AuditEvent.action == "api_token.revoke", AuditEvent.object_id == str(issued.token.id)
-        )
+        select(AuditEvent).where(AuditEvent.action == "api_token.revoke", AuditEvent.object_id == str(issued.token.id))
     ).one()
 
 

@@ -73,9 +73,7 @@ def test_each_service_call_appends_exactly_one_linked_event():
     assert len({event.hash for event in events}) == len(events)
     # and the scenario's calls are its last five events, one each, in order
     mine = events[-len(steps) :]
-    assert [(event.action, event.object_id) for event in mine] == [
-        (action, str(oid)) for action, oid in steps
-    ]
+    assert [(event.action, event.object_id) for event in mine] == [(action, str(oid)) for action, oid in steps]
     assert [event.township_id for event in mine[:4]] == [township.id] * 4
     assert mine[2].community_id == community.id
     assert mine[3].community_id == community.id

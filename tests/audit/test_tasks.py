@@ -68,9 +68,7 @@ def test_task_stores_a_broken_chain_as_such(app):
     gen_official(township)
     gen_community(township)
     target = db.session.scalar(select(sa.func.max(AuditEvent.seq))) - 1
-    db.session.execute(
-        sa.text("UPDATE audit_events SET actor_label = 'intruder' WHERE seq = :seq"), {"seq": target}
-    )
+    db.session.execute(sa.text("UPDATE audit_events SET actor_label = 'intruder' WHERE seq = :seq"), {"seq": target})
     db.session.expire_all()
 
     check = db.session.get(AuditChainCheck, _run_task(app))

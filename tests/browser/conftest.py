@@ -85,9 +85,7 @@ def _wait_until_healthy(url: str) -> None:
         except (urllib.error.URLError, OSError) as error:
             last_error = error
         time.sleep(0.05)  # back-off between polls; the loop, not the pause, decides readiness
-    raise RuntimeError(
-        f"the live server did not answer {url}/healthz within {READY_TIMEOUT_S} s: {last_error}"
-    )
+    raise RuntimeError(f"the live server did not answer {url}/healthz within {READY_TIMEOUT_S} s: {last_error}")
 
 
 @pytest.fixture(scope="session")
@@ -97,9 +95,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     # `enabled` flag; keep the flag the rest of the suite had (the throttling tests need it) and switch it
     # off only while a browser test runs (`_no_rate_limits`).
     limits_were_enabled = limiter.enabled
-    app = make_test_app(
-        fresh_database_url(tmp, "browser"), tmp, WTF_CSRF_ENABLED=True, RATELIMIT_ENABLED=False
-    )
+    app = make_test_app(fresh_database_url(tmp, "browser"), tmp, WTF_CSRF_ENABLED=True, RATELIMIT_ENABLED=False)
     limiter.enabled = limits_were_enabled
     with app.app_context():
         upgrade()
@@ -138,9 +134,7 @@ def browser() -> Iterator[Any]:
         pytest.skip(f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
             yield chromium
         finally:

@@ -30,10 +30,7 @@ def build_chain(payloads: Iterable[Mapping[str, object]]) -> list[ChainLink]:
 
 def sample_chain(length: int = 6) -> list[ChainLink]:
     return build_chain(
-        [
-            {"action": "community.update", "object_id": str(n), "summary": {"名称": f"小区{n}"}}
-            for n in range(length)
-        ]
+        [{"action": "community.update", "object_id": str(n), "summary": {"名称": f"小区{n}"}} for n in range(length)]
     )
 
 
@@ -54,9 +51,7 @@ def test_link_hash_is_sha256_of_canonical_previous_hash_and_payload() -> None:
     assert canonical_json({"previous_hash": GENESIS_HASH, "payload": payload}) == canonical
     assert link_hash(GENESIS_HASH, payload) == sha256_hex(canonical)
     # Pinned: changing the hashing scheme would invalidate every stored audit log.
-    assert (
-        link_hash(GENESIS_HASH, payload) == "48c0b8e58ed0d03f75dd9be7e964d79f1669463441dd3fe9f243d6dd0b3a057d"
-    )
+    assert link_hash(GENESIS_HASH, payload) == "48c0b8e58ed0d03f75dd9be7e964d79f1669463441dd3fe9f243d6dd0b3a057d"
 
 
 def test_link_hash_ignores_key_order_but_not_values() -> None:
@@ -96,16 +91,12 @@ def test_edited_payload_is_a_hash_mismatch_at_that_link(k: int) -> None:
     payload = dict(links[k].payload)
     payload["object_id"] = "forged"
     result = verify_chain(rebuilt_from(links, k, payload=payload))
-    assert result == ChainVerification(
-        ok=False, links_checked=k + 1, first_broken_seq=k + 1, reason="hash_mismatch"
-    )
+    assert result == ChainVerification(ok=False, links_checked=k + 1, first_broken_seq=k + 1, reason="hash_mismatch")
 
 
 def test_edited_nested_payload_value_is_detected() -> None:
     links = sample_chain(4)
-    result = verify_chain(
-        rebuilt_from(links, 1, payload={**links[1].payload, "summary": {"名称": "别的小区"}})
-    )
+    result = verify_chain(rebuilt_from(links, 1, payload={**links[1].payload, "summary": {"名称": "别的小区"}}))
     assert (result.ok, result.first_broken_seq, result.reason) == (False, 2, "hash_mismatch")
 
 
@@ -114,9 +105,7 @@ def test_edited_and_rehashed_link_breaks_its_successor(k: int) -> None:
     links = sample_chain(6)
     forged_payload = {**links[k].payload, "object_id": "forged"}
     forged = links[k]
-    forged = dataclasses.replace(
-        forged, payload=forged_payload, hash=link_hash(forged.previous_hash, forged_payload)
-    )
+    forged = dataclasses.replace(forged, payload=forged_payload, hash=link_hash(forged.previous_hash, forged_payload))
     result = verify_chain(rebuilt_from(links, k, payload=forged.payload, hash=forged.hash))
     assert result == ChainVerification(
         ok=False, links_checked=k + 2, first_broken_seq=k + 2, reason="previous_hash_mismatch"
@@ -139,9 +128,7 @@ def test_deleted_link_is_a_sequence_gap_at_its_successor(k: int) -> None:
     links = sample_chain(6)
     del links[k]
     result = verify_chain(links)
-    assert result == ChainVerification(
-        ok=False, links_checked=k + 1, first_broken_seq=k + 2, reason="sequence_gap"
-    )
+    assert result == ChainVerification(ok=False, links_checked=k + 1, first_broken_seq=k + 2, reason="sequence_gap")
 
 
 def test_deleted_first_link_is_a_sequence_gap() -> None:
@@ -153,9 +140,7 @@ def test_first_link_must_start_from_genesis() -> None:
     first = make_link(None, {"n": 1})
     not_genesis = dataclasses.replace(first, previous_hash="1" * 64, hash=link_hash("1" * 64, {"n": 1}))
     result = verify_chain([not_genesis])
-    assert result == ChainVerification(
-        ok=False, links_checked=1, first_broken_seq=1, reason="previous_hash_mismatch"
-    )
+    assert result == ChainVerification(ok=False, links_checked=1, first_broken_seq=1, reason="previous_hash_mismatch")
 
 
 def test_swapped_links_are_detected() -> None:
@@ -185,9 +170,7 @@ def test_verification_streams_and_stops_at_the_first_broken_link() -> None:
             previous = link
 
     result = verify_chain(endless())
-    assert result == ChainVerification(
-        ok=False, links_checked=50, first_broken_seq=50, reason="hash_mismatch"
-    )
+    assert result == ChainVerification(ok=False, links_checked=50, first_broken_seq=50, reason="hash_mismatch")
     assert consumed == 50
 
 
@@ -208,9 +191,7 @@ def test_long_generated_chain_verifies() -> None:
 SAFE_INT = 2**53 - 1
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-SAFE_INT, SAFE_INT) | st.text(max_size=8),
-    lambda children: (
-        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3)
-    ),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
     max_leaves=8,
 )
 payloads = st.dictionaries(st.text(max_size=8), json_values, max_size=4)
@@ -220,9 +201,7 @@ hex_hashes = st.text(alphabet="0123456789abcdef", min_size=64, max_size=64)
 @given(st.lists(payloads, max_size=12))
 def test_any_chain_built_with_link_hash_verifies(chain_payloads: list[dict[str, object]]) -> None:
     result = verify_chain(build_chain(chain_payloads))
-    assert result == ChainVerification(
-        ok=True, links_checked=len(chain_payloads), first_broken_seq=None, reason=None
-    )
+    assert result == ChainVerification(ok=True, links_checked=len(chain_payloads), first_broken_seq=None, reason=None)
 
 
 EXPECTED_REASON = {
@@ -264,9 +243,7 @@ def test_any_single_field_mutation_is_detected_at_that_link(case: tuple[list[Cha
 
 
 @given(st.lists(payloads, min_size=2, max_size=8), st.data())
-def test_any_single_deletion_is_detected(
-    chain_payloads: list[dict[str, object]], data: st.DataObject
-) -> None:
+def test_any_single_deletion_is_detected(chain_payloads: list[dict[str, object]], data: st.DataObject) -> None:
     links = build_chain(chain_payloads)
     k = data.draw(st.integers(0, len(links) - 2))  # deleting the last link is truncation: see module docs
     del links[k]

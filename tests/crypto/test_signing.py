@@ -83,9 +83,7 @@ def test_signatures_are_deterministic_and_pinned() -> None:
     private_pem = rfc8032_private_pem()
     document = {"b": "投票结果", "a": 1}
     assert sign_document(private_pem, document) == sign_document(private_pem, document)
-    expected_signature = Ed25519PrivateKey.from_private_bytes(RFC8032_SECRET).sign(
-        '{"a":1,"b":"投票结果"}'.encode()
-    )
+    expected_signature = Ed25519PrivateKey.from_private_bytes(RFC8032_SECRET).sign('{"a":1,"b":"投票结果"}'.encode())
     assert sign_document(private_pem, document) == base64.b64encode(expected_signature).decode("ascii")
     assert sign_document(private_pem, document) == (
         "oNo0+K12UK/NtFk8ipFevxuGCBChf+XfIolEdNe0c6GXh7M+N4MJzFX5Awjp4Aijja23+q1xDByy/KSe4cVDAA=="

@@ -185,9 +185,7 @@ def test_small_roll() -> None:
 
 
 def test_custom_sizes_and_validation() -> None:
-    units = generate_demo_roll(
-        1, buildings=1, floors=2, entrances=1, rooms_per_floor=2, shops=0, parking_spaces=0
-    )
+    units = generate_demo_roll(1, buildings=1, floors=2, entrances=1, rooms_per_floor=2, shops=0, parking_spaces=0)
     assert [u.room for u in units] == ["101", "102", "201", "202"]
     assert generate_demo_roll(1, buildings=0, shops=0, parking_spaces=0) == []
     with pytest.raises(ValueError, match="non-negative"):
