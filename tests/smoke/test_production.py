@@ -11,7 +11,7 @@ HTTP, through the database and through the broker:
 * both web workers serve;
 * POST /audit/verify sends a task that the worker runs, and beat schedules its own verification;
 * the API reports the latest verification with a personal API token;
-* (expected to fail until app/web.py is fixed) a browser honouring the app's Referrer-Policy can post a form.
+* the app's Referrer-Policy lets browsers send the Referer that Flask-WTF checks on HTTPS form posts.
 
 Needs TEST_DATABASE_URL=postgresql://… and CELERY_BROKER_URL=redis://…; skipped otherwise. The run uses
 its own Redis database on the broker's server (15, or 14 when the broker uses 15), flushed at the start and
@@ -334,6 +334,12 @@ class Stack:
             yield
         except BaseException:
             self.print_logs()
+            if not _schema_exists(self.database_url):
+                print(
+                    f"\n!!! The schema {schema_of(self.database_url)} was dropped during the run: another "
+                    "test run on the same TEST_DATABASE_URL (reset_main_database drops every t_* schema) "
+                    "interfered."
+                )
             raise
 
     def browser(self) -> Browser:
@@ -380,6 +386,20 @@ def _no_gunicorn_control_socket() -> list[str]:
     from gunicorn.config import Config
 
     return ["--no-control-socket"] if "control_socket_disable" in Config().settings else []
+
+
+def _schema_exists(database_url: str) -> bool:
+    engine = sa.create_engine(sqlalchemy_url(TEST_DATABASE_URL), poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            return bool(
+                connection.scalar(
+                    sa.text("SELECT count(*) FROM pg_namespace WHERE nspname = :name"),
+                    {"name": schema_of(database_url)},
+                )
+            )
+    finally:
+        engine.dispose()
 
 
 def _drop_schema(database_url: str) -> None:
@@ -493,32 +513,19 @@ def test_production_stack_serves_logins_runs_tasks_and_beat(stack: Stack) -> Non
         engine.dispose()
 
 
-class FormPostRefused(AssertionError):
-    """A form POST that a real browser would make was refused (the expected failure below)."""
-
-
-@pytest.mark.xfail(
-    strict=True,
-    raises=FormPostRefused,
-    reason="app bug: app/web.py sends Referrer-Policy: no-referrer, so browsers send no Referer, and "
-    "Flask-WTF (WTF_CSRF_SSL_STRICT) refuses every form POST over HTTPS; use 'same-origin'",
-)
 def test_https_form_posts_work_for_a_browser_honouring_the_referrer_policy(stack: Stack) -> None:
-    """Once app/web.py is fixed this passes, and strict xfail fails the run: then remove the xfail mark."""
+    """Flask-WTF refuses an HTTPS form POST without a same-origin Referer (WTF_CSRF_SSL_STRICT): the app's
+    Referrer-Policy must let browsers send one (no-referrer would make every form fail)."""
     browser = stack.browser()
     page = browser.get("/login")
     token = CSRF_FIELD.search(page.text)
     assert token
     # a browser sends no Referer at all under no-referrer; under any other policy, at least the origin
     policy = (page.headers.get("Referrer-Policy") or "strict-origin-when-cross-origin").strip().lower()
-    referer = None if policy == "no-referrer" else "/login"
+    assert policy != "no-referrer", "browsers would send no Referer, and Flask-WTF would refuse every form"
     form = {"username": ADMIN, "password": ADMIN_PASSWORD, "csrf_token": token.group(1)}
-    response = browser.post("/login", form, referer=referer)
-    if response.status != 302:
-        raise FormPostRefused(
-            f"login over HTTPS answered {response.status} to a browser that honours "
-            f"Referrer-Policy: {policy} (Referer sent: {referer is not None})"
-        )
+    response = browser.post("/login", form, referer="/login")
+    assert response.status == 302, f"login over HTTPS answered {response.status} (Referrer-Policy: {policy})"
 
 
 # --- steps of the main test -----------------------------------------------------------------------
@@ -528,8 +535,8 @@ def _log_in_and_check_the_cookie(stack: Stack) -> Browser:
     browser = stack.browser()
     assert browser.get("/").status == 302  # not logged in yet
     token = browser.csrf_token("/login")
-    # The Referer a browser sends to its own site under a same-origin referrer policy: Flask-WTF checks it on
-    # HTTPS requests (see the xfail test about the policy the app actually sends).
+    # The Referer a browser sends to its own site under the app's same-origin referrer policy: Flask-WTF
+    # checks it on HTTPS requests (the last test checks the policy).
     response = browser.post(
         "/login", {"username": ADMIN, "password": ADMIN_PASSWORD, "csrf_token": token}, referer="/login"
     )
@@ -569,9 +576,7 @@ def _admin_verification_runs_on_the_worker(stack: Stack, browser: Browser, engin
     assert response.status == 302, f"POST /audit/verify answered {response.status}: {response.text[:500]}"
     assert urlsplit(response.headers["Location"]).path == "/audit"
 
-    check = wait_for(
-        "the worker's verification for the admin", lambda: _check_row(engine, ADMIN), TASK_TIMEOUT
-    )
+    check = wait_for("the worker's verification for the admin", lambda: _check_row(engine, ADMIN), TASK_TIMEOUT)
     assert check.is_ok
     assert check.links_checked >= 3  # account.create, auth.login, audit.verify_requested
 
