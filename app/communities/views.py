@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
@@ -48,6 +49,26 @@ def _show_error(form: Any, error: DomainError) -> None:
         flash(str(error.message), "error")
 
 
+def _submitted(
+    form: Any, create: Callable[[], Any], message: Callable[[Any], str], target: Callable[[Any], str]
+) -> Any:
+    """On a valid submission run `create`, commit, flash `message(obj)` and redirect to `target(obj)`.
+
+    A refused change (DomainError) is rolled back and shown next to its field; None means: show the form again.
+    """
+    if not form.validate_on_submit():
+        return None
+    try:
+        created = create()
+    except DomainError as error:
+        db.session.rollback()
+        _show_error(form, error)
+        return None
+    db.session.commit()
+    flash(message(created), "success")
+    return redirect(target(created))
+
+
 @bp.get("/townships")
 @login_required
 def townships() -> Any:
@@ -63,16 +84,14 @@ def new_township() -> Any:
     if not current_user.is_admin:
         abort(403)
     form = TownshipForm()
-    if form.validate_on_submit():
-        try:
-            township = services.create_township(form.name.data or "", form.admin_code.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Township %(name)s created.", name=township.name), "success")
-            return redirect(url_for("communities.township", township_id=township.id))
+    done = _submitted(
+        form,
+        lambda: services.create_township(form.name.data or "", form.admin_code.data or ""),
+        lambda township: _("Township %(name)s created.", name=township.name),
+        lambda township: url_for("communities.township", township_id=township.id),
+    )
+    if done:
+        return done
     return render_template("communities/township_new.html", form=form)
 
 
@@ -104,22 +123,20 @@ def new_township_account(township_id: int) -> Any:
     if not current_user.is_admin:
         abort(403)
     form = township_account_form()
-    if form.validate_on_submit():
-        try:
-            user = accounts.create_township_account(
-                township,
-                form.username.data or "",
-                form.display_name.data or "",
-                form.password.data or "",
-                Role(form.role.data),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Account %(name)s created.", name=user.username), "success")
-            return redirect(url_for("communities.township", township_id=township.id))
+    done = _submitted(
+        form,
+        lambda: accounts.create_township_account(
+            township,
+            form.username.data or "",
+            form.display_name.data or "",
+            form.password.data or "",
+            Role(form.role.data),
+        ),
+        lambda user: _("Account %(name)s created.", name=user.username),
+        lambda _user: url_for("communities.township", township_id=township.id),
+    )
+    if done:
+        return done
     return render_template(
         "communities/account_new.html",
         form=form,
@@ -136,22 +153,20 @@ def new_community(township_id: int) -> Any:
     if not permissions.can_manage_township(current_user, township):
         abort(403)
     form = CommunityForm()
-    if form.validate_on_submit():
-        try:
-            community = services.create_community(
-                township,
-                form.name.data or "",
-                form.address.data or "",
-                form.developer_name.data or "",
-                services.parse_area_centi(form.total_floor_area.data or ""),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Community %(name)s created.", name=community.name), "success")
-            return redirect(url_for("communities.community", community_id=community.id))
+    done = _submitted(
+        form,
+        lambda: services.create_community(
+            township,
+            form.name.data or "",
+            form.address.data or "",
+            form.developer_name.data or "",
+            services.parse_area_centi(form.total_floor_area.data or ""),
+        ),
+        lambda community: _("Community %(name)s created.", name=community.name),
+        lambda community: url_for("communities.community", community_id=community.id),
+    )
+    if done:
+        return done
     return render_template("communities/community_new.html", form=form, township=township)
 
 
@@ -180,23 +195,21 @@ def new_community_account(community_id: int) -> Any:
     if not permissions.can_manage_community(current_user, community):
         abort(403)
     form = community_account_form()
-    if form.validate_on_submit():
-        try:
-            user = accounts.create_community_account(
-                community,
-                form.username.data or "",
-                form.display_name.data or "",
-                form.password.data or "",
-                Role(form.role.data),
-                GroupRole(form.group_role.data) if form.group_role.data else None,
-            )
-        except DomainError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Account %(name)s created.", name=user.username), "success")
-            return redirect(url_for("communities.community", community_id=community.id))
+    done = _submitted(
+        form,
+        lambda: accounts.create_community_account(
+            community,
+            form.username.data or "",
+            form.display_name.data or "",
+            form.password.data or "",
+            Role(form.role.data),
+            GroupRole(form.group_role.data) if form.group_role.data else None,
+        ),
+        lambda user: _("Account %(name)s created.", name=user.username),
+        lambda _user: url_for("communities.community", community_id=community.id),
+    )
+    if done:
+        return done
     return render_template(
         "communities/account_new.html",
         form=form,

@@ -23,23 +23,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import UTCDateTime, utcnow
 from app.extensions import db
+from app.rules.model import UnitKind, UnitStatus
 
-
-class UnitKind(StrEnum):
-    """Kind of exclusive part (专有部分)."""
-
-    RESIDENCE = "residence"
-    COMMERCIAL = "commercial"
-    PARKING = "parking"
-    OTHER = "other"
-
-
-class UnitStatus(StrEnum):
-    """Sale and delivery state; unsold and undelivered units belong to the developer's single voter."""
-
-    DELIVERED = "delivered"
-    UNDELIVERED = "undelivered"
-    UNSOLD = "unsold"
+__all__ = ["AreaSource", "RollOwner", "RollUnit", "RollVersion", "UnitKind", "UnitStatus"]
 
 
 class AreaSource(StrEnum):
@@ -85,10 +71,12 @@ class RollUnit(db.Model):  # type: ignore[name-defined]
     #: unit entrance (单元); empty for parking spaces and shops without one
     entrance: Mapped[str] = mapped_column(String(32), default="")
     room: Mapped[str] = mapped_column(String(32))
+    #: UnitKind (app.rules.model)
     kind: Mapped[str] = mapped_column(String(16))
     #: exclusive floor area in 0.01 m²
     area_centi: Mapped[int] = mapped_column(BigInteger)
     area_source: Mapped[str] = mapped_column(String(16))
+    #: UnitStatus (app.rules.model)
     status: Mapped[str] = mapped_column(String(16))
 
     version: Mapped[RollVersion] = relationship(back_populates="units")
