@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from app.errors import DomainError
 
@@ -86,6 +87,17 @@ def register_error_handlers(app: Flask) -> None:
         return error_response(500, "internal_error", HTTP_MESSAGES[500])
 
 
+class IdConverter(IntegerConverter):
+    """Database ids in URLs: positive integers that fit the id columns (a larger number is a plain 404)."""
+
+    LARGEST = 2**31 - 1
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002  (werkzeug's parameter name)
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", self.LARGEST)
+        super().__init__(map, *args, **kwargs)
+
+
 def register_web(app: Flask) -> None:
     from app.api import register_api
     from app.audit.views import bp as audit_bp
@@ -93,6 +105,8 @@ def register_web(app: Flask) -> None:
     from app.communities.views import bp as communities_bp
     from app.dashboard.views import bp as dashboard_bp
     from app.template_helpers import register_template_helpers
+
+    app.url_map.converters["id"] = IdConverter
 
     for blueprint in (auth_bp, dashboard_bp, communities_bp, audit_bp):
         app.register_blueprint(blueprint)

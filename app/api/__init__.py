@@ -11,11 +11,15 @@ from typing import Any
 from flask import Flask
 from flask_smorest import Api
 
+from app.api.schemas import ErrorSchema
 from app.extensions import csrf
 
 
 class GongjueApi(Api):  # type: ignore[misc]
-    """flask-smorest's Api without its app-wide error handler (app.web renders JSON or HTML by path)."""
+    """flask-smorest's Api without its app-wide error handler (app.web renders JSON or HTML by path), documenting
+    the error body that app.web really sends."""
+
+    ERROR_SCHEMA = ErrorSchema
 
     def _register_error_handlers(self) -> None:
         return None
@@ -23,6 +27,7 @@ class GongjueApi(Api):  # type: ignore[misc]
 
 def register_api(app: Flask) -> None:
     from app.api import accounts, audit, communities, townships
+    from app.web import IdConverter
 
     api = GongjueApi(
         app,
@@ -31,6 +36,9 @@ def register_api(app: Flask) -> None:
             "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
             "security": [{"bearer": []}],
         },
+    )
+    api.register_converter(
+        IdConverter, lambda converter: {"type": "integer", "minimum": converter.min, "maximum": converter.max}
     )
     for module in (accounts, townships, communities, audit):
         blueprint: Any = module.blp

@@ -30,7 +30,7 @@ def tokens() -> Any:
     return services.api_tokens_of(current_user)
 
 
-@blp.delete("/tokens/<int:token_id>")
+@blp.delete("/tokens/<id:token_id>")
 @blp.response(200, ApiTokenSchema)
 def revoke_token(token_id: int) -> Any:
     """Revoke one of the caller's API tokens (also the one in use)."""

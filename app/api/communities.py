@@ -20,7 +20,7 @@ blp = Blueprint("api_communities", __name__, description="Communities (住宅小
 blp.before_request(check_api_auth)
 
 
-@blp.get("/townships/<int:township_id>/communities")
+@blp.get("/townships/<id:township_id>/communities")
 @blp.response(200, CommunitySchema(many=True))
 def list_communities(township_id: int) -> Any:
     """Communities of a township that the caller may see."""
@@ -30,7 +30,7 @@ def list_communities(township_id: int) -> Any:
     ).all()
 
 
-@blp.post("/townships/<int:township_id>/communities")
+@blp.post("/townships/<id:township_id>/communities")
 @blp.arguments(CommunitySchema)
 @blp.response(201, CommunitySchema)
 def create_community(data: dict[str, Any], township_id: int) -> Any:
@@ -48,14 +48,14 @@ def create_community(data: dict[str, Any], township_id: int) -> Any:
     return community
 
 
-@blp.get("/communities/<int:community_id>")
+@blp.get("/communities/<id:community_id>")
 @blp.response(200, CommunitySchema)
 def get_community(community_id: int) -> Any:
     """One community."""
     return permissions.get_community(current_user, community_id)
 
 
-@blp.get("/communities/<int:community_id>/accounts")
+@blp.get("/communities/<id:community_id>/accounts")
 @blp.response(200, UserSchema(many=True))
 def list_community_accounts(community_id: int) -> Any:
     """Staff accounts scoped to the community (the township's officials)."""
@@ -64,7 +64,7 @@ def list_community_accounts(community_id: int) -> Any:
     return [user for user, _grant in queries.accounts_in(community=community)]
 
 
-@blp.post("/communities/<int:community_id>/accounts")
+@blp.post("/communities/<id:community_id>/accounts")
 @blp.arguments(NewAccountSchema)
 @blp.response(201, UserSchema)
 def create_community_account(data: dict[str, Any], community_id: int) -> Any:

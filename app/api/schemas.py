@@ -18,6 +18,14 @@ class Schema(MarshmallowSchema):
         unknown = EXCLUDE
 
 
+class ErrorSchema(Schema):
+    """Every error: a stable code to test, a message in the user's language, sometimes details."""
+
+    code = fields.String(required=True, metadata={"example": "township_not_found"})
+    message = fields.String(required=True)
+    details = fields.Raw(metadata={"description": "field errors, or the field that was refused"})
+
+
 class GrantSchema(Schema):
     role = fields.String()
     township_id = fields.Integer(allow_none=True)
@@ -36,7 +44,7 @@ class UserSchema(Schema):
 class TownshipSchema(Schema):
     id = fields.Integer(dump_only=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    admin_code = fields.String(required=True, validate=validate.Regexp(r"^\d{9}(\d{3})?$"))
+    admin_code = fields.String(required=True, validate=validate.Regexp(r"^[0-9]{9}([0-9]{3})?$"))
     created_at = fields.DateTime(dump_only=True)
 
 
@@ -96,7 +104,7 @@ class AuditEventSchema(Schema):
 
 
 class AuditQuerySchema(Schema):
-    before_seq = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    before_seq = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**31 - 1))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 
 

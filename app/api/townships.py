@@ -37,14 +37,14 @@ def create_township(data: dict[str, Any]) -> Any:
     return township
 
 
-@blp.get("/townships/<int:township_id>")
+@blp.get("/townships/<id:township_id>")
 @blp.response(200, TownshipSchema)
 def get_township(township_id: int) -> Any:
     """One township."""
     return permissions.get_township(current_user, township_id)
 
 
-@blp.post("/townships/<int:township_id>/accounts")
+@blp.post("/townships/<id:township_id>/accounts")
 @blp.arguments(NewAccountSchema)
 @blp.response(201, UserSchema)
 def create_township_account(data: dict[str, Any], township_id: int) -> Any:

@@ -16,6 +16,7 @@ from app.communities.models import Community, Township
 from app.db_types import utcnow
 from app.errors import DomainError, NotFound
 from app.extensions import db
+from app.text import required_text
 
 API_TOKEN_PREFIX = "gjt_"  # noqa: S105  (a public prefix that marks Gongjue tokens, not a secret)
 
@@ -26,7 +27,7 @@ def normalise_username(username: str) -> str:
 
 def _check_new_account(username: str, password: str) -> str:
     name = normalise_username(username)
-    if not name or len(name) > 64 or not all(c.isalnum() or c in "._-" for c in name):
+    if not name or len(name) > 64 or not all(c.isascii() and (c.isalnum() or c in "._-") for c in name):
         raise DomainError(
             "invalid_username", _l("A login name uses letters, digits, '.', '_' or '-'."), field="username"
         )
@@ -44,7 +45,7 @@ def _check_new_account(username: str, password: str) -> str:
 def _new_user(username: str, display_name: str, password: str, grant: RoleGrant) -> User:
     user = User(
         username=_check_new_account(username, password),
-        display_name=display_name.strip() or username,
+        display_name=required_text(display_name, "display_name", 100),
         password_hash=hash_password(password),
         grants=[grant],
     )
@@ -149,9 +150,7 @@ class IssuedToken:
 
 
 def create_api_token(user: User, name: str) -> IssuedToken:
-    name = name.strip()
-    if not name or len(name) > 100:
-        raise DomainError("invalid_token_name", _l("Give the token a name of at most 100 characters."), field="name")
+    name = required_text(name, "name", 100)
     secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, name=name, prefix=secret[:10], token_hash=_token_digest(secret))
     db.session.add(token)

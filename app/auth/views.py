@@ -114,7 +114,7 @@ def api_tokens() -> Any:
     )
 
 
-@bp.post("/account/tokens/<int:token_id>/revoke")
+@bp.post("/account/tokens/<id:token_id>/revoke")
 @login_required
 def revoke_api_token(token_id: int) -> Any:
     """Revoke one of one's API tokens."""

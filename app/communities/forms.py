@@ -16,7 +16,7 @@ class TownshipForm(FlaskForm):
         _l("Administrative code"),
         validators=[
             DataRequired(),
-            Regexp(r"^\d{9}(\d{3})?$", message=_l("An administrative code has 9 or 12 digits.")),
+            Regexp(r"^[0-9]{9}([0-9]{3})?$", message=_l("An administrative code has 9 or 12 digits.")),
         ],
         description=_l("9 or 12 digits, e.g. 330681001"),
     )

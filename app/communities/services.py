@@ -12,8 +12,9 @@ from app.communities.models import Community, Township
 from app.errors import DomainError
 from app.extensions import db
 from app.rules.areas import AreaFormatError, format_area, parse_area
+from app.text import required_text
 
-_ADMIN_CODE = re.compile(r"^\d{9}(\d{3})?$")
+_ADMIN_CODE = re.compile(r"^[0-9]{9}([0-9]{3})?$")
 
 
 def parse_area_centi(text: str, field: str = "total_floor_area") -> int:
@@ -28,9 +29,7 @@ def parse_area_centi(text: str, field: str = "total_floor_area") -> int:
 
 def create_township(name: str, admin_code: str) -> Township:
     """A township (镇乡/街道) with its administrative division code (9 or 12 digits)."""
-    name, admin_code = name.strip(), admin_code.strip()
-    if not name or len(name) > 100:
-        raise DomainError("invalid_name", _l("Give a name of at most 100 characters."), field="name")
+    name, admin_code = required_text(name, "name", 100), admin_code.strip()
     if not _ADMIN_CODE.match(admin_code):
         raise DomainError("invalid_admin_code", _l("An administrative code has 9 or 12 digits."), field="admin_code")
     if db.session.scalar(select(func.count()).select_from(Township).where(Township.admin_code == admin_code)):
@@ -57,18 +56,9 @@ def create_community(
     township: Township, name: str, address: str, developer_name: str, total_floor_area_centi: int
 ) -> Community:
     """A residential community in a township."""
-    name, address, developer_name = name.strip(), address.strip(), developer_name.strip()
-    for field, value, limit in (
-        ("name", name, 100),
-        ("address", address, 200),
-        ("developer_name", developer_name, 200),
-    ):
-        if not value or len(value) > limit:
-            raise DomainError(
-                "invalid_" + field,
-                _l("This field is required (at most %(n)d characters).", n=limit),
-                field=field,
-            )
+    name = required_text(name, "name", 100)
+    address = required_text(address, "address", 200)
+    developer_name = required_text(developer_name, "developer_name", 200)
     if total_floor_area_centi <= 0:
         raise DomainError("invalid_area", _l("The total floor area must be more than zero."), field="total_floor_area")
     duplicate = (

@@ -95,7 +95,7 @@ def new_township() -> Any:
     return render_template("communities/township_new.html", form=form)
 
 
-@bp.get("/townships/<int:township_id>")
+@bp.get("/townships/<id:township_id>")
 @login_required
 def township(township_id: int) -> Any:
     """A township: its communities and (for those who manage it) its accounts."""
@@ -115,7 +115,7 @@ def township(township_id: int) -> Any:
     )
 
 
-@bp.route("/townships/<int:township_id>/accounts/new", methods=["GET", "POST"])
+@bp.route("/townships/<id:township_id>/accounts/new", methods=["GET", "POST"])
 @login_required
 def new_township_account(township_id: int) -> Any:
     """Create a township official or township observer (administrators)."""
@@ -145,7 +145,7 @@ def new_township_account(township_id: int) -> Any:
     )
 
 
-@bp.route("/townships/<int:township_id>/communities/new", methods=["GET", "POST"])
+@bp.route("/townships/<id:township_id>/communities/new", methods=["GET", "POST"])
 @login_required
 def new_community(township_id: int) -> Any:
     """Create a community in a township (its officials, or administrators)."""
@@ -170,7 +170,7 @@ def new_community(township_id: int) -> Any:
     return render_template("communities/community_new.html", form=form, township=township)
 
 
-@bp.get("/communities/<int:community_id>")
+@bp.get("/communities/<id:community_id>")
 @login_required
 def community(community_id: int) -> Any:
     """A community: its facts, its roll in brief, and its staff accounts."""
@@ -187,7 +187,7 @@ def community(community_id: int) -> Any:
     )
 
 
-@bp.route("/communities/<int:community_id>/accounts/new", methods=["GET", "POST"])
+@bp.route("/communities/<id:community_id>/accounts/new", methods=["GET", "POST"])
 @login_required
 def new_community_account(community_id: int) -> Any:
     """Create a preparatory-group member, teller or observer account (township officials)."""

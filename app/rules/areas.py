@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+#: the largest area accepted anywhere: 100,000,000.00 m² (a community is far smaller; the bound keeps every
+#: sum of areas well inside a 64-bit integer)
+MAX_AREA_CENTI = 10_000_000_000
+
 
 class AreaFormatError(ValueError):
     """Text that is not an area: not a number, negative, or with more than two decimals."""
@@ -12,8 +16,8 @@ class AreaFormatError(ValueError):
 def parse_area(text: str) -> int:
     """Parse a decimal m² string with at most two decimals into 0.01 m²: "1234.5" → 123450, "89.32" → 8932.
 
-    Raises AreaFormatError for "abc", "-1", "1.234", "1e3" and the like. Zero is accepted; callers that need a
-    positive area check it.
+    Raises AreaFormatError for "abc", "-1", "1.234", "1e3", more than 100,000,000.00 m² and the like. Zero is
+    accepted; callers that need a positive area check it.
     """
     cleaned = str(text).strip()
     try:
@@ -23,7 +27,7 @@ def parse_area(text: str) -> int:
     exponent = value.as_tuple().exponent
     if not value.is_finite() or "e" in cleaned.lower() or not isinstance(exponent, int) or exponent < -2:
         raise AreaFormatError(cleaned)
-    if value < 0:
+    if value < 0 or value * 100 > MAX_AREA_CENTI:
         raise AreaFormatError(cleaned)
     return int(value * 100)
 
