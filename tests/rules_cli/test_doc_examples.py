@@ -1,0 +1,310 @@
+"""The documented examples are what the engine counts, and what the rules say.
+
+- every docs/examples/X.case.json counts to exactly the committed X.result.json;
+- every committed result agrees with an independent recount written here from DOMAIN §3–§5 (integer
+  arithmetic on the case file, sharing no code with app/rules), so a committed result cannot be wrong in the
+  same way as the engine;
+- every ```json block of docs/tally-format.md that is a case is a valid case, and every result block there is
+  the count of the case block before it.
+
+No app, no database: the engine is called in-process, as `gongjue tally` calls it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.rules.case_format import CASE_FORMAT, RESULT_FORMAT, count_case, read_case, result_document
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "docs" / "examples"
+DOC = ROOT / "docs" / "tally-format.md"
+CASES = sorted(EXAMPLES.glob("*.case.json"))
+
+
+def _no_floats(text: str) -> Any:
+    raise ValueError(f"a number with a fraction: {text}")
+
+
+def load(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8-sig"), parse_float=_no_floats)
+
+
+def recount(case: Any) -> dict[str, Any]:
+    return result_document(count_case(read_case(case)))
+
+
+def test_the_examples_are_there():
+    names = {path.name for path in CASES}
+    assert {"small.case.json", "community.case.json", "office-blank-excluded.case.json"} <= names
+    results = {path.name.removesuffix(".result.json") for path in EXAMPLES.glob("*.result.json")}
+    assert results == {name.removesuffix(".case.json") for name in names}, "every case has its result, and back"
+
+
+@pytest.mark.parametrize("case_path", CASES, ids=lambda path: path.name)
+def test_example_counts_to_its_committed_result(case_path):
+    expected = load(case_path.with_name(case_path.name.replace(".case.json", ".result.json")))
+    assert recount(load(case_path)) == expected
+
+
+@pytest.mark.parametrize("case_path", CASES, ids=lambda path: path.name)
+def test_the_doc_explains_every_example(case_path):
+    assert f"examples/{case_path.name}" in DOC.read_text(encoding="utf-8")
+
+
+# --- an independent recount of the committed results, straight from DOMAIN §3–§5 ---------------------------
+
+
+def centi(area: str) -> int:
+    value = Decimal(area)
+    assert value == value.quantize(Decimal("0.01")), area
+    assert value > 0, area
+    return int(value * 100)
+
+
+def smallest_meeting(total: int, required: str, comparison: str) -> int:
+    """The least integer that meets the test: ⌈f·T⌉ for at least, ⌊f·T⌋ + 1 for more than."""
+    fraction = Fraction(required)
+    if comparison == "at_least":
+        return -((-fraction.numerator * total) // fraction.denominator)
+    return (fraction.numerator * total) // fraction.denominator + 1
+
+
+def check_test(test: dict[str, Any], value: int, total: int, required: str, comparison: str) -> None:
+    """One threshold test as DOMAIN §4 writes it: 3·P ≥ 2·T, 4·Y ≥ 3·P, 2·Y > P; margin in whole units."""
+    area = test["name"].endswith("_area")
+    shown = (lambda v: f"{v // 100}.{v % 100:02d}") if area else (lambda v: v)
+    assert (test["value"], test["of"], test["required"], test["comparison"]) == (
+        shown(value),
+        shown(total),
+        required,
+        comparison,
+    ), test["name"]
+    p, q = Fraction(required).numerator, Fraction(required).denominator
+    met = q * value >= p * total if comparison == "at_least" else q * value > p * total
+    assert test["met"] is met, test
+    assert test["margin"] == shown(abs(value - smallest_meeting(total, required, comparison))), test
+
+
+def voters_of(case: dict[str, Any]) -> tuple[dict[str, frozenset[str]], dict[frozenset[str], int]]:
+    """unit → voter key, voter key → area (0.01 m²); the developer's unsold/undelivered units are one voter."""
+    settings = case.get("settings", {})
+    developer = frozenset({case["developer"]})
+    key_of: dict[str, frozenset[str]] = {}
+    area: dict[frozenset[str], int] = {}
+    for unit in case["units"]:
+        if unit["kind"] == "parking" and not settings.get("count_parking", True):
+            continue
+        owners = frozenset(unit["owners"])
+        key = developer if unit["status"] != "delivered" or owners == developer else owners
+        key_of[unit["unit"]] = key
+        area[key] = area.get(key, 0) + centi(unit["area"])
+    return key_of, area
+
+
+def motion_kind(answer: Any) -> str:
+    return answer if answer in ("yes", "no", "abstain") else "blank" if answer is None else "invalid"
+
+
+def election_names(answer: Any, matter: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
+    if answer is None or answer == []:
+        return "blank", ()
+    if (
+        isinstance(answer, list)
+        and all(isinstance(name, str) for name in answer)
+        and len(answer) <= matter["seats"]
+        and len(set(answer)) == len(answer)
+        and set(answer) <= set(matter["candidates"])
+    ):
+        return "valid", tuple(answer)
+    return "invalid", ()
+
+
+def weight(voters: list[frozenset[str]], area: dict[frozenset[str], int]) -> dict[str, Any]:
+    total = sum(area[v] for v in voters)
+    return {"area": f"{total // 100}.{total % 100:02d}", "heads": len(voters)}
+
+
+def independent_recount_agrees(case: dict[str, Any], result: dict[str, Any]) -> None:
+    settings = case.get("settings", {})
+    take_part_always = settings.get("blank_and_invalid_take_part", True)
+    rank_by = settings.get("rank_by", ["heads", "area"])
+    min_members = settings.get("min_committee_members", 5)
+    key_of, area = voters_of(case)
+    total_area, total_heads = sum(area.values()), len(area)
+    assert result["format"] == RESULT_FORMAT
+    assert result["totals"] == weight(list(area), area)
+
+    returned = [(key_of[ballot["unit"]], ballot.get("choices", {})) for ballot in case.get("ballots", [])]
+    assert len({voter for voter, _ in returned}) == len(returned), "one voter, one ballot"
+    participants = [voter for voter, _ in returned]
+    assert {k: result["participation"][k] for k in ("area", "heads")} == weight(participants, area)
+    p_area = sum(area[v] for v in participants)
+    quorum = result["participation"]["tests"]
+    check_test(quorum[0], p_area, total_area, "2/3", "at_least")
+    check_test(quorum[1], len(participants), total_heads, "2/3", "at_least")
+
+    for matter in case.get("matters", []):
+        got = result["matters"][matter["id"]]
+        if matter["type"] == "motion":
+            groups: dict[str, list[frozenset[str]]] = {k: [] for k in ("yes", "no", "abstain", "blank", "invalid")}
+            for voter, choices in returned:
+                groups[motion_kind(choices.get(matter["id"]))].append(voter)
+            for kind, members in groups.items():
+                assert got[kind] == weight(members, area), (matter["id"], kind)
+            taking = [v for k, vs in groups.items() for v in vs if take_part_always or k not in ("blank", "invalid")]
+        else:
+            groups = {"valid": [], "blank": [], "invalid": []}
+            yes: dict[str, list[frozenset[str]]] = {c: [] for c in matter["candidates"]}
+            for voter, choices in returned:
+                kind, names = election_names(choices.get(matter["id"]), matter)
+                groups[kind].append(voter)
+                for name in names:
+                    yes[name].append(voter)
+            assert got["ballots"] == {k: weight(vs, area) for k, vs in groups.items()}
+            taking = [v for k, vs in groups.items() for v in vs if take_part_always or k == "valid"]
+        t_area = sum(area[v] for v in taking)
+        quorum = got["tests"][:2]
+        check_test(quorum[0], t_area, total_area, "2/3", "at_least")
+        check_test(quorum[1], len(taking), total_heads, "2/3", "at_least")
+        quorum_met = 3 * t_area >= 2 * total_area and 3 * len(taking) >= 2 * total_heads
+
+        if matter["type"] == "motion":
+            three_quarters = matter["category"] in (6, 7, 8)
+            required, comparison = ("3/4", "at_least") if three_quarters else ("1/2", "more_than")
+            assert got["threshold"] == ("three_quarters" if three_quarters else "more_than_half")
+            y_area = sum(area[v] for v in groups["yes"])
+            check_test(got["tests"][2], y_area, t_area, required, comparison)
+            check_test(got["tests"][3], len(groups["yes"]), len(taking), required, comparison)
+            assert got["passed"] is all(t["met"] for t in got["tests"])
+            assert got["failed_on"] == [t["name"] for t in got["tests"] if not t["met"]]
+            continue
+
+        by_id = {c["id"]: c for c in got["candidates"]}
+        assert sorted(by_id) == sorted(matter["candidates"])
+        keys: dict[str, tuple[int, ...]] = {}
+        for name, voters in yes.items():
+            c_area = sum(area[v] for v in voters)
+            candidate = by_id[name]
+            assert {"area": candidate["area"], "heads": candidate["heads"]} == weight(voters, area), name
+            check_test(candidate["tests"][0], c_area, t_area, "1/2", "more_than")
+            check_test(candidate["tests"][1], len(voters), len(taking), "1/2", "more_than")
+            qualified = quorum_met and 2 * c_area > t_area and 2 * len(voters) > len(taking)
+            assert candidate["qualified"] is qualified, name
+            if qualified:
+                keys[name] = tuple(len(voters) if key == "heads" else c_area for key in rank_by)
+        # places: a group of equal keys at places [start, end) is member / alternate / not elected, or unresolved
+        # when a boundary (seats, seats + alternates) falls strictly inside it
+        seats, last = matter["seats"], matter["seats"] + matter["max_alternates"]
+        expected: dict[str, tuple[int | None, str]] = {}
+        for value in sorted(set(keys.values()), reverse=True):
+            group = [name for name, key in keys.items() if key == value]
+            start = sum(1 for key in keys.values() if key > value)
+            end = start + len(group)
+            if start < seats < end or start < last < end:
+                outcome = "tie_unresolved"
+            else:
+                outcome = "member" if end <= seats else "alternate" if end <= last else "not_elected"
+            expected.update({name: (start + 1, outcome) for name in group})
+        for name in matter["candidates"]:
+            assert (by_id[name]["rank"], by_id[name]["outcome"]) == expected.get(name, (None, "not_elected")), name
+        members = [name for name in by_id if expected.get(name, (0, ""))[1] == "member"]
+        alternates = [name for name in by_id if expected.get(name, (0, ""))[1] == "alternate"]
+        assert (sorted(got["members"]), sorted(got["alternates"])) == (sorted(members), sorted(alternates))
+        assert got["committee_formed"] is (len(members) >= min_members and 2 * len(members) > seats)
+        assert got["runoff_needed"] is any(outcome == "tie_unresolved" for _, outcome in expected.values())
+
+
+@pytest.mark.parametrize("case_path", CASES, ids=lambda path: path.name)
+def test_committed_result_agrees_with_an_independent_recount(case_path):
+    result_path = case_path.with_name(case_path.name.replace(".case.json", ".result.json"))
+    independent_recount_agrees(load(case_path), load(result_path))
+
+
+def test_the_independent_recount_catches_a_wrong_number():
+    case = load(EXAMPLES / "community.case.json")
+    result = load(EXAMPLES / "community.result.json")
+    result["matters"]["fund-raise"]["tests"][3]["margin"] = 0
+    with pytest.raises(AssertionError):
+        independent_recount_agrees(case, result)
+
+
+def test_the_community_example_says_what_the_doc_says():
+    """The outcomes docs/tally-format.md explains, by name, so that a change of the example shows in review."""
+    result = load(EXAMPLES / "community.result.json")
+    assert result["totals"] == {"area": "1275.80", "heads": 9}
+    assert result["roll"] == {"voters": 9, "developer_units": 3, "owners_of_several_units": 2, "co_owned_voters": 1}
+    assert result["matters"]["covenant"]["passed"] is True
+    assert result["matters"]["covenant"]["invalid"] == {"area": "89.50", "heads": 1}
+    fund = result["matters"]["fund-raise"]
+    assert (fund["threshold"], fund["passed"], fund["failed_on"]) == ("three_quarters", False, ["approval_heads"])
+    committee = result["matters"]["committee"]
+    assert committee["members"] == ["王芳", "李强", "张敏", "刘洋"]
+    assert committee["alternates"] == ["黄丽"]
+    assert committee["unresolved_ties"] == [["杨帆", "陈静"]]
+    assert (committee["committee_formed"], committee["runoff_needed"]) == (False, True)
+
+
+def test_the_office_examples_differ_only_in_the_setting():
+    excluded = load(EXAMPLES / "office-blank-excluded.case.json")
+    counted = load(EXAMPLES / "office-blank-counted.case.json")
+    assert excluded["settings"] == {"blank_and_invalid_take_part": False}
+    assert {**excluded, "settings": {"blank_and_invalid_take_part": True}} == counted
+    margin = load(EXAMPLES / "office-blank-excluded.result.json")["participation"]["tests"][0]
+    assert (margin["value"], margin["of"], margin["met"], margin["margin"]) == ("9000.00", "12345.67", True, "769.55")
+    outcomes = [
+        (m["x1"]["passed"], m["x2"]["failed_on"], m["committee"]["committee_formed"])
+        for m in (load(EXAMPLES / f"office-blank-{kind}.result.json")["matters"] for kind in ("excluded", "counted"))
+    ]
+    assert outcomes == [(True, ["quorum_area"], True), (False, ["approval_area", "approval_heads"], False)]
+
+
+# --- the snippets in docs/tally-format.md ----------------------------------------------------------------------
+
+JSON_BLOCK = re.compile(r"^```json\n(.*?)^```", re.DOTALL | re.MULTILINE)
+
+
+def doc_blocks() -> list[Any]:
+    return [json.loads(block, parse_float=_no_floats) for block in JSON_BLOCK.findall(DOC.read_text("utf-8"))]
+
+
+def test_the_doc_has_case_and_result_snippets():
+    formats = [block.get("format") for block in doc_blocks() if isinstance(block, dict)]
+    assert CASE_FORMAT in formats
+    assert RESULT_FORMAT in formats
+
+
+def test_every_case_snippet_in_the_doc_is_a_valid_case():
+    cases = [block for block in doc_blocks() if isinstance(block, dict) and block.get("format") == CASE_FORMAT]
+    for case in cases:
+        read_case(case)  # raises CaseError naming the place when the doc is wrong
+
+
+def test_every_result_snippet_is_the_count_of_the_case_before_it():
+    previous_case = None
+    checked = 0
+    for block in doc_blocks():
+        if isinstance(block, dict) and block.get("format") == CASE_FORMAT:
+            previous_case = block
+        elif isinstance(block, dict) and block.get("format") == RESULT_FORMAT:
+            assert previous_case is not None, "a result snippet needs a case snippet before it"
+            assert recount(previous_case) == block
+            independent_recount_agrees(previous_case, block)
+            checked += 1
+    assert checked >= 1
+
+
+def test_the_doc_quotes_the_engine_margin_example():
+    """docs/tally-format.md and app/rules/thresholds.py both use 12,345.67 m² → 8,230.45 → margin 769.55."""
+    text = DOC.read_text("utf-8")
+    assert "8,230.45" in text
+    assert "769.55" in text
+    assert smallest_meeting(1234567, "2/3", "at_least") == 823045
+    assert 900000 - 823045 == 76955
