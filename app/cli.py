@@ -35,11 +35,11 @@ def tally_command(case_file: Any, output: str) -> None:
 
     Exit 0 with the result, or 2 with a message naming what is wrong with the case.
     """
-    from app.rules.case_format import CaseError, count_case, read_case, result_document
+    from app.rules.case_format import CaseError, count_case, load_case_json, read_case, result_document
     from app.rules.report_text import render_text
 
     try:
-        raw = json.loads(case_file.read().decode("utf-8-sig"), parse_float=_reject_float)
+        raw = load_case_json(case_file.read().decode("utf-8-sig"))
         document = result_document(count_case(read_case(raw)))
     except (CaseError, ValueError, UnicodeDecodeError) as error:
         click.echo(f"无效的计票文件（invalid case）：{error}", err=True)
@@ -48,11 +48,6 @@ def tally_command(case_file: Any, output: str) -> None:
         click.echo(render_text(document), nl=False)
     else:
         click.echo(json.dumps(document, ensure_ascii=False, indent=2))
-
-
-def _reject_float(text: str) -> float:
-    """Numbers with a fraction are refused: areas are written as strings ("89.50") so that nothing rounds."""
-    raise ValueError(f"非整数数字 {text} 应写成字符串（numbers with a fraction must be strings: {text}）")
 
 
 def register_commands(app: Flask) -> None:

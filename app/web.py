@@ -92,7 +92,7 @@ class IdConverter(IntegerConverter):
 
     LARGEST = 2**31 - 1
 
-    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002  (werkzeug's parameter name)
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("min", 1)
         kwargs.setdefault("max", self.LARGEST)
         super().__init__(map, *args, **kwargs)

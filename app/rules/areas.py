@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import re
 
 #: the largest area accepted anywhere: 100,000,000.00 m² (a community is far smaller; the bound keeps every
 #: sum of areas well inside a 64-bit integer)
@@ -13,23 +13,23 @@ class AreaFormatError(ValueError):
     """Text that is not an area: not a number, negative, or with more than two decimals."""
 
 
+_AREA_TEXT = re.compile(r"[0-9]+(\.[0-9]{1,2})?")
+
+
 def parse_area(text: str) -> int:
     """Parse a decimal m² string with at most two decimals into 0.01 m²: "1234.5" → 123450, "89.32" → 8932.
 
-    Raises AreaFormatError for "abc", "-1", "1.234", "1e3", more than 100,000,000.00 m² and the like. Zero is
-    accepted; callers that need a positive area check it.
+    Only ASCII digits and one point are read: "abc", "-1", "+5", "1.234", "1e3", "1_000", full-width digits and
+    more than 100,000,000.00 m² raise AreaFormatError. Zero is accepted; callers that need a positive area check it.
     """
     cleaned = str(text).strip()
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation as exc:
-        raise AreaFormatError(cleaned) from exc
-    exponent = value.as_tuple().exponent
-    if not value.is_finite() or "e" in cleaned.lower() or not isinstance(exponent, int) or exponent < -2:
+    if not _AREA_TEXT.fullmatch(cleaned):
         raise AreaFormatError(cleaned)
-    if value < 0 or value * 100 > MAX_AREA_CENTI:
+    whole, _, cents = cleaned.partition(".")
+    centi = int(whole) * 100 + int(cents.ljust(2, "0") or "0")
+    if centi > MAX_AREA_CENTI:
         raise AreaFormatError(cleaned)
-    return int(value * 100)
+    return centi
 
 
 def format_area(centi: int) -> str:

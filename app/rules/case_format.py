@@ -6,6 +6,7 @@ Messages are in Chinese with the English after them, since the file may reach an
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -57,6 +58,22 @@ def _object(value: object, where: str) -> Mapping[str, Any]:
     return value
 
 
+def _known_keys(data: Mapping[str, Any], where: str, allowed: set[str]) -> None:
+    """Refuse unknown keys: a misspelt "max_alternate" must not silently elect no alternates."""
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise _fail(where, f"未知字段 {unknown}", f"unknown keys {unknown}")
+
+
+class FractionalNumber(str):
+    """A JSON number with a fraction, kept as its text so that read_case can refuse it at its place."""
+
+
+def load_case_json(text: str) -> object:
+    """Parse case JSON without ever making a float (numbers with a fraction become FractionalNumber)."""
+    return json.loads(text, parse_float=FractionalNumber)
+
+
 def _list(value: object, where: str) -> list[Any]:
     if not isinstance(value, list):
         raise _fail(where, "应为列表", "must be a list")
@@ -64,7 +81,7 @@ def _list(value: object, where: str) -> list[Any]:
 
 
 def _text(value: object, where: str) -> str:
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str) or isinstance(value, FractionalNumber) or not value.strip():
         raise _fail(where, "应为非空文字", "must be a non-empty string")
     return value
 
@@ -83,9 +100,7 @@ def _flag(value: object, where: str) -> bool:
 
 def _settings(raw: object) -> Settings:
     data = _object(raw, "settings")
-    unknown = set(data) - {"count_parking", "blank_and_invalid_take_part", "rank_by", "min_committee_members"}
-    if unknown:
-        raise _fail("settings", f"未知设置 {sorted(unknown)}", f"unknown settings {sorted(unknown)}")
+    _known_keys(data, "settings", {"count_parking", "blank_and_invalid_take_part", "rank_by", "min_committee_members"})
     defaults = Settings()
     rank_by = tuple(_list(data.get("rank_by", list(defaults.rank_by)), "settings.rank_by"))
     if not rank_by or len(set(rank_by)) != len(rank_by) or not set(rank_by) <= set(RANK_KEYS):
@@ -108,9 +123,15 @@ def _settings(raw: object) -> Settings:
 
 def _unit(raw: object, where: str, developer: str) -> Unit:
     data = _object(raw, where)
+    _known_keys(data, where, {"unit", "area", "kind", "status", "owners"})
     area_text = data.get("area")
-    if not isinstance(area_text, str):
-        raise _fail(f"{where}.area", '面积应写成字符串，如 "89.50"', 'area must be a decimal string such as "89.50"')
+    if not isinstance(area_text, str) or isinstance(area_text, FractionalNumber):
+        shown = area_text if isinstance(area_text, str) else json.dumps(area_text)
+        raise _fail(
+            f"{where}.area",
+            f'面积应写成字符串，如 "89.50"，而不是 {shown}',
+            f'area must be a decimal string such as "89.50", not {shown}',
+        )
     try:
         area = parse_area(area_text)
     except AreaFormatError as error:
@@ -142,6 +163,7 @@ def _unit(raw: object, where: str, developer: str) -> Unit:
 
 def _matter(raw: object, where: str) -> Matter:
     data = _object(raw, where)
+    _known_keys(data, where, {"id", "type", "category", "seats", "max_alternates", "candidates"})
     matter_id = _text(data.get("id"), f"{where}.id")
     category = _integer(data.get("category"), f"{where}.category", min(CATEGORIES), max(CATEGORIES))
     kind = data.get("type")
@@ -165,6 +187,7 @@ def _matter(raw: object, where: str) -> Matter:
 
 def _ballot(raw: object, where: str, unit_ids: set[str], matter_ids: set[str]) -> Ballot:
     data = _object(raw, where)
+    _known_keys(data, where, {"unit", "choices"})
     unit_id = _text(data.get("unit"), f"{where}.unit")
     if unit_id not in unit_ids:
         raise _fail(f"{where}.unit", f"名册中没有专有部分 {unit_id!r}", f"unknown unit {unit_id!r}")
@@ -178,6 +201,7 @@ def _ballot(raw: object, where: str, unit_ids: set[str], matter_ids: set[str]) -
 def read_case(raw: object) -> TallyCase:
     """Check and convert a parsed JSON case; raise CaseError naming the first problem."""
     data = _object(raw, "case")
+    _known_keys(data, "case", {"format", "settings", "developer", "units", "matters", "ballots"})
     if data.get("format") != CASE_FORMAT:
         raise _fail("format", f"应为 {CASE_FORMAT!r}", f"must be {CASE_FORMAT!r}")
     developer = _text(data.get("developer"), "developer")
@@ -299,7 +323,9 @@ def count_case(case: TallyCase) -> TallyResult:
     from app.rules.voters import build_voters
 
     roll = build_voters(case.units, case.developer, case.settings)
+    if roll.total_heads == 0:
+        raise _fail("units", "名册中没有计入表决的专有部分", "the roll has no unit that counts, so there is no voter")
     try:
         return tally(roll, case.matters, case.ballots, case.settings)
     except BallotError as error:
-        raise _fail("ballots", "选票无法计入", str(error)) from error
+        raise _fail(f"ballots[{error.index}]", "选票无法计入", str(error)) from error

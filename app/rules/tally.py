@@ -17,7 +17,11 @@ from app.rules.voters import Voter, VoterRoll
 
 
 class BallotError(ValueError):
-    """Ballots that cannot be counted as given (unknown unit, one voter twice)."""
+    """Ballots that cannot be counted as given (unknown unit, one voter twice); `index` is the ballot's place."""
+
+    def __init__(self, index: int, message: str):
+        super().__init__(message)
+        self.index = index
 
 
 @dataclass(frozen=True)
@@ -46,13 +50,14 @@ def ballots_by_voter(roll: VoterRoll, ballots: Iterable[Ballot]) -> dict[str, tu
     voters = {voter.voter_id: voter for voter in roll.voters}
     found: dict[str, tuple[Voter, Mapping[str, object]]] = {}
     named_by: dict[str, str] = {}
-    for ballot in ballots:
+    for index, ballot in enumerate(ballots):
         voter_id = roll.voter_by_unit.get(ballot.unit_id)
         if voter_id is None:
-            raise BallotError(f"ballot names unit {ballot.unit_id!r}, which is not a counting unit of the roll")
+            raise BallotError(index, f"unit {ballot.unit_id!r} belongs to no voter of the roll")
         if voter_id in found:
             raise BallotError(
-                f"two ballots of one voter: units {named_by[voter_id]!r} and {ballot.unit_id!r} belong to one voter"
+                index,
+                f"two ballots of one voter: units {named_by[voter_id]!r} and {ballot.unit_id!r} belong to one voter",
             )
         found[voter_id] = (voters[voter_id], ballot.choices)
         named_by[voter_id] = ballot.unit_id

@@ -4,7 +4,8 @@
   registered to the developer) together count as one person, and a buyer of several units counts as one person.
 - "The same buyer" is the exact set of registered owners: units with identical owner sets merge into one voter
   (one head, summed area). A owns X alone and A+B co-own Y: two voters.
-- Parking spaces count unless the community's setting excludes them; a voter with nothing that counts is no voter.
+- Parking spaces count unless the community's setting excludes them; a voter with nothing that counts is no voter,
+  but an excluded unit still identifies its owners' voter (a ballot may name the parking space of a flat's owner).
 
 Example: units 101 (A, 90.00 m²), 102 (A, 80.00 m²), 103 (A+B, 100.00 m²), 104 and 105 unsold (120.00 m² each)
 give three voters: A (170.00 m²), A+B (100.00 m²), the developer (240.00 m²); totals 3 heads and 510.00 m².
@@ -51,12 +52,14 @@ def build_voters(units: Iterable[Unit], developer: str, settings: Settings) -> V
     """Merge units into voters by owner set, with the developer's unsold and undelivered units as one voter."""
     developer_key = frozenset({developer})
     grouped: dict[frozenset[str], list[Unit]] = {}
+    not_counted: dict[str, frozenset[str]] = {}
     developer_units = 0
     for unit in units:
-        if not _counts(unit, settings):
-            continue
         is_developers = unit.status in (UnitStatus.UNSOLD, UnitStatus.UNDELIVERED) or unit.owners == developer_key
         key = developer_key if is_developers else unit.owners
+        if not _counts(unit, settings):
+            not_counted[unit.unit_id] = key
+            continue
         developer_units += is_developers
         grouped.setdefault(key, []).append(unit)
     voters = []
@@ -72,6 +75,11 @@ def build_voters(units: Iterable[Unit], developer: str, settings: Settings) -> V
         )
         voters.append(voter)
         voter_by_unit.update(dict.fromkeys(unit_ids, voter.voter_id))
+    # a unit that does not count (a parking space, when parking is excluded) still names its owners' voter
+    voter_of_owners = {voter.owners: voter.voter_id for voter in voters}
+    for unit_id, key in not_counted.items():
+        if key in voter_of_owners:
+            voter_by_unit[unit_id] = voter_of_owners[key]
     return VoterRoll(
         voters=tuple(voters),
         voter_by_unit=voter_by_unit,

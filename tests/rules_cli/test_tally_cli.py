@@ -149,8 +149,8 @@ def _second_unit_of_p001(case: dict[str, Any]) -> None:
 
 INVALID: list[tuple[str, Callable[[dict[str, Any]], object], str, str]] = [
     ("unknown unit", lambda c: c["ballots"].append({"unit": "9-9-999"}), "ballots[1].unit", "unknown unit '9-9-999'"),
-    ("two ballots of one voter", _second_unit_of_p001, "ballots", "two ballots of one voter"),
-    ("the same unit twice", lambda c: c["ballots"].append({"unit": "1-1-101"}), "ballots", "two ballots of one"),
+    ("two ballots of one voter", _second_unit_of_p001, "ballots[1]", "two ballots of one voter"),
+    ("the same unit twice", lambda c: c["ballots"].append({"unit": "1-1-101"}), "ballots[1]", "two ballots of one"),
     ("three decimals", lambda c: c["units"][1].update(area="120.005"), "units[1].area", "at most two decimals"),
     ("not a number", lambda c: c["units"][1].update(area="abc"), "units[1].area", "at most two decimals"),
     ("negative area", lambda c: c["units"][1].update(area="-5"), "units[1].area", "must be positive"),
@@ -174,7 +174,7 @@ INVALID: list[tuple[str, Callable[[dict[str, Any]], object], str, str]] = [
     ("a matter id twice", lambda c: c["matters"][1].update(id="m1"), "matters", "appears twice"),
     ("wrong format", lambda c: c.update(format="gongjue.tally-case/2"), "format", "gongjue.tally-case/1"),
     ("no developer", lambda c: c.pop("developer"), "developer", "non-empty string"),
-    ("unknown setting", lambda c: c["settings"].update(quorum="1/2"), "settings", "unknown settings"),
+    ("unknown setting", lambda c: c["settings"].update(quorum="1/2"), "settings", "unknown keys"),
     ("rank_by", lambda c: c["settings"].update(rank_by=["votes"]), "settings.rank_by", "heads"),
     ("a flag as a string", lambda c: c["settings"].update(count_parking="yes"), "settings.count_parking", "true"),
 ]
@@ -195,7 +195,7 @@ def test_a_parking_ballot_is_refused_when_parking_does_not_count(tally):
     case["ballots"].append({"unit": "P-002", "choices": {"covenant": "yes"}})
     run = tally(case)
     assert run.returncode == 2
-    assert "not a counting unit" in run.stderr
+    assert "belongs to no voter" in run.stderr
     assert "'P-002'" in run.stderr
 
 
@@ -204,7 +204,7 @@ def test_a_number_with_a_fraction_is_refused(tally):
     run = tally(raw=raw)
     assert (run.returncode, run.stdout) == (2, "")
     assert "120.5" in run.stderr
-    assert "must be strings" in run.stderr
+    assert "decimal string" in run.stderr
 
 
 def test_malformed_json_exits_2(tally):
@@ -225,14 +225,9 @@ def test_a_missing_file_exits_2(tally, folders):
     assert "nowhere.json" in run.stderr
 
 
-# --- known defects (see the report in docs/tally-format.md, "Known issues") ------------------------------------
+# --- regressions: defects found and fixed ------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app/cli.py tally_command: json.loads(parse_float=_reject_float) refuses the number before read_case "
-    "can name its place; parse fractions into a marker type and let read_case refuse it at 'units[1].area'",
-)
 def test_a_number_with_a_fraction_is_refused_naming_its_place(tally):
     raw = json.dumps(small()).replace('"120.00"', "120.5").encode()
     run = tally(raw=raw)
@@ -240,22 +235,12 @@ def test_a_number_with_a_fraction_is_refused_naming_its_place(tally):
     assert "units[1].area" in run.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app/rules/case_format.py count_case: the BallotError of tally.ballots_by_voter is reported at "
-    "'ballots', not at the index of the second ballot (the module promises places like 'ballots[12]')",
-)
 def test_two_ballots_of_one_voter_name_the_second_ballot(tally):
     run = tally(changed(small(), _second_unit_of_p001))
     assert run.returncode == 2
     assert "ballots[1]" in run.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app/rules: an empty roll (no units, or only parking with count_parking false) is counted, and a "
-    "category 6/7/8 motion passes with 0 >= 3/4 of 0; read_case/count_case should refuse a roll without voters",
-)
 @pytest.mark.parametrize(
     "units",
     [
@@ -276,11 +261,6 @@ def test_a_motion_never_passes_without_voters(tally, units):
     assert run.returncode == 2 or run.json()["matters"]["fund"]["passed"] is False
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app/rules/case_format.py _matter (and _unit, _ballot, read_case): unknown keys are ignored, so the "
-    "typo 'max_alternate' silently elects no alternates; refuse unknown keys as _settings does",
-)
 def test_a_misspelt_matter_key_is_refused(tally):
     case = changed(community(), lambda c: c["matters"][2].update(max_alternate=c["matters"][2].pop("max_alternates")))
     run = tally(case)
@@ -288,12 +268,6 @@ def test_a_misspelt_matter_key_is_refused(tally):
     assert "matters[2]" in run.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="app/rules/areas.py parse_area: Decimal() also reads '1_000', full-width digits and '+5'; accept only "
-    "ASCII digits with an optional point (e.g. re.fullmatch(r'[0-9]+(\\.[0-9]{1,2})?', text); \\d would "
-    "still match full-width digits)",
-)
 @pytest.mark.parametrize("area", ["1_000", "８９.５０", "+5"])
 def test_an_area_is_ascii_digits_only(tally, area):
     run = tally(changed(small(), lambda c: c["units"][1].update(area=area)))
