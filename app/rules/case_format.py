@@ -33,6 +33,8 @@ from app.rules.voters import VoterRoll
 CASE_FORMAT = "gongjue.tally-case/1"
 RESULT_FORMAT = "gongjue.tally-result/1"
 RANK_KEYS = ("heads", "area")
+UNIT_KINDS = frozenset(kind.value for kind in UnitKind)
+UNIT_STATUSES = frozenset(status.value for status in UnitStatus)
 
 
 class CaseError(ValueError):
@@ -143,9 +145,9 @@ def _unit(raw: object, where: str, developer: str) -> Unit:
     if area <= 0:
         raise _fail(f"{where}.area", "面积应大于零", "area must be more than zero")
     kind, status = data.get("kind"), data.get("status")
-    if kind not in {k.value for k in UnitKind}:
+    if kind not in UNIT_KINDS:
         raise _fail(f"{where}.kind", f"未知类型 {kind!r}", f"unknown kind {kind!r}")
-    if status not in {s.value for s in UnitStatus}:
+    if status not in UNIT_STATUSES:
         raise _fail(f"{where}.status", f"未知状态 {status!r}", f"unknown status {status!r}")
     owners = frozenset(
         _text(o, f"{where}.owners[{i}]") for i, o in enumerate(_list(data.get("owners"), f"{where}.owners"))

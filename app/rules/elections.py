@@ -79,7 +79,9 @@ class ElectionResult:
         return bool(self.unresolved_ties)
 
 
-def classify_election_answer(answer: object, election: Election) -> tuple[str, tuple[str, ...]]:
+def classify_election_answer(
+    answer: object, election: Election, candidates: frozenset[str] | None = None
+) -> tuple[str, tuple[str, ...]]:
     """('valid', names), ('blank', ()) for no answer or an empty list, or ('invalid', ()) for a list over the
     seats, with a duplicate or an unknown candidate, or anything that is not a list of names."""
     if answer is None:
@@ -89,7 +91,8 @@ def classify_election_answer(answer: object, election: Election) -> tuple[str, t
     names = tuple(str(name) for name in answer)
     if not names:
         return "blank", ()
-    if len(names) > election.seats or len(set(names)) != len(names) or not set(names) <= set(election.candidates):
+    known = candidates if candidates is not None else frozenset(election.candidates)
+    if len(names) > election.seats or len(set(names)) != len(names) or not known.issuperset(names):
         return "invalid", ()
     return "valid", names
 
@@ -119,13 +122,19 @@ def count_election(
     settings: Settings,
 ) -> ElectionResult:
     """Count an election; see the module docstring for the rules and a worked example."""
-    counts = {kind: Weight() for kind in ("valid", "blank", "invalid")}
-    yes = {candidate: Weight() for candidate in election.candidates}
+    kinds = ("valid", "blank", "invalid")
+    known = frozenset(election.candidates)
+    area, heads = dict.fromkeys(kinds, 0), dict.fromkeys(kinds, 0)
+    yes_area, yes_heads = dict.fromkeys(election.candidates, 0), dict.fromkeys(election.candidates, 0)
     for voter, answer in answers:
-        kind, names = classify_election_answer(answer, election)
-        counts[kind] = counts[kind].plus(voter)
+        kind, names = classify_election_answer(answer, election, known)
+        area[kind] += voter.area_centi
+        heads[kind] += 1
         for candidate in names:
-            yes[candidate] = yes[candidate].plus(voter)
+            yes_area[candidate] += voter.area_centi
+            yes_heads[candidate] += 1
+    counts = {kind: Weight(area[kind], heads[kind]) for kind in kinds}
+    yes = {candidate: Weight(yes_area[candidate], yes_heads[candidate]) for candidate in election.candidates}
     taking_part = taking_part_in(counts, settings)
     quorum = matter_quorum(taking_part, roll, overall_quorum, settings)
     quorum_met = all(test.met for test in quorum)

@@ -81,10 +81,13 @@ def count_motion(
     settings: Settings,
 ) -> MotionResult:
     """Count one motion; it passes only if the quorum and the approval hold in both dimensions."""
-    counts = {kind: Weight() for kind in ANSWERS}
+    area = dict.fromkeys(ANSWERS, 0)
+    heads = dict.fromkeys(ANSWERS, 0)
     for voter, answer in answers:
         kind = classify_motion_answer(answer)
-        counts[kind] = counts[kind].plus(voter)
+        area[kind] += voter.area_centi
+        heads[kind] += 1
+    counts = {kind: Weight(area[kind], heads[kind]) for kind in ANSWERS}
     taking_part = taking_part_in(counts, settings)
     quorum = matter_quorum(taking_part, roll, overall_quorum, settings)
     approval = approval_tests(
