@@ -28,9 +28,6 @@ class Weight:
     area_centi: int = 0
     heads: int = 0
 
-    def plus(self, voter: Voter) -> Weight:
-        return Weight(self.area_centi + voter.area_centi, self.heads + 1)
-
 
 @dataclass(frozen=True)
 class MotionResult:
