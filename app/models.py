@@ -3,7 +3,7 @@
 from app.audit.models import AuditChainCheck, AuditEvent
 from app.auth.models import ApiToken, RoleGrant, User
 from app.communities.models import Community, Township
-from app.roll.models import RollOwner, RollUnit, RollVersion
+from app.roll.models import RollImport, RollObjection, RollOwner, RollUnit, RollVersion
 
 __all__ = [
     "ApiToken",
@@ -11,6 +11,8 @@ __all__ = [
     "AuditEvent",
     "Community",
     "RoleGrant",
+    "RollImport",
+    "RollObjection",
     "RollOwner",
     "RollUnit",
     "RollVersion",

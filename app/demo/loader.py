@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from app.audit import services as audit
 from app.auth import services as accounts
 from app.auth.models import GroupRole, Role
 from app.communities import services as communities
 from app.communities.models import Community, Township
 from app.demo.roll_generator import DemoUnit, demo_small_roll, generate_demo_roll
 from app.extensions import db
-from app.privacy import encrypt, lookup_hash
-from app.roll.models import RollOwner, RollUnit, RollVersion
+from app.roll.models import RollVersion
+from app.roll.versions import create_version
 
 #: the password of every demo account (the demo is refused in production)
 DEMO_PASSWORD = "gongjue-demo"  # noqa: S105  (printed and documented; the demo is refused in production)
@@ -24,48 +23,8 @@ def database_is_empty() -> bool:
 
 
 def store_roll(community: Community, units: list[DemoUnit], reason: str) -> RollVersion:
-    """Write a roll version with encrypted ID and phone numbers."""
-    version = RollVersion(community_id=community.id, number=1, reason=reason)
-    cipher_cache: dict[str, tuple[bytes, str, bytes]] = {}
-    for demo_unit in units:
-        unit = RollUnit(
-            building=demo_unit.building,
-            entrance=demo_unit.entrance,
-            room=demo_unit.room,
-            kind=demo_unit.kind,
-            area_centi=demo_unit.area_centi,
-            area_source=demo_unit.area_source,
-            status=demo_unit.status,
-        )
-        for owner in demo_unit.owners:
-            if owner.id_number not in cipher_cache:
-                cipher_cache[owner.id_number] = (
-                    encrypt(owner.id_number),
-                    lookup_hash(owner.id_number),
-                    encrypt(owner.phone),
-                )
-            id_cipher, lookup, phone_cipher = cipher_cache[owner.id_number]
-            unit.owners.append(
-                RollOwner(
-                    name=owner.name,
-                    id_number_cipher=id_cipher,
-                    id_number_lookup=lookup,
-                    phone_cipher=phone_cipher,
-                    is_representative=owner.is_representative,
-                )
-            )
-        version.units.append(unit)
-    db.session.add(version)
-    db.session.flush()
-    audit.record(
-        "roll.version_create",
-        "roll_version",
-        version.id,
-        {"number": version.number, "units": len(units), "reason": reason},
-        township_id=community.township_id,
-        community_id=community.id,
-    )
-    return version
+    """Write the demo roll as the community's first version (encrypted, fingerprinted, audited)."""
+    return create_version(community, units, reason, author_id=None, source="demo")
 
 
 def load_demo() -> list[tuple[str, str]]:

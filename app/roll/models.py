@@ -6,13 +6,16 @@ ID numbers and phone numbers are encrypted at rest and found through a keyed has
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -25,7 +28,16 @@ from app.db_types import UTCDateTime, utcnow
 from app.extensions import db
 from app.rules.model import UnitKind, UnitStatus
 
-__all__ = ["AreaSource", "RollOwner", "RollUnit", "RollVersion", "UnitKind", "UnitStatus"]
+__all__ = [
+    "AreaSource",
+    "RollImport",
+    "RollObjection",
+    "RollOwner",
+    "RollUnit",
+    "RollVersion",
+    "UnitKind",
+    "UnitStatus",
+]
 
 
 class AreaSource(StrEnum):
@@ -49,7 +61,22 @@ class RollVersion(db.Model):  # type: ignore[name-defined]
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     #: why this version exists (import, correction after an objection, demo data …)
     reason: Mapped[str] = mapped_column(String(500))
+    #: import, correction or demo
+    source: Mapped[str] = mapped_column(String(16), default="import")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Merkle root (RFC 9162, crypto.merkle) over the canonical entries of the version's voters, hex
+    fingerprint: Mapped[str] = mapped_column(String(64), default="")
+    #: what changed against the previous version: counts and the first changed units (app.roll.diff)
+    diff: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: public notice (公示): an unguessable token for its public page, and the days it stays up
+    notice_token: Mapped[str | None] = mapped_column(String(32), unique=True)
+    notice_starts_on: Mapped[date | None] = mapped_column(Date)
+    notice_ends_on: Mapped[date | None] = mapped_column(Date)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: frozen for a meeting: nothing about the roll of that meeting can change afterwards
+    frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    frozen_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     units: Mapped[list[RollUnit]] = relationship(
         back_populates="version", cascade="all, delete-orphan", order_by="RollUnit.id"
@@ -106,3 +133,51 @@ class RollOwner(db.Model):  # type: ignore[name-defined]
     is_representative: Mapped[bool] = mapped_column(Boolean, default=False)
 
     unit: Mapped[RollUnit] = relationship(back_populates="owners")
+
+
+class RollImport(db.Model):  # type: ignore[name-defined]
+    """One uploaded roll file and what became of it: its report, its progress, the version it made."""
+
+    __tablename__ = "roll_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    filename: Mapped[str] = mapped_column(String(200))
+    #: SHA-256 of the uploaded file
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    #: the file itself until it has been processed (then removed: it holds personal data in clear)
+    file_data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    reason: Mapped[str] = mapped_column(String(500))
+    #: pending, running, done (a version was made) or failed (nothing was imported; see report)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    #: 0–100, for the progress bar
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    #: rows read, errors and warnings (each with row, column, value, code and its message arguments)
+    report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    roll_version_id: Mapped[int | None] = mapped_column(ForeignKey("roll_versions.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class RollObjection(db.Model):  # type: ignore[name-defined]
+    """An owner's objection to a published roll version, recorded by staff, and the group's answer."""
+
+    __tablename__ = "roll_objections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    roll_version_id: Mapped[int] = mapped_column(ForeignKey("roll_versions.id"), index=True)
+    #: the unit concerned, as people write it (3幢1单元1502)
+    unit_label: Mapped[str] = mapped_column(String(100))
+    #: who objects (as the owner gave it; shown masked)
+    objector_name: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(String(2000))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: open, accepted (a correction made a new version) or rejected (with the reason)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    answer: Mapped[str | None] = mapped_column(String(2000))
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: the corrected version made when the objection was accepted
+    correction_version_id: Mapped[int | None] = mapped_column(ForeignKey("roll_versions.id", ondelete="SET NULL"))
