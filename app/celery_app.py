@@ -12,7 +12,7 @@ from celery.result import AsyncResult
 from flask import Flask, current_app
 
 #: modules whose tasks the worker must know
-TASK_MODULES = ["app.audit.tasks"]
+TASK_MODULES = ["app.audit.tasks", "app.roll.tasks"]
 
 
 def celery_init_app(app: Flask) -> Celery:

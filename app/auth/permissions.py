@@ -79,6 +79,28 @@ def can_manage_community(user: User, community: Community) -> bool:
     return can_manage_township(user, community.township)
 
 
+def can_prepare_community(user: User, community: Community) -> bool:
+    """Load and correct the roll, publish it, answer objections: the community's preparatory group, and the
+    township that leads it (Shaoxing Arts 11–13)."""
+    if can_manage_community(user, community):
+        return True
+    return any(g.role == Role.GROUP_MEMBER and g.community_id == community.id for g in user.grants)
+
+
+def can_reveal_personal_data(user: User, community: Community) -> bool:
+    """See full ID and phone numbers (each reveal audited): the group's leader and the township's officials."""
+    if can_manage_community(user, community):
+        return True
+    return any(
+        g.role == Role.GROUP_MEMBER and g.community_id == community.id and g.group_role == "leader" for g in user.grants
+    )
+
+
+def require_prepare_community(user: User, community: Community) -> None:
+    if not can_prepare_community(user, community):
+        raise Forbidden("forbidden", _l("Only the preparatory group and its township may do this."))
+
+
 def require_admin(user: User) -> None:
     if not user.is_admin:
         raise Forbidden("forbidden", _l("Only a platform administrator may do this."))
