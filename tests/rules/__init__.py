@@ -1,0 +1,1 @@
+"""Tests of the pure counting engine `app.rules`: no application, no database."""
