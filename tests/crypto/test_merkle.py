@@ -194,7 +194,7 @@ def test_every_index_has_a_proof_that_verifies(size: int) -> None:
         assert proof == ref_path(index, leaves), (size, index)
         assert verify_inclusion(leaf, index, size, proof, root), (size, index)
         # Accepts a tuple and bytearray inputs too.
-        assert verify_inclusion(bytearray(leaf), index, size, tuple(proof), bytearray(root))
+        assert verify_inclusion(bytearray(leaf), index, size, tuple(proof), bytearray(root))  # type: ignore[arg-type]
 
 
 def test_root_depends_on_order_and_content() -> None:
@@ -335,7 +335,9 @@ GOOD_PROOF = inclusion_proof(GOOD_LEAVES, 3)
         pytest.param(5, 3, 7, GOOD_PROOF, GOOD_ROOT, id="int-leaf"),
     ],
 )
-def test_malformed_input_returns_false(leaf: object, index: object, tree_size: object, proof: object, root: object) -> None:
+def test_malformed_input_returns_false(
+    leaf: object, index: object, tree_size: object, proof: object, root: object
+) -> None:
     assert verify_inclusion(leaf, index, tree_size, proof, root) is False  # type: ignore[arg-type]
 
 
@@ -351,7 +353,9 @@ def test_the_malformed_cases_are_otherwise_valid() -> None:
     proof=st.lists(st.binary(min_size=30, max_size=34), max_size=10),
     root=st.binary(min_size=31, max_size=33),
 )
-def test_verify_never_raises_on_garbage(leaf: bytes, index: int, tree_size: int, proof: list[bytes], root: bytes) -> None:
+def test_verify_never_raises_on_garbage(
+    leaf: bytes, index: int, tree_size: int, proof: list[bytes], root: bytes
+) -> None:
     assert verify_inclusion(leaf, index, tree_size, proof, root) in (True, False)
 
 
@@ -370,7 +374,7 @@ def test_inclusion_proof_rejects_bad_indices() -> None:
 
 def test_merkle_root_rejects_non_bytes_leaves() -> None:
     with pytest.raises(TypeError):
-        merkle_root(b"abc")  # a bytes object is a sequence of ints, not of leaves
+        merkle_root(b"abc")  # type: ignore[arg-type]  # a bytes object is a sequence of ints, not of leaves
     with pytest.raises(TypeError):
         merkle_root(["abc"])  # type: ignore[list-item]
     with pytest.raises(TypeError):
@@ -408,7 +412,8 @@ def test_twenty_thousand_leaves_are_fast() -> None:
     started = time.perf_counter()
     root = merkle_root(leaves)
     elapsed = time.perf_counter() - started
-    assert elapsed < 1.0, f"merkle_root of 20,000 leaves took {elapsed:.3f} s"  # typically ~0.03 s
+    # ~0.05-0.07 s on the dev box; the bound is generous against CI noise.
+    assert elapsed < 1.0, f"merkle_root of 20,000 leaves took {elapsed:.3f} s"
     proof = inclusion_proof(leaves, 12_345)
     assert len(proof) == 15  # ceil(log2(20000))
     assert verify_inclusion(leaves[12_345], 12_345, len(leaves), proof, root)
