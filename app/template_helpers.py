@@ -19,6 +19,12 @@ KIND_LABELS = {
     "parking": _l("Parking spaces"),
     "other": _l("Other units"),
 }
+IMPORT_STATUS_LABELS = {
+    "pending": _l("waiting"),
+    "running": _l("running"),
+    "done": _l("imported"),
+    "failed": _l("refused: see the problems"),
+}
 STATUS_LABELS = {
     "delivered": _l("Delivered"),
     "undelivered": _l("Sold, not delivered"),
@@ -52,6 +58,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(role_label, "role_label")
     app.add_template_global(lambda kind: str(KIND_LABELS.get(kind, kind)), "kind_label")
     app.add_template_global(lambda status: str(STATUS_LABELS.get(status, status)), "status_label")
+    app.add_template_global(lambda status: str(IMPORT_STATUS_LABELS.get(status, status)), "import_status_label")
 
     @app.context_processor
     def globals_for_templates() -> dict[str, Any]:

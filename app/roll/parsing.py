@@ -8,21 +8,21 @@ Headers may be Chinese or English; they are matched ignoring case, spaces, under
 full-width forms and anything in brackets (so "面积（㎡）", "*室号" and "Owner 1 Name" are recognised). Columns with
 unknown headers (备注, 序号 …) are ignored; their order does not matter.
 
-==============================  =======================  ===========================================
-Chinese header (template)       English header           content
-==============================  =======================  ===========================================
-楼幢                            building                 required: 3幢, 地下车库
-单元                            entrance                 optional column; empty for shops and parking
-室号                            room                     required: 1502, S101, B1-001
-类型                            kind                     住宅 / 商铺 / 车位 / 其他 (residence / commercial / parking / other)
-面积                            area                     m², at most two decimals: 89.32
-面积来源                        area_source              登记 / 测绘 / 合同 (register / survey / contract)
-状态                            status                   已交付 / 未交付 / 未售 (delivered / undelivered / unsold)
-业主1姓名 … 业主4姓名           owner1_name …            owners of the unit; owner 1's columns are required
-业主1证件号码 … 业主4证件号码   owner1_id_number …       18-character resident ID number
-业主1手机 … 业主4手机           owner1_phone …           optional; an 11-digit mainland mobile number
-代表人                          representative           1–4: the co-owner who represents a co-owned unit
-==============================  =======================  ===========================================
+============================  ==================  ==============================================================
+Chinese header (template)     English header      content
+============================  ==================  ==============================================================
+楼幢                          building            required: 3幢, 地下车库
+单元                          entrance            optional column; empty for shops and parking spaces
+室号                          room                required: 1502, S101, B1-001
+类型                          kind                住宅/商铺/车位/其他 (residence/commercial/parking/other)
+面积                          area                m², at most two decimals: 89.32
+面积来源                      area_source         登记/测绘/合同 (register/survey/contract)
+状态                          status              已交付/未交付/未售 (delivered/undelivered/unsold)
+业主1姓名 … 业主4姓名         owner1_name …       the owners; owner 1's name and ID-number columns are required
+业主1证件号码 … 业主4证件号码 owner1_id_number …  18-character resident ID number
+业主1手机 … 业主4手机         owner1_phone …      optional; an 11-digit mainland mobile number
+代表人                        representative      1–4: the co-owner who represents a co-owned unit
+============================  ==================  ==============================================================
 
 Columns for owners 2–4, the phone columns, 单元 and 代表人 may be left out of a file altogether; when a file has
 a name column for an owner it must have that owner's ID-number column as well. A few common synonyms are accepted
@@ -139,7 +139,9 @@ def _owner_columns(n: int) -> list[Column]:
 
 #: every column, in template order
 COLUMNS: tuple[Column, ...] = (
-    Column("building", "楼幢", ("幢", "楼栋", "栋", "楼号", "幢号", "楼幢号", "栋号", "楼", "bldg", "buildingno"), True),
+    Column(
+        "building", "楼幢", ("幢", "楼栋", "栋", "楼号", "幢号", "楼幢号", "栋号", "楼", "bldg", "buildingno"), True
+    ),
     Column("entrance", "单元", ("单元号", "entranceno", "stairwell")),
     Column("room", "室号", ("房号", "室", "房间号", "门牌号", "房屋号", "roomno", "roomnumber", "unitno"), True),
     Column("kind", "类型", ("房屋类型", "用途", "房屋用途", "类别", "type", "unittype", "unitkind"), True),
@@ -157,7 +159,7 @@ _HEADER_DROP = re.compile(r"[\s_\-.*:#/\\]+")
 
 
 def header_key(text: object) -> str:
-    """A header reduced for matching: "业主1 证件号码（必填）" → "业主1证件号码", "Owner 1_ID number" → "owner1idnumber"."""
+    """A header reduced for matching: "业主1 证件号码（必填）" → "业主1证件号码", "Owner 1_ID no." → "owner1idno"."""
     if text is None:
         return ""
     key = unicodedata.normalize("NFKC", str(text)).lower()
@@ -300,9 +302,7 @@ def _read_xlsx(data: bytes) -> RawTable:
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds (BadZipFile, KeyError, ValueError, XML errors …)
-        raise RollFileError(
-            "unreadable_file", _l("This file cannot be read as an Excel workbook (.xlsx).")
-        ) from exc
+        raise RollFileError("unreadable_file", _l("This file cannot be read as an Excel workbook (.xlsx).")) from exc
     try:
         sheets = list(workbook.worksheets)
         if not sheets:
@@ -320,9 +320,7 @@ def _read_xlsx(data: bytes) -> RawTable:
     except RollFileError:
         raise
     except Exception as exc:  # a damaged sheet inside a readable archive
-        raise RollFileError(
-            "unreadable_file", _l("This file cannot be read as an Excel workbook (.xlsx).")
-        ) from exc
+        raise RollFileError("unreadable_file", _l("This file cannot be read as an Excel workbook (.xlsx).")) from exc
     finally:
         workbook.close()
 

@@ -312,7 +312,7 @@ def working_days_between(cal: HolidayCalendar, start: date, end: date) -> int:
 
 
 def notice_end(cal: HolidayCalendar, posted: date, working_days: int = 5) -> date:
-    """The last day a notice posted on ``posted`` must stay up ("公示不少于5个工作日", Shaoxing Art 9).
+    """The last day a notice posted on ``posted`` must stay up (at least 5 working days: Shaoxing Art 9, DOMAIN §7).
 
     The posting day is not counted (Art 201); the notice stays up through the returned day and may come down the day
     after (`notice_served`). Examples from 2026:

@@ -1,0 +1,89 @@
+"""The printable notice (公示) of a roll version: A4, Chinese, masked names and ID numbers, the fingerprint.
+
+The Chinese font is Noto Sans CJK SC from Debian's fonts-noto-cjk, embedded (subset) by fpdf2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from app.communities.models import Community
+from app.privacy import decrypt, mask_id_number, mask_name
+from app.roll.models import RollVersion
+from app.rules.areas import format_area
+
+#: Debian's Noto Sans CJK collection; face 2 of the collection is Simplified Chinese (SC)
+CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+CJK_FACE_SC = 2
+
+#: after a paragraph, continue at the left margin on the next line
+NEXT_LINE: dict[str, Any] = {"new_x": "LMARGIN", "new_y": "NEXT", "align": "L"}
+
+KINDS = {"residence": "住宅", "commercial": "商铺", "parking": "车位", "other": "其他"}
+STATUSES = {"delivered": "已交付", "undelivered": "已售未交付", "unsold": "未售"}
+
+
+class MissingFont(RuntimeError):
+    """The Chinese font is not installed (apt-get install fonts-noto-cjk)."""
+
+
+def _document() -> FPDF:
+    if not CJK_FONT.exists():
+        raise MissingFont(f"{CJK_FONT} is missing: install Debian's fonts-noto-cjk")
+    pdf = FPDF(orientation="P", unit="mm", format="A4")
+    pdf.add_font("NotoSansSC", "", str(CJK_FONT), collection_font_number=CJK_FACE_SC)
+    pdf.set_font("NotoSansSC", size=10)
+    pdf.set_auto_page_break(auto=True, margin=15)
+    return pdf
+
+
+def roll_notice_pdf(version: RollVersion, community: Community, weights: Any) -> bytes:
+    """The notice as PDF bytes: heading, notice period, totals, the units with masked owners, the fingerprint."""
+    pdf = _document()
+    pdf.set_title(f"{community.name} 业主名册公示（第{version.number}版）")
+    pdf.add_page()
+    pdf.set_font_size(16)
+    pdf.multi_cell(0, 9, f"{community.name}业主名册公示（第 {version.number} 版）", **{**NEXT_LINE, "align": "C"})
+    pdf.set_font_size(10)
+    pdf.ln(2)
+    pdf.multi_cell(
+        0,
+        6,
+        f"公示期：{version.notice_starts_on} 至 {version.notice_ends_on}（不少于 5 个工作日）。"
+        "业主对本人专有部分、面积或业主信息有异议的，请在公示期内向筹备组提出。",
+        **NEXT_LINE,
+    )
+    pdf.multi_cell(
+        0,
+        6,
+        f"专有部分 {weights.units} 个；业主人数 {weights.total_heads} 人；"
+        f"专有部分总面积 {format_area(weights.total_area_centi)} 平方米。",
+        **NEXT_LINE,
+    )
+    pdf.multi_cell(0, 6, f"名册指纹（Merkle 根）：{version.fingerprint}", **NEXT_LINE)
+    pdf.ln(3)
+    headings = ("专有部分", "类型", "面积（m²）", "状态", "业主", "证件号码")
+    with pdf.table(
+        col_widths=(34, 14, 22, 20, 40, 60),
+        headings_style=FontFace(emphasis=None, fill_color=(230, 230, 230)),
+        line_height=6,
+        text_align=("LEFT", "LEFT", "RIGHT", "LEFT", "LEFT", "LEFT"),
+    ) as table:
+        table.row(headings)
+        for unit in version.units:
+            owners = list(unit.owners)
+            table.row(
+                (
+                    unit.label,
+                    KINDS.get(unit.kind, unit.kind),
+                    format_area(unit.area_centi),
+                    STATUSES.get(unit.status, unit.status),
+                    "、".join(mask_name(o.name) for o in owners) or "建设单位",
+                    "、".join(mask_id_number(decrypt(o.id_number_cipher)) for o in owners),
+                )
+            )
+    return bytes(pdf.output())
