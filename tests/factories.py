@@ -49,3 +49,27 @@ def gen_member(
         role,
         group_role if role == Role.GROUP_MEMBER else None,
     )
+
+
+def gen_roll(community: Community, author: User, units: int = 12) -> dict[str, int]:
+    """A published roll version of a small demo roll, with an import and an objection; returns their ids."""
+    from datetime import date
+
+    from app.demo.roll_generator import demo_small_roll
+    from app.extensions import db
+    from app.roll import services as roll
+    from app.roll.models import RollImport
+    from app.roll.versions import create_version
+
+    sample = demo_small_roll()[:units]
+    version = create_version(community, sample, "测试名册", author.id, "import")
+    roll.publish_version(version, date(2026, 9, 17), author.id)
+    objection = roll.record_objection(version, version.units[0].label, "张三", "面积有误", author.id)
+    roll_import = RollImport(
+        community_id=community.id, author_id=author.id, filename="roll.csv", file_sha256="0" * 64, reason="测试",
+        status="done", roll_version_id=version.id,
+    )
+    db.session.add(roll_import)
+    db.session.flush()
+    owner_id = next(o.id for u in version.units for o in u.owners)
+    return {"version_id": version.id, "import_id": roll_import.id, "objection_id": objection.id, "owner_id": owner_id}

@@ -20,9 +20,18 @@ from app.auth import services as accounts
 from app.auth.models import GroupRole, Role
 from app.extensions import db
 from tests.conftest import AuthActions
-from tests.factories import PASSWORD, gen_admin, gen_community, gen_member, gen_official, gen_township
+from tests.factories import PASSWORD, gen_admin, gen_community, gen_member, gen_official, gen_roll, gen_township
 
-PUBLIC_ENDPOINTS = {"static", "auth.login", "auth.set_language", "healthz", "api-docs.openapi_json"}
+#: public pages; the roll notice is public by design (masked data) behind an unguessable token
+PUBLIC_ENDPOINTS = {
+    "static",
+    "auth.login",
+    "auth.set_language",
+    "healthz",
+    "api-docs.openapi_json",
+    "roll.notice",
+    "roll.notice_pdf",
+}
 CHANGING_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 #: well-formed data for every form and JSON body, so that only authorisation can stop a request
@@ -63,9 +72,15 @@ def world(app: Flask) -> World:
     gen_member(community_b, "member-b-secret")
     token_b = accounts.create_api_token(official_b, "B's token")
     token_a = accounts.create_api_token(official_a, "A's token")
+    roll_b = gen_roll(community_b, official_b)
     db.session.commit()
     return World(
-        ids_of_b={"township_id": township_b.id, "community_id": community_b.id, "token_id": token_b.token.id},
+        ids_of_b={
+            "township_id": township_b.id,
+            "community_id": community_b.id,
+            "token_id": token_b.token.id,
+            **roll_b,
+        },
         names_of_b=["乙街道B", "乙小区B", "official-b-secret", "member-b-secret"],
         official_a="official-a",
         token_a=token_a.secret,
