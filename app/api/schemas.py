@@ -120,3 +120,55 @@ class ChainCheckSchema(Schema):
 
 class TaskSchema(Schema):
     task_id = fields.String()
+
+
+class RollImportSchema(Schema):
+    id = fields.Integer()
+    community_id = fields.Integer()
+    filename = fields.String()
+    file_sha256 = fields.String()
+    status = fields.String(metadata={"description": "pending, running, done or failed"})
+    progress = fields.Integer()
+    report = fields.Dict(metadata={"description": "rows_read, errors and warnings (row, column, value, code, message)"})
+    roll_version_id = fields.Integer(allow_none=True)
+    created_at = fields.DateTime()
+    finished_at = fields.DateTime(allow_none=True)
+
+
+class RollUploadSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class RollFileSchema(Schema):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class RollVersionSchema(Schema):
+    id = fields.Integer()
+    community_id = fields.Integer()
+    number = fields.Integer()
+    reason = fields.String()
+    source = fields.String()
+    created_at = fields.DateTime()
+    fingerprint = fields.String()
+    diff = fields.Dict()
+    notice_starts_on = fields.Date(allow_none=True)
+    notice_ends_on = fields.Date(allow_none=True)
+    notice_token = fields.String(allow_none=True)
+    published_at = fields.DateTime(allow_none=True)
+    frozen_at = fields.DateTime(allow_none=True)
+
+
+class RollWeightsSchema(Schema):
+    total_area = fields.String(metadata={"example": "125849.28"})
+    total_heads = fields.Integer()
+    units = fields.Integer()
+    developer_units = fields.Integer()
+    owners_of_several_units = fields.Integer()
+    co_owned_units = fields.Integer()
+    by_kind = fields.Dict(keys=fields.String(), values=fields.Integer())
+    by_status = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class PublishSchema(Schema):
+    starts_on = fields.Date(required=True)

@@ -3,7 +3,8 @@
 The file format (decision)
 ==========================
 
-ONE ROW PER UNIT (专有部分). Row 1 holds the column headers, every later row one unit; empty rows are skipped.
+ONE ROW PER UNIT (专有部分). Row 1 holds the column headers, every later row one unit; empty rows (and rows
+with something only in unrecognised columns, such as a pre-filled 序号) are skipped.
 Headers may be Chinese or English; they are matched ignoring case, spaces, underscores, hyphens, dots, asterisks,
 full-width forms and anything in brackets (so "面积（㎡）", "*室号" and "Owner 1 Name" are recognised). Columns with
 unknown headers (备注, 序号 …) are ignored; their order does not matter.
@@ -49,6 +50,7 @@ import csv
 import io
 import re
 import unicodedata
+import warnings
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -279,11 +281,12 @@ def table_from_rows(rows: Iterable[Sequence[object]], *, first_row: int = 1) -> 
     header_row, header_cells = header
     headers, columns, ignored = _map_header(header_cells)
     width = len(headers)
-    # rows between the title rows' end and a header found late are consumed above; rows after the header follow
+    mapped = sorted(columns.values())
     data: list[RawRow] = []
     for cells in iterator:
         number += 1
-        if all(_is_blank(c) for c in cells):
+        # a row is empty when the recognised columns are: a pre-numbered 序号 alone makes no unit
+        if all(_is_blank(cells[i]) for i in mapped if i < len(cells)):
             continue
         values = tuple(cells[:width])
         if len(values) < width:
@@ -300,7 +303,9 @@ def _read_xlsx(data: bytes) -> RawTable:
     import openpyxl  # imported here: reading a CSV file does not need it
 
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        with warnings.catch_warnings():  # "extension not supported", "no default style" …: nothing we read
+            warnings.simplefilter("ignore")
+            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds (BadZipFile, KeyError, ValueError, XML errors …)
         raise RollFileError("unreadable_file", _l("This file cannot be read as an Excel workbook (.xlsx).")) from exc
     try:
@@ -310,7 +315,9 @@ def _read_xlsx(data: bytes) -> RawTable:
         first_error: RollFileError | None = None
         for sheet in sheets:
             try:
-                return table_from_rows(sheet.iter_rows(values_only=True))
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    return table_from_rows(sheet.iter_rows(values_only=True))
             except RollFileError as error:
                 # a sheet of instructions before the roll: try the next sheet, report on the first
                 if error.code == "too_many_rows":

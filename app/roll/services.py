@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -24,8 +25,15 @@ from app.roll.versions import create_version, latest_version
 from app.rules.calendar import CalendarMissing, load_calendar, notice_end, notice_served
 from app.text import required_text
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
 #: the notice period of a roll (Shaoxing Art 9: a public notice stays up at least 5 working days)
 NOTICE_WORKING_DAYS = 5
+
+
+def today() -> date:
+    """Today in the communities' time zone (notice periods are counted in days there)."""
+    return datetime.now(SHANGHAI).date()
 
 
 def _scope(community_id: int) -> dict[str, Any]:

@@ -21,7 +21,8 @@ Errors
   id_birth_date            no valid birth date, or one in the future (stdnum InvalidComponent from the date)
   id_region                the first six digits are no county code in use in the birth year (stdnum
                            InvalidComponent from the place; 810000/820000/830000 residence permits of Hong Kong,
-                           Macao and Taiwan residents and 9… permanent-residence cards of foreigners are accepted)
+                           Macao and Taiwan residents and 9 + province + nationality permanent-residence cards of
+                           foreigners are accepted)
   id_name_conflict         the same ID number under another name earlier in the file (every later row, naming
                            the first)
   owner_repeated           the same ID number twice within one unit
@@ -247,6 +248,7 @@ def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text) if not text.isascii() else text
 
 
+_EMPTY = (None, "")
 _SPACES = re.compile(r"\s+")
 _AREA_UNIT = re.compile(r"\s*(m2|平方米|平米|平方)$", re.IGNORECASE)
 _NEGATIVE = re.compile(r"-\s*[0-9]+(\.[0-9]+)?")
@@ -257,6 +259,11 @@ _PHONE_NOISE = re.compile(r"[\s\-()./]+")
 _MOBILE = re.compile(r"1[0-9]{10}")
 _REPRESENTATIVE = re.compile(r"([0-9]+)(\.0+)?")
 _PERMIT_REGIONS = frozenset({"810000", "820000", "830000"})  # residence permits: Hong Kong, Macao, Taiwan
+#: provinces (GB/T 2260) that issue the foreigner's permanent residence ID card: 9, province, nationality (3 digits)
+_PROVINCES = frozenset(
+    {"11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41"}
+    | {"42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65"}
+)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -287,7 +294,9 @@ def _check_id(value: object, today: datetime.date) -> tuple[str, str]:
     if born > today or born.year < 1880:
         return "", "id_birth_date"
     region = text[:6]
-    if region not in _PERMIT_REGIONS and region[0] != "9" and not _region_valid(f"{region}{born.year}0101000X"):
+    if region in _PERMIT_REGIONS or (region[0] == "9" and region[1:3] in _PROVINCES and region[3:] != "000"):
+        return text, ""
+    if not _region_valid(f"{region}{born.year}0101000X"):
         return "", "id_region"
     return text, ""
 
@@ -370,6 +379,11 @@ class _Validator:
             (n, f"owner{n}_name", f"owner{n}_id_number", f"owner{n}_phone")
             for n in range(1, OWNER_SLOTS + 1)
             if f"owner{n}_name" in self.columns
+        ]
+        # their cells' indices (the parser makes a name column come with its ID-number column); -1: no phone column
+        self.slot_cells = [
+            (table.columns[name], table.columns[id_], table.columns.get(phone, -1))
+            for _n, name, id_, phone in self.slots
         ]
         self.vocabularies = {"kind": dict(_KINDS), "status": dict(_STATUSES), "area_source": dict(_AREA_SOURCES)}
 
@@ -609,11 +623,12 @@ class _Validator:
         """(slot, name, ID number or "", phone) of every owner slot in use; reports their problems."""
         found: list[tuple[int, str, str, str | None]] = []
         in_unit: dict[str, int] = {}
-        for n, name_field, id_field, phone_field in self.slots:
-            name_cell = self.cell(values, name_field)
-            id_cell = self.cell(values, id_field)
-            phone_cell = self.cell(values, phone_field)
-            if not (name_cell or id_cell or phone_cell):  # None or "": the usual empty slot
+        for (n, name_field, id_field, phone_field), (name_at, id_at, phone_at) in zip(
+            self.slots, self.slot_cells, strict=True
+        ):
+            name_cell, id_cell = values[name_at], values[id_at]
+            phone_cell = values[phone_at] if phone_at >= 0 else None
+            if name_cell in _EMPTY and id_cell in _EMPTY and phone_cell in _EMPTY:  # the usual empty slot
                 continue
             name = " ".join(_as_read(name_cell).split())
             id_read = _as_read(id_cell)

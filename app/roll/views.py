@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -23,20 +21,13 @@ from app.privacy import decrypt, mask_id_number, mask_name, mask_phone
 from app.roll import queries, services
 from app.roll.forms import AcceptForm, ImportForm, ObjectionForm, PublishForm, RejectForm
 from app.roll.models import RollImport, RollObjection, RollOwner, RollUnit, RollVersion
+from app.roll.services import today
 from app.roll.tasks import import_roll
 from app.rules.areas import format_area
 
 bp = Blueprint("roll", __name__)
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 PAGE_SIZE = 100
-
-
-def today() -> date:
-    """Today in the community's time zone (notice periods are counted in days there)."""
-    from datetime import datetime
-
-    return datetime.now(SHANGHAI).date()
 
 
 def _community(community_id: int) -> Community:

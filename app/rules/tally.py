@@ -24,6 +24,10 @@ class BallotError(ValueError):
         self.index = index
 
 
+class EmptyRollError(ValueError):
+    """A roll with no voter (no unit that counts): 0 ≥ 3/4 · 0 would otherwise pass a matter decided by nobody."""
+
+
 @dataclass(frozen=True)
 class Participation:
     """Who returned a ballot, against the totals (2/3 of area and of heads, Art 278 ¶2)."""
@@ -70,6 +74,8 @@ def tally(roll: VoterRoll, matters: Sequence[Matter], ballots: Iterable[Ballot],
     Example: 3 voters with 100.00, 100.00 and 100.00 m²; 2 return ballots, both yes on an ordinary motion:
     participation 2 of 3 heads and 200.00 of 300.00 m² meets 2/3 exactly; approval 2 of 2 passes.
     """
+    if roll.total_heads == 0:
+        raise EmptyRollError("a roll without voters cannot be counted: no matter can be decided by nobody")
     returned = ballots_by_voter(roll, ballots)
     participants = list(returned.values())
     area = sum(voter.area_centi for voter, _ in participants)

@@ -36,7 +36,7 @@ from schemathesis.specs.openapi.checks import (
 
 from app.auth import services as accounts
 from app.extensions import db
-from tests.factories import PASSWORD, gen_admin, gen_community, gen_member, gen_official, gen_township
+from tests.factories import PASSWORD, gen_admin, gen_community, gen_member, gen_official, gen_roll, gen_township
 
 OPENAPI_URL = "/api/v1/openapi.json"
 
@@ -57,6 +57,13 @@ OPERATIONS = (
     "GET /api/v1/audit/events",
     "POST /api/v1/audit/verifications",
     "GET /api/v1/audit/verifications/latest",
+    "POST /api/v1/communities/{community_id}/roll/imports",
+    "GET /api/v1/roll/imports/{import_id}",
+    "GET /api/v1/communities/{community_id}/roll/versions",
+    "GET /api/v1/roll/versions/{version_id}",
+    "GET /api/v1/roll/versions/{version_id}/weights",
+    "POST /api/v1/roll/versions/{version_id}/publish",
+    "POST /api/v1/roll/versions/{version_id}/freeze",
 )
 #: operations with an integer path or query parameter (ids, before_seq)
 INTEGER_PARAMETER_OPERATIONS = (*(op for op in OPERATIONS if "{" in op), "GET /api/v1/audit/events")
@@ -105,6 +112,7 @@ def world(request: pytest.FixtureRequest, app: Flask) -> World:
     admin, official = gen_admin(), gen_official(township)
     gen_member(community)
     caller, other = (admin, official) if role == "admin" else (official, admin)
+    roll, other_roll = gen_roll(community, official), gen_roll(other_community, caller)
     secret = accounts.create_api_token(caller, "模糊测试").secret
     spare_token = accounts.create_api_token(caller, "备用").token
     foreign_token = accounts.create_api_token(other, "他人的令牌").token
@@ -115,6 +123,8 @@ def world(request: pytest.FixtureRequest, app: Flask) -> World:
             "township_id": [township.id, other_township.id],
             "community_id": [community.id, other_community.id],
             "token_id": [spare_token.id, foreign_token.id],
+            "version_id": [roll["version_id"], other_roll["version_id"]],
+            "import_id": [roll["import_id"], other_roll["import_id"]],
         },
     )
 

@@ -165,3 +165,14 @@ def test_the_result_carries_its_settings_and_roll():
     result = _tally([], settings)
     assert result.settings is settings
     assert result.roll.total_heads == 3  # A, A and B, the developer: C holds only an uncounted space
+
+
+def test_a_roll_without_voters_is_not_counted():
+    """0 ≥ 3/4 · 0 holds arithmetically, but nobody cannot decide a matter: the engine refuses to count."""
+    from app.rules.model import Motion, Settings
+    from app.rules.tally import EmptyRollError, tally
+    from app.rules.voters import build_voters
+
+    empty = build_voters([], "DEV", Settings())
+    with pytest.raises(EmptyRollError):
+        tally(empty, [Motion("fund", 6)], [], Settings())

@@ -1,0 +1,124 @@
+"""/api/v1 owner roll: upload, import report, versions, weights, publish, freeze (the same services as the pages)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from app.api.common import check_api_auth
+from app.api.schemas import (
+    PublishSchema,
+    RollFileSchema,
+    RollImportSchema,
+    RollUploadSchema,
+    RollVersionSchema,
+    RollWeightsSchema,
+)
+from app.auth import permissions
+from app.celery_app import enqueue
+from app.errors import DomainError, NotFound
+from app.extensions import db
+from app.roll import queries, services
+from app.roll.models import RollImport, RollVersion
+from app.roll.tasks import import_roll
+from app.rules.areas import format_area
+
+blp = Blueprint("api_roll", __name__, description="Owner roll (业主名册)")
+blp.before_request(check_api_auth)
+
+
+def _version(version_id: int) -> tuple[RollVersion, Any]:
+    version = db.session.get(RollVersion, version_id)
+    if version is None:
+        raise NotFound("version_not_found", _l("No such roll version."))
+    return version, permissions.get_community(current_user, version.community_id)
+
+
+@blp.post("/communities/<id:community_id>/roll/imports")
+@blp.arguments(RollUploadSchema, location="form")
+@blp.arguments(RollFileSchema, location="files")
+@blp.response(202, RollImportSchema)
+def upload(form: dict[str, Any], files: dict[str, Any], community_id: int) -> Any:
+    """Upload a roll file (XLSX or CSV, multipart field `file`); poll the import for its report."""
+    community = permissions.get_community(current_user, community_id)
+    permissions.require_prepare_community(current_user, community)
+    upload_file = files["file"]
+    name = (upload_file.filename or "").lower()
+    if not name.endswith((".xlsx", ".csv")):
+        raise DomainError("unsupported_file", _l("Upload an XLSX or CSV file."), field="file")
+    roll_import = services.start_import(
+        community, upload_file.filename, upload_file.read(), form["reason"], current_user.id
+    )
+    import_id = roll_import.id
+    db.session.commit()
+    enqueue(import_roll, import_id=import_id)
+    db.session.expire_all()
+    return db.session.get(RollImport, import_id)
+
+
+@blp.get("/roll/imports/<id:import_id>")
+@blp.response(200, RollImportSchema)
+def get_import(import_id: int) -> Any:
+    """An import: its status, progress and report (every problem with row, column, value and code)."""
+    roll_import = db.session.get(RollImport, import_id)
+    if roll_import is None:
+        raise NotFound("import_not_found", _l("No such import."))
+    permissions.get_community(current_user, roll_import.community_id)
+    return roll_import
+
+
+@blp.get("/communities/<id:community_id>/roll/versions")
+@blp.response(200, RollVersionSchema(many=True))
+def list_versions(community_id: int) -> Any:
+    """The community's roll versions, newest first."""
+    return queries.versions_of(permissions.get_community(current_user, community_id))
+
+
+@blp.get("/roll/versions/<id:version_id>")
+@blp.response(200, RollVersionSchema)
+def get_version(version_id: int) -> Any:
+    """One roll version."""
+    return _version(version_id)[0]
+
+
+@blp.get("/roll/versions/<id:version_id>/weights")
+@blp.response(200, RollWeightsSchema)
+def get_weights(version_id: int) -> Any:
+    """Total area and heads of the version, computed by the counting engine, and the merges behind them."""
+    weights = queries.weights_of(_version(version_id)[0])
+    return {
+        "total_area": format_area(weights.total_area_centi),
+        "total_heads": weights.total_heads,
+        "units": weights.units,
+        "developer_units": weights.developer_units,
+        "owners_of_several_units": len(weights.several_units),
+        "co_owned_units": len(weights.co_owned),
+        "by_kind": weights.by_kind,
+        "by_status": weights.by_status,
+    }
+
+
+@blp.post("/roll/versions/<id:version_id>/publish")
+@blp.arguments(PublishSchema)
+@blp.response(200, RollVersionSchema)
+def publish(data: dict[str, Any], version_id: int) -> Any:
+    """Publish the version for objections from `starts_on`, for 5 working days."""
+    version, community = _version(version_id)
+    permissions.require_prepare_community(current_user, community)
+    services.publish_version(version, data["starts_on"], current_user.id)
+    db.session.commit()
+    return version
+
+
+@blp.post("/roll/versions/<id:version_id>/freeze")
+@blp.response(200, RollVersionSchema)
+def freeze(version_id: int) -> Any:
+    """Freeze the version for the meeting (after its notice period, every objection answered)."""
+    version, community = _version(version_id)
+    permissions.require_prepare_community(current_user, community)
+    services.freeze_version(version, services.today(), current_user.id)
+    db.session.commit()
+    return version
