@@ -66,8 +66,13 @@ def gen_roll(community: Community, author: User, units: int = 12) -> dict[str, i
     roll.publish_version(version, date(2026, 9, 17), author.id)
     objection = roll.record_objection(version, version.units[0].label, "张三", "面积有误", author.id)
     roll_import = RollImport(
-        community_id=community.id, author_id=author.id, filename="roll.csv", file_sha256="0" * 64, reason="测试",
-        status="done", roll_version_id=version.id,
+        community_id=community.id,
+        author_id=author.id,
+        filename="roll.csv",
+        file_sha256="0" * 64,
+        reason="测试",
+        status="done",
+        roll_version_id=version.id,
     )
     db.session.add(roll_import)
     db.session.flush()
