@@ -23,6 +23,7 @@ from app.communities.forms import (
 )
 from app.errors import DomainError, NotFound
 from app.extensions import db
+from app.roll.queries import open_objections_in
 
 bp = Blueprint("communities", __name__)
 
@@ -112,6 +113,9 @@ def township(township_id: int) -> Any:
         else [],
         can_manage=permissions.can_manage_township(current_user, township),
         role_labels=ROLE_LABELS,
+        objections=open_objections_in(township.id)
+        if permissions.can_view_township_in_full(current_user, township)
+        else [],
     )
 
 

@@ -54,6 +54,7 @@ Pure code: no database, no Flask application (messages are flask_babel lazy stri
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 import re
@@ -123,8 +124,9 @@ class Problem:
     value: str
     #: stable code (see the module docstring)
     code: str
-    #: translatable message with the details (flask_babel lazy string; str() it inside an app context)
-    message: LazyString
+    #: translatable message with the details (flask_babel lazy string; str() it inside an app context). Not
+    #: compared or hashed: that would render it, which needs an app context
+    message: LazyString = dataclasses.field(compare=False)
     #: canonical field name of the column (owner2_id_number …)
     field: str = ""
 
@@ -374,7 +376,7 @@ class _Validator:
         self.today = datetime.datetime.now(datetime.UTC).date() + datetime.timedelta(days=1)  # any time zone
         self.headers = {c.field: table.header(c.field) or c.zh for c in COLUMNS}
         self.index: dict[str, int | None] = {c.field: table.columns.get(c.field) for c in COLUMNS}
-        # (slot, name field, ID field, phone field, their column indices) of the owner slots the file has
+        # (slot, name field, ID field, phone field) of the owner slots the file has
         self.slots = [
             (n, f"owner{n}_name", f"owner{n}_id_number", f"owner{n}_phone")
             for n in range(1, OWNER_SLOTS + 1)
@@ -455,7 +457,7 @@ class _Validator:
         if not raw:
             self.error(row, "area", "", "value_missing", _l("This value is required."))
             return None
-        text = _AREA_UNIT.sub("", _nfkc(raw).strip().replace("²", "2").replace("㎡", "m2")).strip()
+        text = _AREA_UNIT.sub("", _nfkc(raw)).strip()  # NFKC: "㎡" and "m²" → "m2"; full-width digits → ASCII
         try:
             centi = parse_area(text)
         except AreaFormatError:
