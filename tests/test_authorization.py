@@ -49,6 +49,14 @@ VALID_DATA = {
     "current_password": PASSWORD,
     "new_password": "another long password",
     "confirm": "another long password",
+    "starts_on": "2026-09-17",
+    "reason": "越界测试",
+    "unit_label": "1幢1单元101",
+    "objector_name": "越界者",
+    "description": "越界测试",
+    "answer": "越界测试",
+    "area": "90.00",
+    "status": "delivered",
 }
 
 

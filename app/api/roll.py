@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -11,9 +12,7 @@ from flask_smorest import Blueprint
 from app.api.common import check_api_auth
 from app.api.schemas import (
     PublishSchema,
-    RollFileSchema,
     RollImportSchema,
-    RollUploadSchema,
     RollVersionSchema,
     RollWeightsSchema,
 )
@@ -37,20 +36,38 @@ def _version(version_id: int) -> tuple[RollVersion, Any]:
     return version, permissions.get_community(current_user, version.community_id)
 
 
+UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file", "reason"],
+                "properties": {
+                    "file": {"type": "string", "format": "binary", "description": "the roll, XLSX or CSV"},
+                    "reason": {"type": "string", "minLength": 1, "maxLength": 500},
+                },
+            }
+        }
+    },
+}
+
+
 @blp.post("/communities/<id:community_id>/roll/imports")
-@blp.arguments(RollUploadSchema, location="form")
-@blp.arguments(RollFileSchema, location="files")
+@blp.doc(requestBody=UPLOAD_BODY)
 @blp.response(202, RollImportSchema)
-def upload(form: dict[str, Any], files: dict[str, Any], community_id: int) -> Any:
-    """Upload a roll file (XLSX or CSV, multipart field `file`); poll the import for its report."""
+def upload(community_id: int) -> Any:
+    """Upload a roll file (multipart: `file`, XLSX or CSV, and `reason`); poll the import for its report.
+
+    The caller's right to the community is checked before the upload is read.
+    """
     community = permissions.get_community(current_user, community_id)
     permissions.require_prepare_community(current_user, community)
-    upload_file = files["file"]
-    name = (upload_file.filename or "").lower()
-    if not name.endswith((".xlsx", ".csv")):
+    upload_file = request.files.get("file")
+    if upload_file is None or not (upload_file.filename or "").lower().endswith((".xlsx", ".csv")):
         raise DomainError("unsupported_file", _l("Upload an XLSX or CSV file."), field="file")
     roll_import = services.start_import(
-        community, upload_file.filename, upload_file.read(), form["reason"], current_user.id
+        community, upload_file.filename or "roll", upload_file.read(), request.form.get("reason", ""), current_user.id
     )
     import_id = roll_import.id
     db.session.commit()

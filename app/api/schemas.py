@@ -135,14 +135,6 @@ class RollImportSchema(Schema):
     finished_at = fields.DateTime(allow_none=True)
 
 
-class RollUploadSchema(Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
-
-
-class RollFileSchema(Schema):
-    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
-
-
 class RollVersionSchema(Schema):
     id = fields.Integer()
     community_id = fields.Integer()

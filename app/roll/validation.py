@@ -501,16 +501,13 @@ class _Validator:
                 if first is None:
                     seen_units[key] = row
                 else:
+                    label = building + entrance + room
                     self.error(
                         row,
                         "room",
                         room,
                         "duplicate_unit",
-                        _l(
-                            "The unit %(unit)s is already in row %(row)d.",
-                            unit=f"{building}{entrance}{room}",
-                            row=first,
-                        ),
+                        _l("The unit %(unit)s is already in row %(row)d.", unit=label, row=first),
                     )
 
             owners = self.owners(row, values)
