@@ -9,9 +9,8 @@ Create Date: 2026-11-27 14:16:58.615999
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0002"
