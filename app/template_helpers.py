@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app.db_types import SHANGHAI
 from app.rules.areas import format_area
 
 KIND_LABELS = {
@@ -19,19 +19,22 @@ KIND_LABELS = {
     "parking": _l("Parking spaces"),
     "other": _l("Other units"),
 }
+STATUS_LABELS = {"delivered": _l("Delivered"), "undelivered": _l("Sold, not delivered"), "unsold": _l("Unsold")}
 IMPORT_STATUS_LABELS = {
     "pending": _l("waiting"),
     "running": _l("running"),
     "done": _l("imported"),
     "failed": _l("refused: see the problems"),
 }
-STATUS_LABELS = {
-    "delivered": _l("Delivered"),
-    "undelivered": _l("Sold, not delivered"),
-    "unsold": _l("Unsold"),
+CHANGE_LABELS = {"added": _l("added"), "removed": _l("removed"), "changed": _l("changed")}
+FIELD_LABELS = {
+    "kind": _l("kind"),
+    "area": _l("area"),
+    "area_source": _l("area source"),
+    "status": _l("status"),
+    "owners": _l("owners"),
+    "representative": _l("representative"),
 }
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def area_grouped(centi: int) -> str:
@@ -59,6 +62,8 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(lambda kind: str(KIND_LABELS.get(kind, kind)), "kind_label")
     app.add_template_global(lambda status: str(STATUS_LABELS.get(status, status)), "status_label")
     app.add_template_global(lambda status: str(IMPORT_STATUS_LABELS.get(status, status)), "import_status_label")
+    app.add_template_global(lambda change: str(CHANGE_LABELS.get(change, change)), "change_label")
+    app.add_template_global(lambda field: str(FIELD_LABELS.get(field, field)), "field_label")
 
     @app.context_processor
     def globals_for_templates() -> dict[str, Any]:

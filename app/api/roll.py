@@ -83,7 +83,8 @@ def get_import(import_id: int) -> Any:
     roll_import = db.session.get(RollImport, import_id)
     if roll_import is None:
         raise NotFound("import_not_found", _l("No such import."))
-    permissions.get_community(current_user, roll_import.community_id)
+    community = permissions.get_community(current_user, roll_import.community_id)
+    permissions.require_prepare_community(current_user, community)  # the report quotes the file's cells
     return roll_import
 
 

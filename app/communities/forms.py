@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp
 
 from app.auth.models import GroupRole, Role
@@ -61,13 +62,15 @@ GROUP_ROLE_LABELS = {
 
 def township_account_form() -> AccountForm:
     form = AccountForm()
-    form.role.choices = [(r.value, ROLE_LABELS[r]) for r in (Role.TOWNSHIP_OFFICIAL, Role.OBSERVER)]
-    form.group_role.choices = [("", "—")]
+    form.role.choices = [SelectChoice(r.value, ROLE_LABELS[r]) for r in (Role.TOWNSHIP_OFFICIAL, Role.OBSERVER)]
+    form.group_role.choices = [SelectChoice("", "—")]
     return form
 
 
 def community_account_form() -> AccountForm:
     form = AccountForm()
-    form.role.choices = [(r.value, ROLE_LABELS[r]) for r in (Role.GROUP_MEMBER, Role.TELLER, Role.OBSERVER)]
-    form.group_role.choices = [("", "—")] + [(g.value, label) for g, label in GROUP_ROLE_LABELS.items()]
+    form.role.choices = [SelectChoice(r.value, ROLE_LABELS[r]) for r in (Role.GROUP_MEMBER, Role.TELLER, Role.OBSERVER)]
+    form.group_role.choices = [SelectChoice("", "—")] + [
+        SelectChoice(g.value, label) for g, label in GROUP_ROLE_LABELS.items()
+    ]
     return form

@@ -6,12 +6,13 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 STATUS_CHOICES = [
-    ("delivered", _l("Delivered")),
-    ("undelivered", _l("Sold, not delivered")),
-    ("unsold", _l("Unsold")),
+    SelectChoice("delivered", _l("Delivered")),
+    SelectChoice("undelivered", _l("Sold, not delivered")),
+    SelectChoice("unsold", _l("Unsold")),
 ]
 
 

@@ -107,8 +107,9 @@ class RollUnit(db.Model):  # type: ignore[name-defined]
     status: Mapped[str] = mapped_column(String(16))
 
     version: Mapped[RollVersion] = relationship(back_populates="units")
+    #: loaded with the units in one query per batch (a 20,000-unit roll otherwise issues 20,000 queries)
     owners: Mapped[list[RollOwner]] = relationship(
-        back_populates="unit", cascade="all, delete-orphan", order_by="RollOwner.id"
+        back_populates="unit", cascade="all, delete-orphan", order_by="RollOwner.id", lazy="selectin"
     )
 
     @property

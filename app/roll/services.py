@@ -9,7 +9,6 @@ import hashlib
 import secrets
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -17,15 +16,14 @@ from sqlalchemy import func, select
 
 from app.audit import services as audit
 from app.communities.models import Community
-from app.db_types import utcnow
+from app.db_types import SHANGHAI, utcnow
 from app.errors import DomainError
 from app.extensions import db
+from app.privacy import mask_id_number, mask_phone
 from app.roll.models import RollImport, RollObjection, RollUnit, RollVersion
 from app.roll.versions import create_version, latest_version
 from app.rules.calendar import CalendarMissing, load_calendar, notice_end, notice_served
 from app.text import required_text
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 #: the notice period of a roll (Shaoxing Art 9: a public notice stays up at least 5 working days)
 NOTICE_WORKING_DAYS = 5
@@ -76,11 +74,22 @@ def _both_languages(message: Any) -> dict[str, str]:
     return texts
 
 
+def _shown_value(problem: Any) -> str:
+    """The cell as the report keeps it: ID and phone numbers masked (reports outlive the import)."""
+    value = str(problem.value)[:100]
+    field = getattr(problem, "field", "") or ""
+    if "id_number" in field:
+        return mask_id_number(value)
+    if "phone" in field:
+        return mask_phone(value)
+    return value
+
+
 def _problem_record(problem: Any) -> dict[str, Any]:
     return {
         "row": problem.row,
         "column": problem.column,
-        "value": str(problem.value)[:100],
+        "value": _shown_value(problem),
         "code": problem.code,
         "message": _both_languages(problem.message),
     }
@@ -125,6 +134,15 @@ def run_import(import_id: int) -> RollImport | None:
     roll_import.roll_version_id = version.id
     report["units"] = len(checked.units)
     return _finish(roll_import, "done", report)
+
+
+def fail_import(import_id: int) -> None:
+    """Mark an import that crashed as failed and drop its file (it holds personal data in clear)."""
+    roll_import = db.session.get(RollImport, import_id)
+    if roll_import is None or roll_import.status in ("done", "failed"):
+        return
+    error = DomainError("import_crashed", _l("The import stopped on an unexpected error; nothing was imported."))
+    _finish(roll_import, "failed", {"rows_read": 0, "errors": [_problem_record(_FileProblem(error))], "warnings": []})
 
 
 class _FileProblem:
@@ -177,7 +195,11 @@ def _require_latest(version: RollVersion) -> None:
 
 
 def publish_version(version: RollVersion, starts_on: date, user_id: int | None) -> RollVersion:
-    """Publish a version for objections (公示) from `starts_on` for 5 working days (Shaoxing Art 9)."""
+    """Publish a version for objections (公示) from `starts_on` for 5 working days (Shaoxing Art 9).
+
+    `starts_on` may lie in the past: a notice is often posted on paper first and recorded here afterwards. The
+    audit event keeps both the day claimed and the day it was recorded.
+    """
     _require_latest(version)
     if version.published_at is not None:
         raise DomainError("already_published", _l("This version has been published already."), status=409)
@@ -216,6 +238,8 @@ def record_objection(
     """Record an owner's objection to a published version (staff enter it for the owner)."""
     if version.published_at is None:
         raise DomainError("not_published", _l("Objections are recorded against a published version."), status=409)
+    if version.frozen_at is not None:
+        raise DomainError("already_frozen", _l("This version is frozen already."), status=409)
     objection = RollObjection(
         roll_version_id=version.id,
         unit_label=required_text(unit_label, "unit_label", 100),

@@ -15,6 +15,7 @@ def import_roll(import_id: int) -> None:
         services.run_import(import_id)
     except Exception:
         db.session.rollback()
+        services.fail_import(import_id)
         raise
     finally:
         db.session.remove()

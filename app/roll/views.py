@@ -121,10 +121,13 @@ def upload(community_id: int) -> Any:
 
 
 def _import(import_id: int) -> tuple[RollImport, Community]:
+    """An import of a community the caller prepares (its report quotes the file's cells)."""
     roll_import = db.session.get(RollImport, import_id)
     if roll_import is None:
         abort(404)
-    return roll_import, _community(roll_import.community_id)
+    community = _community(roll_import.community_id)
+    _preparer(community)
+    return roll_import, community
 
 
 @bp.get("/roll/imports/<id:import_id>")
@@ -139,7 +142,7 @@ def import_page(import_id: int) -> Any:
 @login_required
 def import_status(import_id: int) -> Any:
     """The import's progress as JSON, for the progress bar."""
-    roll_import, _ = _import(import_id)
+    roll_import = _import(import_id)[0]
     return jsonify(status=roll_import.status, progress=roll_import.progress)
 
 
@@ -233,7 +236,7 @@ def _objection(objection_id: int) -> tuple[RollObjection, RollVersion, Community
 @login_required
 def reject_objection(objection_id: int) -> Any:
     """Reject an objection with the reason."""
-    objection, version, _ = _objection(objection_id)
+    objection, version = _objection(objection_id)[:2]
     back = url_for("roll.version_page", version_id=version.id) + "#objections"
     form = RejectForm()
     if not form.validate_on_submit():
@@ -250,7 +253,7 @@ def reject_objection(objection_id: int) -> Any:
 @login_required
 def accept_objection(objection_id: int) -> Any:
     """Accept an objection: correct the unit, which makes a new version."""
-    objection, version, _ = _objection(objection_id)
+    objection, version = _objection(objection_id)[:2]
     back = url_for("roll.version_page", version_id=version.id) + "#objections"
     form = AcceptForm()
     if not form.validate_on_submit() or form.unit_id.data is None:
