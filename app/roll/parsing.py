@@ -299,25 +299,30 @@ def table_from_rows(rows: Iterable[Sequence[object]], *, first_row: int = 1) -> 
     return RawTable(headers, columns, tuple(data), header_row, ignored)
 
 
+def _calamine_rows(sheet: Any) -> Iterable[tuple[object, ...]]:
+    """A sheet's rows with empty cells as None (calamine gives ""), as openpyxl would give them."""
+    for row in sheet.iter_rows():
+        yield tuple(None if cell == "" else cell for cell in row)
+
+
 def _read_xlsx(data: bytes) -> RawTable:
-    import openpyxl  # imported here: reading a CSV file does not need it
+    """Read the first sheet that holds a roll, with python-calamine (Rust; a 20,000-row file in well under a second,
+    where openpyxl takes several). Cells keep their type: a number stays an int or float, so that validation can
+    see an ID number that Excel stored as a number."""
+    from python_calamine import CalamineWorkbook
 
     try:
-        with warnings.catch_warnings():  # "extension not supported", "no default style" …: nothing we read
-            warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds (BadZipFile, KeyError, ValueError, XML errors …)
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:  # calamine raises its own errors for damaged or encrypted archives
         raise RollFileError("unreadable_file", _l("This file cannot be read as an Excel workbook (.xlsx).")) from exc
     try:
-        sheets = list(workbook.worksheets)
-        if not sheets:
+        names = list(workbook.sheet_names)
+        if not names:
             raise RollFileError("empty_file", _l("The file is empty."))
         first_error: RollFileError | None = None
-        for sheet in sheets:
+        for name in names:
             try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    return table_from_rows(sheet.iter_rows(values_only=True))
+                return table_from_rows(_calamine_rows(workbook.get_sheet_by_name(name)))
             except RollFileError as error:
                 # a sheet of instructions before the roll: try the next sheet, report on the first
                 if error.code == "too_many_rows":

@@ -144,7 +144,7 @@ def test_a_sheet_of_instructions_before_the_roll_is_skipped():
 def test_dates_in_xlsx_stay_dates():
     rows = [unit(room=datetime.datetime(2024, 3, 1))]  # noqa: DTZ001 - Excel dates are naive
     table = read_roll_file("roll.xlsx", xlsx_bytes(rows))
-    assert isinstance(table.rows[0].values[table.columns["room"]], datetime.datetime)
+    assert isinstance(table.rows[0].values[table.columns["room"]], datetime.date)  # a date, not its text
 
 
 def test_an_xlsx_file_with_a_csv_name_is_read_as_xlsx():
