@@ -88,6 +88,36 @@ def register_commands(app: Flask) -> None:
         db.session.commit()
         click.echo(f"Administrator {username} created.")
 
+    @app.cli.group("holidays")
+    def holidays_group() -> None:
+        """The holiday calendar (working days, notice periods, deadlines)."""
+
+    @holidays_group.command("add")
+    @click.argument("document", type=click.File("rb"))
+    @with_appcontext
+    def holidays_add(document: Any) -> None:
+        """Add a year's holiday arrangement (JSON, as in app/rules/holidays/README.md) once its notice is out."""
+        from app.calendar.services import add_holiday_year
+        from app.errors import DomainError
+        from app.extensions import db
+
+        try:
+            year = add_holiday_year(json.loads(document.read().decode("utf-8-sig")))
+        except (DomainError, ValueError) as error:
+            raise click.ClickException(str(error)) from error
+        db.session.commit()
+        click.echo(f"Holiday calendar for {year.year} added.")
+
+    @holidays_group.command("list")
+    @with_appcontext
+    def holidays_list() -> None:
+        """The years the calendar covers, and where each comes from."""
+        from app.calendar.services import current_calendar
+
+        calendar = current_calendar()
+        for year in sorted(calendar.years):
+            click.echo(f"{year}: {calendar.source_for(year)}")
+
     @app.cli.group("audit")
     def audit_group() -> None:
         """The audit log."""

@@ -2,6 +2,7 @@
 
 from app.audit.models import AuditChainCheck, AuditEvent
 from app.auth.models import ApiToken, RoleGrant, User
+from app.calendar.models import HolidayYear
 from app.communities.models import Community, Township
 from app.roll.models import RollImport, RollObjection, RollOwner, RollUnit, RollVersion
 
@@ -10,6 +11,7 @@ __all__ = [
     "AuditChainCheck",
     "AuditEvent",
     "Community",
+    "HolidayYear",
     "RoleGrant",
     "RollImport",
     "RollObjection",

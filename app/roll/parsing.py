@@ -50,7 +50,6 @@ import csv
 import io
 import re
 import unicodedata
-import warnings
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.audit import services as audit
+from app.calendar.services import current_calendar
 from app.communities.models import Community
 from app.db_types import SHANGHAI, utcnow
 from app.errors import DomainError
@@ -22,7 +23,7 @@ from app.extensions import db
 from app.privacy import mask_id_number, mask_phone
 from app.roll.models import RollImport, RollObjection, RollUnit, RollVersion
 from app.roll.versions import create_version, latest_version
-from app.rules.calendar import CalendarMissing, load_calendar, notice_end, notice_served
+from app.rules.calendar import CalendarMissing, notice_end, notice_served
 from app.text import required_text
 
 #: the notice period of a roll (Shaoxing Art 9: a public notice stays up at least 5 working days)
@@ -204,7 +205,7 @@ def publish_version(version: RollVersion, starts_on: date, user_id: int | None) 
     if version.published_at is not None:
         raise DomainError("already_published", _l("This version has been published already."), status=409)
     try:
-        ends_on = notice_end(load_calendar(), starts_on, NOTICE_WORKING_DAYS)
+        ends_on = notice_end(current_calendar(), starts_on, NOTICE_WORKING_DAYS)
     except CalendarMissing as error:
         raise _calendar_error(error) from error
     version.notice_starts_on, version.notice_ends_on = starts_on, ends_on
@@ -315,7 +316,7 @@ def freeze_version(version: RollVersion, today: date, user_id: int | None) -> Ro
     if version.published_at is None or version.notice_starts_on is None:
         raise DomainError("not_published", _l("Publish the version and let its notice period run first."), status=409)
     try:
-        served = notice_served(load_calendar(), version.notice_starts_on, today, NOTICE_WORKING_DAYS)
+        served = notice_served(current_calendar(), version.notice_starts_on, today, NOTICE_WORKING_DAYS)
     except CalendarMissing as error:
         raise _calendar_error(error) from error
     if not served:

@@ -1,0 +1,1 @@
+"""Holiday years added by an administrator (kept in the database beside the years the product ships)."""
