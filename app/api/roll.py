@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from flask import request
@@ -119,13 +120,24 @@ def get_weights(version_id: int) -> Any:
     }
 
 
+def preparers_only(view: Any) -> Any:
+    """Check the caller prepares the version's community before the request body is read (and validated)."""
+
+    @functools.wraps(view)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        permissions.require_prepare_community(current_user, _version(kwargs["version_id"])[1])
+        return view(*args, **kwargs)
+
+    return checked
+
+
 @blp.post("/roll/versions/<id:version_id>/publish")
+@preparers_only
 @blp.arguments(PublishSchema)
 @blp.response(200, RollVersionSchema)
 def publish(data: dict[str, Any], version_id: int) -> Any:
     """Publish the version for objections from `starts_on`, for 5 working days."""
-    version, community = _version(version_id)
-    permissions.require_prepare_community(current_user, community)
+    version = _version(version_id)[0]
     services.publish_version(version, data["starts_on"], current_user.id)
     db.session.commit()
     return version

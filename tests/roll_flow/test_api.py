@@ -258,12 +258,6 @@ def test_another_townships_official_gets_404_for_a_malformed_upload(api, strange
     assert (response.status_code, response.get_json()["code"]) == (404, "community_not_found")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (minor): app/api/roll.py publish validates the body (@blp.arguments(PublishSchema)) before the "
-    "scope check, so another township's official sending a malformed body gets 422, not 404 (upload was changed "
-    "to check the scope first; publish was not)",
-)
 def test_another_townships_official_gets_404_for_a_malformed_publish(api, stranger, community):
     version = uploaded_version(api, community)
     response = stranger.post(f"/roll/versions/{version['id']}/publish", {})
