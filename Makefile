@@ -7,7 +7,7 @@ CATALOGS := app/translations
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint typecheck pytest translations extract-messages clean
+.PHONY: run test lint typecheck pytest translations extract-messages clean system-deps
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP) translations
 	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+## Debian packages that some tests and the notice PDF need (run as root; without them those tests are skipped)
+system-deps:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk poppler-utils
 
 ## Maintainers: re-extract the messages after changing user-visible text, then translate the .po files.
 extract-messages: $(STAMP)

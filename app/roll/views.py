@@ -396,11 +396,17 @@ def notice(token: str) -> Any:
 @bp.get("/notices/roll/<token>.pdf")
 def notice_pdf(token: str) -> Any:
     """The notice as a printable PDF in Chinese."""
-    from app.roll.notice_pdf import roll_notice_pdf
+    from app.roll.notice_pdf import MissingFont, roll_notice_pdf
+    from app.web import error_response
 
     version, community = _published(token)
+    try:
+        pdf = roll_notice_pdf(version, community, queries.weights_of(version))
+    except MissingFont:
+        message = _("The printable notice needs the Chinese font (fonts-noto-cjk), which this server lacks.")
+        return error_response(503, "font_missing", message)
     return Response(
-        roll_notice_pdf(version, community, queries.weights_of(version)),
+        pdf,
         mimetype="application/pdf",
         headers={"Content-Disposition": f"inline; filename=roll-notice-v{version.number}.pdf"},
     )

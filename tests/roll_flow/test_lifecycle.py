@@ -268,6 +268,10 @@ def test_an_unpublished_version_has_no_public_notice(app, v1):
 
 
 def test_the_notice_pdf_renders_with_masked_data(app, published, tmp_path: Path):
+    from app.roll.notice_pdf import CJK_FONT
+
+    if not CJK_FONT.exists():
+        pytest.skip("the notice PDF needs Debian's fonts-noto-cjk (installed by .ci/run and `make system-deps`)")
     response = app.test_client().get(f"/notices/roll/{published.notice_token}.pdf")
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
@@ -692,3 +696,13 @@ def test_the_changes_of_a_version_are_described_in_chinese(staff, leader, publis
     assert "89.32 → 91.00" in changes
     for english in ("changed", "added", "removed", "area"):
         assert english not in changes, changes
+
+
+def test_without_the_chinese_font_the_pdf_says_so(app, published, monkeypatch, tmp_path: Path):
+    """A server without fonts-noto-cjk answers with a clear message, not a 500."""
+    import app.roll.notice_pdf as notice_pdf
+
+    monkeypatch.setattr(notice_pdf, "CJK_FONT", tmp_path / "missing.ttc")
+    response = app.test_client().get(f"/notices/roll/{published.notice_token}.pdf")
+    assert response.status_code == 503
+    assert "字体" in response.get_data(as_text=True)
