@@ -12,23 +12,16 @@ from typing import Any
 
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
-from stdnum.cn import ric
 
 from app.audit.models import AuditEvent
 from app.extensions import db
 from app.roll.models import RollImport, RollVersion
-from app.roll.parsing import COLUMNS, OWNER_SLOTS
+from app.roll.parsing import OWNER_SLOTS
+from tests.roll.files import FIELDS, HEADERS_ZH, valid_id
 
 #: the template's header row, in column order (业主1姓名 … 代表人)
-HEADERS: list[str] = [column.zh for column in COLUMNS]
-FIELDS: list[str] = [column.field for column in COLUMNS]
+HEADERS = HEADERS_ZH
 CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def valid_id(born: str, order: int, region: str = "330681") -> str:
-    """A well-formed fictitious resident ID number (330681 was in use 1989–2000, 332325 1940–1983)."""
-    body = f"{region}{born}{order:03d}"
-    return body + ric.calc_check_digit(body + "0")
 
 
 @dataclass(frozen=True)
