@@ -4,10 +4,32 @@ from app.audit.models import AuditChainCheck, AuditEvent
 from app.auth.models import ApiToken, RoleGrant, User
 from app.calendar.models import HolidayYear
 from app.communities.models import Community, Township
+from app.preparation.models import (
+    ArrearsDemand,
+    Candidate,
+    CandidateCosigner,
+    CandidateListReview,
+    ClockReminder,
+    GroupMember,
+    MeetingPlan,
+    Notice,
+    NoticeObjection,
+    PreparatoryGroup,
+)
 from app.roll.models import RollImport, RollObjection, RollOwner, RollUnit, RollVersion
 
 __all__ = [
     "ApiToken",
+    "ArrearsDemand",
+    "Candidate",
+    "CandidateCosigner",
+    "CandidateListReview",
+    "ClockReminder",
+    "GroupMember",
+    "MeetingPlan",
+    "Notice",
+    "NoticeObjection",
+    "PreparatoryGroup",
     "AuditChainCheck",
     "AuditEvent",
     "Community",

@@ -282,3 +282,48 @@ def first_meeting_funding_fen(total_floor_area_centi: int) -> int:
         raise ValueError(f"total floor area must not be negative, not {total_floor_area_centi} (0.01 m²)")
     amount = total_floor_area_centi * FUNDING_FEN_PER_SQUARE_METRE // 100
     return max(amount, FUNDING_MINIMUM_FEN)
+
+
+# --- the election rules (Shaoxing Arts 13 (6), 18; DOMAIN §5) --------------------------------------------------------
+
+MIN_SEATS, MAX_SEATS = 5, 11
+
+ElectionRuleCode = Literal["seats_out_of_range", "seats_even", "too_many_alternates", "min_members_out_of_range"]
+
+
+@dataclass(frozen=True)
+class ElectionRuleProblem:
+    """Why election rules are invalid: a stable ``code`` and its numbers (the caller words the message)."""
+
+    code: ElectionRuleCode
+    args: dict[str, int]
+
+
+def max_alternates_for(seats: int) -> int:
+    """At most 50% of the members (DOMAIN §5): 7 seats → 3 alternates, 5 → 2, 11 → 5."""
+    return seats // 2
+
+
+def check_election_rules(seats: int, max_alternates: int, min_members: int) -> tuple[ElectionRuleProblem, ...]:
+    """Every problem with an election's numbers; () when they are valid.
+
+    - seats: 5 to 11 members (Shaoxing Art 18: 业主委员会由五至十一名委员组成), an odd number;
+    - alternates: 0 to 50% of the seats (`max_alternates_for`);
+    - the minimum number of members for the committee to count as formed (DOMAIN §5, Hangzhou Art 27): at least 5
+      and at most the seats. The engine also requires more than half of the seats filled, whatever this number.
+    """
+    problems: list[ElectionRuleProblem] = []
+    if not MIN_SEATS <= seats <= MAX_SEATS:
+        problems.append(ElectionRuleProblem("seats_out_of_range", {"seats": seats, "min": MIN_SEATS, "max": MAX_SEATS}))
+    elif seats % 2 == 0:
+        problems.append(ElectionRuleProblem("seats_even", {"seats": seats}))
+    if not 0 <= max_alternates <= max_alternates_for(max(seats, 0)):
+        problems.append(
+            ElectionRuleProblem(
+                "too_many_alternates",
+                {"alternates": max_alternates, "max": max_alternates_for(max(seats, 0)), "seats": seats},
+            )
+        )
+    if not MIN_SEATS <= min_members <= max(seats, MIN_SEATS):
+        problems.append(ElectionRuleProblem("min_members_out_of_range", {"min_members": min_members, "seats": seats}))
+    return tuple(problems)
