@@ -104,12 +104,24 @@ def register_web(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
     from app.communities.views import bp as communities_bp
     from app.dashboard.views import bp as dashboard_bp
+    from app.preparation.views import bp as preparation_bp
+    from app.preparation.views_candidates import bp as candidates_bp
+    from app.preparation.views_notices import bp as notices_bp
     from app.roll.views import bp as roll_bp
     from app.template_helpers import register_template_helpers
 
     app.url_map.converters["id"] = IdConverter
 
-    for blueprint in (auth_bp, dashboard_bp, communities_bp, audit_bp, roll_bp):
+    for blueprint in (
+        auth_bp,
+        dashboard_bp,
+        communities_bp,
+        audit_bp,
+        roll_bp,
+        preparation_bp,
+        notices_bp,
+        candidates_bp,
+    ):
         app.register_blueprint(blueprint)
     register_api(app)
     register_error_handlers(app)

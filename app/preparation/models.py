@@ -234,6 +234,8 @@ class CandidateCosigner(db.Model):  # type: ignore[name-defined]
     name: Mapped[str] = mapped_column(String(64))
     unit_labels: Mapped[str] = mapped_column(String(200))
 
+    candidate: Mapped[Candidate] = relationship(back_populates="cosigners")
+
 
 class ArrearsDemand(db.Model):  # type: ignore[name-defined]
     """A written demand for unpaid property fees or maintenance-fund contributions, and its payment (Art 17 ¶2 (3))."""
