@@ -17,7 +17,7 @@ from app.roll.services import today
 from app.roll.versions import latest_version
 from app.rules.calendar import CalendarMissing
 
-__all__ = ["OwnerOnRoll", "calendar_error", "find_owner", "scope", "today"]
+__all__ = ["OwnerOnRoll", "calendar_error", "find_owner", "parse_yuan_fen", "scope", "today"]
 
 
 def scope(community: Community) -> dict[str, Any]:
@@ -71,3 +71,22 @@ def owner_by_lookup(version: RollVersion, lookup: str) -> OwnerOnRoll | None:
         return None
     labels = tuple(f"{r.building}{r.entrance}{r.room}" for r in rows)
     return OwnerOnRoll(lookup, rows[0].name, labels, version.number)
+
+
+def parse_yuan_fen(text: str, field: str = "amount") -> int:
+    """A yuan amount with at most two decimals as an exact number of fen: "50000" → 5000000, "123.4" → 12340.
+
+    The decimal text has the same form as an area (`app.rules.areas.parse_area`: ASCII digits, at most two decimals,
+    bounded), so that parser is reused; no float is ever involved.
+    """
+    from app.rules.areas import AreaFormatError, parse_area
+
+    try:
+        fen = parse_area(text.strip())
+    except AreaFormatError as error:
+        raise DomainError(
+            "invalid_amount", _l("An amount is a number of yuan with at most two decimals."), field=field
+        ) from error
+    if fen <= 0:
+        raise DomainError("invalid_amount", _l("An amount is a number of yuan with at most two decimals."), field=field)
+    return fen
