@@ -61,3 +61,25 @@ def test_the_demo_is_audited(app):
     assert actions.count("roll.version_create") == 2
     assert actions.count("community.create") == 2
     assert actions.count("account.create") == db.session.scalar(select(func.count()).select_from(User))
+
+
+def test_the_demo_has_a_community_mid_preparation(app):
+    """Issue 5 item 7: group formed, roll published, candidates under review, one overdue clock; and a community
+    whose group the township still has to form."""
+    from app.preparation import progress
+    from app.preparation.group import current_group
+
+    load_demo()
+    large = db.session.scalar(select(Community).where(Community.name == "江南名邸"))
+    group = current_group(large)
+    assert group is not None
+    assert group.formed_on is not None
+    assert group.members_announced_on is not None
+    roll = db.session.scalar(select(RollVersion).where(RollVersion.community_id == large.id))
+    assert roll.published_at is not None
+    view = progress.overview(group)
+    assert view.stage == "list_under_review"
+    assert [c.clock.code for c in view.clocks if c.overdue] == ["first_meeting"]
+    assert view.waiting == ["review_list"]
+    small = db.session.scalar(select(Community).where(Community.name == "桃园小区"))
+    assert progress.stage(current_group(small)) == "awaiting_group"

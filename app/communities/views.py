@@ -23,6 +23,8 @@ from app.communities.forms import (
 )
 from app.errors import DomainError, NotFound
 from app.extensions import db
+from app.preparation import progress
+from app.preparation.group import current_group
 from app.roll.queries import open_objections_in
 
 bp = Blueprint("communities", __name__)
@@ -112,6 +114,7 @@ def township(township_id: int) -> Any:
         if permissions.can_manage_township(current_user, township)
         else [],
         can_manage=permissions.can_manage_township(current_user, township),
+        can_view_in_full=permissions.can_view_township_in_full(current_user, township),
         role_labels=ROLE_LABELS,
         objections=open_objections_in(township.id)
         if permissions.can_view_township_in_full(current_user, township)
@@ -177,12 +180,15 @@ def new_community(township_id: int) -> Any:
 @bp.get("/communities/<id:community_id>")
 @login_required
 def community(community_id: int) -> Any:
-    """A community: its facts, its roll in brief, and its staff accounts."""
+    """A community: its facts, its preparation's stage and clocks, its roll in brief, and its staff accounts."""
     community = _visible_community(community_id)
     can_manage = permissions.can_manage_community(current_user, community)
+    group = current_group(community)
     return render_template(
         "communities/community.html",
         community=community,
+        preparation=progress.overview(group) if group is not None else None,
+        stages=progress.STAGES,
         roll=queries.roll_overview(community),
         accounts=queries.accounts_in(community=community),
         can_manage=can_manage,

@@ -1,5 +1,6 @@
 """`gongjue demo`: a township with two officials and two communities, a preparatory group, a teller and an
-observer; the larger community with a realistic roll of about 1,200 units (app.demo.roll_generator)."""
+observer; the larger community with a realistic roll of about 1,200 units (app.demo.roll_generator) and mid-way
+through its preparation, the smaller one waiting for its preparatory group (app.demo.preparation)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from app.auth import services as accounts
 from app.auth.models import GroupRole, Role
 from app.communities import services as communities
 from app.communities.models import Community, Township
+from app.demo.preparation import await_group, prepare_mid_way
 from app.demo.roll_generator import DemoUnit, demo_small_roll, generate_demo_roll
 from app.extensions import db
 from app.roll.models import RollVersion
+from app.roll.services import today
 from app.roll.versions import create_version
 
 #: the password of every demo account (the demo is refused in production)
@@ -44,7 +47,7 @@ def load_demo() -> list[tuple[str, str]]:
         "诸暨江南置业有限公司",
         total_floor_area_centi=sum(u.area_centi for u in large_roll) + 1_250_000,
     )
-    store_roll(large, large_roll, "示范数据 / demo data")
+    large_version = store_roll(large, large_roll, "示范数据 / demo data")
     small_roll = demo_small_roll()
     small = communities.create_community(
         township,
@@ -54,6 +57,9 @@ def load_demo() -> list[tuple[str, str]]:
         total_floor_area_centi=sum(u.area_centi for u in small_roll) + 80_000,
     )
     store_roll(small, small_roll, "示范数据 / demo data")
+
+    prepare_mid_way(large, large_version, large_roll, today())
+    await_group(small, today())
 
     accounts.create_community_account(
         large, "group-leader", "王志明", DEMO_PASSWORD, Role.GROUP_MEMBER, GroupRole.LEADER

@@ -23,7 +23,7 @@ from app.extensions import db
 from app.preparation.candidates import pending_or_approved_review
 from app.preparation.common import scope, today
 from app.preparation.models import Candidate, CandidateListReview, ClockReminder, PreparatoryGroup
-from app.preparation.notices import latest_notices, open_objection_count
+from app.preparation.notices import open_objection_count
 from app.rules.calendar import CalendarMissing
 from app.rules.preparation import Clock, ClockState, clock_state, preparation_clocks
 
@@ -42,6 +42,13 @@ STAGES: dict[str, Any] = {
     "list_approved": _l("Candidate list approved"),
     "scheduled": _l("Meeting scheduled"),
     "dissolved": _l("Dissolved"),
+}
+
+#: what waits for the township (its objections include those the group must answer under its lead)
+WAITING_LABELS: dict[str, Any] = {
+    "form_group": _l("Form the group and confirm its composition"),
+    "review_list": _l("Review the candidate list"),
+    "answer_objections": _l("Objections to the notices are open"),
 }
 
 #: days before a due date when a reminder is sent
@@ -114,7 +121,8 @@ class Overview:
     group: PreparatoryGroup
     stage: str
     clocks: list[ClockView]
-    waiting: list[Any]
+    #: codes of `WAITING_LABELS`
+    waiting: list[str]
     open_objections: int
     approved: int
     party_members: int
@@ -127,20 +135,20 @@ class Overview:
 
 def overview(group: PreparatoryGroup) -> Overview:
     community = db.session.get_one(Community, group.community_id)
-    waiting: list[Any] = []
+    waiting: list[str] = []
     current_stage = stage(group)
     if current_stage == "awaiting_group":
-        waiting.append(_l("Form the group and confirm its composition"))
+        waiting.append("form_group")
     review = db.session.scalars(
         select(CandidateListReview).where(
             CandidateListReview.group_id == group.id, CandidateListReview.decision == "pending"
         )
     ).first()
     if review is not None:
-        waiting.append(_l("Review the candidate list"))
+        waiting.append("review_list")
     objections = open_objection_count(group)
     if objections:
-        waiting.append(_l("%(n)d objections open", n=objections))
+        waiting.append("answer_objections")
     approved = (
         db.session.scalars(
             select(Candidate).where(Candidate.group_id == group.id, Candidate.status == "accepted")
@@ -239,4 +247,12 @@ def reminders_of(group: PreparatoryGroup, limit: int = 10) -> list[ClockReminder
     )
 
 
-__all__ = ["CLOCK_LABELS", "STAGES", "clocks", "latest_notices", "overview", "send_reminders", "stage"]
+__all__ = [
+    "CLOCK_LABELS",
+    "STAGES",
+    "WAITING_LABELS",
+    "clocks",
+    "overview",
+    "send_reminders",
+    "stage",
+]

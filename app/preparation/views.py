@@ -94,7 +94,10 @@ def index(community_id: int) -> Any:
         "can_manage": can_manage,
         "can_prepare": permissions.can_prepare_community(current_user, community),
         "request_form": RequestForm(requested_on=today()),
-        "term_form": TermForm(on=today()),
+        "extend_form": TermForm(prefix="extend", on=today()),
+        "dissolve_form": TermForm(prefix="dissolve", on=today()),
+        "clock_labels": progress.CLOCK_LABELS,
+        "waiting_labels": progress.WAITING_LABELS,
         "schedule_form": ScheduleForm(),
         "funding_form": FundingForm(received_on=today()),
         "role_labels": ROLE_LABELS,
@@ -193,29 +196,31 @@ def members(group_id: int) -> Any:
     )
 
 
-def _term_change(group_id: int, change: Any, success: str) -> Any:
+def _term_change(group_id: int, change: Any, success: str, prefix: str) -> Any:
     group, community = _group(group_id)
     _require(permissions.can_manage_community(current_user, community))
-    form = TermForm()
+    form = TermForm(prefix=prefix)
     if not form.validate_on_submit() or form.on.data is None:
         _form_errors(form)
         return redirect(_overview_url(community))
     day: date = form.on.data
-    return _attempt(lambda: change(group, day, form.reason.data or "", current_user.id), success, _overview_url(community))
+    return _attempt(
+        lambda: change(group, day, form.reason.data or "", current_user.id), success, _overview_url(community)
+    )
 
 
 @bp.post("/preparation/<id:group_id>/extend")
 @login_required
 def extend(group_id: int) -> Any:
     """The first meeting did not adopt the rules and covenant: extend the term by 90 days, once (Art 16 ¶2)."""
-    return _term_change(group_id, groups.extend_term, _("The term is extended by 90 days."))
+    return _term_change(group_id, groups.extend_term, _("The term is extended by 90 days."), "extend")
 
 
 @bp.post("/preparation/<id:group_id>/dissolve")
 @login_required
 def dissolve(group_id: int) -> Any:
     """Dissolve the group (Art 16 ¶2); a new request starts a new group."""
-    return _term_change(group_id, groups.dissolve, _("The group is dissolved."))
+    return _term_change(group_id, groups.dissolve, _("The group is dissolved."), "dissolve")
 
 
 @bp.route("/preparation/<id:group_id>/plan", methods=["GET", "POST"])
@@ -235,7 +240,8 @@ def plan(group_id: int) -> Any:
         if "meeting-meeting_content" in request.form:
             if meeting_form.validate_on_submit():
                 starts, ends = meeting_form.meeting_starts_on.data, meeting_form.meeting_ends_on.data
-                assert starts is not None and ends is not None  # noqa: S101  (DataRequired)
+                if starts is None or ends is None:  # DataRequired has checked; this tells the type checker
+                    abort(400)
                 return _attempt(
                     lambda: checklist.update_meeting(
                         group,
@@ -370,6 +376,7 @@ def township(township_id: int) -> Any:
         township=township_,
         rows=rows,
         stages=progress.STAGES,
+        waiting_labels=progress.WAITING_LABELS,
         approved=approved,
         party_members=sum(row.party_members for row in rows),
         deputies=sum(row.deputies for row in rows),

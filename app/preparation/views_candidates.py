@@ -1,7 +1,470 @@
-"""Pages of the preparation: candidates."""
+"""Pages of the preparation: candidates for the owners' committee, the township's review of their list, and the
+written arrears demands that bar a candidacy (Shaoxing Arts 13, 17, 22; DOMAIN §6).
+
+ID numbers typed into these forms go to the services and nowhere else: a refused form is answered by a redirect
+and a flashed message that names lines, never numbers.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.auth import permissions
+from app.communities.models import Community
+from app.errors import DomainError, NotFound
+from app.extensions import db
+from app.preparation import candidates as nominations
+from app.preparation.candidate_forms import (
+    ARREARS_KIND_LABELS,
+    OUTCOME_LABELS,
+    PROHIBITED_ACT_TEXTS,
+    REVIEW_LABELS,
+    ROUTE_LABELS,
+    STATUS_LABELS,
+    DemandForm,
+    NominationForm,
+    PaymentForm,
+    PhotoForm,
+    ProfileForm,
+    ReviewForm,
+    VetForm,
+    WithdrawForm,
+    format_yuan,
+    parse_yuan,
+    tie_from,
+    tie_value,
+)
+from app.preparation.common import today
+from app.preparation.group import current_group
+from app.preparation.models import ArrearsDemand, Candidate, CandidateListReview, PreparatoryGroup
+from app.privacy import mask_name
+from app.rules.candidates import Check
 
 bp = Blueprint("candidates", __name__)
+
+
+# --- loading, with the caller's scope -------------------------------------------------------------------------
+
+
+def _community(community_id: int) -> Community:
+    try:
+        return permissions.get_community(current_user, community_id)
+    except NotFound:
+        abort(404)
+
+
+def _preparer(community: Community) -> None:
+    if not permissions.can_prepare_community(current_user, community):
+        abort(403)
+
+
+def _candidate(candidate_id: int) -> tuple[Candidate, Community]:
+    candidate = db.session.get(Candidate, candidate_id)
+    if candidate is None:
+        abort(404)
+    group = db.session.get_one(PreparatoryGroup, candidate.group_id)
+    return candidate, _community(group.community_id)
+
+
+def _done(message: str, target: str) -> Any:
+    db.session.commit()
+    flash(message, "success")
+    return redirect(target)
+
+
+def _refused(error: DomainError, target: str) -> Any:
+    db.session.rollback()
+    flash(str(error), "error")
+    return redirect(target)
+
+
+def _invalid(form: Any, target: str) -> Any:
+    """Flash a form's validation messages (never the values typed) and go back."""
+    for name, errors in form.errors.items():
+        label = form[name].label.text if name in form else ""
+        for message in errors:
+            flash(f"{label}: {message}" if label else str(message), "error")
+    return redirect(target)
+
+
+# --- what the pages show ----------------------------------------------------------------------------------------
+
+
+def summary_of(checks: Sequence[Check]) -> str:
+    """One word for a candidate's checks: "fail" if any fails, else "pending" if any waits, else "pass"."""
+    outcomes = {check.outcome for check in checks}
+    return "fail" if "fail" in outcomes else ("pending" if "pending" in outcomes else "pass")
+
+
+@dataclass(frozen=True)
+class Shares:
+    """Party members and deputies (people's congress or CPPCC: 两代表一委员) among the accepted candidates
+    (Shaoxing Art 18; seed item 13)."""
+
+    accepted: int
+    party_members: int
+    deputies: int
+
+    @staticmethod
+    def of(candidates: Sequence[Candidate]) -> Shares:
+        accepted = [c for c in candidates if c.status == "accepted"]
+        return Shares(
+            accepted=len(accepted),
+            party_members=sum(1 for c in accepted if c.party_member),
+            deputies=sum(1 for c in accepted if c.peoples_congress_deputy or c.cppcc_member),
+        )
+
+    def percent(self, part: int) -> int:
+        return round(100 * part / self.accepted) if self.accepted else 0
+
+
+def latest_review(group: PreparatoryGroup) -> CandidateListReview | None:
+    return db.session.scalars(
+        select(CandidateListReview)
+        .where(CandidateListReview.group_id == group.id)
+        .order_by(CandidateListReview.id.desc())
+        .limit(1)
+    ).first()
+
+
+def declared_labels(candidate: Candidate) -> list[str]:
+    """What the candidate voluntarily declared (Shaoxing Art 18): party member, deputy, CPPCC member."""
+    return [
+        str(label)
+        for flag, label in (
+            (candidate.party_member, _("party member")),
+            (candidate.peoples_congress_deputy, _("people's congress deputy")),
+            (candidate.cppcc_member, _("CPPCC member")),
+        )
+        if flag
+    ]
+
+
+def _words() -> dict[str, Any]:
+    """The labels and formatters every candidate template uses."""
+    return {
+        "route_label": lambda route: str(ROUTE_LABELS.get(route, route)),
+        "candidate_status_label": lambda status: str(STATUS_LABELS.get(status, status)),
+        "outcome_label": lambda outcome: str(OUTCOME_LABELS.get(outcome, outcome)),
+        "review_label": lambda decision: str(REVIEW_LABELS.get(decision, decision)),
+        "arrears_kind_label": lambda kind: str(ARREARS_KIND_LABELS.get(kind, kind)),
+        "check_label": lambda code: str(nominations.CHECK_LABELS.get(code, code)),
+        "act_text": lambda item: str(PROHIBITED_ACT_TEXTS.get(item, item)),
+        "declared_labels": declared_labels,
+        "yuan": format_yuan,
+        "mask_name": mask_name,
+    }
+
+
+# --- the candidate list -----------------------------------------------------------------------------------------
+
+
+@bp.get("/communities/<id:community_id>/candidates")
+@login_required
+def index(community_id: int) -> Any:
+    """The current group's nominations with their checks, the list's review by the township, the forms."""
+    community = _community(community_id)
+    group = current_group(community)
+    candidates = (
+        list(db.session.scalars(select(Candidate).where(Candidate.group_id == group.id).order_by(Candidate.id)))
+        if group is not None
+        else []
+    )
+    review = latest_review(group) if group is not None else None
+    return render_template(
+        "preparation/candidates.html",
+        community=community,
+        group=group,
+        candidates=candidates,
+        summaries={c.id: summary_of(nominations.eligibility(c)) for c in candidates},
+        shares=Shares.of(candidates),
+        review=review,
+        locked=review is not None and review.decision in ("pending", "approved"),
+        can_prepare=permissions.can_prepare_community(current_user, community),
+        can_manage=permissions.can_manage_community(current_user, community),
+        form=NominationForm(nominated_on=today()),
+        review_form=ReviewForm(),
+        **_words(),
+    )
+
+
+@bp.post("/communities/<id:community_id>/candidates")
+@login_required
+def nominate(community_id: int) -> Any:
+    """Record a nomination (Art 13 ¶2); a joint one is checked line by line against the roll."""
+    community = _community(community_id)
+    _preparer(community)
+    back = url_for("candidates.index", community_id=community.id)
+    group = current_group(community)
+    if group is None:
+        flash(_("There is no preparatory group in this community yet."), "error")
+        return redirect(back)
+    form = NominationForm()
+    if not form.validate_on_submit() or form.nominated_on.data is None:
+        return _invalid(form, back)
+    try:
+        candidate = nominations.nominate(
+            group,
+            name=form.name.data or "",
+            id_number=form.id_number.data or "",
+            route=form.route.data or "",
+            nominated_on=form.nominated_on.data,
+            user_id=current_user.id,
+            cosigner_id_numbers=(form.cosigners.data or "").splitlines() if form.route.data == "joint" else (),
+            statement=form.statement.data or "",
+        )
+    except DomainError as error:
+        return _refused(error, back)
+    candidate_id, name = candidate.id, candidate.name
+    return _done(
+        _("%(name)s is nominated. Complete the profile and declarations, then vet.", name=name),
+        url_for("candidates.candidate_page", candidate_id=candidate_id),
+    )
+
+
+@bp.post("/communities/<id:community_id>/candidates/submit")
+@login_required
+def submit_list(community_id: int) -> Any:
+    """Send the accepted candidates to the township for review (seed item 13)."""
+    community = _community(community_id)
+    _preparer(community)
+    back = url_for("candidates.index", community_id=community.id)
+    group = current_group(community)
+    if group is None:
+        flash(_("There is no preparatory group in this community yet."), "error")
+        return redirect(back)
+    try:
+        nominations.submit_list(group, current_user.id)
+    except DomainError as error:
+        return _refused(error, back)
+    return _done(_("The list is sent to the township for review."), back)
+
+
+@bp.post("/candidate-lists/<id:review_id>/review")
+@login_required
+def review_list(review_id: int) -> Any:
+    """The township approves the list, or returns it with reasons; not the official who submitted it."""
+    review = db.session.get(CandidateListReview, review_id)
+    if review is None:
+        abort(404)
+    group = db.session.get_one(PreparatoryGroup, review.group_id)
+    community = _community(group.community_id)
+    if not permissions.can_manage_community(current_user, community):
+        abort(403)
+    back = url_for("candidates.index", community_id=community.id) + "#review"
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        flash(_("Approve the list, or return it with the reasons."), "error")
+        return redirect(back)
+    approve = form.decision.data == "approve"
+    try:
+        nominations.review_list(review, approve, form.reasons.data or "", current_user.id)
+    except DomainError as error:
+        return _refused(error, back)
+    return _done(_("The list is approved.") if approve else _("The list is returned to the group."), back)
+
+
+# --- one candidate ----------------------------------------------------------------------------------------------
+
+
+@bp.get("/candidates/<id:candidate_id>")
+@login_required
+def candidate_page(candidate_id: int) -> Any:
+    """A candidate: profile, co-signers (masked), the five checks with their evidence, vetting, withdrawal."""
+    candidate, community = _candidate(candidate_id)
+    group = db.session.get_one(PreparatoryGroup, candidate.group_id)
+    profile = ProfileForm(
+        data={
+            "statement": candidate.statement,
+            "party_member": candidate.party_member,
+            "peoples_congress_deputy": candidate.peoples_congress_deputy,
+            "cppcc_member": candidate.cppcc_member,
+            "declaration_made": candidate.declaration_made,
+            "declared_acts": list(candidate.declared_acts or ()),
+            "property_company_tie": tie_value(candidate.property_company_tie),
+        }
+    )
+    review = nominations.pending_or_approved_review(group)
+    return render_template(
+        "preparation/candidate.html",
+        community=community,
+        candidate=candidate,
+        checks=nominations.eligibility(candidate),
+        can_prepare=permissions.can_prepare_community(current_user, community),
+        locked=review is not None,
+        profile_form=profile,
+        photo_form=PhotoForm(),
+        vet_form=VetForm(),
+        withdraw_form=WithdrawForm(),
+        **_words(),
+    )
+
+
+@bp.get("/candidates/<id:candidate_id>/photo")
+@login_required
+def photo(candidate_id: int) -> Any:
+    """The candidate's photo (a JPEG re-encoded without metadata), for those who may see the candidate."""
+    candidate = _candidate(candidate_id)[0]
+    if not candidate.photo:
+        abort(404)
+    return Response(
+        candidate.photo,
+        mimetype=candidate.photo_type or "image/jpeg",
+        headers={"Cache-Control": "private, no-store"},
+    )
+
+
+def _changeable(candidate_id: int) -> tuple[Candidate, str]:
+    candidate, community = _candidate(candidate_id)
+    _preparer(community)
+    return candidate, url_for("candidates.candidate_page", candidate_id=candidate.id)
+
+
+@bp.post("/candidates/<id:candidate_id>/profile")
+@login_required
+def update_profile(candidate_id: int) -> Any:
+    """The statement, the voluntary declarations and the signed declaration on Art 22."""
+    candidate, back = _changeable(candidate_id)
+    form = ProfileForm()
+    if not form.validate_on_submit():
+        return _invalid(form, back)
+    try:
+        nominations.update_profile(
+            candidate,
+            statement=form.statement.data or "",
+            party_member=bool(form.party_member.data),
+            peoples_congress_deputy=bool(form.peoples_congress_deputy.data),
+            cppcc_member=bool(form.cppcc_member.data),
+            declaration_made=bool(form.declaration_made.data),
+            declared_acts=list(form.declared_acts.data or ()),
+            property_company_tie=tie_from(form.property_company_tie.data),
+            user_id=current_user.id,
+        )
+    except DomainError as error:
+        return _refused(error, back)
+    return _done(_("The profile is saved."), back)
+
+
+@bp.post("/candidates/<id:candidate_id>/photo")
+@login_required
+def upload_photo(candidate_id: int) -> Any:
+    """Keep the candidate's photo (JPEG or PNG; stored as a JPEG without its metadata)."""
+    candidate, back = _changeable(candidate_id)
+    form = PhotoForm()
+    if not form.validate_on_submit():
+        return _invalid(form, back)
+    try:
+        nominations.set_photo(candidate, form.photo.data.read(), current_user.id)
+    except DomainError as error:
+        return _refused(error, back)
+    return _done(_("The photo is saved."), back)
+
+
+@bp.post("/candidates/<id:candidate_id>/vet")
+@login_required
+def vet(candidate_id: int) -> Any:
+    """The group accepts the candidate (every check passed) or rejects them with a reason (Art 13 ¶2)."""
+    candidate, back = _changeable(candidate_id)
+    form = VetForm()
+    if not form.validate_on_submit():
+        return _invalid(form, back)
+    accept = form.decision.data == "accept"
+    try:
+        nominations.vet(candidate, accept, form.reason.data or "", current_user.id)
+    except DomainError as error:
+        return _refused(error, back)
+    return _done(_("The candidate is accepted.") if accept else _("The candidate is rejected."), back)
+
+
+@bp.post("/candidates/<id:candidate_id>/withdraw")
+@login_required
+def withdraw(candidate_id: int) -> Any:
+    """Record the candidate's withdrawal, with the reason they gave."""
+    candidate, back = _changeable(candidate_id)
+    form = WithdrawForm()
+    if not form.validate_on_submit():
+        return _invalid(form, back)
+    try:
+        nominations.withdraw(candidate, form.reason.data or "", current_user.id)
+    except DomainError as error:
+        return _refused(error, back)
+    return _done(_("The withdrawal is recorded."), back)
+
+
+# --- written arrears demands (personal data: the preparers only) -----------------------------------------------
+
+
+def _arrears_community(community_id: int) -> Community:
+    community = _community(community_id)
+    _preparer(community)
+    return community
+
+
+@bp.get("/communities/<id:community_id>/arrears")
+@login_required
+def arrears(community_id: int) -> Any:
+    """Written demands for unpaid property fees or maintenance fund, and their payment (Art 17 ¶2 (3))."""
+    community = _arrears_community(community_id)
+    demands = db.session.scalars(
+        select(ArrearsDemand)
+        .where(ArrearsDemand.community_id == community.id)
+        .order_by(ArrearsDemand.demanded_on.desc(), ArrearsDemand.id.desc())
+    ).all()
+    return render_template(
+        "preparation/arrears.html",
+        community=community,
+        demands=demands,
+        form=DemandForm(demanded_on=today()),
+        payment_form=PaymentForm(paid_on=today()),
+        **_words(),
+    )
+
+
+@bp.post("/communities/<id:community_id>/arrears")
+@login_required
+def record_demand(community_id: int) -> Any:
+    """Record a written demand made to an owner on the roll."""
+    community = _arrears_community(community_id)
+    back = url_for("candidates.arrears", community_id=community.id)
+    form = DemandForm()
+    amount_fen = parse_yuan(form.amount.data or "")
+    if not form.validate_on_submit() or form.demanded_on.data is None or amount_fen is None:
+        return _invalid(form, back)
+    try:
+        nominations.record_demand(
+            community,
+            id_number=form.id_number.data or "",
+            kind=form.kind.data or "",
+            amount_fen=amount_fen,
+            demanded_on=form.demanded_on.data,
+            user_id=current_user.id,
+        )
+    except DomainError as error:
+        return _refused(error, back)
+    return _done(_("The written demand is recorded."), back)
+
+
+@bp.post("/arrears/<id:demand_id>/paid")
+@login_required
+def record_payment(demand_id: int) -> Any:
+    """Record the day the owner paid what a demand asked for."""
+    demand = db.session.get(ArrearsDemand, demand_id)
+    if demand is None:
+        abort(404)
+    community = _arrears_community(demand.community_id)
+    back = url_for("candidates.arrears", community_id=community.id)
+    form = PaymentForm()
+    if not form.validate_on_submit() or form.paid_on.data is None:
+        return _invalid(form, back)
+    try:
+        nominations.record_payment(demand, form.paid_on.data, current_user.id)
+    except DomainError as error:
+        return _refused(error, back)
+    return _done(_("The payment is recorded."), back)
