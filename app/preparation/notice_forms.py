@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.preparation.notices import KINDS
@@ -13,7 +14,11 @@ from app.preparation.notices import KINDS
 class PublishNoticeForm(FlaskForm):
     """A document to publish and the day its notice starts; title and text are typed for "other" only."""
 
-    kind = SelectField(_l("Document"), choices=list(KINDS.items()), validators=[DataRequired()])
+    kind = SelectField(
+        _l("Document"),
+        choices=[SelectChoice(kind, label) for kind, label in KINDS.items()],
+        validators=[DataRequired()],
+    )
     starts_on = DateField(_l("Notice starts on"), validators=[DataRequired()])
     title = StringField(
         _l("Title"),
@@ -36,7 +41,9 @@ class NoticeObjectionForm(FlaskForm):
     )
     description = TextAreaField(_l("The objection"), validators=[DataRequired(), Length(max=2000)])
     #: only on a candidate-list notice; the choices are the group's accepted candidates, "" for the list as a whole
-    candidate_id = SelectField(_l("About the candidate"), choices=[("", "")], default="", validators=[Optional()])
+    candidate_id = SelectField(
+        _l("About the candidate"), choices=[SelectChoice("", "")], default="", validators=[Optional()]
+    )
 
 
 class AnswerObjectionForm(FlaskForm):

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from app.auth import permissions
 from app.calendar.services import current_calendar
@@ -90,15 +91,6 @@ def state_of(notice: Notice, on: date) -> str:
     return "running" if on <= notice.ends_on else "served"
 
 
-def text_lines(text: str) -> list[str]:
-    """The notice's text line by line, its leading spaces kept (non-breaking), for a page that keeps its lines."""
-    lines = []
-    for line in text.split("\n"):
-        stripped = line.lstrip(" ")
-        lines.append("\u00a0" * (len(line) - len(stripped)) + stripped)
-    return lines
-
-
 @dataclass(frozen=True)
 class RulePreview:
     """The Art 9 and Art 13 ¶3 rule worked out for a notice starting on ``starts_on`` (None: no calendar yet)."""
@@ -167,8 +159,8 @@ def candidate_names(notice: Notice) -> dict[int, str]:
 
 def _objection_form(notice: Notice) -> NoticeObjectionForm:
     form = NoticeObjectionForm()
-    form.candidate_id.choices = [("", _("The list as a whole"))] + [
-        (str(c.id), f"{c.name}（{c.unit_labels}）") for c in accepted_candidates(notice)
+    form.candidate_id.choices = [SelectChoice("", _("The list as a whole"))] + [
+        SelectChoice(str(c.id), f"{c.name}（{c.unit_labels}）") for c in accepted_candidates(notice)
     ]
     return form
 
@@ -277,7 +269,6 @@ def notice_page(notice_id: int) -> Any:
         notice=notice,
         community=community,
         kind_name=kind_name(notice.kind),
-        lines=text_lines(notice.body),
         state=STATE_LABELS[state_of(notice, today())],
         meeting_from=notices.earliest_meeting_after(notice),
         announced_before_meeting=notice.kind in notices.ANNOUNCED_BEFORE_MEETING,
@@ -315,11 +306,11 @@ def record_objection(notice_id: int) -> Any:
     return _done(_("The objection is recorded."), back)
 
 
-@bp.post("/notice-objections/<id:objection_id>/answer")
+@bp.post("/notice-objections/<id:notice_objection_id>/answer")
 @login_required
-def answer_objection(objection_id: int) -> Any:
+def answer_objection(notice_objection_id: int) -> Any:
     """Answer an open objection; the answer is shown with the notice (Art 13 ¶3: 记录并作出答复)."""
-    objection, notice, community = _objection(objection_id)
+    objection, notice, community = _objection(notice_objection_id)
     _preparer(community)
     back = url_for("notices.notice_page", notice_id=notice.id) + "#objections"
     form = AnswerObjectionForm()
@@ -343,7 +334,6 @@ def public(token: str) -> Any:
         "preparation/notice_public.html",
         notice=notice,
         community=community,
-        lines=text_lines(notice.body),
         state=STATE_LABELS[state_of(notice, today())],
         candidate_names=candidate_names(notice),
         mask_name=mask_name,
