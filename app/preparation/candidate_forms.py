@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.preparation.common import parse_yuan
 
 ROUTE_LABELS: dict[str, Any] = {
     "self": _l("Self-nomination by the owner"),
@@ -63,26 +65,14 @@ PROHIBITED_ACT_TEXTS: dict[int, Any] = {
 }
 
 TIE_CHOICES = [
-    ("", _l("Not declared yet")),
-    ("no", _l("No tie with the property company")),
-    ("yes", _l("Employed by, or in business with, the property company")),
+    SelectChoice("", _l("Not declared yet")),
+    SelectChoice("no", _l("No tie with the property company")),
+    SelectChoice("yes", _l("Employed by, or in business with, the property company")),
 ]
 
-_YUAN = re.compile(r"(\d{1,12})(?:\.(\d{1,2}))?")
 
-
-def parse_yuan(text: str) -> int | None:
-    """An amount in yuan with at most two decimals, as whole fen, exactly (no floats): "1,280.5" → 128050;
-    None when it is not such an amount."""
-    match = _YUAN.fullmatch(text.strip().replace(",", "").replace("，", ""))
-    if match is None:
-        return None
-    return int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))
-
-
-def format_yuan(fen: int) -> str:
-    """Fen as yuan for reading: 128050 → "1,280.50"."""
-    return f"{fen // 100:,}.{fen % 100:02d}"
+def _choices(labels: dict[Any, Any]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in labels.items()]
 
 
 def tie_value(tie: bool | None) -> str:
@@ -108,7 +98,7 @@ class NominationForm(FlaskForm):
         validators=[DataRequired(), Length(max=32)],
         description=_l("Used to find the owner on the roll; it is not shown again."),
     )
-    route = SelectField(_l("Nominated by"), choices=list(ROUTE_LABELS.items()))
+    route = SelectField(_l("Nominated by"), choices=_choices(ROUTE_LABELS))
     nominated_on = DateField(_l("Nominated on"), validators=[DataRequired()])
     statement = TextAreaField(_l("Candidate's statement"), validators=[Optional(), Length(max=2000)])
     cosigners = TextAreaField(
@@ -129,7 +119,7 @@ class ProfileForm(FlaskForm):
     declaration_made = BooleanField(_l("The candidate has signed the declaration on Shaoxing Art 22"))
     declared_acts = MultiCheckboxField(
         _l("Items of Shaoxing Art 22 the candidate declared"),
-        choices=list(PROHIBITED_ACT_TEXTS.items()),
+        choices=_choices(PROHIBITED_ACT_TEXTS),
         coerce=int,
         validate_choice=True,
     )
@@ -186,7 +176,7 @@ class DemandForm(FlaskForm):
         validators=[DataRequired(), Length(max=32)],
         description=_l("Used to find the owner on the roll; it is not shown again."),
     )
-    kind = SelectField(_l("Unpaid"), choices=list(ARREARS_KIND_LABELS.items()))
+    kind = SelectField(_l("Unpaid"), choices=_choices(ARREARS_KIND_LABELS))
     amount = StringField(
         _l("Amount demanded (yuan)"), validators=[DataRequired(), _amount_in_yuan], render_kw={"inputmode": "decimal"}
     )

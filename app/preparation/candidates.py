@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -118,14 +119,15 @@ def nominate(
     cosigners: list[CandidateCosigner] = []
     if route == "joint":
         version = roll_for_candidates(community)
-        found = [
-            owner_by_lookup(version, lookup_hash(line)) if version is not None else None
-            for line in cosigner_id_numbers
-            if line.strip()
-        ]
-        keys = [lookup_hash(line) for line in cosigner_id_numbers if line.strip()]
-        problems = rules.check_joint_nomination(
-            key, [rules.Cosigner(k, f is not None) for k, f in zip(keys, found, strict=True)]
+        # the lines as typed, blank ones skipped but counted, so that a problem names the line the group sees
+        lines = [(number, line) for number, line in enumerate(cosigner_id_numbers, start=1) if line.strip()]
+        keys = [lookup_hash(line) for _, line in lines]
+        found = [owner_by_lookup(version, k) if version is not None else None for k in keys]
+        problems = tuple(
+            replace(p, args={**p.args, "line": lines[p.args["line"] - 1][0]}) if "line" in p.args else p
+            for p in rules.check_joint_nomination(
+                key, [rules.Cosigner(k, f is not None) for k, f in zip(keys, found, strict=True)]
+            )
         )
         if problems:
             raise DomainError("invalid_joint_nomination", " ".join(cosigner_messages(problems)), field="cosigners")
@@ -198,7 +200,7 @@ def update_profile(
 def set_photo(candidate: Candidate, data: bytes, user_id: int | None) -> Candidate:
     """Keep an optional photo, re-encoded as a JPEG of at most 600 px without its metadata (EXIF can hold a
     location)."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, ImageOps, UnidentifiedImageError
 
     group = _group_of(candidate)
     if candidate.status not in STANDING:
@@ -209,9 +211,10 @@ def set_photo(candidate: Candidate, data: bytes, user_id: int | None) -> Candida
         with Image.open(io.BytesIO(data)) as image:
             if image.format not in ("JPEG", "PNG"):
                 raise DomainError("invalid_photo", _l("Choose a JPEG or PNG photo of at most 3 MB."), field="photo")
-            image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+            upright = ImageOps.exif_transpose(image)  # phones store the turn in EXIF, which is dropped below
+            upright.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
             out = io.BytesIO()
-            image.convert("RGB").save(out, format="JPEG", quality=85)
+            upright.convert("RGB").save(out, format="JPEG", quality=85)
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
         raise DomainError("invalid_photo", _l("Choose a JPEG or PNG photo of at most 3 MB."), field="photo") from error
     candidate.photo, candidate.photo_type = out.getvalue(), "image/jpeg"

@@ -21,6 +21,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.preparation import model_texts
 from app.preparation.common import calendar_error, scope, today
+from app.preparation.documents import yuan
 from app.preparation.models import MeetingPlan, PreparatoryGroup
 from app.preparation.notices import (
     ANNOUNCED_BEFORE_MEETING,
@@ -67,8 +68,9 @@ def update_meeting(
         )
     if form not in MEETING_FORMS:
         raise DomainError("invalid_meeting_form", _l("Choose online, paper, or both."), field="meeting_form")
+    content = required_text(content, "meeting_content", 5000, multiline=True)
     plan.meeting_starts_on, plan.meeting_ends_on, plan.meeting_form = starts_on, ends_on, form
-    plan.meeting_content = required_text(content, "meeting_content", 5000, multiline=True)
+    plan.meeting_content = content
     _changed(plan)
     db.session.flush()
     audit.record(
@@ -226,8 +228,9 @@ def record_funding(
         raise DomainError("invalid_amount", _l("Enter the amount received."), field="amount")
     if received_on > today():
         raise DomainError("date_in_future", _l("This date lies in the future."), field="received_on")
+    reference = required_text(reference, "reference", 100)
     plan.funding_received_fen, plan.funding_received_on = amount_fen, received_on
-    plan.funding_reference = required_text(reference, "reference", 100)
+    plan.funding_reference = reference
     db.session.flush()
     audit.record(
         "preparation.funding",
@@ -259,65 +262,57 @@ def checklist(group: PreparatoryGroup) -> list[ChecklistItem]:
     def published(kind: str) -> bool:
         return kind in notices
 
-    items = [
-        ChecklistItem(
-            "members",
-            KINDS["members"],
-            group.members_announced_on is not None,
-            "" if group.members_announced_on else str(_l("Publish the members' notice.")),
-        ),
-        ChecklistItem(
+    rules_confirmed = plan.voting_rules_confirmed_at is not None
+    received = plan.funding_received_fen
+    rows: list[tuple[str, Any, bool, Any]] = [
+        ("members", KINDS["members"], group.members_announced_on is not None, _l("Publish the members' notice.")),
+        (
             "roll",
             _l("Owner roll confirmed and published"),
             roll is not None and roll.published_at is not None,
-            "" if roll is not None and roll.published_at else str(_l("Load the roll and publish it.")),
+            _l("Load the roll and publish it."),
         ),
-        ChecklistItem(
+        (
             "meeting",
             KINDS["meeting"],
             published("meeting") and plan.meeting_starts_on is not None,
-            "" if published("meeting") else str(_l("Set the meeting and publish it.")),
+            _l("Set the meeting and publish it."),
         ),
-        ChecklistItem(
+        (
             "rules_of_procedure",
             KINDS["rules_of_procedure"],
             published("rules_of_procedure"),
-            "" if published("rules_of_procedure") else str(_l("Draft from the model text and publish.")),
+            _l("Draft from the model text and publish."),
         ),
-        ChecklistItem(
-            "covenant",
-            KINDS["covenant"],
-            published("covenant"),
-            "" if published("covenant") else str(_l("Draft from the model text and publish.")),
-        ),
-        ChecklistItem(
+        ("covenant", KINDS["covenant"], published("covenant"), _l("Draft from the model text and publish.")),
+        (
             "voting_rules",
             KINDS["voting_rules"],
-            plan.voting_rules_confirmed_at is not None and published("voting_rules"),
-            "" if published("voting_rules") else str(_l("Confirm the rules and publish them.")),
+            rules_confirmed and published("voting_rules"),
+            _l("Confirm the rules and publish them."),
         ),
-        ChecklistItem(
+        (
             "election_rules",
             KINDS["election_rules"],
-            plan.voting_rules_confirmed_at is not None and published("election_rules"),
-            "" if published("election_rules") else str(_l("Confirm the rules and publish them.")),
+            rules_confirmed and published("election_rules"),
+            _l("Confirm the rules and publish them."),
         ),
-        ChecklistItem(
+        (
             "candidate_list",
             KINDS["candidate_list"],
             approved_review(group) is not None and published("candidate_list"),
-            ""
-            if published("candidate_list")
-            else str(_l("Vet the candidates, have the list approved, and publish it.")),
+            _l("Vet the candidates, have the list approved, and publish it."),
         ),
-        ChecklistItem(
+        (
             "funding",
             KINDS["funding"],
-            plan.funding_received_fen is not None and plan.funding_received_fen >= funding_owed,
-            "" if plan.funding_received_fen is not None else str(_l("Record the funding received.")),
+            received is not None and received >= funding_owed,
+            _l("Record the funding received.")
+            if received is None
+            else _l("Less than the %(owed)s yuan owed was received (Shaoxing Art 15).", owed=yuan(funding_owed)),
         ),
     ]
-    return items
+    return [ChecklistItem(code, label, done, "" if done else str(todo)) for code, label, done, todo in rows]
 
 
 def schedule_problems(group: PreparatoryGroup) -> list[str]:

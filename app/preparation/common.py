@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +18,7 @@ from app.roll.services import today
 from app.roll.versions import latest_version
 from app.rules.calendar import CalendarMissing
 
-__all__ = ["OwnerOnRoll", "calendar_error", "find_owner", "parse_yuan_fen", "scope", "today"]
+__all__ = ["OwnerOnRoll", "calendar_error", "find_owner", "parse_yuan", "parse_yuan_fen", "scope", "today"]
 
 
 def scope(community: Community) -> dict[str, Any]:
@@ -73,20 +74,21 @@ def owner_by_lookup(version: RollVersion, lookup: str) -> OwnerOnRoll | None:
     return OwnerOnRoll(lookup, rows[0].name, labels, version.number)
 
 
+_YUAN = re.compile(r"(\d{1,12})(?:\.(\d{1,2}))?")
+
+
+def parse_yuan(text: str) -> int | None:
+    """An amount in yuan with at most two decimals, as whole fen, exactly (no floats): "1,280.5" → 128050;
+    None when it is not such an amount (a sign, a third decimal, letters, full-width digits)."""
+    match = _YUAN.fullmatch(text.strip().replace(",", "").replace("，", ""))
+    if match is None:
+        return None
+    return int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))
+
+
 def parse_yuan_fen(text: str, field: str = "amount") -> int:
-    """A yuan amount with at most two decimals as an exact number of fen: "50000" → 5000000, "123.4" → 12340.
-
-    The decimal text has the same form as an area (`app.rules.areas.parse_area`: ASCII digits, at most two decimals,
-    bounded), so that parser is reused; no float is ever involved.
-    """
-    from app.rules.areas import AreaFormatError, parse_area
-
-    try:
-        fen = parse_area(text.strip())
-    except AreaFormatError as error:
-        raise DomainError(
-            "invalid_amount", _l("An amount is a number of yuan with at most two decimals."), field=field
-        ) from error
-    if fen <= 0:
+    """`parse_yuan`, or a DomainError in the user's language for text that is not a positive amount."""
+    fen = parse_yuan(text)
+    if fen is None or fen <= 0:
         raise DomainError("invalid_amount", _l("An amount is a number of yuan with at most two decimals."), field=field)
     return fen

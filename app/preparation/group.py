@@ -48,6 +48,11 @@ def current_group(community: Community) -> PreparatoryGroup | None:
     ).first()
 
 
+def _not_dissolved(group: PreparatoryGroup) -> None:
+    if group.dissolved_on is not None:
+        raise DomainError("group_dissolved", _l("This group has been dissolved already."), status=409)
+
+
 def _not_future(day: date, field: str) -> date:
     if day > today():
         raise DomainError("date_in_future", _l("This date lies in the future."), field=field)
@@ -159,6 +164,7 @@ def form_group(
     A composition that breaks Art 12 is refused with every reason, and nothing is stored.
     """
     community = db.session.get_one(Community, group.community_id)
+    _not_dissolved(group)
     if group.formed_on is not None:
         raise DomainError("group_formed", _l("This group has been formed already."), status=409)
     if formed_on < group.requested_on:
@@ -188,6 +194,7 @@ def replace_members(
     """Change the members of a formed group (e.g. after owners' objections, Art 12 ¶2: the township resolves them),
     with the same composition checks; the old and new lists are both in the audit log."""
     community = db.session.get_one(Community, group.community_id)
+    _not_dissolved(group)
     if group.formed_on is None:
         raise DomainError("group_not_formed", _l("Form the group first."), status=409)
     reason = required_text(reason, "reason", 500)
@@ -217,6 +224,7 @@ def extend_term(group: PreparatoryGroup, extended_on: date, reason: str, user_id
     """The first meeting did not adopt the rules of procedure and covenant: the group's term runs 90 more days, once
     (Art 16 ¶2)."""
     community = db.session.get_one(Community, group.community_id)
+    _not_dissolved(group)
     if group.formed_on is None:
         raise DomainError("group_not_formed", _l("Form the group first."), status=409)
     if group.extended_on is not None:
@@ -225,13 +233,16 @@ def extend_term(group: PreparatoryGroup, extended_on: date, reason: str, user_id
             _l("The term has been extended once already; the group is dissolved and a new one formed (Art 16)."),
             status=409,
         )
+    reason = required_text(reason, "reason", 500)
     group.extended_on = _not_future(extended_on, "extended_on")
+    if group.plan is not None:  # the first meeting is over: the next one is prepared and scheduled anew
+        group.plan.scheduled_at, group.plan.scheduled_by_id = None, None
     db.session.flush()
     audit.record(
         "preparation.extend",
         "preparatory_group",
         group.id,
-        {"extended_on": extended_on.isoformat(), "reason": required_text(reason, "reason", 500)},
+        {"extended_on": extended_on.isoformat(), "reason": reason},
         **scope(community),
     )
     return group
@@ -243,13 +254,14 @@ def dissolve(group: PreparatoryGroup, dissolved_on: date, reason: str, user_id: 
     community = db.session.get_one(Community, group.community_id)
     if group.dissolved_on is not None:
         raise DomainError("group_dissolved", _l("This group has been dissolved already."), status=409)
+    reason = required_text(reason, "reason", 500)
     group.dissolved_on = _not_future(dissolved_on, "dissolved_on")
     db.session.flush()
     audit.record(
         "preparation.dissolve",
         "preparatory_group",
         group.id,
-        {"dissolved_on": dissolved_on.isoformat(), "reason": required_text(reason, "reason", 500)},
+        {"dissolved_on": dissolved_on.isoformat(), "reason": reason},
         **scope(community),
     )
     return group

@@ -198,7 +198,15 @@ def record_objection(
     """Record an owner's objection to a notice, or to one candidate of a candidate-list notice (Art 13 ¶3)."""
     if candidate_id is not None:
         candidate = db.session.get(Candidate, candidate_id)
-        if notice.kind != "candidate_list" or candidate is None or candidate.group_id != notice.group_id:
+        group = db.session.get(PreparatoryGroup, notice.group_id) if notice.group_id is not None else None
+        review = approved_review(group) if group is not None else None
+        if (
+            notice.kind != "candidate_list"
+            or candidate is None
+            or candidate.group_id != notice.group_id
+            or review is None
+            or candidate.id not in review.candidate_ids
+        ):
             raise DomainError("invalid_candidate", _l("This candidate is not on this notice."), field="candidate_id")
     objection = NoticeObjection(
         notice_id=notice.id,

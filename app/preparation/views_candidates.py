@@ -15,6 +15,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from app.auth import permissions
 from app.communities.models import Community
@@ -36,12 +37,11 @@ from app.preparation.candidate_forms import (
     ReviewForm,
     VetForm,
     WithdrawForm,
-    format_yuan,
-    parse_yuan,
     tie_from,
     tie_value,
 )
-from app.preparation.common import today
+from app.preparation.common import parse_yuan, today
+from app.preparation.documents import yuan
 from app.preparation.group import current_group
 from app.preparation.models import ArrearsDemand, Candidate, CandidateListReview, PreparatoryGroup
 from app.privacy import mask_name
@@ -79,9 +79,13 @@ def _done(message: str, target: str) -> Any:
     return redirect(target)
 
 
-def _refused(error: DomainError, target: str) -> Any:
+def _refused(error: DomainError, target: str, form: Any = None) -> Any:
+    """Flash why a service refused; a field the service found empty or too long is named by its form label."""
     db.session.rollback()
-    flash(str(error), "error")
+    message = str(error)
+    if form is not None and error.field in form and error.code == f"invalid_{error.field}":
+        message = f"{form[error.field].label.text}: {message}"
+    flash(message, "error")
     return redirect(target)
 
 
@@ -158,7 +162,7 @@ def _words() -> dict[str, Any]:
         "check_label": lambda code: str(nominations.CHECK_LABELS.get(code, code)),
         "act_text": lambda item: str(PROHIBITED_ACT_TEXTS.get(item, item)),
         "declared_labels": declared_labels,
-        "yuan": format_yuan,
+        "yuan": yuan,
         "mask_name": mask_name,
     }
 
@@ -173,7 +177,14 @@ def index(community_id: int) -> Any:
     community = _community(community_id)
     group = current_group(community)
     candidates = (
-        list(db.session.scalars(select(Candidate).where(Candidate.group_id == group.id).order_by(Candidate.id)))
+        list(
+            db.session.scalars(
+                select(Candidate)
+                .where(Candidate.group_id == group.id)
+                .options(defer(Candidate.photo))
+                .order_by(Candidate.id)
+            )
+        )
         if group is not None
         else []
     )
@@ -221,7 +232,7 @@ def nominate(community_id: int) -> Any:
             statement=form.statement.data or "",
         )
     except DomainError as error:
-        return _refused(error, back)
+        return _refused(error, back, form)
     candidate_id, name = candidate.id, candidate.name
     return _done(
         _("%(name)s is nominated. Complete the profile and declarations, then vet.", name=name),
@@ -267,7 +278,7 @@ def review_list(review_id: int) -> Any:
     try:
         nominations.review_list(review, approve, form.reasons.data or "", current_user.id)
     except DomainError as error:
-        return _refused(error, back)
+        return _refused(error, back, form)
     return _done(_("The list is approved.") if approve else _("The list is returned to the group."), back)
 
 
@@ -348,7 +359,7 @@ def update_profile(candidate_id: int) -> Any:
             user_id=current_user.id,
         )
     except DomainError as error:
-        return _refused(error, back)
+        return _refused(error, back, form)
     return _done(_("The profile is saved."), back)
 
 
@@ -379,7 +390,7 @@ def vet(candidate_id: int) -> Any:
     try:
         nominations.vet(candidate, accept, form.reason.data or "", current_user.id)
     except DomainError as error:
-        return _refused(error, back)
+        return _refused(error, back, form)
     return _done(_("The candidate is accepted.") if accept else _("The candidate is rejected."), back)
 
 
@@ -394,7 +405,7 @@ def withdraw(candidate_id: int) -> Any:
     try:
         nominations.withdraw(candidate, form.reason.data or "", current_user.id)
     except DomainError as error:
-        return _refused(error, back)
+        return _refused(error, back, form)
     return _done(_("The withdrawal is recorded."), back)
 
 
@@ -447,7 +458,7 @@ def record_demand(community_id: int) -> Any:
             user_id=current_user.id,
         )
     except DomainError as error:
-        return _refused(error, back)
+        return _refused(error, back, form)
     return _done(_("The written demand is recorded."), back)
 
 
@@ -466,5 +477,5 @@ def record_payment(demand_id: int) -> Any:
     try:
         nominations.record_payment(demand, form.paid_on.data, current_user.id)
     except DomainError as error:
-        return _refused(error, back)
+        return _refused(error, back, form)
     return _done(_("The payment is recorded."), back)
