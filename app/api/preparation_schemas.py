@@ -19,6 +19,7 @@ from app.preparation.candidates import ARREARS_KINDS
 from app.preparation.checklist import ALTERNATES_LISTS, MEETING_FORMS, RANK_CHOICES
 from app.preparation.group import REQUEST_KINDS
 from app.preparation.notices import KINDS
+from app.privacy import mask_name
 from app.rules.candidates import PROHIBITED_ACTS, ROUTES
 from app.rules.preparation import MAX_SEATS, MIN_SEATS, ROLES, max_alternates_for
 from app.text import has_control_characters
@@ -30,6 +31,8 @@ MAX_ID = 2**31 - 1
 #: more members than any group has, more co-signers than any joint nomination needs
 MAX_MEMBERS = 50
 MAX_COSIGNERS = 500
+#: more fields than a model text has
+MAX_DOCUMENT_FIELDS = 100
 
 
 class NoControlCharacters(validate.Validator):
@@ -233,20 +236,27 @@ class RulesSchema(Schema):
     alternates_list = fields.String(required=True, validate=validate.OneOf(ALTERNATES_LISTS))
 
 
+def at_most_fields(values: dict[str, str]) -> None:
+    if len(values) > MAX_DOCUMENT_FIELDS:
+        raise ValidationError(_("Too many fields."))
+
+
 class DocumentInSchema(Schema):
     """Either `fields` (draft the document from its model text; fields not sent keep their current value) or `text`
     (save an edited text)."""
 
-    fields = fields.Dict(
+    model_fields = fields.Dict(
+        data_key="fields",
         keys=fields.String(validate=validate.Length(min=1, max=64)),
         values=fields.String(validate=[validate.Length(max=1000), NoControlCharacters()]),
-        validate=validate.Length(max=100),
+        validate=at_most_fields,
+        metadata={"maxProperties": MAX_DOCUMENT_FIELDS},
     )
-    text = text(50000, required=False, multiline=True, load_default=None)
+    text = fields.String(validate=[validate.Length(min=1, max=50000), NoControlCharacters(multiline=True)])
 
     @validates_schema
-    def one_of_them(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if ("fields" in data) == bool(data.get("text")):
+    def fields_or_text(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if ("model_fields" in data) == ("text" in data):
             raise ValidationError(_("Send either fields or text."), "_schema")
 
 
@@ -254,7 +264,7 @@ class DocumentSchema(Schema):
     """A document of the checklist: its model text's fields as last filled in (or their defaults) and its text."""
 
     kind = fields.String()
-    fields = fields.Dict(keys=fields.String(), values=fields.String())
+    model_fields = fields.Dict(data_key="fields", keys=fields.String(), values=fields.String())
     text = fields.String()
 
 
@@ -290,6 +300,8 @@ class AnswerSchema(Schema):
 
 
 class ObjectionSchema(Schema):
+    """An objection to a notice; the objector's name is masked for those who do not prepare the meeting."""
+
     id = fields.Integer()
     notice_id = fields.Integer()
     candidate_id = fields.Integer(allow_none=True)
@@ -372,8 +384,12 @@ class ReviewInSchema(Schema):
 
 
 class CosignerSchema(Schema):
+    """A co-signer of a joint nomination, the name masked as on the candidate's page."""
+
     position = fields.Integer()
-    name = fields.String()
+    name = fields.Function(
+        lambda cosigner: mask_name(cosigner.name), metadata={"type": "string", "description": "masked: 张*华"}
+    )
     unit_labels = fields.String()
 
 

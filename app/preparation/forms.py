@@ -52,8 +52,8 @@ class MemberRow(FlaskForm):
     class Meta:
         csrf = False
 
-    name = StringField(_l("Name"), validators=[Optional(), Length(max=64)])
-    role = SelectField(_l("Role"), choices=ROLE_CHOICES, validate_choice=True)
+    name = StringField(_l("Full name"), validators=[Optional(), Length(max=64)])
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES, default="")
     contact = StringField(_l("Contact"), validators=[Optional(), Length(max=64)])
     id_number = StringField(
         _l("ID number (owner representatives)"),

@@ -75,10 +75,18 @@ def _attempt(change: Any, success: str, target: str) -> Any:
     return redirect(target)
 
 
+def _messages(errors: Any) -> list[str]:
+    """WTForms errors as flat messages: a field's list, or a FieldList's per-row dictionaries of lists."""
+    if isinstance(errors, dict):
+        return [message for value in errors.values() for message in _messages(value)]
+    if isinstance(errors, list):
+        return [message for value in errors for message in _messages(value)]
+    return [str(errors)]
+
+
 def _form_errors(form: Any) -> None:
-    for errors in form.errors.values():
-        for message in errors if isinstance(errors, list) else [errors]:
-            flash(str(message), "error")
+    for message in dict.fromkeys(_messages(form.errors)):
+        flash(message, "error")
 
 
 @bp.get("/communities/<id:community_id>/preparation")
@@ -303,7 +311,12 @@ def document(group_id: int, kind: str) -> Any:
             _form_errors(text_form)
         else:
             ScheduleForm().validate_on_submit()  # CSRF for the fields form
-            fields = {f.key: request.form.get(f"field-{f.key}", "") for f in model_texts.MODEL_TEXTS[kind].fields}
+            posted = {
+                f.key: request.form[f"field-{f.key}"]
+                for f in model_texts.MODEL_TEXTS[kind].fields
+                if f"field-{f.key}" in request.form
+            }
+            fields = {**checklist.document_fields(group, kind), **posted}  # a field not sent keeps its value
             return _attempt(
                 lambda: checklist.draft_document(group, kind, fields, current_user.id),
                 _("The draft is produced from the model text. Read it and edit it where needed."),

@@ -3,9 +3,10 @@
 Every documented operation is called in-process (WSGI, through the app's test client) with generated
 requests, once as a platform administrator and once as a township official, each with a valid API token.
 Each test builds a small world first (two townships with a community each, an administrator, an official
-and a group member); each generated request runs in a savepoint rolled back after it, so examples do not
-see each other's writes (a revoked token, a created township), and the test's transaction is rolled back
-as usual at its end.
+and a group member; in each community a roll and a preparation with a notice, an objection, candidates, a
+submitted candidate list and an arrears demand); each generated request runs in a savepoint rolled back
+after it, so examples do not see each other's writes (a revoked token, a created township), and the test's
+transaction is rolled back as usual at its end.
 
 The main fuzz test (`test_no_server_error`) checks every response: no 5xx, documented status codes and content
 types, and bodies (success and error alike) that match the document. Regression tests below aim at inputs
@@ -18,7 +19,8 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from datetime import date
 from typing import Any
 
 import pytest
@@ -35,8 +37,13 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from app.auth import services as accounts
+from app.auth.models import User
+from app.communities.models import Community
 from app.extensions import db
+from app.preparation import candidates as nominations
+from app.preparation import notices
 from tests.factories import PASSWORD, gen_admin, gen_community, gen_member, gen_official, gen_roll, gen_township
+from tests.preparation.helpers import declare_clean, gen_preparation, roll_owners, valid_members
 
 OPENAPI_URL = "/api/v1/openapi.json"
 
@@ -64,6 +71,34 @@ OPERATIONS = (
     "GET /api/v1/roll/versions/{version_id}/weights",
     "POST /api/v1/roll/versions/{version_id}/publish",
     "POST /api/v1/roll/versions/{version_id}/freeze",
+    "GET /api/v1/communities/{community_id}/preparation",
+    "POST /api/v1/communities/{community_id}/preparation",
+    "POST /api/v1/preparation/{group_id}/formation",
+    "PUT /api/v1/preparation/{group_id}/members",
+    "POST /api/v1/preparation/{group_id}/extension",
+    "POST /api/v1/preparation/{group_id}/dissolution",
+    "PUT /api/v1/preparation/{group_id}/meeting",
+    "PUT /api/v1/preparation/{group_id}/rules",
+    "GET /api/v1/preparation/{group_id}/documents/{kind}",
+    "PUT /api/v1/preparation/{group_id}/documents/{kind}",
+    "POST /api/v1/preparation/{group_id}/funding",
+    "POST /api/v1/preparation/{group_id}/schedule",
+    "GET /api/v1/communities/{community_id}/notices",
+    "POST /api/v1/communities/{community_id}/notices",
+    "GET /api/v1/notices/{notice_id}",
+    "POST /api/v1/notices/{notice_id}/objections",
+    "POST /api/v1/notice-objections/{notice_objection_id}/answer",
+    "GET /api/v1/communities/{community_id}/candidates",
+    "POST /api/v1/communities/{community_id}/candidates",
+    "GET /api/v1/candidates/{candidate_id}",
+    "PUT /api/v1/candidates/{candidate_id}/profile",
+    "POST /api/v1/candidates/{candidate_id}/vetting",
+    "POST /api/v1/candidates/{candidate_id}/withdrawal",
+    "POST /api/v1/communities/{community_id}/candidate-list",
+    "POST /api/v1/candidate-lists/{review_id}/review",
+    "GET /api/v1/communities/{community_id}/arrears",
+    "POST /api/v1/communities/{community_id}/arrears",
+    "POST /api/v1/arrears/{demand_id}/payment",
 )
 #: operations with an integer path or query parameter (ids, before_seq)
 INTEGER_PARAMETER_OPERATIONS = (*(op for op in OPERATIONS if "{" in op), "GET /api/v1/audit/events")
@@ -113,6 +148,8 @@ def world(request: pytest.FixtureRequest, app: Flask) -> World:
     gen_member(community)
     caller, other = (admin, official) if role == "admin" else (official, admin)
     roll, other_roll = gen_roll(community, official), gen_roll(other_community, caller)
+    preparation = gen_preparation_world(community, official, submitted_by=other)
+    other_preparation = gen_preparation_world(other_community, official, submitted_by=other, returned_by=caller)
     secret = accounts.create_api_token(caller, "模糊测试").secret
     spare_token = accounts.create_api_token(caller, "备用").token
     foreign_token = accounts.create_api_token(other, "他人的令牌").token
@@ -125,8 +162,45 @@ def world(request: pytest.FixtureRequest, app: Flask) -> World:
             "token_id": [spare_token.id, foreign_token.id],
             "version_id": [roll["version_id"], other_roll["version_id"]],
             "import_id": [roll["import_id"], other_roll["import_id"]],
+            **{name: [preparation[name], other_preparation[name]] for name in preparation},
+            "kind": ["rules_of_procedure", "covenant"],
         },
     )
+
+
+def gen_preparation_world(
+    community: Community, official: User, *, submitted_by: User, returned_by: User | None = None
+) -> dict[str, int]:
+    """A formed group with its members' notice (and an objection to it), an arrears demand, and three candidates:
+    one accepted, two rejected, on a list submitted by ``submitted_by`` and pending (the candidates locked), or
+    returned by ``returned_by`` (unlocked again). Returns the ids of each."""
+    made = gen_preparation(community, official)
+    group, candidates = made.group, made.candidates
+    notice = notices.publish(group, "members", date(2026, 9, 2), official.id)
+    objection = notices.record_objection(notice, "张三", "1幢1单元101", "联系方式有误", official.id)
+    demand = nominations.record_demand(
+        community,
+        id_number=made.owners[20].id_number,
+        kind="property_fee",
+        amount_fen=120_000,
+        demanded_on=date(2026, 9, 5),
+        user_id=official.id,
+    )
+    declare_clean(candidates["self"], official)
+    nominations.vet(candidates["self"], True, "", official.id)
+    for route in ("residents_committee", "joint"):
+        nominations.vet(candidates[route], False, "材料不全", official.id)
+    review = nominations.submit_list(group, submitted_by.id)
+    if returned_by is not None:
+        nominations.review_list(review, False, "请补充材料", returned_by.id)
+    return {
+        "group_id": group.id,
+        "notice_id": notice.id,
+        "notice_objection_id": objection.id,
+        "candidate_id": candidates["self"].id,
+        "review_id": review.id,
+        "demand_id": demand.id,
+    }
 
 
 def live_document(app: Flask) -> dict[str, Any]:
@@ -252,7 +326,10 @@ def test_no_server_error(app, world, label):
 def test_out_of_range_integer_is_not_a_server_error(app, world, label):
     schema = load_schema(app, live_document(app))
     operation = operation_of(schema, label)
-    path = {parameter.name: OUT_OF_RANGE for parameter in operation.path_parameters}
+    path = {
+        parameter.name: OUT_OF_RANGE if parameter.name.endswith("_id") else world.path_ids[parameter.name][0]
+        for parameter in operation.path_parameters
+    }
     query = {"before_seq": OUT_OF_RANGE} if "before_seq" in operation.query else None
     strategy = operation.as_strategy(GenerationMode.POSITIVE, path_parameters=path, query=query)
 
@@ -303,7 +380,31 @@ NUL_REQUESTS = {
         {"username": "nul-teller", "display_name": "", "password": PASSWORD, "role": "teller"},
         "display_name",
     ),
+    "POST /api/v1/communities/{community_id}/preparation": (
+        {"kind": "owners_application", "requested_on": "2026-09-01", "note": ""},
+        "note",
+    ),
+    "PUT /api/v1/preparation/{group_id}/members": (
+        {"members": [asdict(member) for member in valid_members(roll_owners())], "reason": "成员调整"},
+        "members.1.contact",
+    ),
+    "POST /api/v1/candidate-lists/{review_id}/review": ({"approve": True, "reasons": ""}, "reasons"),
+    "POST /api/v1/preparation/{group_id}/funding": (
+        {"amount_fen": 5_000_000, "received_on": "2026-09-03", "reference": ""},
+        "reference",
+    ),
 }
+
+
+def with_text(body: dict[str, Any], field: str, text: str) -> dict[str, Any]:
+    """A copy of ``body`` with ``text`` at ``field``, a dotted path into nested lists and objects ("members.1.name")."""
+    changed = copy.deepcopy(body)
+    *parents, last = field.split(".")
+    target: Any = changed
+    for part in parents:
+        target = target[int(part)] if isinstance(target, list) else target[part]
+    target[last] = text
+    return changed
 
 
 @pytest.mark.parametrize("label", NUL_REQUESTS)
@@ -317,7 +418,7 @@ def test_nul_character_is_not_a_server_error(app, world, label):
     with_nul = st.tuples(plain_text, plain_text).map(lambda parts: "\x00".join(parts))
 
     def request_with(text: str) -> Any:
-        return operation.Case(path_parameters=ids, body={**valid_body, field: text})
+        return operation.Case(path_parameters=ids, body=with_text(valid_body, field, text))
 
     strategy = with_nul.map(request_with)
 

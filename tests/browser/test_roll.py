@@ -167,10 +167,14 @@ def test_group_leader_checks_uploads_and_publishes_a_roll_on_a_phone(
 
 
 def test_the_version_page_fits_a_phone_and_publish_can_be_tapped(page, live_server: LiveServer, jiangnan: int):
-    version_id = in_database(
-        live_server,
-        select(RollVersion.id).where(RollVersion.community_id == jiangnan).order_by(RollVersion.number.desc()),
-    )
+    from app.demo.roll_generator import demo_small_roll
+    from app.roll.versions import create_version
+
+    with live_server.app.app_context():  # a new, unpublished version (the demo's roll is published already)
+        community = db.session.get_one(Community, jiangnan)
+        version_id = create_version(community, demo_small_roll()[:20], "布局测试", None, "import").id
+        db.session.commit()
+        db.session.remove()
     log_in(page, "group-leader")
     page.goto(f"/roll/versions/{version_id}")
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"业主名册第 \d+ 版"))
