@@ -83,3 +83,15 @@ def test_the_demo_has_a_community_mid_preparation(app):
     assert view.waiting == ["review_list"]
     small = db.session.scalar(select(Community).where(Community.name == "桃园小区"))
     assert progress.stage(current_group(small)) == "awaiting_group"
+
+
+def test_the_demo_is_dated_inside_the_holiday_calendar(app):
+    """Loaded on 2026-12-28 (its working days run into 2027, which the shipped calendar lacks), the demo is dated
+    27 November 2026 instead of failing; inside the calendar it keeps today."""
+    from datetime import date
+
+    from app.demo.preparation import demo_today
+
+    assert demo_today(date(2026, 11, 27)) == date(2026, 11, 27)
+    assert demo_today(date(2026, 12, 28)) == date(2026, 11, 27)
+    assert demo_today(date(2027, 3, 1)) == date(2026, 11, 27)

@@ -10,7 +10,7 @@ from app.auth import services as accounts
 from app.auth.models import GroupRole, Role
 from app.communities import services as communities
 from app.communities.models import Community, Township
-from app.demo.preparation import await_group, prepare_mid_way
+from app.demo.preparation import await_group, demo_today, prepare_mid_way
 from app.demo.roll_generator import DemoUnit, demo_small_roll, generate_demo_roll
 from app.extensions import db
 from app.roll.models import RollVersion
@@ -58,8 +58,9 @@ def load_demo() -> list[tuple[str, str]]:
     )
     store_roll(small, small_roll, "示范数据 / demo data")
 
-    prepare_mid_way(large, large_version, large_roll, today())
-    await_group(small, today())
+    anchor = demo_today(today())
+    prepare_mid_way(large, large_version, large_roll, anchor)
+    await_group(small, anchor)
 
     accounts.create_community_account(
         large, "group-leader", "王志明", DEMO_PASSWORD, Role.GROUP_MEMBER, GroupRole.LEADER
