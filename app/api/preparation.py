@@ -197,15 +197,6 @@ def _current(community: Community) -> PreparatoryGroup:
 # --- what a preparation looks like ----------------------------------------------------------------------------------
 
 
-def _latest_review(group: PreparatoryGroup) -> CandidateListReview | None:
-    return db.session.scalars(
-        select(CandidateListReview)
-        .where(CandidateListReview.group_id == group.id)
-        .order_by(CandidateListReview.id.desc())
-        .limit(1)
-    ).first()
-
-
 def _clock(view: progress.ClockView) -> dict[str, Any]:
     return {
         "code": view.clock.code,
@@ -249,7 +240,7 @@ def preparation_view(group: PreparatoryGroup) -> dict[str, Any]:
         },
         "schedule_problems": checklist.schedule_problems(group) if running else [],
         "open_objections": notices.open_objection_count(group),
-        "candidate_list": _latest_review(group),
+        "candidate_list": nominations.latest_review(group),
     }
 
 

@@ -48,6 +48,16 @@ def _group_of(candidate: Candidate) -> PreparatoryGroup:
     return group
 
 
+def latest_review(group: PreparatoryGroup) -> CandidateListReview | None:
+    """The group's latest submission of its list, whatever its decision (None before the first)."""
+    return db.session.scalars(
+        select(CandidateListReview)
+        .where(CandidateListReview.group_id == group.id)
+        .order_by(CandidateListReview.id.desc())
+        .limit(1)
+    ).first()
+
+
 def pending_or_approved_review(group: PreparatoryGroup) -> CandidateListReview | None:
     return db.session.scalars(
         select(CandidateListReview)

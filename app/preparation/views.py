@@ -35,22 +35,16 @@ from app.preparation.forms import (
 )
 from app.preparation.models import PreparatoryGroup
 from app.preparation.notices import latest_notices
+from app.preparation.page_helpers import community_in_scope, done, form_messages, refused
 
 bp = Blueprint("preparation", __name__)
-
-
-def _community(community_id: int) -> Community:
-    try:
-        return permissions.get_community(current_user, community_id)
-    except NotFound:
-        abort(404)
 
 
 def _group(group_id: int) -> tuple[PreparatoryGroup, Community]:
     group = db.session.get(PreparatoryGroup, group_id)
     if group is None:
         abort(404)
-    return group, _community(group.community_id)
+    return group, community_in_scope(group.community_id)
 
 
 def _require(allowed: bool) -> None:
@@ -63,29 +57,16 @@ def _overview_url(community: Community, anchor: str = "") -> str:
 
 
 def _attempt(change: Any, success: str, target: str) -> Any:
-    """Run a service call: commit and flash ``success``, or roll back and flash the refusal; then redirect."""
+    """Run a service call, then `done` or, when the service refuses, `refused`; both redirect to ``target``."""
     try:
         change()
     except DomainError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(target)
-    db.session.commit()
-    flash(success, "success")
-    return redirect(target)
-
-
-def _messages(errors: Any) -> list[str]:
-    """WTForms errors as flat messages: a field's list, or a FieldList's per-row dictionaries of lists."""
-    if isinstance(errors, dict):
-        return [message for value in errors.values() for message in _messages(value)]
-    if isinstance(errors, list):
-        return [message for value in errors for message in _messages(value)]
-    return [str(errors)]
+        return refused(error, target)
+    return done(success, target)
 
 
 def _form_errors(form: Any) -> None:
-    for message in dict.fromkeys(_messages(form.errors)):
+    for message in form_messages(form):
         flash(message, "error")
 
 
@@ -93,7 +74,7 @@ def _form_errors(form: Any) -> None:
 @login_required
 def index(community_id: int) -> Any:
     """The community's preparation: stage, clocks, members, checklist, funding, and what to do next."""
-    community = _community(community_id)
+    community = community_in_scope(community_id)
     group = groups.current_group(community)
     can_manage = permissions.can_manage_community(current_user, community)
     context: dict[str, Any] = {
@@ -131,7 +112,7 @@ def index(community_id: int) -> Any:
 @login_required
 def record_request(community_id: int) -> Any:
     """Record the developer's report or the owners' application (Shaoxing Art 11)."""
-    community = _community(community_id)
+    community = community_in_scope(community_id)
     _require(permissions.can_manage_community(current_user, community))
     form = RequestForm()
     if not form.validate_on_submit() or form.requested_on.data is None:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import defer
 
 from app.auth import permissions
 from app.communities.models import Community
-from app.errors import DomainError, NotFound
+from app.errors import DomainError
 from app.extensions import db
 from app.preparation import candidates as nominations
 from app.preparation.candidate_forms import (
@@ -44,6 +44,7 @@ from app.preparation.common import parse_yuan, today
 from app.preparation.documents import yuan
 from app.preparation.group import current_group
 from app.preparation.models import ArrearsDemand, Candidate, CandidateListReview, PreparatoryGroup
+from app.preparation.page_helpers import community_in_scope, done, invalid, refused, require_preparer
 from app.privacy import mask_name
 from app.rules.candidates import Check
 
@@ -53,49 +54,12 @@ bp = Blueprint("candidates", __name__)
 # --- loading, with the caller's scope -------------------------------------------------------------------------
 
 
-def _community(community_id: int) -> Community:
-    try:
-        return permissions.get_community(current_user, community_id)
-    except NotFound:
-        abort(404)
-
-
-def _preparer(community: Community) -> None:
-    if not permissions.can_prepare_community(current_user, community):
-        abort(403)
-
-
 def _candidate(candidate_id: int) -> tuple[Candidate, Community]:
     candidate = db.session.get(Candidate, candidate_id)
     if candidate is None:
         abort(404)
     group = db.session.get_one(PreparatoryGroup, candidate.group_id)
-    return candidate, _community(group.community_id)
-
-
-def _done(message: str, target: str) -> Any:
-    db.session.commit()
-    flash(message, "success")
-    return redirect(target)
-
-
-def _refused(error: DomainError, target: str, form: Any = None) -> Any:
-    """Flash why a service refused; a field the service found empty or too long is named by its form label."""
-    db.session.rollback()
-    message = str(error)
-    if form is not None and error.field in form and error.code == f"invalid_{error.field}":
-        message = f"{form[error.field].label.text}: {message}"
-    flash(message, "error")
-    return redirect(target)
-
-
-def _invalid(form: Any, target: str) -> Any:
-    """Flash a form's validation messages (never the values typed) and go back."""
-    for name, errors in form.errors.items():
-        label = form[name].label.text if name in form else ""
-        for message in errors:
-            flash(f"{label}: {message}" if label else str(message), "error")
-    return redirect(target)
+    return candidate, community_in_scope(group.community_id)
 
 
 # --- what the pages show ----------------------------------------------------------------------------------------
@@ -127,15 +91,6 @@ class Shares:
 
     def percent(self, part: int) -> int:
         return round(100 * part / self.accepted) if self.accepted else 0
-
-
-def latest_review(group: PreparatoryGroup) -> CandidateListReview | None:
-    return db.session.scalars(
-        select(CandidateListReview)
-        .where(CandidateListReview.group_id == group.id)
-        .order_by(CandidateListReview.id.desc())
-        .limit(1)
-    ).first()
 
 
 def declared_labels(candidate: Candidate) -> list[str]:
@@ -174,7 +129,7 @@ def _words() -> dict[str, Any]:
 @login_required
 def index(community_id: int) -> Any:
     """The current group's nominations with their checks, the list's review by the township, the forms."""
-    community = _community(community_id)
+    community = community_in_scope(community_id)
     group = current_group(community)
     candidates = (
         list(
@@ -188,7 +143,7 @@ def index(community_id: int) -> Any:
         if group is not None
         else []
     )
-    review = latest_review(group) if group is not None else None
+    review = nominations.latest_review(group) if group is not None else None
     return render_template(
         "preparation/candidates.html",
         community=community,
@@ -210,8 +165,8 @@ def index(community_id: int) -> Any:
 @login_required
 def nominate(community_id: int) -> Any:
     """Record a nomination (Art 13 ¶2); a joint one is checked line by line against the roll."""
-    community = _community(community_id)
-    _preparer(community)
+    community = community_in_scope(community_id)
+    require_preparer(community)
     back = url_for("candidates.index", community_id=community.id)
     group = current_group(community)
     if group is None:
@@ -219,7 +174,7 @@ def nominate(community_id: int) -> Any:
         return redirect(back)
     form = NominationForm()
     if not form.validate_on_submit() or form.nominated_on.data is None:
-        return _invalid(form, back)
+        return invalid(form, back)
     try:
         candidate = nominations.nominate(
             group,
@@ -232,9 +187,9 @@ def nominate(community_id: int) -> Any:
             statement=form.statement.data or "",
         )
     except DomainError as error:
-        return _refused(error, back, form)
+        return refused(error, back, form)
     candidate_id, name = candidate.id, candidate.name
-    return _done(
+    return done(
         _("%(name)s is nominated. Complete the profile and declarations, then vet.", name=name),
         url_for("candidates.candidate_page", candidate_id=candidate_id),
     )
@@ -244,8 +199,8 @@ def nominate(community_id: int) -> Any:
 @login_required
 def submit_list(community_id: int) -> Any:
     """Send the accepted candidates to the township for review (seed item 13)."""
-    community = _community(community_id)
-    _preparer(community)
+    community = community_in_scope(community_id)
+    require_preparer(community)
     back = url_for("candidates.index", community_id=community.id)
     group = current_group(community)
     if group is None:
@@ -254,8 +209,8 @@ def submit_list(community_id: int) -> Any:
     try:
         nominations.submit_list(group, current_user.id)
     except DomainError as error:
-        return _refused(error, back)
-    return _done(_("The list is sent to the township for review."), back)
+        return refused(error, back)
+    return done(_("The list is sent to the township for review."), back)
 
 
 @bp.post("/candidate-lists/<id:review_id>/review")
@@ -266,7 +221,7 @@ def review_list(review_id: int) -> Any:
     if review is None:
         abort(404)
     group = db.session.get_one(PreparatoryGroup, review.group_id)
-    community = _community(group.community_id)
+    community = community_in_scope(group.community_id)
     if not permissions.can_manage_community(current_user, community):
         abort(403)
     back = url_for("candidates.index", community_id=community.id) + "#review"
@@ -278,8 +233,8 @@ def review_list(review_id: int) -> Any:
     try:
         nominations.review_list(review, approve, form.reasons.data or "", current_user.id)
     except DomainError as error:
-        return _refused(error, back, form)
-    return _done(_("The list is approved.") if approve else _("The list is returned to the group."), back)
+        return refused(error, back, form)
+    return done(_("The list is approved.") if approve else _("The list is returned to the group."), back)
 
 
 # --- one candidate ----------------------------------------------------------------------------------------------
@@ -334,7 +289,7 @@ def photo(candidate_id: int) -> Any:
 
 def _changeable(candidate_id: int) -> tuple[Candidate, str]:
     candidate, community = _candidate(candidate_id)
-    _preparer(community)
+    require_preparer(community)
     return candidate, url_for("candidates.candidate_page", candidate_id=candidate.id)
 
 
@@ -345,7 +300,7 @@ def update_profile(candidate_id: int) -> Any:
     candidate, back = _changeable(candidate_id)
     form = ProfileForm()
     if not form.validate_on_submit():
-        return _invalid(form, back)
+        return invalid(form, back)
     try:
         nominations.update_profile(
             candidate,
@@ -359,8 +314,8 @@ def update_profile(candidate_id: int) -> Any:
             user_id=current_user.id,
         )
     except DomainError as error:
-        return _refused(error, back, form)
-    return _done(_("The profile is saved."), back)
+        return refused(error, back, form)
+    return done(_("The profile is saved."), back)
 
 
 @bp.post("/candidates/<id:candidate_id>/photo")
@@ -370,12 +325,12 @@ def upload_photo(candidate_id: int) -> Any:
     candidate, back = _changeable(candidate_id)
     form = PhotoForm()
     if not form.validate_on_submit():
-        return _invalid(form, back)
+        return invalid(form, back)
     try:
         nominations.set_photo(candidate, form.photo.data.read(), current_user.id)
     except DomainError as error:
-        return _refused(error, back)
-    return _done(_("The photo is saved."), back)
+        return refused(error, back)
+    return done(_("The photo is saved."), back)
 
 
 @bp.post("/candidates/<id:candidate_id>/vet")
@@ -385,13 +340,13 @@ def vet(candidate_id: int) -> Any:
     candidate, back = _changeable(candidate_id)
     form = VetForm()
     if not form.validate_on_submit():
-        return _invalid(form, back)
+        return invalid(form, back)
     accept = form.decision.data == "accept"
     try:
         nominations.vet(candidate, accept, form.reason.data or "", current_user.id)
     except DomainError as error:
-        return _refused(error, back, form)
-    return _done(_("The candidate is accepted.") if accept else _("The candidate is rejected."), back)
+        return refused(error, back, form)
+    return done(_("The candidate is accepted.") if accept else _("The candidate is rejected."), back)
 
 
 @bp.post("/candidates/<id:candidate_id>/withdraw")
@@ -401,20 +356,20 @@ def withdraw(candidate_id: int) -> Any:
     candidate, back = _changeable(candidate_id)
     form = WithdrawForm()
     if not form.validate_on_submit():
-        return _invalid(form, back)
+        return invalid(form, back)
     try:
         nominations.withdraw(candidate, form.reason.data or "", current_user.id)
     except DomainError as error:
-        return _refused(error, back, form)
-    return _done(_("The withdrawal is recorded."), back)
+        return refused(error, back, form)
+    return done(_("The withdrawal is recorded."), back)
 
 
 # --- written arrears demands (personal data: the preparers only) -----------------------------------------------
 
 
 def _arrears_community(community_id: int) -> Community:
-    community = _community(community_id)
-    _preparer(community)
+    community = community_in_scope(community_id)
+    require_preparer(community)
     return community
 
 
@@ -447,7 +402,7 @@ def record_demand(community_id: int) -> Any:
     form = DemandForm()
     amount_fen = parse_yuan(form.amount.data or "")
     if not form.validate_on_submit() or form.demanded_on.data is None or amount_fen is None:
-        return _invalid(form, back)
+        return invalid(form, back)
     try:
         nominations.record_demand(
             community,
@@ -458,8 +413,8 @@ def record_demand(community_id: int) -> Any:
             user_id=current_user.id,
         )
     except DomainError as error:
-        return _refused(error, back, form)
-    return _done(_("The written demand is recorded."), back)
+        return refused(error, back, form)
+    return done(_("The written demand is recorded."), back)
 
 
 @bp.post("/arrears/<id:demand_id>/paid")
@@ -473,9 +428,9 @@ def record_payment(demand_id: int) -> Any:
     back = url_for("candidates.arrears", community_id=community.id)
     form = PaymentForm()
     if not form.validate_on_submit() or form.paid_on.data is None:
-        return _invalid(form, back)
+        return invalid(form, back)
     try:
         nominations.record_payment(demand, form.paid_on.data, current_user.id)
     except DomainError as error:
-        return _refused(error, back, form)
-    return _done(_("The payment is recorded."), back)
+        return refused(error, back, form)
+    return done(_("The payment is recorded."), back)

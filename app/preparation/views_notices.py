@@ -16,20 +16,20 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from app.auth import permissions
 from app.calendar.services import current_calendar
 from app.communities.models import Community
-from app.errors import DomainError, NotFound
+from app.errors import DomainError
 from app.extensions import db
 from app.preparation import notices
 from app.preparation.common import today
 from app.preparation.group import current_group
 from app.preparation.models import Candidate, Notice, NoticeObjection, PreparatoryGroup
 from app.preparation.notice_forms import AnswerObjectionForm, NoticeObjectionForm, PublishNoticeForm
+from app.preparation.page_helpers import community_in_scope, done, invalid, refused, require_preparer
 from app.privacy import mask_name
 from app.rules.calendar import CalendarMissing, notice_end
 from app.rules.preparation import NOTICE_WORKING_DAYS, earliest_meeting
@@ -47,23 +47,11 @@ STATE_LABELS: dict[str, Any] = {
 # --- loading, with the caller's scope -------------------------------------------------------------------------------
 
 
-def _community(community_id: int) -> Community:
-    try:
-        return permissions.get_community(current_user, community_id)
-    except NotFound:
-        abort(404)
-
-
-def _preparer(community: Community) -> None:
-    if not permissions.can_prepare_community(current_user, community):
-        abort(403)
-
-
 def _notice(notice_id: int) -> tuple[Notice, Community]:
     notice = db.session.get(Notice, notice_id)
     if notice is None:
         abort(404)
-    return notice, _community(notice.community_id)
+    return notice, community_in_scope(notice.community_id)
 
 
 def _objection(objection_id: int) -> tuple[NoticeObjection, Notice, Community]:
@@ -172,28 +160,6 @@ def kind_name(kind: str) -> str:
 # --- answers of the POSTs --------------------------------------------------------------------------------------------
 
 
-def _done(message: str, target: str) -> Any:
-    db.session.commit()
-    flash(message, "success")
-    return redirect(target)
-
-
-def _refused(error: DomainError, target: str, form: FlaskForm | None = None) -> Any:
-    """Flash the refusal (prefixed with the field's label when the service names a field of the form); no change."""
-    db.session.rollback()
-    field = form[error.field] if form is not None and error.field and error.field in form else None
-    flash(f"{field.label.text}: {error}" if field is not None else str(error), "error")
-    return redirect(target)
-
-
-def _invalid(form: FlaskForm, target: str) -> Any:
-    for name, errors in form.errors.items():
-        label = form[name].label.text if name in form else ""
-        for message in errors:
-            flash(f"{label}: {message}" if label else str(message), "error")
-    return redirect(target)
-
-
 # --- the community's notices -----------------------------------------------------------------------------------------
 
 
@@ -201,7 +167,7 @@ def _invalid(form: FlaskForm, target: str) -> Any:
 @login_required
 def index(community_id: int) -> Any:
     """Every notice of the community's current group, the documents still to announce, and the publish form."""
-    community = _community(community_id)
+    community = community_in_scope(community_id)
     group = current_group(community)
     day = today()
     return render_template(
@@ -227,8 +193,8 @@ def index(community_id: int) -> Any:
 @login_required
 def publish(community_id: int) -> Any:
     """Publish a document as a notice from the given day (at least 5 working days, Art 9)."""
-    community = _community(community_id)
-    _preparer(community)
+    community = community_in_scope(community_id)
+    require_preparer(community)
     back = url_for("notices.index", community_id=community.id)
     group = current_group(community)
     if group is None:
@@ -236,7 +202,7 @@ def publish(community_id: int) -> Any:
         return redirect(back)
     form = PublishNoticeForm()
     if not form.validate_on_submit() or form.starts_on.data is None:
-        return _invalid(form, back)
+        return invalid(form, back)
     try:
         notice = notices.publish(
             group,
@@ -247,9 +213,9 @@ def publish(community_id: int) -> Any:
             body=form.body.data or "",
         )
     except DomainError as error:
-        return _refused(error, back, form)
+        return refused(error, back, form)
     notice_id, ends_on = notice.id, notice.ends_on
-    return _done(
+    return done(
         _("Published. The notice stays up until %(day)s.", day=ends_on),
         url_for("notices.notice_page", notice_id=notice_id),
     )
@@ -286,11 +252,11 @@ def notice_page(notice_id: int) -> Any:
 def record_objection(notice_id: int) -> Any:
     """Record an owner's objection to the notice, or to one candidate on a candidate-list notice (Art 13 ¶3)."""
     notice, community = _notice(notice_id)
-    _preparer(community)
+    require_preparer(community)
     back = url_for("notices.notice_page", notice_id=notice.id) + "#objections"
     form = _objection_form(notice)
     if not form.validate_on_submit():
-        return _invalid(form, back)
+        return invalid(form, back)
     candidate = form.candidate_id.data or ""
     try:
         notices.record_objection(
@@ -302,8 +268,8 @@ def record_objection(notice_id: int) -> Any:
             candidate_id=int(candidate) if candidate else None,
         )
     except DomainError as error:
-        return _refused(error, back, form)
-    return _done(_("The objection is recorded."), back)
+        return refused(error, back, form)
+    return done(_("The objection is recorded."), back)
 
 
 @bp.post("/notice-objections/<id:notice_objection_id>/answer")
@@ -311,16 +277,16 @@ def record_objection(notice_id: int) -> Any:
 def answer_objection(notice_objection_id: int) -> Any:
     """Answer an open objection; the answer is shown with the notice (Art 13 ¶3: 记录并作出答复)."""
     objection, notice, community = _objection(notice_objection_id)
-    _preparer(community)
+    require_preparer(community)
     back = url_for("notices.notice_page", notice_id=notice.id) + "#objections"
     form = AnswerObjectionForm()
     if not form.validate_on_submit():
-        return _invalid(form, back)
+        return invalid(form, back)
     try:
         notices.answer_objection(objection, form.answer.data or "", current_user.id)
     except DomainError as error:
-        return _refused(error, back, form)
-    return _done(_("The objection is answered."), back)
+        return refused(error, back, form)
+    return done(_("The objection is answered."), back)
 
 
 # --- the public notice: no login, behind its unguessable token -------------------------------------------------------

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
+
+import pytest
+from flask_babel import force_locale
 
 from app.auth.models import User
 from app.communities.models import Community
 from app.demo.roll_generator import DemoOwner, demo_small_roll
+from app.errors import DomainError
 from app.extensions import db
 from app.preparation import candidates as nominations
+from app.preparation import checklist, common, progress, views, views_candidates, views_notices
 from app.preparation import group as groups
 from app.preparation.models import Candidate, PreparatoryGroup
 from app.roll import services as roll
@@ -18,6 +24,22 @@ from app.roll.versions import create_version
 #: the day the demo roll's notice starts in these tests; the group is formed after it
 REQUESTED_ON = date(2026, 8, 3)
 FORMED_ON = date(2026, 9, 1)
+
+#: every module of app.preparation that imports ``today`` (from app.preparation.common or app.roll.services)
+TODAY_USERS = (common, checklist, progress, nominations, groups, views, views_candidates, views_notices)
+
+
+def freeze_today(monkeypatch: pytest.MonkeyPatch, day: date) -> None:
+    """Make ``today()`` return ``day`` in every preparation module that uses it."""
+    for module in TODAY_USERS:
+        monkeypatch.setattr(module, "today", lambda: day)
+
+
+def refused(call: Any, *args: Any, **kwargs: Any) -> DomainError:
+    """The DomainError a service raises; messages the service renders eagerly come out in English."""
+    with force_locale("en"), pytest.raises(DomainError) as caught:
+        call(*args, **kwargs)
+    return caught.value
 
 
 def roll_owners(units: int = 30) -> list[DemoOwner]:

@@ -15,15 +15,13 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEvent
 from app.auth.models import User
-from app.communities.models import Community, Township
+from app.communities.models import Community
 from app.errors import DomainError
 from app.extensions import db
 from app.preparation import candidates as nominations
-from app.preparation import common
 from app.preparation.models import ArrearsDemand, Candidate, CandidateCosigner, CandidateListReview
 from app.privacy import lookup_hash
-from tests.factories import gen_community, gen_official, gen_township
-from tests.preparation.helpers import Preparation, declare_clean, gen_preparation
+from tests.preparation.helpers import Preparation, declare_clean, freeze_today, refused
 
 TODAY = date(2026, 11, 2)
 NOMINATED_ON = date(2026, 10, 1)
@@ -32,41 +30,7 @@ NOT_AN_OWNER = "330681199901011238"
 
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    for module in (common, nominations):
-        monkeypatch.setattr(module, "today", lambda: TODAY)
-
-
-@pytest.fixture
-def township(app: Any) -> Township:
-    return gen_township()
-
-
-@pytest.fixture
-def official(township: Township) -> User:
-    return gen_official(township)
-
-
-@pytest.fixture
-def reviewer(township: Township) -> User:
-    return gen_official(township)
-
-
-@pytest.fixture
-def prep(township: Township, official: User) -> Preparation:
-    return gen_preparation(gen_community(township), official)
-
-
-@pytest.fixture
-def bare(township: Township, official: User) -> Preparation:
-    """A formed group without candidates."""
-    return gen_preparation(gen_community(township), official, with_candidates=False)
-
-
-def refused(call: Any, *args: Any, **kwargs: Any) -> DomainError:
-    """The DomainError a service raises; messages rendered eagerly by the service come out in English."""
-    with force_locale("en"), pytest.raises(DomainError) as caught:
-        call(*args, **kwargs)
-    return caught.value
+    freeze_today(monkeypatch, TODAY)
 
 
 def english(error: DomainError) -> str:

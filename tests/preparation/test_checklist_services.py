@@ -15,15 +15,14 @@ from app.audit.models import AuditEvent
 from app.auth.models import User
 from app.communities.models import Community, Township
 from app.demo.roll_generator import demo_small_roll
-from app.errors import DomainError
 from app.extensions import db
 from app.preparation import candidates as nominations
-from app.preparation import checklist, common, notices
+from app.preparation import checklist, notices
 from app.preparation.models import MeetingPlan, PreparatoryGroup
 from app.roll import services as roll
 from app.roll.versions import create_version
-from tests.factories import gen_community, gen_official, gen_township
-from tests.preparation.helpers import Preparation, declare_clean, gen_preparation
+from tests.factories import gen_community, gen_official
+from tests.preparation.helpers import Preparation, declare_clean, freeze_today, refused
 
 TODAY = date(2026, 10, 20)
 #: every notice of the ready preparation starts on this day; the meeting may be held from ANNOUNCED + 16
@@ -35,30 +34,7 @@ REQUIRED = ("meeting", "rules_of_procedure", "covenant", "voting_rules", "electi
 
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    for module in (common, checklist, nominations):
-        monkeypatch.setattr(module, "today", lambda: TODAY)
-
-
-@pytest.fixture
-def township(app: Any) -> Township:
-    return gen_township()
-
-
-@pytest.fixture
-def official(township: Township) -> User:
-    return gen_official(township)
-
-
-@pytest.fixture
-def prep(township: Township, official: User) -> Preparation:
-    return gen_preparation(gen_community(township), official)
-
-
-def refused(call: Any, *args: Any, **kwargs: Any) -> DomainError:
-    """The DomainError a service raises; messages the service renders eagerly come out in English."""
-    with force_locale("en"), pytest.raises(DomainError) as caught:
-        call(*args, **kwargs)
-    return caught.value
+    freeze_today(monkeypatch, TODAY)
 
 
 def english(error: Any) -> str:
@@ -413,11 +389,6 @@ def ready(
     for kind in REQUIRED:
         if kind not in skip:
             notices.publish(group, kind, announced, official.id)
-
-
-@pytest.fixture
-def reviewer(township: Township) -> User:
-    return gen_official(township)
 
 
 def problems(group: PreparatoryGroup) -> list[str]:

@@ -15,13 +15,20 @@ from app.audit.models import AuditEvent
 from app.communities.models import Community
 from app.errors import DomainError
 from app.extensions import db
-from app.preparation import common
 from app.preparation import group as groups
 from app.preparation.group import MemberInput
 from app.preparation.models import GroupMember, PreparatoryGroup
 from app.privacy import lookup_hash
 from tests.factories import gen_community, gen_official, gen_township
-from tests.preparation.helpers import FORMED_ON, REQUESTED_ON, load_roll, roll_owners, valid_members
+from tests.preparation.helpers import (
+    FORMED_ON,
+    REQUESTED_ON,
+    freeze_today,
+    load_roll,
+    refused,
+    roll_owners,
+    valid_members,
+)
 
 TODAY = date(2026, 11, 2)
 NOT_AN_OWNER = "330681199901011238"
@@ -29,8 +36,7 @@ NOT_AN_OWNER = "330681199901011238"
 
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    for module in (common, groups):
-        monkeypatch.setattr(module, "today", lambda: TODAY)
+    freeze_today(monkeypatch, TODAY)
 
 
 @pytest.fixture
@@ -52,19 +58,12 @@ def events(community: Community, action: str) -> list[AuditEvent]:
     )
 
 
-def refused(call: Any, *args: Any, **kwargs: Any) -> DomainError:
-    """The DomainError a service raises, its message rendered in English."""
-    with force_locale("en"), pytest.raises(DomainError) as caught:
-        call(*args, **kwargs)
-    return caught.value
-
-
 def english(error: DomainError) -> str:
     with force_locale("en"):
         return str(error)
 
 
-def township(name: str = "陈建国", leader: bool = True) -> MemberInput:
+def township_member(name: str = "陈建国", leader: bool = True) -> MemberInput:
     return MemberInput(name, "township", "0575-87001234", is_leader=leader)
 
 
@@ -156,7 +155,7 @@ def test_form_group_stores_members_plan_and_audit(setting: Any) -> None:
 def test_the_developers_absence_is_allowed(setting: Any) -> None:
     community, official = setting
     group = requested(community, official)
-    groups.form_group(group, FORMED_ON, [township(), *owner_reps(2), RESIDENTS], official.id)
+    groups.form_group(group, FORMED_ON, [township_member(), *owner_reps(2), RESIDENTS], official.id)
     assert [m.role for m in group.members] == [
         "township",
         "owner_representative",
@@ -168,7 +167,7 @@ def test_the_developers_absence_is_allowed(setting: Any) -> None:
 def test_exactly_half_owner_representatives_pass(setting: Any) -> None:
     community, official = setting
     group = requested(community, official)
-    groups.form_group(group, FORMED_ON, [township(), RESIDENTS, DEVELOPER, *owner_reps(3)], official.id)
+    groups.form_group(group, FORMED_ON, [township_member(), RESIDENTS, DEVELOPER, *owner_reps(3)], official.id)
     assert len(group.members) == 6
     assert group.formed_on == FORMED_ON
 
@@ -187,7 +186,7 @@ def assert_nothing_stored(community: Community, group: PreparatoryGroup) -> None
     [
         pytest.param(
             lambda: [
-                township(leader=False),
+                township_member(leader=False),
                 MemberInput("王小明", "owner_representative", "", roll_owners()[0].id_number, is_leader=True),
                 *owner_reps(2, 1),
             ],
@@ -195,24 +194,28 @@ def assert_nothing_stored(community: Community, group: PreparatoryGroup) -> None
             id="leader-not-township",
         ),
         pytest.param(
-            lambda: [township(), RESIDENTS, DEVELOPER, *owner_reps(2)],
+            lambda: [township_member(), RESIDENTS, DEVELOPER, *owner_reps(2)],
             "Owner representatives must be at least half of the group (Shaoxing Art 12): 2 of 5 members, at least 3 "
             "needed.",
             id="owners-below-half",
         ),
         pytest.param(
-            lambda: [township(), RESIDENTS, DEVELOPER, RESIDENTS, *owner_reps(3)],
+            lambda: [township_member(), RESIDENTS, DEVELOPER, RESIDENTS, *owner_reps(3)],
             "Owner representatives must be at least half of the group (Shaoxing Art 12): 3 of 7 members, at least 4 "
             "needed.",
             id="three-of-seven",
         ),
         pytest.param(
-            lambda: [township(), *owner_reps(2), MemberInput("林外人", "owner_representative", "", NOT_AN_OWNER)],
+            lambda: [
+                township_member(),
+                *owner_reps(2),
+                MemberInput("林外人", "owner_representative", "", NOT_AN_OWNER),
+            ],
             "Owner representatives must be owners on the roll; not found on it: 林外人.",
             id="owner-rep-not-on-roll",
         ),
         pytest.param(
-            lambda: [township(), *owner_reps(2), MemberInput("赵无证", "owner_representative", "", "")],
+            lambda: [township_member(), *owner_reps(2), MemberInput("赵无证", "owner_representative", "", "")],
             "Owner representatives must be owners on the roll; not found on it: 赵无证.",
             id="owner-rep-without-id-number",
         ),
@@ -222,12 +225,12 @@ def assert_nothing_stored(community: Community, group: PreparatoryGroup) -> None
             id="no-township",
         ),
         pytest.param(
-            lambda: [township(leader=False), *owner_reps(2)],
+            lambda: [township_member(leader=False), *owner_reps(2)],
             "Name a leader: the township's representative leads the group (Shaoxing Art 12).",
             id="no-leader",
         ),
         pytest.param(
-            lambda: [township(), township("李四"), *owner_reps(2)],
+            lambda: [township_member(), township_member("李四"), *owner_reps(2)],
             "Name one leader only.",
             id="two-leaders",
         ),
@@ -264,7 +267,7 @@ def test_every_reason_is_given_at_once(setting: Any) -> None:
 def test_an_unknown_role_is_refused(setting: Any) -> None:
     community, official = setting
     group = requested(community, official)
-    error = refused(groups.form_group, group, FORMED_ON, [township(), MemberInput("某", "mayor")], official.id)
+    error = refused(groups.form_group, group, FORMED_ON, [township_member(), MemberInput("某", "mayor")], official.id)
     assert error.code == "invalid_role"
     assert_nothing_stored(community, group)
 
@@ -302,7 +305,7 @@ def formed(setting: Any) -> tuple[Community, Any, PreparatoryGroup]:
 
 def test_replace_members_keeps_both_lists_in_the_audit(formed: Any) -> None:
     community, official, group = formed
-    new = [township("吴国强"), *owner_reps(3, 10), RESIDENTS]
+    new = [township_member("吴国强"), *owner_reps(3, 10), RESIDENTS]
     groups.replace_members(group, new, "业主对成员提出异议，街道协调后调整", official.id)
     db.session.expire(group)
     assert [m.name for m in group.members] == [m.name for m in new]
@@ -319,7 +322,7 @@ def test_replace_members_checks_the_composition_and_keeps_the_old_members(formed
     community, official, group = formed
     before = [m.name for m in group.members]
     error = refused(
-        groups.replace_members, group, [township(), RESIDENTS, DEVELOPER, *owner_reps(1)], "调整", official.id
+        groups.replace_members, group, [township_member(), RESIDENTS, DEVELOPER, *owner_reps(1)], "调整", official.id
     )
     assert error.code == "invalid_composition"
     assert "1 of 4 members, at least 2 needed" in english(error)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, timedelta
-from typing import Any
 
 import pytest
 from flask_babel import force_locale
@@ -14,44 +13,21 @@ from sqlalchemy import select
 from app.audit.models import AuditEvent
 from app.auth.models import User
 from app.communities.models import Township
-from app.errors import DomainError
 from app.extensions import db
 from app.preparation import candidates as nominations
-from app.preparation import checklist, common, notices, progress
 from app.preparation import group as groups
+from app.preparation import notices
 from app.preparation.models import Notice, PreparatoryGroup
 from app.rules.calendar import is_working_day, load_calendar
-from tests.factories import gen_community, gen_official, gen_township
-from tests.preparation.helpers import FORMED_ON, Preparation, declare_clean, gen_preparation
+from tests.factories import gen_community, gen_official
+from tests.preparation.helpers import FORMED_ON, Preparation, declare_clean, freeze_today, gen_preparation, refused
 
 TODAY = date(2026, 11, 2)
 
 
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    for module in (common, groups, checklist, nominations, progress):
-        monkeypatch.setattr(module, "today", lambda: TODAY)
-
-
-@pytest.fixture
-def township(app: Any) -> Township:
-    return gen_township()
-
-
-@pytest.fixture
-def official(township: Township) -> User:
-    return gen_official(township)
-
-
-@pytest.fixture
-def prep(township: Township, official: User) -> Preparation:
-    return gen_preparation(gen_community(township), official)
-
-
-def refused(call: Any, *args: Any, **kwargs: Any) -> DomainError:
-    with force_locale("en"), pytest.raises(DomainError) as caught:
-        call(*args, **kwargs)
-    return caught.value
+    freeze_today(monkeypatch, TODAY)
 
 
 def audit_events(group: PreparatoryGroup, action: str) -> list[AuditEvent]:

@@ -16,8 +16,8 @@ from app.communities.models import Township
 from app.db_types import utcnow
 from app.extensions import db
 from app.preparation import candidates as nominations
-from app.preparation import checklist, common, notices, progress, tasks
 from app.preparation import group as groups
+from app.preparation import notices, progress, tasks
 from app.preparation.models import ClockReminder, PreparatoryGroup
 from app.rules.preparation import ClockState
 from tests.factories import gen_community, gen_official, gen_township
@@ -26,6 +26,7 @@ from tests.preparation.helpers import (
     REQUESTED_ON,
     Preparation,
     declare_clean,
+    freeze_today,
     gen_preparation,
     load_roll,
     roll_owners,
@@ -42,27 +43,13 @@ FIRST_MEETING_DUE = date(2026, 11, 30)  # day 90, a Monday
 
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    set_today(monkeypatch, TODAY)
-
-
-def set_today(monkeypatch: pytest.MonkeyPatch, day: date) -> None:
-    for module in (common, groups, checklist, nominations, progress):
-        monkeypatch.setattr(module, "today", lambda: day)
+    freeze_today(monkeypatch, TODAY)
 
 
 @pytest.fixture
-def township(app: Any) -> Township:
-    return gen_township()
-
-
-@pytest.fixture
-def official(township: Township) -> User:
-    return gen_official(township)
-
-
-@pytest.fixture
-def prep(township: Township, official: User) -> Preparation:
-    return gen_preparation(gen_community(township), official, with_candidates=False)
+def prep(bare: Preparation) -> Preparation:
+    """Here a preparation has no candidates."""
+    return bare
 
 
 def requested_only(
@@ -346,7 +333,7 @@ def test_the_task_writes_todays_reminders_and_returns_the_count(
     app: Any, prep: Preparation, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     group_id = prep.group.id
-    set_today(monkeypatch, date(2026, 9, 3))  # the members' notice is due tomorrow
+    freeze_today(monkeypatch, date(2026, 9, 3))  # the members' notice is due tomorrow
     task = app.extensions["celery"].tasks[TASK]
     first = task.apply()
     assert first.successful(), first.traceback
