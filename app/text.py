@@ -28,3 +28,8 @@ def required_text(value: str, field: str, limit: int, *, multiline: bool = False
     if has_control_characters(cleaned, allow_lines=multiline):
         raise DomainError("invalid_" + field, _l("This text contains characters that cannot be stored."), field=field)
     return cleaned
+
+
+def optional_text(value: str, field: str, limit: int, *, multiline: bool = False) -> str:
+    """Like `required_text`, but empty text is allowed (and returned as "")."""
+    return required_text(value, field, limit, multiline=multiline) if value.strip() else ""

@@ -131,7 +131,7 @@ def _preparation_of(community: Any, official: Any) -> dict[str, Any]:
     from tests.preparation.helpers import declare_clean, gen_preparation
 
     made = gen_preparation(community, official)
-    notice = notices.publish(made.group, "members", date(2026, 9, 2), official.id)
+    notice = notices.publish(made.group, "members", date(2026, 9, 2), official.id, recorded_on=date(2026, 9, 2))
     objection = notices.record_objection(notice, "乙业主", "1幢1单元101", "成员有误", official.id)
     candidate = made.candidates["self"]
     for standing in made.candidates.values():

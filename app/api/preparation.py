@@ -484,8 +484,23 @@ def answer_objection(data: dict[str, Any], notice_objection_id: int) -> Any:
 # --- candidates -----------------------------------------------------------------------------------------------------
 
 
+def _evidence(evidence: Any, amounts: bool) -> dict[str, Any]:
+    """A check's evidence; the amounts owed only for those who prepare (as on the candidate page)."""
+    if amounts:
+        return dict(evidence)
+    return {
+        key: [{k: v for k, v in item.items() if k != "amount_fen"} for item in value]
+        if key in ("unpaid", "paid")
+        else value
+        for key, value in evidence.items()
+    }
+
+
 def _candidate_detail(candidate: Candidate) -> With:
     checks = nominations.eligibility(candidate)
+    group = db.session.get_one(PreparatoryGroup, candidate.group_id)
+    community = db.session.get_one(Community, group.community_id)
+    amounts = permissions.can_prepare_community(current_user, community)
     return With(
         candidate,
         checks=[
@@ -493,7 +508,7 @@ def _candidate_detail(candidate: Candidate) -> With:
                 "code": check.code,
                 "label": str(nominations.CHECK_LABELS[check.code]),
                 "outcome": check.outcome,
-                "evidence": dict(check.evidence),
+                "evidence": _evidence(check.evidence, amounts),
             }
             for check in checks
         ],

@@ -448,9 +448,11 @@ class PaymentSchema(Schema):
 
 
 class DemandSchema(Schema):
+    """A written demand; the owner's name masked, as on the arrears page (the units say who it is to the group)."""
+
     id = fields.Integer()
     community_id = fields.Integer()
-    owner_name = fields.String()
+    owner_name = fields.Function(lambda demand: mask_name(demand.owner_name))
     unit_labels = fields.String()
     kind = fields.String()
     amount_fen = fields.Integer()

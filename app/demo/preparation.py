@@ -63,7 +63,7 @@ def prepare_mid_way(community: Community, version: RollVersion, units: list[Demo
         groups.MemberInput("周立新", "developer", "0575-87019999"),
     ]
     groups.form_group(group, formed_on, members, None)
-    notices.publish(group, "members", formed_on + timedelta(days=2), None)
+    notices.publish(group, "members", formed_on + timedelta(days=2), None, recorded_on=formed_on + timedelta(days=2))
     roll.publish_version(version, formed_on + timedelta(days=10), None)
     checklist.update_meeting(
         group,
@@ -87,7 +87,7 @@ def prepare_mid_way(community: Community, version: RollVersion, units: list[Demo
     for kind in ("rules_of_procedure", "covenant"):
         checklist.draft_document(group, kind, checklist.document_fields(group, kind), None)
     for kind in ("meeting", "rules_of_procedure", "covenant", "voting_rules", "election_rules"):
-        notices.publish(group, kind, today - timedelta(days=3), None)
+        notices.publish(group, kind, today - timedelta(days=3), None, recorded_on=today)
 
     debtor = owners[12]
     nominations.record_demand(

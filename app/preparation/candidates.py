@@ -5,7 +5,8 @@ Choices made here:
 - a second standing nomination of the same owner is recorded, and its "not already nominated" check fails with the
   earlier one as evidence, so that the group sees both and rejects one;
 - the list is locked while the township reviews it and once approved; a candidate can still withdraw;
-- four eyes: the township official who approves or returns a list is not the one who submitted it.
+- four eyes: the township official who approves or returns a list is neither the one who submitted it nor one who
+  vetted a candidate on it.
 Services flush; the request commits. Every change is audited.
 """
 
@@ -30,12 +31,16 @@ from app.preparation.common import find_owner, owner_by_lookup, roll_for_candida
 from app.preparation.models import ArrearsDemand, Candidate, CandidateCosigner, CandidateListReview, PreparatoryGroup
 from app.privacy import lookup_hash
 from app.rules import candidates as rules
-from app.text import required_text
+from app.text import optional_text, required_text
 
 STANDING = ("nominated", "accepted")
+#: a joint nomination needs ten co-signers (Art 13); more lines than this are refused before any look-up
+MAX_COSIGNER_LINES = 200
 ARREARS_KINDS = ("property_fee", "maintenance_fund")
 PHOTO_MAX_BYTES = 3 * 1024 * 1024
 PHOTO_MAX_SIDE = 600
+#: a 24-megapixel phone photo decodes to about 100 MB; larger images are refused before decoding
+PHOTO_MAX_PIXELS = 24_000_000
 
 
 def _community(group: PreparatoryGroup) -> Community:
@@ -67,11 +72,15 @@ def pending_or_approved_review(group: PreparatoryGroup) -> CandidateListReview |
     ).first()
 
 
-def _unlocked(group: PreparatoryGroup) -> None:
+def _active(group: PreparatoryGroup) -> None:
     if group.formed_on is None or group.dissolved_on is not None:
         raise DomainError(
             "group_not_active", _l("The preparatory group is not formed or has been dissolved."), status=409
         )
+
+
+def _unlocked(group: PreparatoryGroup) -> None:
+    _active(group)
     review = pending_or_approved_review(group)
     if review is not None:
         message = (
@@ -128,6 +137,12 @@ def nominate(
     key = lookup_hash(id_number)
     cosigners: list[CandidateCosigner] = []
     if route == "joint":
+        if len(cosigner_id_numbers) > MAX_COSIGNER_LINES:
+            raise DomainError(
+                "too_many_cosigners",
+                _l("At most %(n)d co-signers' lines; ten are enough.", n=MAX_COSIGNER_LINES),
+                field="cosigners",
+            )
         version = roll_for_candidates(community)
         # the lines as typed, blank ones skipped but counted, so that a problem names the line the group sees
         lines = [(number, line) for number, line in enumerate(cosigner_id_numbers, start=1) if line.strip()]
@@ -152,7 +167,7 @@ def nominate(
         unit_labels=owner.units_text if owner else "",
         route=route,
         nominated_on=nominated_on,
-        statement=statement.strip()[:2000],
+        statement=optional_text(statement, "statement", 2000, multiline=True),
         recorded_by_id=user_id,
         cosigners=cosigners,
     )
@@ -192,7 +207,7 @@ def update_profile(
         raise DomainError(
             "declaration_missing", _l("Declared acts need the signed declaration."), field="declared_acts"
         )
-    candidate.statement = statement.replace("\r\n", "\n").strip()[:2000]
+    candidate.statement = optional_text(statement, "statement", 2000, multiline=True)
     candidate.party_member, candidate.peoples_congress_deputy = party_member, peoples_congress_deputy
     candidate.cppcc_member, candidate.declaration_made = cppcc_member, declaration_made
     candidate.declared_acts, candidate.property_company_tie = acts, property_company_tie
@@ -213,13 +228,15 @@ def set_photo(candidate: Candidate, data: bytes, user_id: int | None) -> Candida
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     group = _group_of(candidate)
+    _active(group)
     if candidate.status not in STANDING:
         raise DomainError("not_standing", _l("This candidate is no longer standing."), status=409)
     if not data or len(data) > PHOTO_MAX_BYTES:
         raise DomainError("invalid_photo", _l("Choose a JPEG or PNG photo of at most 3 MB."), field="photo")
     try:
         with Image.open(io.BytesIO(data)) as image:
-            if image.format not in ("JPEG", "PNG"):
+            if image.format not in ("JPEG", "PNG") or image.width * image.height > PHOTO_MAX_PIXELS:
+                # the pixel bound is read from the header before decoding: a small file can unpack to gigabytes
                 raise DomainError("invalid_photo", _l("Choose a JPEG or PNG photo of at most 3 MB."), field="photo")
             upright = ImageOps.exif_transpose(image)  # phones store the turn in EXIF, which is dropped below
             upright.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
@@ -290,7 +307,7 @@ def vet(candidate: Candidate, accept: bool, reason: str, user_id: int | None) ->
             ),
             status=409,
         )
-    candidate.vetting_reason = reason.strip()[:500] if accept else required_text(reason, "reason", 500)
+    candidate.vetting_reason = optional_text(reason, "reason", 500) if accept else required_text(reason, "reason", 500)
     candidate.status = "accepted" if accept else "rejected"
     candidate.vetted_by_id, candidate.vetted_at = user_id, utcnow()
     db.session.flush()
@@ -311,6 +328,7 @@ def vet(candidate: Candidate, accept: bool, reason: str, user_id: int | None) ->
 def withdraw(candidate: Candidate, reason: str, user_id: int | None) -> Candidate:
     """The candidate withdraws (at any time before the vote); recorded by the group for them."""
     group = _group_of(candidate)
+    _active(group)
     if candidate.status not in STANDING:
         raise DomainError("not_standing", _l("This candidate is no longer standing."), status=409)
     candidate.status, candidate.withdrawal_reason = "withdrawn", required_text(reason, "reason", 500)
@@ -351,11 +369,19 @@ def submit_list(group: PreparatoryGroup, user_id: int | None) -> CandidateListRe
 def review_list(review: CandidateListReview, approve: bool, reasons: str, user_id: int | None) -> CandidateListReview:
     """The township approves the list, or returns it with reasons (then the group may vet again and resubmit)."""
     group = db.session.get_one(PreparatoryGroup, review.group_id)
+    _active(group)
     if review.decision != "pending":
         raise DomainError("review_decided", _l("This list has been decided already."), status=409)
-    if user_id is not None and user_id == review.submitted_by_id:
-        raise DomainError("four_eyes", _l("Another official must review the list you submitted."), status=403)
-    review.reasons = reasons.strip()[:2000] if approve else required_text(reasons, "reasons", 2000, multiline=True)
+    vetters = set(
+        db.session.scalars(select(Candidate.vetted_by_id).where(Candidate.id.in_(review.candidate_ids))).all()
+    )
+    if user_id is not None and (user_id == review.submitted_by_id or user_id in vetters):
+        raise DomainError("four_eyes", _l("Another official must review a list you submitted or vetted."), status=403)
+    review.reasons = (
+        optional_text(reasons, "reasons", 2000, multiline=True)
+        if approve
+        else required_text(reasons, "reasons", 2000, multiline=True)
+    )
     review.decision = "approved" if approve else "returned"
     review.decided_by_id, review.decided_at = user_id, utcnow()
     if not approve:

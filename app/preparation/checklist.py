@@ -51,9 +51,12 @@ def _plan(group: PreparatoryGroup) -> tuple[MeetingPlan, Community]:
     return group.plan, community
 
 
-def _changed(plan: MeetingPlan) -> None:
-    """Any change to what was announced un-schedules the meeting: it must be checked (and announced) again."""
+def _changed(plan: MeetingPlan) -> dict[str, bool]:
+    """Any change to what was announced un-schedules the meeting: it must be checked (and announced) again. Returns
+    what the change's audit event adds: {"unscheduled": True} when a scheduled meeting was un-scheduled."""
+    was_scheduled = plan.scheduled_at is not None
     plan.scheduled_at, plan.scheduled_by_id = None, None
+    return {"unscheduled": True} if was_scheduled else {}
 
 
 def update_meeting(
@@ -71,13 +74,13 @@ def update_meeting(
     content = required_text(content, "meeting_content", 5000, multiline=True)
     plan.meeting_starts_on, plan.meeting_ends_on, plan.meeting_form = starts_on, ends_on, form
     plan.meeting_content = content
-    _changed(plan)
+    unscheduled = _changed(plan)
     db.session.flush()
     audit.record(
         "preparation.meeting",
         "meeting_plan",
         plan.id,
-        {"starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat(), "form": form},
+        {"starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat(), "form": form, **unscheduled},
         **scope(community),
     )
     return plan
@@ -126,7 +129,7 @@ def update_rules(
     plan.rank_by, plan.seats, plan.max_alternates = rank_by, seats, max_alternates
     plan.min_committee_members, plan.alternates_list = min_committee_members, alternates_list
     plan.voting_rules_confirmed_at = utcnow()
-    _changed(plan)
+    unscheduled = _changed(plan)
     db.session.flush()
     audit.record(
         "preparation.rules",
@@ -140,6 +143,7 @@ def update_rules(
             "max_alternates": max_alternates,
             "min_committee_members": min_committee_members,
             "alternates_list": alternates_list,
+            **unscheduled,
         },
         **scope(community),
     )
@@ -180,13 +184,13 @@ def draft_document(group: PreparatoryGroup, kind: str, fields: dict[str, str], u
         plan.rules_fields, plan.rules_text = cleaned, text
     else:
         plan.covenant_fields, plan.covenant_text = cleaned, text
-    _changed(plan)
+    unscheduled = _changed(plan)
     db.session.flush()
     audit.record(
         "preparation.document_draft",
         "meeting_plan",
         plan.id,
-        {"document": kind, "sha256": hashlib.sha256(text.encode()).hexdigest()},
+        {"document": kind, "sha256": hashlib.sha256(text.encode()).hexdigest(), **unscheduled},
         **scope(community),
     )
     return plan
@@ -202,13 +206,13 @@ def edit_document(group: PreparatoryGroup, kind: str, text: str, user_id: int | 
         plan.rules_text = text
     else:
         plan.covenant_text = text
-    _changed(plan)
+    unscheduled = _changed(plan)
     db.session.flush()
     audit.record(
         "preparation.document_edit",
         "meeting_plan",
         plan.id,
-        {"document": kind, "sha256": hashlib.sha256(text.encode()).hexdigest()},
+        {"document": kind, "sha256": hashlib.sha256(text.encode()).hexdigest(), **unscheduled},
         **scope(community),
     )
     return plan

@@ -21,7 +21,7 @@ from app.extensions import db
 from app.preparation.common import find_owner, scope, today
 from app.preparation.models import GroupMember, MeetingPlan, PreparatoryGroup
 from app.rules.preparation import ROLES, CompositionProblem, Member, check_composition, owner_representatives_needed
-from app.text import required_text
+from app.text import optional_text, required_text
 
 REQUEST_KINDS = ("developer_report", "owners_application")
 
@@ -80,7 +80,7 @@ def record_request(
         number=number,
         request_kind=kind,
         requested_on=_not_future(requested_on, "requested_on"),
-        note=note.strip()[:500],
+        note=optional_text(note, "note", 500),
         created_by_id=user_id,
     )
     db.session.add(group)
@@ -131,7 +131,7 @@ def _members(community: Community, members: list[MemberInput]) -> list[GroupMemb
                 name=name,
                 role=spec.role,
                 is_leader=spec.is_leader,
-                contact=spec.contact.strip()[:64],
+                contact=optional_text(spec.contact, "contact", 64),
                 owner_lookup=owner.lookup if owner else None,
                 unit_labels=owner.units_text if owner else "",
             )
@@ -235,6 +235,7 @@ def extend_term(group: PreparatoryGroup, extended_on: date, reason: str, user_id
         )
     reason = required_text(reason, "reason", 500)
     group.extended_on = _not_future(extended_on, "extended_on")
+    unscheduled = group.plan is not None and group.plan.scheduled_at is not None
     if group.plan is not None:  # the first meeting is over: the next one is prepared and scheduled anew
         group.plan.scheduled_at, group.plan.scheduled_by_id = None, None
     db.session.flush()
@@ -242,7 +243,7 @@ def extend_term(group: PreparatoryGroup, extended_on: date, reason: str, user_id
         "preparation.extend",
         "preparatory_group",
         group.id,
-        {"extended_on": extended_on.isoformat(), "reason": reason},
+        {"extended_on": extended_on.isoformat(), "reason": reason, **({"unscheduled": True} if unscheduled else {})},
         **scope(community),
     )
     return group

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -25,11 +25,15 @@ from app.db_types import utcnow
 from app.errors import DomainError
 from app.extensions import db
 from app.preparation import documents
-from app.preparation.common import calendar_error, scope
+from app.preparation.common import calendar_error, scope, today
 from app.preparation.models import Candidate, CandidateListReview, Notice, NoticeObjection, PreparatoryGroup
 from app.rules.calendar import CalendarMissing, notice_end
 from app.rules.preparation import NOTICE_WORKING_DAYS, earliest_meeting
 from app.text import required_text
+
+#: a paper notice posted on a Friday may be recorded on the Monday; a notice dated further back would let a group
+#: claim periods that never ran (the 15 days and 5 working days are counted from the start day)
+MAX_BACKDATE_DAYS = 3
 
 #: the documents a notice can publish; "other" takes its title and text from the group
 KINDS: dict[str, Any] = {
@@ -111,12 +115,20 @@ def document_text(group: PreparatoryGroup, kind: str) -> str:
 
 
 def publish(
-    group: PreparatoryGroup, kind: str, starts_on: date, user_id: int | None, title: str = "", body: str = ""
+    group: PreparatoryGroup,
+    kind: str,
+    starts_on: date,
+    user_id: int | None,
+    title: str = "",
+    body: str = "",
+    *,
+    recorded_on: date | None = None,
 ) -> Notice:
     """Publish a document as a notice from ``starts_on`` for at least 5 working days (Art 9).
 
-    ``starts_on`` may lie in the past (a paper notice recorded afterwards); the audit event keeps both days. The
-    members' notice also records when the members were announced (Art 12 ¶2).
+    ``starts_on`` may lie up to `MAX_BACKDATE_DAYS` before the day it is recorded (a paper notice recorded
+    afterwards); the audit event keeps both days. ``recorded_on`` is that day: today, except when the demo or a test
+    replays a history. The members' notice also records when the members were announced (Art 12 ¶2).
     """
     if kind not in KINDS:
         raise DomainError("invalid_notice_kind", _l("Unknown kind of notice."), field="kind")
@@ -126,6 +138,16 @@ def publish(
         title, text = required_text(title, "title", 200), required_text(body, "body", 20000, multiline=True)
     else:
         title, text = TITLES[kind], document_text(group, kind)
+    recorded_on = recorded_on or today()
+    if recorded_on > today() or starts_on < recorded_on - timedelta(days=MAX_BACKDATE_DAYS):
+        raise DomainError(
+            "notice_backdated",
+            _l(
+                "A notice can be recorded at most %(n)d days after it was posted; post it again from today.",
+                n=MAX_BACKDATE_DAYS,
+            ),
+            field="starts_on",
+        )
     if group.formed_on is not None and starts_on < group.formed_on:
         raise DomainError(
             "notice_before_formation", _l("A notice cannot start before the group was formed."), field="starts_on"
@@ -159,6 +181,7 @@ def publish(
             "kind": kind,
             "starts_on": starts_on.isoformat(),
             "ends_on": ends_on.isoformat(),
+            "recorded_on": recorded_on.isoformat(),
             "sha256": notice.body_sha256,
         },
         **scope(community),

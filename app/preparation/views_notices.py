@@ -294,15 +294,14 @@ def answer_objection(notice_objection_id: int) -> Any:
 
 @bp.get("/notices/<token>")
 def public(token: str) -> Any:
-    """The notice as owners read it: text, period, hash, how to object, the objections (names masked) and answers."""
+    """The notice as owners read it: text, period, hash, how to object, and how many objections were recorded and
+    answered (not their text, which can hold personal details; the staff page shows them)."""
     notice, community = _published(token)
     return render_template(
         "preparation/notice_public.html",
         notice=notice,
         community=community,
         state=STATE_LABELS[state_of(notice, today())],
-        candidate_names=candidate_names(notice),
-        mask_name=mask_name,
     )
 
 

@@ -28,6 +28,7 @@ from tests.preparation.helpers import (
     FORMED_ON,
     REQUESTED_ON,
     declare_clean,
+    freeze_today,
     gen_preparation,
     load_roll,
     roll_owners,
@@ -260,7 +261,7 @@ def test_extension_and_dissolution_by_the_township(official, member, community):
 # --- the checklist, notices, candidates and the review -------------------------------------------------------------
 
 
-def test_from_the_plan_to_the_approved_list(official, second_official, member, community):
+def test_from_the_plan_to_the_approved_list(official, second_official, member, community, monkeypatch):
     group_id = formed_group(official, community)
     owners = roll_owners()
 
@@ -317,8 +318,10 @@ def test_from_the_plan_to_the_approved_list(official, second_official, member, c
     assert response.get_json()["text"].endswith("附：补充条款。")
     assert member.get(f"/preparation/{group_id}/documents/essay").status_code == 404
 
-    # the members' notice and its period
+    # the members' notice and its period, recorded the day it is posted
+    freeze_today(monkeypatch, date(2026, 9, 2))
     response = member.post(f"/communities/{community.id}/notices", {"kind": "members", "starts_on": "2026-09-02"})
+    monkeypatch.undo()
     assert response.status_code == 201, response.get_json()
     notice_id = response.get_json()["id"]
     notice = member.get(f"/notices/{notice_id}").get_json()
@@ -426,7 +429,7 @@ def test_funding_in_fen(official, member, community):
     assert funding["done"] is True
 
 
-def test_an_unpaid_demand_bars_the_candidate_until_paid(official, member, community):
+def test_an_unpaid_demand_bars_the_candidate_until_paid(client, township, official, member, community):
     formed_group(official, community)
     owners = roll_owners()
     candidate = member.post(f"/communities/{community.id}/candidates", joint_nomination(owners)).get_json()
@@ -442,7 +445,7 @@ def test_an_unpaid_demand_bars_the_candidate_until_paid(official, member, commun
     response = member.post(f"/communities/{community.id}/arrears", demand)
     assert response.status_code == 201
     demand_id = response.get_json()["id"]
-    assert response.get_json()["owner_name"] == owners[6].name
+    assert response.get_json()["owner_name"] == mask_name(owners[6].name)
     assert "id_number" not in response.get_json()
 
     checks = {c["code"]: c for c in member.get(f"/candidates/{candidate['id']}").get_json()["checks"]}
@@ -450,6 +453,11 @@ def test_an_unpaid_demand_bars_the_candidate_until_paid(official, member, commun
     assert arrears["outcome"] == "fail"
     assert arrears["evidence"]["unpaid"] == [
         {"kind": "property_fee", "amount_fen": 180_000, "demanded_on": "2026-09-05", "paid_on": None}
+    ]
+    observer = api_of(client, gen_member(community, role=Role.OBSERVER))  # sees the check, not the amount owed
+    seen = {c["code"]: c for c in observer.get(f"/candidates/{candidate['id']}").get_json()["checks"]}
+    assert seen["no_arrears_after_demand"]["evidence"]["unpaid"] == [
+        {"kind": "property_fee", "demanded_on": "2026-09-05", "paid_on": None}
     ]
     refused(member.post(f"/arrears/{demand_id}/payment", {"paid_on": "2026-09-01"}), 422, "invalid_paid_on")
     response = member.post(f"/arrears/{demand_id}/payment", {"paid_on": "2026-09-20"})
@@ -467,7 +475,7 @@ def prepared(community, township):
     """A formed group with three nominations, the members' notice, an objection, a demand and a submitted list."""
     author = gen_official(township)
     made = gen_preparation(community, author)
-    notice = notices.publish(made.group, "members", date(2026, 9, 2), author.id)
+    notice = notices.publish(made.group, "members", date(2026, 9, 2), author.id, recorded_on=date(2026, 9, 2))
     objection = notices.record_objection(notice, "张三", "1幢1单元101", "联系电话有误", author.id)
     demand = nominations.record_demand(
         community,

@@ -176,7 +176,7 @@ def gen_preparation_world(
     returned by ``returned_by`` (unlocked again). Returns the ids of each."""
     made = gen_preparation(community, official)
     group, candidates = made.group, made.candidates
-    notice = notices.publish(group, "members", date(2026, 9, 2), official.id)
+    notice = notices.publish(group, "members", date(2026, 9, 2), official.id, recorded_on=date(2026, 9, 2))
     objection = notices.record_objection(notice, "张三", "1幢1单元101", "联系方式有误", official.id)
     demand = nominations.record_demand(
         community,
@@ -187,9 +187,9 @@ def gen_preparation_world(
         user_id=official.id,
     )
     declare_clean(candidates["self"], official)
-    nominations.vet(candidates["self"], True, "", official.id)
+    nominations.vet(candidates["self"], True, "", submitted_by.id)  # who vets and submits cannot review (four eyes)
     for route in ("residents_committee", "joint"):
-        nominations.vet(candidates[route], False, "材料不全", official.id)
+        nominations.vet(candidates[route], False, "材料不全", submitted_by.id)
     review = nominations.submit_list(group, submitted_by.id)
     if returned_by is not None:
         nominations.review_list(review, False, "请补充材料", returned_by.id)

@@ -15,7 +15,7 @@ from app.demo.roll_generator import DemoOwner, demo_small_roll
 from app.errors import DomainError
 from app.extensions import db
 from app.preparation import candidates as nominations
-from app.preparation import checklist, common, progress, views, views_candidates, views_notices
+from app.preparation import checklist, common, notices, progress, views, views_candidates, views_notices
 from app.preparation import group as groups
 from app.preparation.models import Candidate, PreparatoryGroup
 from app.roll import services as roll
@@ -26,7 +26,7 @@ REQUESTED_ON = date(2026, 8, 3)
 FORMED_ON = date(2026, 9, 1)
 
 #: every module of app.preparation that imports ``today`` (from app.preparation.common or app.roll.services)
-TODAY_USERS = (common, checklist, progress, nominations, groups, views, views_candidates, views_notices)
+TODAY_USERS = (common, checklist, progress, nominations, groups, notices, views, views_candidates, views_notices)
 
 
 def freeze_today(monkeypatch: pytest.MonkeyPatch, day: date) -> None:

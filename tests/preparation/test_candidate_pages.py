@@ -332,7 +332,7 @@ def test_the_township_returns_the_list_then_another_official_approves_it(staff: 
     assert review.decision == "pending"
 
     assert township.flashed(f"/candidate-lists/{review.id}/review", decision="approve", reasons="") == [
-        "Another official must review the list you submitted."
+        "Another official must review a list you submitted or vetted."
     ]
     assert second.flashed(f"/candidate-lists/{review.id}/review", decision="approve", reasons="") == [
         "The list is approved."

@@ -555,6 +555,18 @@ def test_review_needs_another_official(prep: Preparation, official: User, review
     assert event.summary == {"decision": "approved", "reasons": "同意"}
 
 
+def test_an_official_who_vetted_a_candidate_cannot_decide_the_list(
+    prep: Preparation, official: User, reviewer: User
+) -> None:
+    accept_all(prep, official)
+    review = nominations.submit_list(prep.group, None)  # submitted by someone else (here: the system)
+    error = refused(nominations.review_list, review, True, "", official.id)
+    assert (error.code, error.status) == ("four_eyes", 403)
+    assert review.decision == "pending"
+    nominations.review_list(review, True, "", reviewer.id)
+    assert review.decision == "approved"
+
+
 def test_returning_the_list_needs_reasons_and_reopens_vetting(
     prep: Preparation, official: User, reviewer: User
 ) -> None:
@@ -591,3 +603,14 @@ def test_a_withdrawn_candidate_stays_withdrawn_when_the_list_is_returned(
     nominations.review_list(review, False, "请补充材料", reviewer.id)
     assert prep.candidates["self"].status == "withdrawn"
     assert prep.candidates["joint"].status == "nominated"
+
+
+def test_a_small_file_of_too_many_pixels_is_refused_before_decoding(prep: Preparation) -> None:
+    """A 1-bit PNG of 6,000 × 5,000 pixels is a few kilobytes but would decode to 120 MB of RGB."""
+    out = io.BytesIO()
+    Image.new("1", (6000, 5000)).save(out, format="PNG")
+    assert len(out.getvalue()) < nominations.PHOTO_MAX_BYTES
+    candidate = prep.candidates["self"]
+    error = refused(nominations.set_photo, candidate, out.getvalue(), None)
+    assert (error.code, error.field) == ("invalid_photo", "photo")
+    assert candidate.photo is None

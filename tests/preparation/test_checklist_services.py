@@ -337,7 +337,7 @@ def test_a_fresh_group_has_only_its_roll_done(prep: Preparation) -> None:
 def test_checklist_items_are_done_as_the_work_is_done(prep: Preparation, township: Township, official: User) -> None:
     group = prep.group
     ready(prep, official, gen_official(township))
-    notices.publish(group, "members", date(2026, 9, 2), None)
+    notices.publish(group, "members", date(2026, 9, 2), None, recorded_on=date(2026, 9, 2))
     community = db.session.get_one(Community, group.community_id)
     checklist.record_funding(group, checklist.funding_owed_fen(community), date(2026, 9, 20), "凭证", None)
     found = items(group)
@@ -355,7 +355,9 @@ def test_every_item_not_done_says_what_is_missing(prep: Preparation) -> None:
     group = prep.group
     community = db.session.get_one(Community, group.community_id)
     checklist.record_funding(group, checklist.funding_owed_fen(community) - 1, date(2026, 9, 20), "凭证", None)
-    notices.publish(group, "voting_rules", ANNOUNCED, None)  # published with the default rules, never confirmed
+    notices.publish(
+        group, "voting_rules", ANNOUNCED, None, recorded_on=ANNOUNCED
+    )  # published with the default rules, never confirmed
     found = items(group)
     assert not found["funding"].done
     assert not found["voting_rules"].done
@@ -388,7 +390,7 @@ def ready(
     nominations.review_list(nominations.submit_list(group, official.id), True, "", reviewer.id)
     for kind in REQUIRED:
         if kind not in skip:
-            notices.publish(group, kind, announced, official.id)
+            notices.publish(group, kind, announced, official.id, recorded_on=announced)
 
 
 def problems(group: PreparatoryGroup) -> list[str]:
@@ -433,7 +435,8 @@ def test_fifteen_days_after_the_notices_is_one_day_too_early(prep: Preparation, 
 def test_one_notice_too_recent_is_enough_to_refuse(prep: Preparation, official: User, reviewer: User) -> None:
     group = prep.group
     ready(prep, official, reviewer)
-    notices.publish(group, "covenant", ANNOUNCED + timedelta(days=1), official.id)  # posted again a day later
+    later = ANNOUNCED + timedelta(days=1)
+    notices.publish(group, "covenant", later, official.id, recorded_on=later)  # posted again a day later
     assert problems(group) == [
         "Draft management covenant was published on 2026-10-13; the meeting can be held on 2026-10-29 at the "
         "earliest (15 days, Shaoxing Art 13)."
@@ -479,7 +482,7 @@ def test_an_open_objection_is_refused_until_answered(prep: Preparation, official
 def test_an_objection_to_the_members_notice_also_counts(prep: Preparation, official: User, reviewer: User) -> None:
     group = prep.group
     ready(prep, official, reviewer)
-    members = notices.publish(group, "members", date(2026, 9, 2), official.id)
+    members = notices.publish(group, "members", date(2026, 9, 2), official.id, recorded_on=date(2026, 9, 2))
     notices.record_objection(members, "张三", "1幢101", "异议", official.id)
     assert problems(group) == ["Answer every objection to the notices first."]
 
@@ -492,7 +495,7 @@ def test_a_document_changed_after_its_notice_is_refused(prep: Preparation, offic
     checklist.edit_document(group, "covenant", plan.covenant_text + "\n附则：本规约自通过之日起生效。", None)
     assert plan.scheduled_at is None  # any change un-schedules the meeting
     assert problems(group) == ["Draft management covenant changed after its notice; publish it again."]
-    notices.publish(group, "covenant", ANNOUNCED, official.id)
+    notices.publish(group, "covenant", ANNOUNCED, official.id, recorded_on=ANNOUNCED)
     assert problems(group) == []
 
 

@@ -306,3 +306,11 @@ def test_labels_and_messages_render_in_english(babel_context):
         str(_error(COVENANT, {"pet_rules": "a\x00"}).message) == "This text contains characters that cannot be stored."
     )
     assert str(_error(COVENANT, {"x": "y"}).message) == "This field is not part of the model text."
+
+
+def test_a_number_of_thousands_of_digits_is_refused_as_a_field_error() -> None:
+    with pytest.raises(FieldError) as caught:
+        clean_fields(
+            "rules_of_procedure", {"community_name": "某小区", "community_address": "某路1号", "term_years": "9" * 5000}
+        )
+    assert caught.value.key == "term_years"

@@ -55,7 +55,7 @@ def approve_list(prep: Preparation, official: User) -> None:
 
 def test_members_notice_freezes_the_text_and_records_the_announcement(prep: Preparation) -> None:
     group = prep.group
-    notice = notices.publish(group, "members", date(2026, 9, 2), None)
+    notice = notices.publish(group, "members", date(2026, 9, 2), None, recorded_on=date(2026, 9, 2))
     assert notice.title == notices.TITLES["members"]
     assert "陈建国（组长）" in notice.body
     assert notice.body_sha256 == hashlib.sha256(notice.body.encode()).hexdigest()
@@ -63,7 +63,7 @@ def test_members_notice_freezes_the_text_and_records_the_announcement(prep: Prep
     assert len(notice.token) >= 20
     assert group.members_announced_on == date(2026, 9, 2)
     # a second members' notice (after a change) keeps the first announcement day
-    notices.publish(group, "members", date(2026, 9, 15), None)
+    notices.publish(group, "members", date(2026, 9, 15), None, recorded_on=date(2026, 9, 15))
     assert group.members_announced_on == date(2026, 9, 2)
     assert notices.latest_notices(group)["members"].starts_on == date(2026, 9, 15)
     events = audit_events(group, "notice.publish")
@@ -72,19 +72,24 @@ def test_members_notice_freezes_the_text_and_records_the_announcement(prep: Prep
         "kind": "members",
         "starts_on": "2026-09-02",
         "ends_on": "2026-09-09",
+        "recorded_on": "2026-09-02",
         "sha256": notice.body_sha256,
     }
 
 
 def test_five_working_days_over_national_day(prep: Preparation) -> None:
     # Thu 10-08, Fri 10-09, Sat 10-10 (adjusted working day), Mon 10-12, Tue 10-13
-    assert notices.publish(prep.group, "voting_rules", date(2026, 9, 30), None).ends_on == date(2026, 10, 13)
+    assert notices.publish(
+        prep.group, "voting_rules", date(2026, 9, 30), None, recorded_on=date(2026, 9, 30)
+    ).ends_on == date(2026, 10, 13)
 
 
 def test_five_working_days_across_the_adjusted_working_saturday(prep: Preparation) -> None:
     # Fri 10-09, Sat 10-10 (adjusted), Mon 10-12, Tue 10-13, Wed 10-14; without the adjusted day it would be Thu 10-15
     assert is_working_day(load_calendar(), date(2026, 10, 10))
-    assert notices.publish(prep.group, "election_rules", date(2026, 10, 8), None).ends_on == date(2026, 10, 14)
+    assert notices.publish(
+        prep.group, "election_rules", date(2026, 10, 8), None, recorded_on=date(2026, 10, 8)
+    ).ends_on == date(2026, 10, 14)
 
 
 def test_a_year_without_calendar_is_refused(prep: Preparation) -> None:
@@ -107,7 +112,13 @@ def test_other_needs_a_title_and_a_body(prep: Preparation) -> None:
     assert (error.code, error.field) == ("invalid_body", "body")
     assert notices.latest_notices(group) == {}
     notice = notices.publish(
-        group, "other", date(2026, 10, 12), None, title=" 关于会议地点的说明 ", body="地点：\r\n会所"
+        group,
+        "other",
+        date(2026, 10, 12),
+        None,
+        title=" 关于会议地点的说明 ",
+        body="地点：\r\n会所",
+        recorded_on=date(2026, 10, 12),
     )
     assert (notice.title, notice.body) == ("关于会议地点的说明", "地点：\n会所")
 
@@ -116,7 +127,9 @@ def test_candidate_list_is_refused_before_approval(prep: Preparation, official: 
     error = refused(notices.publish, prep.group, "candidate_list", date(2026, 10, 12), official.id)
     assert (error.code, error.status) == ("list_not_approved", 409)
     approve_list(prep, official)
-    notice = notices.publish(prep.group, "candidate_list", date(2026, 10, 12), official.id)
+    notice = notices.publish(
+        prep.group, "candidate_list", date(2026, 10, 12), official.id, recorded_on=date(2026, 10, 12)
+    )
     for candidate in prep.candidates.values():
         assert candidate.name in notice.body
 
@@ -131,7 +144,8 @@ def test_documents_must_exist_before_they_are_published(prep: Preparation) -> No
 def test_unknown_kind_early_start_and_dissolved_group_are_refused(prep: Preparation) -> None:
     group = prep.group
     assert refused(notices.publish, group, "gossip", date(2026, 10, 12), None).code == "invalid_notice_kind"
-    error = refused(notices.publish, group, "members", FORMED_ON - timedelta(days=1), None)
+    before = FORMED_ON - timedelta(days=1)
+    error = refused(notices.publish, group, "members", before, None, recorded_on=before)
     assert (error.code, error.field) == ("notice_before_formation", "starts_on")
     groups.dissolve(group, date(2026, 10, 30), "解散", None)
     assert refused(notices.publish, group, "members", date(2026, 10, 31), None).code == "group_dissolved"
@@ -140,7 +154,7 @@ def test_unknown_kind_early_start_and_dissolved_group_are_refused(prep: Preparat
 
 
 def test_earliest_meeting_after_a_notice(prep: Preparation) -> None:
-    notice = notices.publish(prep.group, "voting_rules", date(2026, 10, 1), None)
+    notice = notices.publish(prep.group, "voting_rules", date(2026, 10, 1), None, recorded_on=date(2026, 10, 1))
     assert notices.earliest_meeting_after(notice) == date(2026, 10, 17)
 
 
@@ -149,7 +163,7 @@ def test_earliest_meeting_after_a_notice(prep: Preparation) -> None:
 
 def test_an_objection_is_recorded_and_answered_once(prep: Preparation, official: User) -> None:
     group = prep.group
-    notice = notices.publish(group, "members", date(2026, 9, 2), official.id)
+    notice = notices.publish(group, "members", date(2026, 9, 2), official.id, recorded_on=date(2026, 9, 2))
     objection = notices.record_objection(notice, "张三", "1幢1单元101", "业主代表不是本小区业主", official.id)
     assert objection.status == "open"
     assert notices.open_objection_count(group) == 1
@@ -171,7 +185,7 @@ def test_an_objection_is_recorded_and_answered_once(prep: Preparation, official:
 
 
 def test_an_objection_needs_its_fields_and_an_answer_needs_text(prep: Preparation) -> None:
-    notice = notices.publish(prep.group, "members", date(2026, 9, 2), None)
+    notice = notices.publish(prep.group, "members", date(2026, 9, 2), None, recorded_on=date(2026, 9, 2))
     assert refused(notices.record_objection, notice, "", "101", "异议", None).code == "invalid_objector_name"
     assert refused(notices.record_objection, notice, "张三", "", "异议", None).code == "invalid_unit_label"
     assert refused(notices.record_objection, notice, "张三", "101", " ", None).code == "invalid_description"
@@ -182,7 +196,9 @@ def test_an_objection_needs_its_fields_and_an_answer_needs_text(prep: Preparatio
 
 def test_an_objection_to_a_candidate_on_the_list(prep: Preparation, official: User) -> None:
     approve_list(prep, official)
-    notice = notices.publish(prep.group, "candidate_list", date(2026, 10, 12), official.id)
+    notice = notices.publish(
+        prep.group, "candidate_list", date(2026, 10, 12), official.id, recorded_on=date(2026, 10, 12)
+    )
     candidate = prep.candidates["joint"]
     objection = notices.record_objection(notice, "李四", "2幢", "该候选人欠缴物业费", official.id, candidate.id)
     assert objection.candidate_id == candidate.id
@@ -190,7 +206,7 @@ def test_an_objection_to_a_candidate_on_the_list(prep: Preparation, official: Us
 
 
 def test_an_objection_naming_a_candidate_on_another_notice_kind_is_refused(prep: Preparation) -> None:
-    notice = notices.publish(prep.group, "members", date(2026, 9, 2), None)
+    notice = notices.publish(prep.group, "members", date(2026, 9, 2), None, recorded_on=date(2026, 9, 2))
     candidate = prep.candidates["self"]
     error = refused(notices.record_objection, notice, "李四", "2幢", "异议", None, candidate.id)
     assert (error.code, error.field) == ("invalid_candidate", "candidate_id")
@@ -201,7 +217,9 @@ def test_an_objection_naming_another_groups_or_no_candidate_is_refused(
     prep: Preparation, township: Township, official: User
 ) -> None:
     approve_list(prep, official)
-    notice = notices.publish(prep.group, "candidate_list", date(2026, 10, 12), official.id)
+    notice = notices.publish(
+        prep.group, "candidate_list", date(2026, 10, 12), official.id, recorded_on=date(2026, 10, 12)
+    )
     elsewhere = gen_preparation(gen_community(township), official)
     for candidate_id in (elsewhere.candidates["self"].id, 999_999):
         error = refused(notices.record_objection, notice, "李四", "2幢", "异议", None, candidate_id)
@@ -218,7 +236,9 @@ def test_an_objection_naming_a_rejected_candidate_of_the_group_is_refused(
         nominations.vet(candidate, route != "self", "" if route != "self" else "未参加资格审查谈话", official.id)
     review = nominations.submit_list(prep.group, official.id)
     nominations.review_list(review, True, "", gen_official(township).id)
-    notice = notices.publish(prep.group, "candidate_list", date(2026, 10, 12), official.id)
+    notice = notices.publish(
+        prep.group, "candidate_list", date(2026, 10, 12), official.id, recorded_on=date(2026, 10, 12)
+    )
     assert rejected.name not in notice.body
     error = refused(notices.record_objection, notice, "李四", "2幢", "异议", None, rejected.id)
     assert error.code == "invalid_candidate"
@@ -226,8 +246,21 @@ def test_an_objection_naming_a_rejected_candidate_of_the_group_is_refused(
 
 def test_latest_notices_keeps_the_last_of_each_kind(prep: Preparation) -> None:
     group = prep.group
-    first = notices.publish(group, "voting_rules", date(2026, 10, 12), None)
-    election = notices.publish(group, "election_rules", date(2026, 10, 12), None)
-    second = notices.publish(group, "voting_rules", date(2026, 10, 13), None)
+    first = notices.publish(group, "voting_rules", date(2026, 10, 12), None, recorded_on=date(2026, 10, 12))
+    election = notices.publish(group, "election_rules", date(2026, 10, 12), None, recorded_on=date(2026, 10, 12))
+    second = notices.publish(group, "voting_rules", date(2026, 10, 13), None, recorded_on=date(2026, 10, 13))
     assert notices.latest_notices(group) == {"voting_rules": second, "election_rules": election}
     assert first.id != second.id
+
+
+def test_a_notice_is_recorded_at_most_three_days_after_it_was_posted(prep: Preparation) -> None:
+    """Otherwise a group could claim 15 days and 5 working days that never ran (Shaoxing Arts 9, 13)."""
+    group = prep.group
+    three_back = TODAY - timedelta(days=notices.MAX_BACKDATE_DAYS)
+    assert notices.publish(group, "members", three_back, None).starts_on == three_back
+    error = refused(notices.publish, group, "members", three_back - timedelta(days=1), None)
+    assert (error.code, error.field) == ("notice_backdated", "starts_on")
+    assert refused(notices.publish, group, "members", TODAY, None, recorded_on=TODAY + timedelta(days=1)).code == (
+        "notice_backdated"
+    )
+    assert len(notices.latest_notices(group)) == 1

@@ -93,7 +93,7 @@ def test_an_overdue_clock_whose_event_happened_is_not_overdue(prep: Preparation)
     assert views["form_group"].state == ClockState("overdue", 1)
     assert not views["form_group"].overdue  # the group was formed
     assert views["announce_members"].overdue
-    notices.publish(prep.group, "members", date(2026, 9, 3), None)
+    notices.publish(prep.group, "members", date(2026, 9, 3), None, recorded_on=date(2026, 9, 3))
     views = {v.clock.code: v for v in progress.clocks(prep.group, date(2026, 10, 9))}
     assert views["announce_members"].done
     assert not views["announce_members"].overdue
@@ -126,7 +126,7 @@ def test_stages(township: Township, official: User, monkeypatch: pytest.MonkeyPa
     prep = gen_preparation(gen_community(township), official)
     group = prep.group
     assert progress.stage(group) == "group_formed"
-    notices.publish(group, "members", date(2026, 9, 2), None)
+    notices.publish(group, "members", date(2026, 9, 2), None, recorded_on=date(2026, 9, 2))
     assert progress.stage(group) == "preparing"
     for candidate in prep.candidates.values():
         declare_clean(candidate, official)
@@ -157,7 +157,7 @@ def test_stages(township: Township, official: User, monkeypatch: pytest.MonkeyPa
 def test_overview_of_an_approved_list(township: Township, official: User) -> None:
     prep = gen_preparation(gen_community(township), official)
     group = prep.group
-    notices.publish(group, "members", date(2026, 9, 2), None)
+    notices.publish(group, "members", date(2026, 9, 2), None, recorded_on=date(2026, 9, 2))
     for route, candidate in prep.candidates.items():
         declare_clean(candidate, official)
         if route == "joint":
@@ -178,7 +178,7 @@ def test_overview_of_an_approved_list(township: Township, official: User) -> Non
     assert pending.waiting == ["review_list"]
     assert (pending.stage, pending.approved) == ("list_under_review", 0)  # counted once approved
     nominations.review_list(review, True, "", gen_official(township).id)
-    notice = notices.publish(group, "candidate_list", date(2026, 10, 12), None)
+    notice = notices.publish(group, "candidate_list", date(2026, 10, 12), None, recorded_on=date(2026, 10, 12))
     notices.record_objection(notice, "张三", "1幢101", "异议一", None)
     notices.record_objection(notice, "李四", "2幢101", "异议二", None)
     found = progress.overview(group)
@@ -203,10 +203,10 @@ def test_overview_of_a_group_to_be_formed(township: Township, official: User) ->
 def test_township_overviews_put_the_overdue_first(township: Township, official: User) -> None:
     # on time, nothing waiting
     calm = gen_preparation(gen_community(township, name="A 安居苑"), official, with_candidates=False)
-    notices.publish(calm.group, "members", date(2026, 9, 2), None)
+    notices.publish(calm.group, "members", date(2026, 9, 2), None, recorded_on=date(2026, 9, 2))
     # on time, its list waits for the township
     busy = gen_preparation(gen_community(township, name="B 百合园"), official)
-    notices.publish(busy.group, "members", date(2026, 9, 2), None)
+    notices.publish(busy.group, "members", date(2026, 9, 2), None, recorded_on=date(2026, 9, 2))
     for candidate in busy.candidates.values():
         declare_clean(candidate, official)
         nominations.vet(candidate, True, "", official.id)
@@ -276,7 +276,9 @@ def test_seven_day_one_day_and_overdue_reminders_are_written_once_each(prep: Pre
 
 def test_no_reminder_for_a_clock_whose_event_happened(prep: Preparation) -> None:
     group = prep.group
-    notices.publish(group, "members", date(2026, 9, 2), None)  # announced: the 3-day clock is done
+    notices.publish(
+        group, "members", date(2026, 9, 2), None, recorded_on=date(2026, 9, 2)
+    )  # announced: the 3-day clock is done
     assert progress.send_reminders(date(2026, 9, 3)) == 0
     assert progress.send_reminders(date(2026, 9, 10)) == 0
     # the 60-day clock to form the group ran out 2026-10-08, but the group was formed
@@ -286,7 +288,7 @@ def test_no_reminder_for_a_clock_whose_event_happened(prep: Preparation) -> None
 
 def test_no_reminder_once_the_meeting_is_scheduled(prep: Preparation) -> None:
     group = prep.group
-    notices.publish(group, "members", date(2026, 9, 2), None)
+    notices.publish(group, "members", date(2026, 9, 2), None, recorded_on=date(2026, 9, 2))
     assert group.plan is not None
     group.plan.scheduled_at = utcnow()
     assert progress.send_reminders(FIRST_MEETING_DUE - timedelta(days=1)) == 0
@@ -349,7 +351,7 @@ def test_after_an_extension_the_second_meeting_clock_runs(township: Township, of
     load_roll(community, official)
     group = groups.record_request(community, "developer_report", date(2026, 3, 2), "", official.id)
     groups.form_group(group, date(2026, 4, 1), valid_members(roll_owners()), official.id)
-    notices.publish(group, "members", date(2026, 4, 2), None)
+    notices.publish(group, "members", date(2026, 4, 2), None, recorded_on=date(2026, 4, 2))
     assert group.plan is not None
     group.plan.scheduled_at = utcnow()  # the first meeting was scheduled (checklist.schedule) and held
     groups.extend_term(group, date(2026, 7, 10), "首次会议未通过议事规则和管理规约", official.id)

@@ -209,7 +209,8 @@ def _clean(field: TextField, raw: str) -> str:
     if field.kind == "int":
         low = field.minimum if field.minimum is not None else 0
         high = field.maximum if field.maximum is not None else 10**6
-        number = int(value) if _DIGITS.fullmatch(value) else None
+        # the length bound comes first: int() refuses (with a ValueError) numbers of more than 4,300 digits
+        number = int(value) if len(value) <= 12 and _DIGITS.fullmatch(value) else None
         if number is None or not low <= number <= high or (field.odd and number % 2 == 0):
             if field.odd:
                 raise FieldError(field.key, _l("Enter an odd number from %(min)d to %(max)d.", min=low, max=high))
