@@ -17,20 +17,37 @@ from app.preparation.models import (
     PreparatoryGroup,
 )
 from app.roll.models import RollImport, RollObjection, RollOwner, RollUnit, RollVersion
+from app.voting.models import (
+    Ballot,
+    Credential,
+    Matter,
+    MatterAttachment,
+    MatterCandidate,
+    Meeting,
+    MeetingVoter,
+    SmsMessage,
+)
 
 __all__ = [
     "ApiToken",
     "ArrearsDemand",
     "AuditChainCheck",
     "AuditEvent",
+    "Ballot",
     "Candidate",
     "CandidateCosigner",
     "CandidateListReview",
     "ClockReminder",
     "Community",
+    "Credential",
     "GroupMember",
     "HolidayYear",
+    "Matter",
+    "MatterAttachment",
+    "MatterCandidate",
+    "Meeting",
     "MeetingPlan",
+    "MeetingVoter",
     "Notice",
     "NoticeObjection",
     "PreparatoryGroup",
@@ -40,6 +57,7 @@ __all__ = [
     "RollOwner",
     "RollUnit",
     "RollVersion",
+    "SmsMessage",
     "Township",
     "User",
 ]

@@ -1,0 +1,130 @@
+"""Casting a ballot: choices checked against the matters, one ballot per voter enforced by the database, and a
+receipt (a short code and the SHA-256 of the canonical ballot record) the voter keeps (DOMAIN §8).
+
+Idempotent: a double tap, a retried request or a second channel finds the voter's ballot and returns its receipt
+(the first ballot accepted counts; DOMAIN §8 decision). Concurrent submissions race on the unique constraint
+(meeting, voter) inside a savepoint: exactly one is stored.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.audit import services as audit
+from app.communities.models import Community
+from app.db_types import utcnow
+from app.errors import DomainError
+from app.extensions import db
+from app.voting.meetings import window_state
+from app.voting.models import Ballot, Meeting, MeetingVoter
+from crypto.canonical import canonical_json
+
+MOTION_ANSWERS = ("yes", "no", "abstain")
+CHANNELS = ("phone", "paper", "proxy")
+
+
+@dataclass(frozen=True)
+class Cast:
+    """The voter's ballot, and whether this call stored it (False: it was there already)."""
+
+    ballot: Ballot
+    stored: bool
+
+
+def check_choices(meeting: Meeting, choices: dict[str, Any]) -> dict[str, Any]:
+    """The choices keyed by matter id (text), every matter present: a motion takes "yes", "no", "abstain" or None
+    (blank); the election a list of distinct candidate ids of that matter, at most as many as its seats (DOMAIN §5).
+    Anything else is refused with the matter named (the phone ballot never produces it)."""
+    checked: dict[str, Any] = {}
+    for matter in meeting.matters:
+        answer = choices.get(str(matter.id))
+        if matter.kind == "motion":
+            if answer is not None and answer not in MOTION_ANSWERS:
+                raise DomainError("invalid_choice", _l("Choose yes, no or abstain on: %(m)s", m=matter.title))
+            checked[str(matter.id)] = answer
+            continue
+        picked = list(answer or [])
+        allowed = {c.id for c in matter.candidates}
+        if len(set(picked)) != len(picked) or not set(picked) <= allowed:
+            raise DomainError("invalid_choice", _l("Choose among the candidates of: %(m)s", m=matter.title))
+        if matter.seats is not None and len(picked) > matter.seats:
+            raise DomainError(
+                "too_many_candidates",
+                _l("Choose at most %(n)d candidates on: %(m)s", n=matter.seats, m=matter.title),
+            )
+        checked[str(matter.id)] = sorted(picked)
+    return checked
+
+
+def ballot_record(ballot: Ballot, voter: MeetingVoter) -> dict[str, Any]:
+    """The canonical record a receipt hashes (and the ledger will publish): no name, a salt against guessing."""
+    return {
+        "format": "gongjue.ballot/1",
+        "meeting": ballot.meeting_id,
+        "voter": voter.voter_key,
+        "channel": ballot.channel,
+        "cast_at": ballot.cast_at.isoformat(),
+        "choices": ballot.choices,
+        "nonce": ballot.nonce,
+    }
+
+
+def receipt_code(digest: str) -> str:
+    """Ten characters of base32 from the hash, grouped for reading aloud: "K3QF-7TZX-PA"."""
+    raw = base64.b32encode(bytes.fromhex(digest)[:7]).decode()[:10]
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def existing_ballot(voter: MeetingVoter) -> Ballot | None:
+    return db.session.scalars(
+        select(Ballot).where(Ballot.meeting_id == voter.meeting_id, Ballot.meeting_voter_id == voter.id)
+    ).first()
+
+
+def cast(voter: MeetingVoter, choices: dict[str, Any], channel: str) -> Cast:
+    """Store the voter's ballot once; a repeat returns the ballot already stored (the first accepted counts)."""
+    meeting = db.session.get_one(Meeting, voter.meeting_id)
+    if channel not in CHANNELS:
+        raise DomainError("invalid_channel", _l("Unknown channel."))
+    already = existing_ballot(voter)
+    if already is not None:
+        return Cast(already, stored=False)
+    state = window_state(meeting)
+    if state != "open":
+        raise DomainError("window_closed", _l("Voting is not open now."), status=409)
+    ballot = Ballot(
+        meeting_id=meeting.id,
+        meeting_voter_id=voter.id,
+        channel=channel,
+        choices=check_choices(meeting, choices),
+        cast_at=utcnow().replace(microsecond=0),
+        nonce=secrets.token_hex(16),
+    )
+    digest = hashlib.sha256(canonical_json(ballot_record(ballot, voter))).hexdigest()
+    ballot.receipt_sha256, ballot.receipt_code = digest, receipt_code(digest)
+    try:
+        with db.session.begin_nested():
+            db.session.add(ballot)
+    except IntegrityError:
+        stored = existing_ballot(voter)
+        if stored is None:  # the conflict was not this voter's ballot: a receipt code collision (2^-50); retry once
+            raise
+        return Cast(stored, stored=False)
+    community = db.session.get_one(Community, meeting.community_id)
+    audit.record(
+        "ballot.cast",
+        "ballot",
+        ballot.id,
+        {"meeting": meeting.id, "channel": channel, "receipt": ballot.receipt_sha256},
+        township_id=community.township_id,
+        community_id=community.id,
+    )
+    return Cast(ballot, stored=True)

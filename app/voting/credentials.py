@@ -1,0 +1,196 @@
+"""Voters' credentials: the personal link (a 128-bit random token, stored only as its SHA-256), the typed fallback
+code of the letter, and the second factor — the last six characters of the ID number, or a one-time code sent by
+SMS to the roll's phone (DOMAIN §8: strong identification of the owner behind each ballot).
+
+Attempts are counted and locked out in the database (shared by every worker). A reissued letter revokes the
+voter's earlier credentials. Tokens and codes are never logged, audited or stored in clear.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.audit import services as audit
+from app.communities.models import Community
+from app.db_types import utcnow
+from app.errors import DomainError
+from app.extensions import db
+from app.privacy import decrypt, lookup_hash
+from app.voting.models import Credential, Meeting, MeetingVoter
+from app.voting.sms import sms_backend
+
+#: failed second-factor attempts before the credential is locked, and for how long
+MAX_ATTEMPTS = 5
+LOCK_MINUTES = 15
+#: an SMS code is valid this long
+OTP_MINUTES = 10
+#: the typed fallback code: 12 characters of an alphabet without look-alikes (about 60 bits; with the lock-out and
+#: the second factor, guessing one is out of reach)
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 12
+
+
+def sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def normalise_code(code: str) -> str:
+    """ "abcd-efgh-jkmn" → "ABCDEFGHJKMN" (letters print in groups of four)."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def format_code(code: str) -> str:
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+@dataclass(frozen=True)
+class IssuedCredential:
+    """A new credential and its secrets, which exist in clear only here (for the letter) and are never stored."""
+
+    credential: Credential
+    token: str
+    code: str
+
+
+def _scope(meeting: Meeting) -> dict[str, Any]:
+    community = db.session.get_one(Community, meeting.community_id)
+    return {"township_id": community.township_id, "community_id": community.id}
+
+
+def issue(voter: MeetingVoter, user_id: int | None) -> IssuedCredential:
+    """A new credential for the voter (a new letter); the voter's earlier credentials stop working."""
+    meeting = db.session.get_one(Meeting, voter.meeting_id)
+    if meeting.status != "open":
+        raise DomainError("meeting_not_open", _l("Letters are issued once voting is opened."), status=409)
+    now = utcnow()
+    revoked = 0
+    for old in db.session.scalars(
+        select(Credential).where(Credential.meeting_voter_id == voter.id, Credential.revoked_at.is_(None))
+    ):
+        old.revoked_at, revoked = now, revoked + 1
+    token = secrets.token_urlsafe(16)  # 128 bits
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    credential = Credential(
+        meeting_voter_id=voter.id,
+        token_sha256=sha256_hex(token),
+        code_sha256=sha256_hex(code),
+        issued_by_id=user_id,
+    )
+    db.session.add(credential)
+    db.session.flush()
+    audit.record(
+        "credential.issue",
+        "credential",
+        credential.id,
+        {"meeting": meeting.id, "voter": voter.voter_key, "revoked": revoked},
+        **_scope(meeting),
+    )
+    return IssuedCredential(credential, token, code)
+
+
+def find(token: str | None = None, code: str | None = None) -> Credential | None:
+    """The credential in force for a link's token or a letter's typed code, or None."""
+    if token:
+        digest, column = sha256_hex(token), Credential.token_sha256
+    elif code:
+        digest, column = sha256_hex(normalise_code(code)), Credential.code_sha256
+    else:
+        return None
+    return db.session.scalars(select(Credential).where(column == digest, Credential.revoked_at.is_(None))).first()
+
+
+def is_locked(credential: Credential) -> bool:
+    return credential.locked_until is not None and credential.locked_until > utcnow()
+
+
+def _locked_error(credential: Credential) -> DomainError:
+    return DomainError(
+        "credential_locked",
+        _l("Too many wrong attempts. Try again after %(n)d minutes, or ask the preparatory group.", n=LOCK_MINUTES),
+        status=429,
+    )
+
+
+def _failed(credential: Credential, meeting: Meeting) -> DomainError:
+    credential.failed_attempts += 1
+    if credential.failed_attempts >= MAX_ATTEMPTS:
+        credential.locked_until = utcnow() + timedelta(minutes=LOCK_MINUTES)
+        credential.failed_attempts = 0
+    db.session.flush()
+    audit.record(
+        "credential.second_factor_failed",
+        "credential",
+        credential.id,
+        {"locked": credential.locked_until is not None and is_locked(credential)},
+        **_scope(meeting),
+    )
+    if is_locked(credential):
+        return _locked_error(credential)
+    left = MAX_ATTEMPTS - credential.failed_attempts
+    return DomainError(
+        "second_factor_wrong", _l("That is not right. %(n)d attempts left.", n=left), status=422, field="answer"
+    )
+
+
+def id_tail(id_number: str) -> str:
+    """The last six characters of an ID number, upper case (the check character may be X)."""
+    return id_number.strip().upper()[-6:]
+
+
+def send_code(credential: Credential) -> None:
+    """Send a new one-time code by SMS to the holder's phone on the roll ("sms" second factor)."""
+    voter = credential.voter
+    meeting = db.session.get_one(Meeting, voter.meeting_id)
+    if meeting.second_factor != "sms":
+        raise DomainError("no_sms", _l("This meeting does not use SMS codes."), status=409)
+    if is_locked(credential):
+        raise _locked_error(credential)
+    if voter.phone_cipher is None:
+        raise DomainError(
+            "no_phone", _l("The roll has no phone number for you. Ask the preparatory group for help."), status=409
+        )
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    credential.otp_lookup = lookup_hash(f"otp:{credential.id}:{code}")
+    credential.otp_expires_at = utcnow() + timedelta(minutes=OTP_MINUTES)
+    sms_backend().send(
+        meeting.id, decrypt(voter.phone_cipher), f"【共决】您的投票验证码是 {code}，{OTP_MINUTES} 分钟内有效。"
+    )
+    db.session.flush()
+    audit.record("credential.sms_sent", "credential", credential.id, {}, **_scope(meeting))
+
+
+def verify(credential: Credential, answer: str) -> Credential:
+    """Check the second factor; a wrong answer counts towards the lock-out (shared storage, audited)."""
+    voter = credential.voter
+    meeting = db.session.get_one(Meeting, voter.meeting_id)
+    if is_locked(credential):
+        raise _locked_error(credential)
+    answer = answer.strip().upper()
+    if meeting.second_factor == "sms":
+        expired = credential.otp_expires_at is None or credential.otp_expires_at < utcnow()
+        right = (
+            not expired
+            and credential.otp_lookup is not None
+            and hmac.compare_digest(credential.otp_lookup, lookup_hash(f"otp:{credential.id}:{answer}"))
+        )
+    else:
+        right = (
+            voter.id_tail_lookup is not None
+            and hmac.compare_digest(voter.id_tail_lookup, lookup_hash(f"tail:{id_tail(answer)}"))
+            and len(answer) == 6
+        )
+    if not right:
+        raise _failed(credential, meeting)
+    credential.verified_at, credential.failed_attempts = utcnow(), 0
+    credential.otp_lookup = credential.otp_expires_at = None
+    db.session.flush()
+    audit.record("credential.verified", "credential", credential.id, {}, **_scope(meeting))
+    return credential

@@ -1,0 +1,246 @@
+"""Configuring and opening a meeting (DOMAIN §8; Shaoxing Arts 10, 13, 16).
+
+The first meeting is created from the preparation: its matters (adopting the rules of procedure, Art 278 ¶1 (1);
+the covenant, (2); electing the committee, (3), with the township-approved candidates), its voting window and the
+engine's settings from the voting rules. Until it opens the convener may change the window, the channels, the
+identity check and the matters. Opening freezes the roll version (roll notice served, objections answered) and fixes
+the voters; from then on nothing about matters, candidates or roll can change.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.audit import services as audit
+from app.communities.models import Community
+from app.db_types import SHANGHAI, utcnow
+from app.errors import DomainError
+from app.extensions import db
+from app.preparation.models import Candidate, PreparatoryGroup
+from app.preparation.notices import approved_review
+from app.privacy import decrypt, lookup_hash
+from app.roll import services as roll_services
+from app.roll.models import RollUnit
+from app.roll.versions import latest_version
+from app.roll.weights import unit_key, voter_pseudonym, voter_roll
+from app.rules.model import CATEGORIES, Settings
+from app.text import optional_text, required_text
+from app.voting.models import Matter, MatterCandidate, Meeting, MeetingVoter
+
+CHANNELS = ("phone,paper", "phone", "paper")
+SECOND_FACTORS = ("id_last6", "sms")
+#: the window's hours on its first and last day when the plan gives days only
+OPENS_AT, CLOSES_AT = time(8, 0), time(20, 0)
+
+
+def local(day: date, at: time) -> datetime:
+    """A day and time in Asia/Shanghai, as an aware datetime."""
+    return datetime.combine(day, at, tzinfo=SHANGHAI)
+
+
+def _scope(community_id: int) -> dict[str, Any]:
+    community = db.session.get_one(Community, community_id)
+    return {"township_id": community.township_id, "community_id": community.id}
+
+
+def _draft(meeting: Meeting) -> None:
+    if meeting.status != "draft":
+        raise DomainError(
+            "meeting_opened", _l("Voting has opened: the meeting's matters, candidates and roll are fixed."), status=409
+        )
+
+
+def first_meeting(group: PreparatoryGroup, user_id: int | None) -> Meeting:
+    """Create the first meeting from the preparation's plan and approved candidates (one meeting per group)."""
+    plan = group.plan
+    if plan is None or plan.meeting_starts_on is None or plan.meeting_ends_on is None:
+        raise DomainError("meeting_not_planned", _l("Set the meeting's dates first."), status=409)
+    if plan.scheduled_at is None:
+        raise DomainError(
+            "meeting_not_scheduled", _l("Schedule the meeting first: every announcement must have run."), status=409
+        )
+    if db.session.scalar(select(Meeting.id).where(Meeting.group_id == group.id)) is not None:
+        raise DomainError("meeting_exists", _l("The first meeting has been created already."), status=409)
+    review = approved_review(group)
+    if review is None:
+        raise DomainError("list_not_approved", _l("The candidate list has not been approved."), status=409)
+    community = db.session.get_one(Community, group.community_id)
+    meeting = Meeting(
+        community_id=community.id,
+        group_id=group.id,
+        title=f"{community.name}首次业主大会会议",
+        opens_at=local(plan.meeting_starts_on, OPENS_AT),
+        closes_at=local(plan.meeting_ends_on, CLOSES_AT),
+        channels="phone,paper" if plan.meeting_form == "both" else plan.meeting_form.replace("online", "phone"),
+        settings={
+            "count_parking": plan.count_parking,
+            "blank_and_invalid_take_part": plan.blank_and_invalid_take_part,
+            "rank_by": plan.rank_by.split(","),
+            "min_committee_members": plan.min_committee_members,
+            "alternates_list": plan.alternates_list,
+        },
+        created_by_id=user_id,
+    )
+    candidates = db.session.scalars(
+        select(Candidate)
+        .where(Candidate.id.in_(review.candidate_ids), Candidate.status == "accepted")
+        .order_by(Candidate.id)
+    ).all()
+    meeting.matters = [
+        Matter(position=1, kind="motion", category=1, title="表决通过《业主大会议事规则》", text=plan.rules_text),
+        Matter(position=2, kind="motion", category=2, title="表决通过《管理规约》", text=plan.covenant_text),
+        Matter(
+            position=3,
+            kind="election",
+            category=3,
+            title="选举第一届业主委员会委员、候补委员",
+            text="",
+            seats=plan.seats,
+            max_alternates=plan.max_alternates,
+            candidates=[
+                MatterCandidate(
+                    candidate_id=c.id, position=i, name=c.name, unit_labels=c.unit_labels, statement=c.statement
+                )
+                for i, c in enumerate(candidates, start=1)
+            ],
+        ),
+    ]
+    db.session.add(meeting)
+    db.session.flush()
+    audit.record(
+        "meeting.create",
+        "meeting",
+        meeting.id,
+        {"matters": len(meeting.matters), "candidates": len(candidates)},
+        **_scope(community.id),
+    )
+    return meeting
+
+
+def configure(
+    meeting: Meeting,
+    *,
+    opens_at: datetime,
+    closes_at: datetime,
+    channels: str,
+    second_factor: str,
+    allow_change: bool,
+    user_id: int | None,
+) -> Meeting:
+    """The voting window (Asia/Shanghai), channels, identity check and whether a ballot may be changed."""
+    _draft(meeting)
+    if closes_at <= opens_at:
+        raise DomainError("window_reversed", _l("Voting must close after it opens."), field="closes_at")
+    if channels not in CHANNELS:
+        raise DomainError("invalid_channels", _l("Choose phone, paper, or both."), field="channels")
+    if second_factor not in SECOND_FACTORS:
+        raise DomainError("invalid_second_factor", _l("Choose how voters prove who they are."), field="second_factor")
+    meeting.opens_at, meeting.closes_at, meeting.channels = opens_at, closes_at, channels
+    meeting.second_factor, meeting.allow_change = second_factor, allow_change
+    db.session.flush()
+    audit.record(
+        "meeting.configure",
+        "meeting",
+        meeting.id,
+        {
+            "opens_at": opens_at.isoformat(),
+            "closes_at": closes_at.isoformat(),
+            "channels": channels,
+            "second_factor": second_factor,
+            "allow_change": allow_change,
+        },
+        **_scope(meeting.community_id),
+    )
+    return meeting
+
+
+def add_motion(meeting: Meeting, category: int, title: str, text: str, user_id: int | None) -> Matter:
+    """Add a matter decided yes or no, with its Art 278 ¶1 category (the threshold follows from it)."""
+    _draft(meeting)
+    if category not in CATEGORIES:
+        raise DomainError("invalid_category", _l("Choose a category of Civil Code Art 278."), field="category")
+    matter = Matter(
+        position=max((m.position for m in meeting.matters), default=0) + 1,
+        kind="motion",
+        category=category,
+        title=required_text(title, "title", 200),
+        text=optional_text(text, "text", 20000, multiline=True),
+    )
+    meeting.matters.append(matter)
+    db.session.flush()
+    audit.record("meeting.matter_add", "matter", matter.id, {"category": category}, **_scope(meeting.community_id))
+    return matter
+
+
+def remove_matter(matter: Matter, user_id: int | None) -> None:
+    meeting = matter.meeting
+    _draft(meeting)
+    meeting.matters.remove(matter)
+    db.session.flush()
+    audit.record("meeting.matter_remove", "matter", matter.id, {"title": matter.title}, **_scope(meeting.community_id))
+
+
+def open_voting(meeting: Meeting, today: date, user_id: int | None) -> Meeting:
+    """Freeze the roll and fix the voters; the meeting is then open (ballots count inside its window only)."""
+    _draft(meeting)
+    community = db.session.get_one(Community, meeting.community_id)
+    if not meeting.matters:
+        raise DomainError("no_matters", _l("The meeting has no matter to vote on."), status=409)
+    version = latest_version(community)
+    if version is None:
+        raise DomainError("no_roll", _l("The community has no owner roll."), status=409)
+    if version.frozen_at is None:
+        roll_services.freeze_version(version, today, user_id)
+    settings = Settings(
+        count_parking=bool(meeting.settings.get("count_parking", True)),
+        blank_and_invalid_take_part=bool(meeting.settings.get("blank_and_invalid_take_part", True)),
+    )
+    units = db.session.scalars(select(RollUnit).where(RollUnit.roll_version_id == version.id)).all()
+    by_key = {unit_key(u): u for u in units}
+    roll = voter_roll(units, settings)
+    rows = []
+    for voter in roll.voters:
+        first = by_key[voter.unit_ids[0]]
+        holder = next((o for o in first.owners if o.is_representative), first.owners[0] if first.owners else None)
+        rows.append(
+            MeetingVoter(
+                meeting_id=meeting.id,
+                voter_key=voter_pseudonym(voter.owners),
+                unit_key=voter.voter_id,
+                units_label="、".join(by_key[u].label for u in voter.unit_ids)[:500],
+                building=first.building,
+                area_centi=voter.area_centi,
+                holder_name=holder.name if holder else "建设单位",
+                phone_cipher=holder.phone_cipher if holder else None,
+                id_tail_lookup=lookup_hash("tail:" + decrypt(holder.id_number_cipher).upper()[-6:]) if holder else None,
+                is_developer=voter.is_developer,
+            )
+        )
+    db.session.add_all(rows)
+    meeting.roll_version_id, meeting.status = version.id, "open"
+    meeting.opened_at, meeting.opened_by_id = utcnow(), user_id
+    db.session.flush()
+    audit.record(
+        "meeting.open",
+        "meeting",
+        meeting.id,
+        {"roll_version": version.number, "fingerprint": version.fingerprint, "voters": len(rows)},
+        **_scope(community.id),
+    )
+    return meeting
+
+
+def window_state(meeting: Meeting, now: datetime | None = None) -> str:
+    """ "not_open" (draft), "before", "open", "after" (the window has closed) or "closed"."""
+    now = now or utcnow()
+    if meeting.status == "draft":
+        return "not_open"
+    if meeting.status == "closed":
+        return "closed"
+    if now < meeting.opens_at:
+        return "before"
+    return "open" if now <= meeting.closes_at else "after"

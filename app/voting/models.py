@@ -1,0 +1,201 @@
+"""Meetings, their matters, the meeting's voters, credentials and ballots (DOMAIN §8; Shaoxing Arts 10, 13, 16).
+
+A meeting is configured by its convener (the preparatory group for the first meeting), then opened: the roll version
+is frozen, the voters are fixed (`MeetingVoter`, one per voter of the counting engine) and nothing about the matters,
+candidates or roll can change. Each voter holds credentials (a random token in a URL, stored only as its SHA-256,
+plus a second factor); each voter casts at most one ballot, whatever the channel — the database enforces it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db_types import UTCDateTime, utcnow
+from app.extensions import db
+
+
+class Meeting(db.Model):  # type: ignore[name-defined]
+    """An assembly meeting held by written or online consultation (Shaoxing Art 10)."""
+
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    #: the convening preparatory group (the committee or property management committee convene later meetings)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("preparatory_groups.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(200))
+    #: draft (being configured), open (voting), closed
+    status: Mapped[str] = mapped_column(String(8), default="draft")
+    #: the voting window, stored in UTC, entered and shown in Asia/Shanghai
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: "phone", "paper" or "phone,paper"
+    channels: Mapped[str] = mapped_column(String(16), default="phone,paper")
+    #: the second factor after the link: "id_last6" (last six characters of the ID number) or "sms"
+    second_factor: Mapped[str] = mapped_column(String(8), default="id_last6")
+    #: whether an owner may change a ballot before the close (default no)
+    allow_change: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: the counting engine's settings, copied from the voting rules when the meeting is created
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: the roll version frozen when voting opened
+    roll_version_id: Mapped[int | None] = mapped_column(ForeignKey("roll_versions.id"))
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    matters: Mapped[list[Matter]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan", order_by="Matter.position"
+    )
+
+
+class Matter(db.Model):  # type: ignore[name-defined]
+    """A matter put to the vote: a motion (yes / no / abstain) or the committee election, with its Art 278 category."""
+
+    __tablename__ = "matters"
+    __table_args__ = (UniqueConstraint("meeting_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    #: motion or election
+    kind: Mapped[str] = mapped_column(String(8))
+    #: Civil Code Art 278 ¶1 category (1–9); the threshold follows (app.rules.model.threshold_for)
+    category: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text, default="")
+    #: election only
+    seats: Mapped[int | None] = mapped_column(Integer)
+    max_alternates: Mapped[int | None] = mapped_column(Integer)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="matters")
+    candidates: Mapped[list[MatterCandidate]] = relationship(
+        back_populates="matter", cascade="all, delete-orphan", order_by="MatterCandidate.position"
+    )
+    attachments: Mapped[list[MatterAttachment]] = relationship(
+        back_populates="matter", cascade="all, delete-orphan", order_by="MatterAttachment.id"
+    )
+
+
+class MatterCandidate(db.Model):  # type: ignore[name-defined]
+    """A candidate on the election's ballot, from the township-approved list."""
+
+    __tablename__ = "matter_candidates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    matter_id: Mapped[int] = mapped_column(ForeignKey("matters.id", ondelete="CASCADE"), index=True)
+    candidate_id: Mapped[int | None] = mapped_column(ForeignKey("candidates.id", ondelete="SET NULL"))
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(64))
+    unit_labels: Mapped[str] = mapped_column(String(200))
+    statement: Mapped[str] = mapped_column(String(2000), default="")
+
+    matter: Mapped[Matter] = relationship(back_populates="candidates")
+
+
+class MatterAttachment(db.Model):  # type: ignore[name-defined]
+    """A PDF attached to a matter (the draft rules, the covenant …), with its SHA-256."""
+
+    __tablename__ = "matter_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    matter_id: Mapped[int] = mapped_column(ForeignKey("matters.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+    matter: Mapped[Matter] = relationship(back_populates="attachments")
+
+
+class MeetingVoter(db.Model):  # type: ignore[name-defined]
+    """One voter of an open meeting, fixed from the frozen roll (the engine's voter: identical owner sets merged).
+
+    For a co-owned unit the representative receives the credential. The second factor is kept as keyed hashes only.
+    """
+
+    __tablename__ = "meeting_voters"
+    __table_args__ = (UniqueConstraint("meeting_id", "voter_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    #: the pseudonymous voter id (app.roll.weights.voter_pseudonym), as in the roll's fingerprint
+    voter_key: Mapped[str] = mapped_column(String(32))
+    #: the engine's voter id (the key of the voter's first unit) and the units as people write them
+    unit_key: Mapped[str] = mapped_column(String(100))
+    units_label: Mapped[str] = mapped_column(String(500))
+    building: Mapped[str] = mapped_column(String(32), index=True)
+    area_centi: Mapped[int] = mapped_column(BigInteger)
+    #: who holds the credential (the unit's representative), shown masked
+    holder_name: Mapped[str] = mapped_column(String(64))
+    phone_cipher: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: keyed hash of the last six characters of the holder's ID number (the "id_last6" second factor)
+    id_tail_lookup: Mapped[str | None] = mapped_column(String(64))
+    is_developer: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Credential(db.Model):  # type: ignore[name-defined]
+    """A voter's personal link: the SHA-256 of a 128-bit random token, and the state of its second factor.
+
+    Failed second-factor attempts and the lock-out live here (shared storage, never process memory). Reissuing a
+    letter revokes the voter's earlier credentials.
+    """
+
+    __tablename__ = "credentials"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_voter_id: Mapped[int] = mapped_column(ForeignKey("meeting_voters.id", ondelete="CASCADE"), index=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    #: the typed fallback code of the letter (for owners who cannot scan), as its SHA-256
+    code_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: the SMS one-time code in force, as a keyed hash, and when it expires
+    otp_lookup: Mapped[str | None] = mapped_column(String(64))
+    otp_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    voter: Mapped[MeetingVoter] = relationship()
+
+
+class Ballot(db.Model):  # type: ignore[name-defined]
+    """A voter's ballot: exactly one per voter and meeting, whatever the channel (the unique constraint enforces it).
+
+    The ballot names its voter, for disputes; no page of the organisers shows its choices (DOMAIN §8).
+    """
+
+    __tablename__ = "ballots"
+    __table_args__ = (UniqueConstraint("meeting_id", "meeting_voter_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    meeting_voter_id: Mapped[int] = mapped_column(ForeignKey("meeting_voters.id", ondelete="CASCADE"))
+    #: phone, paper or proxy
+    channel: Mapped[str] = mapped_column(String(8))
+    #: matter id (as text) → "yes" / "no" / "abstain" / None (blank), or a list of candidate ids for the election
+    choices: Mapped[dict[str, Any]] = mapped_column(JSON)
+    cast_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: SHA-256 of the canonical ballot record (RFC 8785), and the short code the voter keeps
+    receipt_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    receipt_code: Mapped[str] = mapped_column(String(16), unique=True)
+    #: random salt of the ballot record, so that its published hash does not reveal the choices
+    nonce: Mapped[str] = mapped_column(String(32))
+
+
+class SmsMessage(db.Model):  # type: ignore[name-defined]
+    """A text message as handed to the SMS backend; the console backend only keeps it here, for staff to read."""
+
+    __tablename__ = "sms_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    phone_masked: Mapped[str] = mapped_column(String(20))
+    body: Mapped[str] = mapped_column(String(500))
+    backend: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,80 @@
+"""An open meeting for tests: a frozen roll of 30 units, two motions and the committee election, voting open now."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from app.auth.models import User
+from app.communities.models import Community
+from app.db_types import utcnow
+from app.extensions import db
+from app.roll.services import today
+from app.voting import credentials, meetings
+from app.voting.models import Matter, MatterCandidate, Meeting, MeetingVoter
+from tests.preparation.helpers import load_roll, roll_owners
+
+
+@dataclass
+class OpenMeeting:
+    """The meeting, its voters, and for each voter a link token and fallback code issued for the test."""
+
+    meeting: Meeting
+    voters: list[MeetingVoter]
+
+    @property
+    def motion(self) -> Matter:
+        return self.meeting.matters[0]
+
+    @property
+    def election(self) -> Matter:
+        return self.meeting.matters[2]
+
+
+def gen_meeting(community: Community, official: User, *, second_factor: str = "id_last6") -> Meeting:
+    """A draft meeting whose window is open now: rules (Art 278 ¶1 (1)), covenant ((2)), and the election ((3)) of
+    5 members and 2 alternates among 6 candidates."""
+    now = utcnow()
+    meeting = Meeting(
+        community_id=community.id,
+        title=f"{community.name}首次业主大会会议",
+        opens_at=now - timedelta(hours=1),
+        closes_at=now + timedelta(days=7),
+        channels="phone,paper",
+        second_factor=second_factor,
+        settings={"count_parking": True, "blank_and_invalid_take_part": True, "rank_by": ["heads", "area"]},
+        created_by_id=official.id,
+    )
+    owners = roll_owners()
+    meeting.matters = [
+        Matter(position=1, kind="motion", category=1, title="表决通过《业主大会议事规则》", text="第一条……"),
+        Matter(position=2, kind="motion", category=2, title="表决通过《管理规约》", text="第一条……"),
+        Matter(
+            position=3,
+            kind="election",
+            category=3,
+            title="选举第一届业主委员会委员、候补委员",
+            seats=5,
+            max_alternates=2,
+            candidates=[
+                MatterCandidate(position=i, name=o.name, unit_labels=f"{i}幢", statement="愿意为业主服务。")
+                for i, o in enumerate(owners[4:10], start=1)
+            ],
+        ),
+    ]
+    db.session.add(meeting)
+    db.session.flush()
+    return meeting
+
+
+def gen_open_meeting(community: Community, official: User, *, second_factor: str = "id_last6") -> OpenMeeting:
+    """`gen_meeting` on a freshly loaded, published roll, then opened (the roll frozen, the voters fixed)."""
+    load_roll(community, official)
+    meeting = gen_meeting(community, official, second_factor=second_factor)
+    meetings.open_voting(meeting, today(), official.id)
+    voters = list(db.session.query(MeetingVoter).filter_by(meeting_id=meeting.id).order_by(MeetingVoter.id))
+    return OpenMeeting(meeting, voters)
+
+
+def issue_for(voter: MeetingVoter) -> credentials.IssuedCredential:
+    return credentials.issue(voter, None)
