@@ -1,0 +1,7 @@
+"""gunicorn settings read automatically from the working directory (the checkout).
+
+The access log leaves out query strings and referrers: a voter's personal link carries its token as `?t=…`
+(app/voting/views_ballot.py), and a token must never reach a log file.
+"""
+
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)s'
