@@ -51,6 +51,8 @@ def check_choices(meeting: Meeting, choices: dict[str, Any]) -> dict[str, Any]:
                 raise DomainError("invalid_choice", _l("Choose yes, no or abstain on: %(m)s", m=matter.title))
             checked[str(matter.id)] = answer
             continue
+        if answer is not None and not (isinstance(answer, list | tuple) and all(type(item) is int for item in answer)):
+            raise DomainError("invalid_choice", _l("Choose among the candidates of: %(m)s", m=matter.title))
         picked = list(answer or [])
         allowed = {c.id for c in matter.candidates}
         if len(set(picked)) != len(picked) or not set(picked) <= allowed:
@@ -89,6 +91,34 @@ def existing_ballot(voter: MeetingVoter) -> Ballot | None:
     ).first()
 
 
+def _seal(ballot: Ballot, voter: MeetingVoter) -> None:
+    """A fresh salt, the record's hash and the receipt code."""
+    ballot.nonce = secrets.token_hex(16)
+    digest = hashlib.sha256(canonical_json(ballot_record(ballot, voter))).hexdigest()
+    ballot.receipt_sha256, ballot.receipt_code = digest, receipt_code(digest)
+
+
+def _changed(ballot: Ballot, voter: MeetingVoter, meeting: Meeting, choices: dict[str, Any]) -> Cast:
+    """The meeting allows changes before the close: the same choices return the receipt (a double tap); others
+    replace the ballot's choices under a new receipt (the old receipt no longer matches; audited)."""
+    if ballot.choices == choices:
+        return Cast(ballot, stored=False)
+    previous = ballot.receipt_sha256
+    ballot.choices, ballot.cast_at = choices, utcnow().replace(microsecond=0)
+    _seal(ballot, voter)
+    db.session.flush()
+    community = db.session.get_one(Community, meeting.community_id)
+    audit.record(
+        "ballot.change",
+        "ballot",
+        ballot.id,
+        {"meeting": meeting.id, "previous_receipt": previous, "receipt": ballot.receipt_sha256},
+        township_id=community.township_id,
+        community_id=community.id,
+    )
+    return Cast(ballot, stored=True)
+
+
 def cast(voter: MeetingVoter, choices: dict[str, Any], channel: str) -> Cast:
     """Store the voter's ballot once; a repeat returns the ballot already stored (the first accepted counts)."""
     meeting = db.session.get_one(Meeting, voter.meeting_id)
@@ -96,9 +126,12 @@ def cast(voter: MeetingVoter, choices: dict[str, Any], channel: str) -> Cast:
         raise DomainError("invalid_channel", _l("Unknown channel."))
     already = existing_ballot(voter)
     if already is not None:
+        if meeting.allow_change and channel == already.channel == "phone" and window_state(meeting) == "open":
+            return _changed(already, voter, meeting, check_choices(meeting, choices))
         return Cast(already, stored=False)
+    # a paper ballot returned in time may be entered after the window, until the meeting is closed for counting
     state = window_state(meeting)
-    if state != "open":
+    if state != "open" and not (channel == "paper" and state == "after"):
         raise DomainError("window_closed", _l("Voting is not open now."), status=409)
     ballot = Ballot(
         meeting_id=meeting.id,
@@ -106,10 +139,8 @@ def cast(voter: MeetingVoter, choices: dict[str, Any], channel: str) -> Cast:
         channel=channel,
         choices=check_choices(meeting, choices),
         cast_at=utcnow().replace(microsecond=0),
-        nonce=secrets.token_hex(16),
     )
-    digest = hashlib.sha256(canonical_json(ballot_record(ballot, voter))).hexdigest()
-    ballot.receipt_sha256, ballot.receipt_code = digest, receipt_code(digest)
+    _seal(ballot, voter)
     try:
         with db.session.begin_nested():
             db.session.add(ballot)

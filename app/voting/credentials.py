@@ -168,7 +168,13 @@ def send_code(credential: Credential) -> None:
 
 
 def verify(credential: Credential, answer: str) -> Credential:
-    """Check the second factor; a wrong answer counts towards the lock-out (shared storage, audited)."""
+    """Check the second factor; a wrong answer counts towards the lock-out (shared storage, audited).
+
+    A wrong answer raises after recording the attempt in the session: the caller commits before showing the refusal
+    (rolling back would forget the attempt and the lock)."""
+    # lock the row: simultaneous wrong answers must each count (a read-add-write would lose some)
+    db.session.flush()
+    db.session.refresh(credential, with_for_update=True)
     voter = credential.voter
     meeting = db.session.get_one(Meeting, voter.meeting_id)
     if is_locked(credential):
