@@ -17,6 +17,7 @@ from app.preparation.models import (
     PreparatoryGroup,
 )
 from app.roll.models import RollImport, RollObjection, RollOwner, RollUnit, RollVersion
+from app.voting.letter_batches import LetterBatch
 from app.voting.models import (
     Ballot,
     Credential,
@@ -27,6 +28,7 @@ from app.voting.models import (
     MeetingVoter,
     SmsMessage,
 )
+from app.voting.paper_models import PaperEntry
 
 __all__ = [
     "ApiToken",
@@ -42,6 +44,7 @@ __all__ = [
     "Credential",
     "GroupMember",
     "HolidayYear",
+    "LetterBatch",
     "Matter",
     "MatterAttachment",
     "MatterCandidate",
@@ -50,6 +53,7 @@ __all__ = [
     "MeetingVoter",
     "Notice",
     "NoticeObjection",
+    "PaperEntry",
     "PreparatoryGroup",
     "RoleGrant",
     "RollImport",

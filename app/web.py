@@ -109,6 +109,9 @@ def register_web(app: Flask) -> None:
     from app.preparation.views_notices import bp as notices_bp
     from app.roll.views import bp as roll_bp
     from app.template_helpers import register_template_helpers
+    from app.voting.views_ballot import bp as ballot_bp
+    from app.voting.views_letters import bp as letters_bp
+    from app.voting.views_meetings import bp as meetings_bp
 
     app.url_map.converters["id"] = IdConverter
 
@@ -121,6 +124,9 @@ def register_web(app: Flask) -> None:
         preparation_bp,
         notices_bp,
         candidates_bp,
+        meetings_bp,
+        ballot_bp,
+        letters_bp,
     ):
         app.register_blueprint(blueprint)
     register_api(app)

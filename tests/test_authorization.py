@@ -22,7 +22,7 @@ from app.extensions import db
 from tests.conftest import AuthActions
 from tests.factories import PASSWORD, gen_admin, gen_community, gen_member, gen_official, gen_roll, gen_township
 
-#: public pages; the roll notice is public by design (masked data) behind an unguessable token
+#: public pages; the roll and preparation notices are public by design behind unguessable tokens
 PUBLIC_ENDPOINTS = {
     "static",
     "auth.login",
@@ -33,6 +33,16 @@ PUBLIC_ENDPOINTS = {
     "roll.notice_pdf",
     "notices.public",
     "notices.public_pdf",
+    # the voter's pages: the credential in the session is the authorisation (tests/voting/test_ballot_pages.py)
+    "ballot.enter",
+    "ballot.enter_code",
+    "ballot.page",
+    "ballot.verify",
+    "ballot.send_code",
+    "ballot.review",
+    "ballot.cast",
+    "ballot.receipt",
+    "ballot.attachment",
 }
 CHANGING_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -81,6 +91,15 @@ VALID_DATA = {
     "max_alternates": 3,
     "min_committee_members": 5,
     "declaration_made": "y",
+    "opens_on": "2026-12-01",
+    "opens_time": "08:00",
+    "closes_on": "2026-12-08",
+    "closes_time": "20:00",
+    "channels": "phone,paper",
+    "second_factor": "id_last6",
+    "allow_change": "y",
+    "category": "1",
+    "building": "",
     "property_company_tie": "no",
 }
 
@@ -107,6 +126,7 @@ def world(app: Flask) -> World:
     token_a = accounts.create_api_token(official_a, "A's token")
     roll_b = gen_roll(community_b, official_b)
     preparation_b = _preparation_of(community_b, official_b)
+    voting_b = _voting_of(community_b, official_b)
     db.session.commit()
     return World(
         ids_of_b={
@@ -115,6 +135,7 @@ def world(app: Flask) -> World:
             "token_id": token_b.token.id,
             **roll_b,
             **preparation_b,
+            **voting_b,
         },
         names_of_b=["乙街道B", "乙小区B", "official-b-secret", "member-b-secret"],
         official_a="official-a",
@@ -154,6 +175,23 @@ def _preparation_of(community: Any, official: Any) -> dict[str, Any]:
         "candidate_id": candidate.id,
         "review_id": review.id,
         "demand_id": demand.id,
+    }
+
+
+def _voting_of(community: Any, official: Any) -> dict[str, Any]:
+    """B's open meeting: a matter, a voter with a credential, a letter batch."""
+    from app.voting import credentials
+    from app.voting.letter_batches import start_batch
+    from tests.voting.helpers import gen_open_meeting
+
+    opened = gen_open_meeting(community, official)
+    credentials.issue(opened.voters[0], official.id)
+    batch = start_batch(opened.meeting, opened.voters[0].building, "https://b.example/", official.id)
+    return {
+        "meeting_id": opened.meeting.id,
+        "matter_id": opened.motion.id,
+        "voter_id": opened.voters[0].id,
+        "batch_id": batch.id,
     }
 
 

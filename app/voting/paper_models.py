@@ -1,0 +1,32 @@
+"""Paper ballots as the tellers enter them (DOMAIN §8; Hangzhou Art 20: paper is offered to any owner who asks)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db_types import UTCDateTime, utcnow
+from app.extensions import db
+
+
+class PaperEntry(db.Model):  # type: ignore[name-defined]
+    """One teller's entry of one returned paper ballot. Two entries by different tellers that agree make the ballot
+    count (`app.voting.paper.record_entry`); disagreeing entries wait in the mismatch queue, both shown."""
+
+    __tablename__ = "paper_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    meeting_voter_id: Mapped[int] = mapped_column(ForeignKey("meeting_voters.id", ondelete="CASCADE"), index=True)
+    teller_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: as marked on paper: matter id → "yes" / "no" / "abstain" / None / "invalid", or candidate ids / "invalid"
+    choices: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: SHA-256 of the scanned image, when one was attached
+    image_sha256: Mapped[str | None] = mapped_column(String(64))
+    #: pending (waiting for a second teller), matched (the ballot counts), mismatch (in the queue), conflict (the
+    #: voter had voted already, by phone or proxy: the first ballot accepted counts)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    entered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,389 @@
+"""The phone ballot: an owner opens the link of their letter, proves who they are, votes, checks, submits and keeps
+a receipt (issue 6 item 4; DOMAIN §8). Public: no account; the voter is known by the credential alone.
+
+The link ``/v?t=<token>`` is the only URL that ever carries the token: its credential goes into the session and the
+browser is sent on to ``/v/ballot`` at once, so the token leaves the address bar (and whatever is copied or shared
+from it) and is never a later page's Referer; nothing here logs, audits or renders it. The letter's typed code
+(``/v/code``) leads to the same place. The second factor is asked in every new session (the session remembers it),
+before the form and before the receipt code is shown. Plain server-rendered forms, no script: any phone browser,
+WeChat's included, can vote. Every rule about the choices and about one ballot per voter lives in
+app.voting.ballots; these views only show, read and pass on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_limiter.util import get_remote_address
+
+from app.communities.models import Community
+from app.db_types import SHANGHAI
+from app.errors import DomainError
+from app.extensions import db, limiter
+from app.privacy import decrypt, mask_name, mask_phone
+from app.voting import ballots, credentials
+from app.voting.ballot_forms import (
+    BLANK,
+    MOTION_ANSWERS,
+    CodeForm,
+    IdTailForm,
+    SmsCodeForm,
+    category_words,
+    choices_in_words,
+    field_name,
+    matter_errors,
+    read_choices,
+    second_factor_form,
+    selected,
+    threshold_words,
+)
+from app.voting.meetings import window_state
+from app.voting.models import Ballot, Credential, MatterAttachment, Meeting, MeetingVoter
+
+bp = Blueprint("ballot", __name__)
+
+#: the session's record of the voter: {"id": credential id, "meeting": meeting id, "verified": bool}
+SESSION_KEY = "voter_credential"
+
+#: how the receipt names the channel a ballot came through
+CHANNEL_WORDS: dict[str, Any] = {
+    "phone": _l("on the phone"),
+    "paper": _l("on a paper ballot"),
+    "proxy": _l("by a proxy"),
+}
+
+
+@dataclass(frozen=True)
+class Voting:
+    """The voter of this session: their credential, the meeting, and whether the second factor was passed here."""
+
+    credential: Credential
+    voter: MeetingVoter
+    meeting: Meeting
+    verified: bool
+
+
+# --- the session ---------------------------------------------------------------------------------------------------
+
+
+def _remember(credential: Credential) -> None:
+    """Keep the credential (never its token) in the session. The second factor is asked again unless this session
+    passed it already for the same credential (the link opened twice on one phone)."""
+    kept = session.get(SESSION_KEY)
+    again = isinstance(kept, dict) and kept.get("id") == credential.id and kept.get("verified") is True
+    session[SESSION_KEY] = {"id": credential.id, "meeting": credential.voter.meeting_id, "verified": again}
+
+
+def _mark_verified(voting: Voting) -> None:
+    session[SESSION_KEY] = {"id": voting.credential.id, "meeting": voting.meeting.id, "verified": True}
+
+
+def _voting() -> Voting | None:
+    """The session's voter, or None (no link opened, or its letter was replaced since: a revoked credential)."""
+    kept = session.get(SESSION_KEY)
+    if not isinstance(kept, dict) or not isinstance(kept.get("id"), int):
+        return None
+    credential = db.session.get(Credential, kept["id"])
+    if credential is None or credential.revoked_at is not None or credential.voter.meeting_id != kept.get("meeting"):
+        session.pop(SESSION_KEY, None)
+        return None
+    meeting = db.session.get_one(Meeting, credential.voter.meeting_id)
+    verified = kept.get("verified") is True and credential.verified_at is not None
+    return Voting(credential, credential.voter, meeting, verified)
+
+
+def _credential_key() -> str:
+    """Rate-limit key of the session's credential (the SMS code is limited per voter, not per address)."""
+    kept = session.get(SESSION_KEY)
+    if isinstance(kept, dict) and isinstance(kept.get("id"), int):
+        return f"credential:{kept['id']}"
+    return get_remote_address()
+
+
+def _code_refused(response: Any) -> bool:
+    """Only wrong codes count against the address's limit (a right one redirects)."""
+    return bool(request.method == "POST" and response.status_code != 302)
+
+
+# --- what every page shows -------------------------------------------------------------------------------------------
+
+
+def local_seconds(moment: datetime) -> str:
+    """A stored UTC time in Asia/Shanghai, to the second: the receipt's time."""
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def hash_groups(digest: str) -> list[str]:
+    """A SHA-256 in groups of eight for reading and copying by hand."""
+    return [digest[i : i + 8] for i in range(0, len(digest), 8)]
+
+
+def _context(voting: Voting) -> dict[str, Any]:
+    community = db.session.get_one(Community, voting.meeting.community_id)
+    return {
+        "meeting": voting.meeting,
+        "community": community,
+        "voter_name": mask_name(voting.voter.holder_name),
+        "units_label": voting.voter.units_label,
+    }
+
+
+def _phone_masked(voter: MeetingVoter) -> str | None:
+    return mask_phone(decrypt(voter.phone_cipher)) if voter.phone_cipher is not None else None
+
+
+def _verify_page(
+    voting: Voting, form: IdTailForm | SmsCodeForm | None = None, status: int = 200, message: str | None = None
+) -> Any:
+    """The second-factor form (ID tail, or an SMS code with its "send" button)."""
+    return (
+        render_template(
+            "voting/ballot_verify.html",
+            form=form or second_factor_form(voting.meeting),
+            message=message,
+            phone_masked=_phone_masked(voting.voter) if voting.meeting.second_factor == "sms" else None,
+            **_context(voting),
+        ),
+        status,
+    )
+
+
+def _closed_page(voting: Voting) -> Any | None:
+    """The page of a window that is not open (before, after, closed), or None while voting is open."""
+    state = window_state(voting.meeting)
+    if state == "open":
+        return None
+    return render_template("voting/ballot_closed.html", state=state, **_context(voting))
+
+
+def _ballot_page(
+    voting: Voting,
+    choices: dict[str, Any],
+    errors: dict[int, str] | None = None,
+    status: int = 200,
+    general: str | None = None,
+) -> Any:
+    """The ballot form, with the choices made so far ticked and any problem next to its matter (or, for a refusal
+    about no matter in particular, at the top)."""
+    return (
+        render_template(
+            "voting/ballot_form.html",
+            choices=choices,
+            errors=errors or {},
+            general=general,
+            motion_answers=list(MOTION_ANSWERS.items()),
+            field_name=field_name,
+            selected=selected,
+            category_words=category_words,
+            threshold_words=threshold_words,
+            **_context(voting),
+        ),
+        status,
+    )
+
+
+def _not_ready(voting: Voting | None) -> Any | None:
+    """Where to send a post that cannot go on yet: no session, voted already, window not open, not verified."""
+    if voting is None:
+        return redirect(url_for("ballot.enter_code"))
+    if ballots.existing_ballot(voting.voter) is not None:
+        return redirect(url_for("ballot.receipt"))
+    if window_state(voting.meeting) != "open" or not voting.verified:
+        return redirect(url_for("ballot.page"))
+    return None
+
+
+# --- entering: the letter's link or its typed code ---------------------------------------------------------------
+
+
+@bp.get("/v")
+def enter() -> Any:
+    """Open a letter's link: keep its credential in the session and leave the token behind (a redirect)."""
+    credential = credentials.find(token=request.args.get("t", "")[:200])
+    if credential is None:
+        response = current_app.make_response((render_template("voting/ballot_invalid.html"), 404))
+        # the stylesheet request must not carry this address (and its token) as its Referer into access logs
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+    _remember(credential)
+    return redirect(url_for("ballot.page"))
+
+
+@bp.route("/v/code", methods=["GET", "POST"])
+@limiter.limit("20 per 10 minutes", methods=["POST"], deduct_when=_code_refused)
+def enter_code() -> Any:
+    """Type the code printed on the letter (for owners who cannot scan its QR code); wrong codes are rate-limited."""
+    form = CodeForm()
+    if form.validate_on_submit():
+        credential = credentials.find(code=form.code.data or "")
+        if credential is not None:
+            _remember(credential)
+            return redirect(url_for("ballot.page"))
+        form.code.errors = [
+            _(
+                "This code is not valid. Check it against your letter: a newer letter replaces older ones. "
+                "If it still fails, ask the preparatory group."
+            )
+        ]
+    status = 422 if request.method == "POST" else 200
+    return render_template("voting/ballot_code.html", form=form), status
+
+
+# --- the ballot ------------------------------------------------------------------------------------------------------
+
+
+@bp.route("/v/ballot", methods=["GET", "POST"])
+def page() -> Any:
+    """The voter's page: the receipt once voted; else the window's state, the second factor, or the ballot form.
+    A POST (the review page's "change" button) shows the form again with the choices it carries."""
+    voting = _voting()
+    if voting is None:
+        return redirect(url_for("ballot.enter_code"))
+    if ballots.existing_ballot(voting.voter) is not None:
+        return redirect(url_for("ballot.receipt"))
+    closed = _closed_page(voting)
+    if closed is not None:
+        return closed
+    if not voting.verified:
+        return _verify_page(voting)
+    choices = read_choices(voting.meeting, request.form) if request.method == "POST" else {}
+    return _ballot_page(voting, choices)
+
+
+@bp.route("/v/verify", methods=["GET", "POST"])
+def verify() -> Any:
+    """Check the second factor; a wrong answer counts towards the lock-out, which is kept even though it is refused."""
+    voting = _voting()
+    if voting is None:
+        return redirect(url_for("ballot.enter_code"))
+    if request.method == "GET" or voting.verified:
+        return redirect(url_for("ballot.page"))
+    form = second_factor_form(voting.meeting)
+    if not form.validate_on_submit():
+        return _verify_page(voting, form, 422)
+    try:
+        credentials.verify(voting.credential, form.answer.data or "")
+    except DomainError as error:
+        db.session.commit()  # the failed attempt and any lock-out live in the database
+        form.answer.errors = [str(error)]
+        return _verify_page(voting, form, error.status)
+    db.session.commit()
+    _mark_verified(voting)
+    return redirect(url_for("ballot.page"))
+
+
+@bp.route("/v/send-code", methods=["GET", "POST"])
+@limiter.limit("5 per 15 minutes", methods=["POST"], key_func=_credential_key)
+def send_code() -> Any:
+    """Send a one-time code by SMS to the phone on the roll (meetings whose second factor is "sms")."""
+    voting = _voting()
+    if voting is None:
+        return redirect(url_for("ballot.enter_code"))
+    if request.method == "GET" or voting.verified:
+        return redirect(url_for("ballot.page"))
+    try:
+        credentials.send_code(voting.credential)
+    except DomainError as error:
+        db.session.rollback()
+        return _verify_page(voting, status=error.status, message=str(error))
+    except Exception as error:  # a provider's failure: say so, store nothing, log no number and no code
+        db.session.rollback()
+        current_app.logger.warning("SMS backend failed: %s", type(error).__name__)
+        message = _("The text message could not be sent. Try again in a few minutes, or ask the preparatory group.")
+        return _verify_page(voting, status=503, message=message)
+    db.session.commit()
+    flash(
+        _(
+            "A code was sent to %(phone)s. It is valid for %(n)d minutes.",
+            phone=_phone_masked(voting.voter) or "",
+            n=credentials.OTP_MINUTES,
+        ),
+        "success",
+    )
+    return redirect(url_for("ballot.page"))
+
+
+@bp.route("/v/review", methods=["GET", "POST"])
+def review() -> Any:
+    """Check the choices (refused ones shown on the form, choices kept), then repeat every choice in words."""
+    voting = _voting()
+    if request.method == "GET":
+        return redirect(url_for("ballot.page"))
+    not_ready = _not_ready(voting)
+    if not_ready is not None or voting is None:
+        return not_ready
+    choices = read_choices(voting.meeting, request.form)
+    errors = matter_errors(voting.meeting, choices)
+    if errors:
+        return _ballot_page(voting, choices, errors, 422)
+    checked = ballots.check_choices(voting.meeting, choices)
+    return render_template(
+        "voting/ballot_review.html",
+        rows=choices_in_words(voting.meeting, checked),
+        field_name=field_name,
+        blank=BLANK,
+        **_context(voting),
+    )
+
+
+@bp.route("/v/cast", methods=["GET", "POST"])
+def cast() -> Any:
+    """Submit the ballot (once: a repeat finds the ballot stored and shows its receipt)."""
+    voting = _voting()
+    if request.method == "GET":
+        return redirect(url_for("ballot.receipt"))
+    not_ready = _not_ready(voting)
+    if not_ready is not None or voting is None:
+        return not_ready
+    choices = read_choices(voting.meeting, request.form)
+    try:
+        ballots.cast(voting.voter, choices, "phone")
+    except DomainError as error:
+        db.session.rollback()
+        if error.code == "window_closed":
+            return redirect(url_for("ballot.page"))
+        errors = matter_errors(voting.meeting, choices)
+        return _ballot_page(voting, choices, errors, error.status, general=None if errors else str(error))
+    db.session.commit()
+    return redirect(url_for("ballot.receipt"))
+
+
+@bp.get("/v/receipt")
+def receipt() -> Any:
+    """The ballot received: when, and (after the second factor in this session) the receipt code and hash."""
+    voting = _voting()
+    if voting is None:
+        return redirect(url_for("ballot.enter_code"))
+    ballot: Ballot | None = ballots.existing_ballot(voting.voter)
+    if ballot is None:
+        return redirect(url_for("ballot.page"))
+    return render_template(
+        "voting/ballot_receipt.html",
+        ballot=ballot,
+        received_at=local_seconds(ballot.cast_at),
+        channel=str(CHANNEL_WORDS.get(ballot.channel, ballot.channel)),
+        hash_groups=hash_groups(ballot.receipt_sha256),
+        verified=voting.verified,
+        form=None if voting.verified else second_factor_form(voting.meeting),
+        phone_masked=_phone_masked(voting.voter) if voting.meeting.second_factor == "sms" else None,
+        **_context(voting),
+    )
+
+
+@bp.get("/v/attachments/<id:attachment_id>")
+def attachment(attachment_id: int) -> Any:
+    """A matter's PDF, for the voter of that matter's meeting only."""
+    voting = _voting()
+    item = db.session.get(MatterAttachment, attachment_id)
+    if voting is None or item is None or item.matter.meeting_id != voting.meeting.id:
+        abort(404)
+    return Response(
+        item.data,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f"inline; filename=attachment-{item.id}.pdf"},
+    )
