@@ -29,6 +29,8 @@ from app.voting.models import (
     SmsMessage,
 )
 from app.voting.paper_models import PaperEntry
+from app.voting.proxy_models import Proxy
+from app.voting.reminder_models import ReminderBatch
 
 __all__ = [
     "ApiToken",
@@ -55,6 +57,8 @@ __all__ = [
     "NoticeObjection",
     "PaperEntry",
     "PreparatoryGroup",
+    "Proxy",
+    "ReminderBatch",
     "RoleGrant",
     "RollImport",
     "RollObjection",

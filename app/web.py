@@ -112,6 +112,9 @@ def register_web(app: Flask) -> None:
     from app.voting.views_ballot import bp as ballot_bp
     from app.voting.views_letters import bp as letters_bp
     from app.voting.views_meetings import bp as meetings_bp
+    from app.voting.views_paper import bp as paper_bp
+    from app.voting.views_proxies import bp as proxies_bp
+    from app.voting.views_reminders import bp as reminders_bp
 
     app.url_map.converters["id"] = IdConverter
 
@@ -127,6 +130,9 @@ def register_web(app: Flask) -> None:
         meetings_bp,
         ballot_bp,
         letters_bp,
+        paper_bp,
+        proxies_bp,
+        reminders_bp,
     ):
         app.register_blueprint(blueprint)
     register_api(app)

@@ -179,19 +179,31 @@ def _preparation_of(community: Any, official: Any) -> dict[str, Any]:
 
 
 def _voting_of(community: Any, official: Any) -> dict[str, Any]:
-    """B's open meeting: a matter, a voter with a credential, a letter batch."""
-    from app.voting import credentials
+    """B's open meeting: a matter, a voter with a credential, a letter batch, a proxy."""
+    from app.voting import credentials, proxies
     from app.voting.letter_batches import start_batch
     from tests.voting.helpers import gen_open_meeting
 
     opened = gen_open_meeting(community, official)
     credentials.issue(opened.voters[0], official.id)
     batch = start_batch(opened.meeting, opened.voters[0].building, "https://b.example/", official.id)
+    proxy = proxies.record_proxy(
+        opened.meeting,
+        opened.voters[1],
+        proxy_name="王建军",
+        proxy_phone="13900001111",
+        matter_ids=[opened.motion.id],
+        directions={},
+        scan=b"scan",
+        declared_not_property_staff=True,
+        user_id=official.id,
+    )
     return {
         "meeting_id": opened.meeting.id,
         "matter_id": opened.motion.id,
         "voter_id": opened.voters[0].id,
         "batch_id": batch.id,
+        "proxy_id": proxy.id,
     }
 
 

@@ -23,6 +23,7 @@ from app.communities.models import Community
 from app.db_types import utcnow
 from app.errors import DomainError
 from app.extensions import db
+from app.voting import proxies
 from app.voting.meetings import window_state
 from app.voting.models import Ballot, Meeting, MeetingVoter
 from crypto.canonical import canonical_json
@@ -39,13 +40,22 @@ class Cast:
     stored: bool
 
 
-def check_choices(meeting: Meeting, choices: dict[str, Any]) -> dict[str, Any]:
+#: a paper ballot's matter marked so that it cannot be read (twice, or more candidates than seats): it takes part
+#: and is not a yes (DOMAIN §4); the engine counts any answer it does not know as invalid
+INVALID = "invalid"
+
+
+def check_choices(meeting: Meeting, choices: dict[str, Any], *, allow_invalid: bool = False) -> dict[str, Any]:
     """The choices keyed by matter id (text), every matter present: a motion takes "yes", "no", "abstain" or None
     (blank); the election a list of distinct candidate ids of that matter, at most as many as its seats (DOMAIN §5).
-    Anything else is refused with the matter named (the phone ballot never produces it)."""
+    With ``allow_invalid`` (paper ballots, checked by `app.voting.paper.check_paper_choices`) a matter may also be
+    "invalid". Anything else is refused with the matter named (the phone ballot never produces it)."""
     checked: dict[str, Any] = {}
     for matter in meeting.matters:
         answer = choices.get(str(matter.id))
+        if allow_invalid and answer == INVALID:
+            checked[str(matter.id)] = INVALID
+            continue
         if matter.kind == "motion":
             if answer is not None and answer not in MOTION_ANSWERS:
                 raise DomainError("invalid_choice", _l("Choose yes, no or abstain on: %(m)s", m=matter.title))
@@ -137,7 +147,7 @@ def cast(voter: MeetingVoter, choices: dict[str, Any], channel: str) -> Cast:
         meeting_id=meeting.id,
         meeting_voter_id=voter.id,
         channel=channel,
-        choices=check_choices(meeting, choices),
+        choices=check_choices(meeting, choices, allow_invalid=channel == "paper"),
         cast_at=utcnow().replace(microsecond=0),
     )
     _seal(ballot, voter)
@@ -149,6 +159,7 @@ def cast(voter: MeetingVoter, choices: dict[str, Any], channel: str) -> Cast:
         if stored is None:  # the conflict was not this voter's ballot: a receipt code collision (2^-50); retry once
             raise
         return Cast(stored, stored=False)
+    proxies.revoke_unused_for(voter)  # DOMAIN §8: an owner who votes first revokes an unused proxy
     community = db.session.get_one(Community, meeting.community_id)
     audit.record(
         "ballot.cast",

@@ -73,7 +73,9 @@ def issue(voter: MeetingVoter, user_id: int | None) -> IssuedCredential:
     now = utcnow()
     revoked = 0
     for old in db.session.scalars(
-        select(Credential).where(Credential.meeting_voter_id == voter.id, Credential.revoked_at.is_(None))
+        select(Credential).where(
+            Credential.meeting_voter_id == voter.id, Credential.revoked_at.is_(None), Credential.proxy_id.is_(None)
+        )
     ):
         old.revoked_at, revoked = now, revoked + 1
     token = secrets.token_urlsafe(16)  # 128 bits
@@ -111,7 +113,7 @@ def is_locked(credential: Credential) -> bool:
     return credential.locked_until is not None and credential.locked_until > utcnow()
 
 
-def _locked_error(credential: Credential) -> DomainError:
+def locked_error(credential: Credential) -> DomainError:
     return DomainError(
         "credential_locked",
         _l("Too many wrong attempts. Try again after %(n)d minutes, or ask the preparatory group.", n=LOCK_MINUTES),
@@ -119,7 +121,7 @@ def _locked_error(credential: Credential) -> DomainError:
     )
 
 
-def _failed(credential: Credential, meeting: Meeting) -> DomainError:
+def record_failure(credential: Credential, meeting: Meeting) -> DomainError:
     credential.failed_attempts += 1
     if credential.failed_attempts >= MAX_ATTEMPTS:
         credential.locked_until = utcnow() + timedelta(minutes=LOCK_MINUTES)
@@ -133,7 +135,7 @@ def _failed(credential: Credential, meeting: Meeting) -> DomainError:
         **_scope(meeting),
     )
     if is_locked(credential):
-        return _locked_error(credential)
+        return locked_error(credential)
     left = MAX_ATTEMPTS - credential.failed_attempts
     return DomainError(
         "second_factor_wrong", _l("That is not right. %(n)d attempts left.", n=left), status=422, field="answer"
@@ -152,7 +154,7 @@ def send_code(credential: Credential) -> None:
     if meeting.second_factor != "sms":
         raise DomainError("no_sms", _l("This meeting does not use SMS codes."), status=409)
     if is_locked(credential):
-        raise _locked_error(credential)
+        raise locked_error(credential)
     if voter.phone_cipher is None:
         raise DomainError(
             "no_phone", _l("The roll has no phone number for you. Ask the preparatory group for help."), status=409
@@ -178,7 +180,7 @@ def verify(credential: Credential, answer: str) -> Credential:
     voter = credential.voter
     meeting = db.session.get_one(Meeting, voter.meeting_id)
     if is_locked(credential):
-        raise _locked_error(credential)
+        raise locked_error(credential)
     answer = answer.strip().upper()
     if meeting.second_factor == "sms":
         expired = credential.otp_expires_at is None or credential.otp_expires_at < utcnow()
@@ -194,7 +196,7 @@ def verify(credential: Credential, answer: str) -> Credential:
             and len(answer) == 6
         )
     if not right:
-        raise _failed(credential, meeting)
+        raise record_failure(credential, meeting)
     credential.verified_at, credential.failed_attempts = utcnow(), 0
     credential.otp_lookup = credential.otp_expires_at = None
     db.session.flush()

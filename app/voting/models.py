@@ -160,6 +160,8 @@ class Credential(db.Model):  # type: ignore[name-defined]
     otp_lookup: Mapped[str | None] = mapped_column(String(64))
     otp_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: set for a proxy's credential (app.voting.proxy_models.Proxy): it votes the principal's ballot as the proxy
+    proxy_id: Mapped[int | None] = mapped_column(ForeignKey("proxies.id", ondelete="CASCADE"), index=True)
 
     voter: Mapped[MeetingVoter] = relationship()
 

@@ -30,3 +30,18 @@ def purge_expired_letters() -> int:
         return deleted
     finally:
         db.session.remove()
+
+
+@shared_task(name="app.voting.tasks.send_reminders", ignore_result=True)
+def send_reminders(batch_id: int) -> None:
+    """Send one round of SMS reminders to the voters who have not voted; a redelivered task does nothing."""
+    from app.voting import reminders
+
+    try:
+        reminders.run(batch_id)
+    except Exception:
+        db.session.rollback()
+        reminders.fail(batch_id)
+        raise
+    finally:
+        db.session.remove()

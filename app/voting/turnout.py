@@ -103,7 +103,11 @@ def voter_rows(
     and whether a next page exists."""
     link_issued_at = (
         select(func.max(Credential.issued_at))
-        .where(Credential.meeting_voter_id == MeetingVoter.id, Credential.revoked_at.is_(None))
+        .where(
+            Credential.meeting_voter_id == MeetingVoter.id,
+            Credential.revoked_at.is_(None),
+            Credential.proxy_id.is_(None),  # a proxy's link is not the owner's letter
+        )
         .correlate(MeetingVoter)
         .scalar_subquery()
     )

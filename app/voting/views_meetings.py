@@ -17,6 +17,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from app.auth import permissions
@@ -44,6 +45,7 @@ from app.voting.meeting_forms import (
     OpenVotingForm,
 )
 from app.voting.models import Matter, Meeting, MeetingVoter, SmsMessage
+from app.voting.views_paper import may_enter as may_enter_paper
 
 bp = Blueprint("meetings", __name__)
 
@@ -208,6 +210,7 @@ def meeting_page(meeting_id: int) -> Any:
         state=state,
         state_label=WINDOW_LABELS[state],
         can_prepare=permissions.can_prepare_community(current_user, community),
+        can_enter_paper=may_enter_paper(community),
         can_see_turnout=may_see_turnout(community),
         configure_form=_configure_form(meeting),
         motion_form=MotionForm(),
@@ -409,6 +412,7 @@ def turnout(meeting_id: int) -> Any:
         building_rows=[(row.building, row.participation) for row in counted.buildings],
         state_label=WINDOW_LABELS[meetings.window_state(meeting)],
         can_prepare=can_prepare,
+        reminder_form=FlaskForm(),
         not_voted=not_voted,
         buildings=turnouts.buildings_of(meeting),
         building=building,

@@ -1,0 +1,454 @@
+"""Proxies (委托投票): an owner may authorise someone in writing to vote for them on named matters, and the proxy votes
+as the owner instructed (DOMAIN §8; Shanghai Art 18; issue 6 item 6).
+
+- The convener records the written authorisation: the principal, the proxy's name and mobile number, the matters it
+  covers, the owner's directions (optional, per matter) and the SHA-256 of its scan (the scan is not kept).
+- Rules of procedure may cap how many owners one proxy represents (Zhoushan Art 17): the meeting setting
+  ``max_proxies_per_person`` (default 3) counts the proxies a person (known by their number's keyed hash) holds or
+  has used in the meeting; property-company staff may not act as proxies (Zhoushan Art 17): the convener declares
+  that the proxy is not, or nothing is recorded.
+- The proxy receives a credential of their own for the principal's ballot (`Credential.proxy_id`); its second
+  factor is a one-time code sent by SMS to the proxy's phone. The ballot goes through `ballots.cast` with channel
+  "proxy": uncovered matters stay blank, directed matters must be answered as directed.
+- **decision** (DOMAIN §8): an owner who votes in person revokes an unused proxy (`revoke_unused_for`, called when
+  a ballot is stored; recording, issuing and casting check it again, so a missed call changes nothing).
+
+Every change is audited; no audit summary holds a phone number, a name, a token or a code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from app.audit import services as audit
+from app.communities.models import Community
+from app.db_types import utcnow
+from app.errors import DomainError
+from app.extensions import db
+from app.privacy import decrypt, encrypt, lookup_hash
+from app.roll.validation import normalise_phone
+from app.text import required_text
+from app.voting import ballots, credentials
+from app.voting.meetings import window_state
+from app.voting.models import Ballot, Credential, Meeting, MeetingVoter
+from app.voting.proxy_models import Proxy
+from app.voting.sms import sms_backend
+
+#: Zhoushan Art 17 practice: how many owners one person may represent in a meeting, unless the rules of procedure
+#: (meeting.settings["max_proxies_per_person"]) say otherwise
+DEFAULT_MAX_PER_PERSON = 3
+#: the reason stored when an owner's own ballot revokes their unused proxy
+OWNER_VOTED = "the owner voted"
+REASON_LIMIT = 200
+NAME_LIMIT = 64
+
+
+def _scope(meeting: Meeting) -> dict[str, Any]:
+    community = db.session.get_one(Community, meeting.community_id)
+    return {"township_id": community.township_id, "community_id": community.id}
+
+
+def max_principals(meeting: Meeting) -> int:
+    """The cap of owners per proxy person: the meeting's setting if it is a whole number of at least 1, else 3."""
+    value = (meeting.settings or {}).get("max_proxies_per_person", DEFAULT_MAX_PER_PERSON)
+    return value if type(value) is int and value >= 1 else DEFAULT_MAX_PER_PERSON
+
+
+def phone_lookup(phone: str) -> str:
+    """The keyed hash that finds one person's proxies (the number normalised to 11 digits first)."""
+    return lookup_hash(f"proxy-phone:{phone}")
+
+
+def voter_by_unit(meeting: Meeting, label: str) -> MeetingVoter:
+    """The meeting's voter one of whose units is written ``label`` ("1幢1单元101"), or a DomainError."""
+    wanted = "".join(label.split())
+    if wanted:
+        candidates = db.session.scalars(
+            select(MeetingVoter).where(
+                MeetingVoter.meeting_id == meeting.id, MeetingVoter.units_label.contains(wanted, autoescape=True)
+            )
+        )
+        for voter in candidates:
+            if wanted in voter.units_label.split("、"):
+                return voter
+    raise DomainError(
+        "unknown_unit", _l("No voter of this meeting owns that unit. Type it as on the roll."), field="unit"
+    )
+
+
+def _open_for_proxies(meeting: Meeting) -> None:
+    if meeting.status != "open" or window_state(meeting) not in ("before", "open"):
+        raise DomainError("meeting_not_open", _l("Proxies are recorded while voting is open."), status=409)
+
+
+def _covered_matters(meeting: Meeting, matter_ids: Iterable[Any]) -> list[int]:
+    """The matter ids, each a matter of this meeting, at least one."""
+    own = {matter.id for matter in meeting.matters}
+    picked = set()
+    for raw in matter_ids:
+        number = int(raw) if isinstance(raw, int | str) and str(raw).isdigit() and len(str(raw)) <= 9 else None
+        if number is None or number not in own:
+            raise DomainError(
+                "unknown_matter", _l("The authorisation names a matter that is not of this meeting."), field="matters"
+            )
+        picked.add(number)
+    if not picked:
+        raise DomainError("no_matters", _l("Tick the matters the authorisation covers."), field="matters")
+    return sorted(picked)
+
+
+def _checked_directions(meeting: Meeting, covered: list[int], directions: dict[Any, Any]) -> dict[str, Any]:
+    """The owner's directions keyed by matter id (text), each on a covered matter and a valid answer there (the same
+    rule as a ballot's: app.voting.ballots.check_choices); a blank direction means none."""
+    checked: dict[str, Any] = {}
+    for key, answer in directions.items():
+        if answer is None or answer == "" or answer == []:
+            continue
+        if not str(key).isdigit() or int(key) not in covered:
+            raise DomainError(
+                "direction_not_covered",
+                _l("A direction is given on a matter that the authorisation does not cover."),
+                field="matters",
+            )
+        try:
+            valid = ballots.check_choices(meeting, {str(int(key)): answer})
+        except DomainError as error:
+            raise DomainError("invalid_direction", error.message, field="matters") from error
+        checked[str(int(key))] = valid[str(int(key))]
+    return checked
+
+
+def _persons_proxies(meeting: Meeting, lookup: str) -> int:
+    """How many owners the person represents in the meeting: their proxies in force or used (a revoked one is not
+    counted; a used one is, or a person could vote for three owners and then take on three more)."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Proxy)
+            .where(
+                Proxy.meeting_id == meeting.id,
+                Proxy.proxy_phone_lookup == lookup,
+                Proxy.status.in_(("active", "used")),
+            )
+        )
+        or 0
+    )
+
+
+def record_proxy(
+    meeting: Meeting,
+    voter: MeetingVoter,
+    *,
+    proxy_name: str,
+    proxy_phone: str,
+    matter_ids: Iterable[Any],
+    directions: dict[Any, Any],
+    scan: bytes,
+    declared_not_property_staff: bool,
+    user_id: int | None,
+) -> Proxy:
+    """Record a written authorisation (DOMAIN §8): refused while the meeting is not open, for a principal who has
+    voted or has a proxy in force, for a proxy who would represent more owners than the cap, without the declaration
+    that the proxy is not property-company staff (Zhoushan Art 17), or with directions outside the covered matters."""
+    _open_for_proxies(meeting)
+    if voter.meeting_id != meeting.id:
+        raise DomainError("unknown_unit", _l("This voter is not of this meeting."), field="unit")
+    if not declared_not_property_staff:
+        raise DomainError(
+            "property_staff_not_declared",
+            _l("Staff of the property company may not act as proxies: confirm that this proxy is not one of them."),
+            field="declared_not_property_staff",
+        )
+    name = required_text(proxy_name, "proxy_name", NAME_LIMIT)
+    phone = normalise_phone(proxy_phone)
+    if phone is None:
+        raise DomainError(
+            "invalid_proxy_phone", _l("Type the proxy's mainland mobile number (11 digits)."), field="proxy_phone"
+        )
+    if not scan:
+        raise DomainError("no_scan", _l("Attach the scan of the signed written authorisation."), field="scan")
+    covered = _covered_matters(meeting, matter_ids)
+    checked = _checked_directions(meeting, covered, directions)
+    # one convener at a time per meeting, so that two authorisations recorded at once cannot pass the cap together
+    db.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
+    if ballots.existing_ballot(voter) is not None:
+        raise DomainError(
+            "principal_voted", _l("This owner has voted already: a proxy is no longer possible."), status=409
+        )
+    in_force = db.session.scalar(
+        select(Proxy.id).where(Proxy.meeting_voter_id == voter.id, Proxy.status == "active").limit(1)
+    )
+    if in_force is not None:
+        raise DomainError(
+            "proxy_exists",
+            _l("This owner has a proxy in force already. Revoke it first to record another."),
+            status=409,
+        )
+    lookup, cap = phone_lookup(phone), max_principals(meeting)
+    if _persons_proxies(meeting, lookup) >= cap:
+        raise DomainError(
+            "proxy_cap",
+            _l("This proxy represents %(n)d owners already, the most one person may represent in this meeting.", n=cap),
+            status=409,
+            field="proxy_phone",
+        )
+    proxy = Proxy(
+        meeting_id=meeting.id,
+        meeting_voter_id=voter.id,
+        proxy_name=name,
+        proxy_phone_cipher=encrypt(phone),
+        proxy_phone_lookup=lookup,
+        matter_ids=covered,
+        directions=checked,
+        scan_sha256=hashlib.sha256(scan).hexdigest(),
+        is_declared_not_property_staff=True,
+        status="active",
+        recorded_by_id=user_id,
+    )
+    db.session.add(proxy)
+    db.session.flush()
+    audit.record(
+        "proxy.record",
+        "proxy",
+        proxy.id,
+        {
+            "meeting": meeting.id,
+            "voter": voter.voter_key,
+            "matters": covered,
+            "directed": len(checked),
+            "scan": proxy.scan_sha256,
+        },
+        **_scope(meeting),
+    )
+    return proxy
+
+
+# --- revoking ------------------------------------------------------------------------------------------------------
+
+
+def _revoke(proxy: Proxy, reason: str, user_id: int | None, meeting: Meeting) -> None:
+    """Revoke the proxy and every credential of it (its link stops working at once)."""
+    now = utcnow()
+    proxy.status, proxy.revoked_at, proxy.revoked_by_id, proxy.revoke_reason = "revoked", now, user_id, reason
+    links = 0
+    for credential in db.session.scalars(
+        select(Credential).where(Credential.proxy_id == proxy.id, Credential.revoked_at.is_(None))
+    ):
+        credential.revoked_at, links = now, links + 1
+    db.session.flush()
+    audit.record(
+        "proxy.revoke",
+        "proxy",
+        proxy.id,
+        {"meeting": meeting.id, "voter": proxy.principal.voter_key, "reason": reason, "links_revoked": links},
+        **_scope(meeting),
+    )
+
+
+def revoke_proxy(proxy: Proxy, reason: str, user_id: int | None) -> Proxy:
+    """The convener revokes a proxy in force (the owner withdrew the authorisation, for example)."""
+    meeting = db.session.get_one(Meeting, proxy.meeting_id)
+    text = required_text(reason, "reason", REASON_LIMIT)
+    if proxy.status == "used":
+        raise DomainError("proxy_used", _l("The proxy has voted already: the ballot stands."), status=409)
+    if proxy.status != "active":
+        raise DomainError("proxy_revoked", _l("This proxy has been revoked already."), status=409)
+    _revoke(proxy, text, user_id, meeting)
+    return proxy
+
+
+def revoke_unused_for(voter: MeetingVoter) -> int:
+    """The owner's own ballot revokes their unused proxy (DOMAIN §8 decision); called once a ballot is stored (a
+    ballot cast by the proxy itself revokes nothing). Returns how many proxies were revoked."""
+    ballot = ballots.existing_ballot(voter)
+    if ballot is None or ballot.channel == "proxy":
+        return 0
+    unused = list(db.session.scalars(select(Proxy).where(Proxy.meeting_voter_id == voter.id, Proxy.status == "active")))
+    if unused:
+        meeting = db.session.get_one(Meeting, voter.meeting_id)
+        for proxy in unused:
+            _revoke(proxy, OWNER_VOTED, None, meeting)
+    return len(unused)
+
+
+def _usable(proxy: Proxy) -> None:
+    """Refuse a proxy that cannot vote: revoked, or (revoking it now) whose owner has voted themselves. A caller
+    that shows the refusal "owner_voted" commits first: the revocation is a change to keep."""
+    if (proxy.status == "active" and revoke_unused_for(proxy.principal)) or proxy.revoke_reason == OWNER_VOTED:
+        raise DomainError("owner_voted", _l("The owner has voted themselves, which revoked this proxy."), status=409)
+    if proxy.status == "revoked":
+        raise DomainError("proxy_revoked", _l("This proxy has been revoked."), status=409)
+
+
+# --- the proxy's credential and its second factor --------------------------------------------------------------------
+
+
+def issue_proxy_credential(proxy: Proxy, user_id: int | None) -> credentials.IssuedCredential:
+    """A link and fallback code of the proxy's own for the principal's ballot (like `credentials.issue`: a 128-bit
+    token and a typed code, stored only as SHA-256). The proxy's earlier links stop working; the owner's do not."""
+    meeting = db.session.get_one(Meeting, proxy.meeting_id)
+    _open_for_proxies(meeting)
+    _usable(proxy)
+    if proxy.status == "used":
+        raise DomainError("proxy_used", _l("The proxy has voted already."), status=409)
+    now, revoked = utcnow(), 0
+    for old in db.session.scalars(
+        select(Credential).where(Credential.proxy_id == proxy.id, Credential.revoked_at.is_(None))
+    ):
+        old.revoked_at, revoked = now, revoked + 1
+    token = secrets.token_urlsafe(16)  # 128 bits, as credentials.issue
+    code = "".join(secrets.choice(credentials.CODE_ALPHABET) for _ in range(credentials.CODE_LENGTH))
+    credential = Credential(
+        meeting_voter_id=proxy.meeting_voter_id,
+        proxy_id=proxy.id,
+        token_sha256=credentials.sha256_hex(token),
+        code_sha256=credentials.sha256_hex(code),
+        issued_by_id=user_id,
+    )
+    db.session.add(credential)
+    db.session.flush()
+    audit.record(
+        "proxy.credential_issue",
+        "credential",
+        credential.id,
+        {"meeting": meeting.id, "proxy": proxy.id, "voter": proxy.principal.voter_key, "revoked": revoked},
+        **_scope(meeting),
+    )
+    return credentials.IssuedCredential(credential, token, code)
+
+
+def proxy_for(credential: Credential) -> Proxy | None:
+    """The proxy a credential belongs to, or None for the owner's own credential."""
+    return db.session.get(Proxy, credential.proxy_id) if credential.proxy_id is not None else None
+
+
+def _proxy_of(credential: Credential) -> Proxy:
+    proxy = proxy_for(credential)
+    if proxy is None:
+        raise DomainError("not_a_proxy", _l("This link is not a proxy's."), status=409)
+    return proxy
+
+
+def send_code(credential: Credential) -> None:
+    """Send a one-time code by SMS to the proxy's phone (a proxy's second factor, whatever the meeting's)."""
+    proxy = _proxy_of(credential)
+    meeting = db.session.get_one(Meeting, proxy.meeting_id)
+    _usable(proxy)
+    if credentials.is_locked(credential):
+        raise credentials.locked_error(credential)
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    credential.otp_lookup = lookup_hash(f"otp:{credential.id}:{code}")
+    credential.otp_expires_at = utcnow() + timedelta(minutes=credentials.OTP_MINUTES)
+    sms_backend().send(
+        meeting.id,
+        decrypt(proxy.proxy_phone_cipher),
+        f"【共决】您受托代理投票的验证码是 {code}，{credentials.OTP_MINUTES} 分钟内有效。",
+    )
+    db.session.flush()
+    audit.record("credential.sms_sent", "credential", credential.id, {"proxy": proxy.id}, **_scope(meeting))
+
+
+def verify(credential: Credential, answer: str) -> Credential:
+    """Check the SMS code sent to the proxy; a wrong one counts towards the credential's lock-out exactly as an
+    owner's does (credentials' attempts and lock, in the database). The caller commits before showing a refusal."""
+    proxy = _proxy_of(credential)
+    db.session.flush()
+    db.session.refresh(credential, with_for_update=True)
+    meeting = db.session.get_one(Meeting, proxy.meeting_id)
+    if credentials.is_locked(credential):
+        raise credentials.locked_error(credential)
+    answer = answer.strip()
+    expired = credential.otp_expires_at is None or credential.otp_expires_at < utcnow()
+    right = (
+        not expired
+        and credential.otp_lookup is not None
+        and hmac.compare_digest(credential.otp_lookup, lookup_hash(f"otp:{credential.id}:{answer}"))
+    )
+    if not right:
+        raise credentials.record_failure(credential, meeting)
+    credential.verified_at, credential.failed_attempts = utcnow(), 0
+    credential.otp_lookup = credential.otp_expires_at = None
+    db.session.flush()
+    audit.record("credential.verified", "credential", credential.id, {"proxy": proxy.id}, **_scope(meeting))
+    return credential
+
+
+# --- casting the principal's ballot ------------------------------------------------------------------------------
+
+
+def _blank(answer: Any) -> bool:
+    return answer is None or answer == "" or answer == []
+
+
+def _same(answer: Any, direction: Any) -> bool:
+    if isinstance(answer, list | tuple) and isinstance(direction, list):
+        return sorted(answer, key=str) == sorted(direction, key=str)
+    return bool(answer == direction)
+
+
+def proxy_choices(proxy: Proxy, meeting: Meeting, choices: dict[str, Any]) -> dict[str, Any]:
+    """The choices the proxy may cast (Shanghai Art 18: for the named matters, as instructed): a choice on a matter
+    the authorisation does not cover is refused (it stays blank), and so is one that differs from the owner's
+    direction on that matter."""
+    covered = set(proxy.matter_ids)
+    allowed: dict[str, Any] = {}
+    for matter in meeting.matters:
+        key = str(matter.id)
+        answer = choices.get(key)
+        if matter.id not in covered:
+            if not _blank(answer):
+                raise DomainError(
+                    "matter_not_covered",
+                    _l("The authorisation does not cover this matter; leave it blank: %(m)s", m=matter.title),
+                )
+            allowed[key] = None
+            continue
+        if key in proxy.directions and not _same(answer, proxy.directions[key]):
+            raise DomainError("against_directions", _l("The owner instructed another answer on: %(m)s", m=matter.title))
+        allowed[key] = answer
+    return allowed
+
+
+def cast_as_proxy(proxy: Proxy, choices: dict[str, Any]) -> ballots.Cast:
+    """Cast the principal's ballot as their proxy (channel "proxy", one ballot per voter as always) and mark the
+    proxy used; a repeat returns the same receipt. The owner's own ballot, if first, wins and revokes the proxy."""
+    meeting = db.session.get_one(Meeting, proxy.meeting_id)
+    voter = proxy.principal
+    if proxy.status == "used":  # a double tap or a retried request: the same receipt
+        stored: Ballot | None = ballots.existing_ballot(voter)
+        if stored is None:
+            raise DomainError("proxy_used", _l("The proxy has voted already."), status=409)
+        return ballots.Cast(stored, stored=False)
+    _usable(proxy)
+    result = ballots.cast(voter, proxy_choices(proxy, meeting, choices), "proxy")
+    if result.ballot.channel != "proxy":  # the owner's ballot was stored a moment earlier: theirs counts
+        _usable(proxy)
+    if proxy.status != "used":
+        proxy.status, proxy.used_at = "used", utcnow()
+        db.session.flush()
+        audit.record(
+            "proxy.use",
+            "proxy",
+            proxy.id,
+            {"meeting": meeting.id, "voter": voter.voter_key, "receipt": result.ballot.receipt_sha256},
+            **_scope(meeting),
+        )
+    return result
+
+
+def voted_themselves(meeting: Meeting) -> set[int]:
+    """The meeting's voters whose ballot did not come through a proxy (who voted is shown to the convener; how is
+    not): a proxy of theirs still marked active is revoked in effect."""
+    return set(
+        db.session.scalars(
+            select(Ballot.meeting_voter_id).where(Ballot.meeting_id == meeting.id, Ballot.channel != "proxy")
+        )
+    )
