@@ -26,7 +26,7 @@ from app.db_types import SHANGHAI
 from app.errors import DomainError
 from app.extensions import db, limiter
 from app.privacy import decrypt, mask_name, mask_phone
-from app.voting import ballots, credentials
+from app.voting import ballots, credentials, proxies
 from app.voting.ballot_forms import (
     BLANK,
     MOTION_ANSWERS,
@@ -44,6 +44,7 @@ from app.voting.ballot_forms import (
 )
 from app.voting.meetings import window_state
 from app.voting.models import Ballot, Credential, MatterAttachment, Meeting, MeetingVoter
+from app.voting.proxy_models import Proxy
 
 bp = Blueprint("ballot", __name__)
 
@@ -137,6 +138,24 @@ def _phone_masked(voter: MeetingVoter) -> str | None:
     return mask_phone(decrypt(voter.phone_cipher)) if voter.phone_cipher is not None else None
 
 
+def _proxy(voting: Voting) -> Proxy | None:
+    """The proxy whose link this is, or None for the owner's own link (DOMAIN §8: a proxy votes for the owner)."""
+    return proxies.proxy_for(voting.credential)
+
+
+def _factor_form(voting: Voting) -> IdTailForm | SmsCodeForm:
+    """A proxy always proves who they are by an SMS code to their own phone; an owner as the meeting says."""
+    return SmsCodeForm() if _proxy(voting) is not None else second_factor_form(voting.meeting)
+
+
+def _sms_phone(voting: Voting) -> str | None:
+    """The masked phone a code goes to: the proxy's, or the owner's on the roll (None: no SMS factor)."""
+    proxy = _proxy(voting)
+    if proxy is not None:
+        return mask_phone(decrypt(proxy.proxy_phone_cipher))
+    return _phone_masked(voting.voter) if voting.meeting.second_factor == "sms" else None
+
+
 def _verify_page(
     voting: Voting, form: IdTailForm | SmsCodeForm | None = None, status: int = 200, message: str | None = None
 ) -> Any:
@@ -144,9 +163,11 @@ def _verify_page(
     return (
         render_template(
             "voting/ballot_verify.html",
-            form=form or second_factor_form(voting.meeting),
+            form=form or _factor_form(voting),
             message=message,
-            phone_masked=_phone_masked(voting.voter) if voting.meeting.second_factor == "sms" else None,
+            phone_masked=_sms_phone(voting),
+            factor="sms" if _proxy(voting) is not None else voting.meeting.second_factor,
+            is_proxy=_proxy(voting) is not None,
             **_context(voting),
         ),
         status,
@@ -263,11 +284,15 @@ def verify() -> Any:
         return redirect(url_for("ballot.enter_code"))
     if request.method == "GET" or voting.verified:
         return redirect(url_for("ballot.page"))
-    form = second_factor_form(voting.meeting)
+    form = _factor_form(voting)
     if not form.validate_on_submit():
         return _verify_page(voting, form, 422)
     try:
-        credentials.verify(voting.credential, form.answer.data or "")
+        proxy = _proxy(voting)
+        if proxy is not None:
+            proxies.verify(voting.credential, form.answer.data or "")
+        else:
+            credentials.verify(voting.credential, form.answer.data or "")
     except DomainError as error:
         db.session.commit()  # the failed attempt and any lock-out live in the database
         form.answer.errors = [str(error)]
@@ -287,9 +312,15 @@ def send_code() -> Any:
     if request.method == "GET" or voting.verified:
         return redirect(url_for("ballot.page"))
     try:
-        credentials.send_code(voting.credential)
+        if _proxy(voting) is not None:
+            proxies.send_code(voting.credential)
+        else:
+            credentials.send_code(voting.credential)
     except DomainError as error:
-        db.session.rollback()
+        if error.code == "owner_voted":
+            db.session.commit()  # the proxy's revocation is kept
+        else:
+            db.session.rollback()
         return _verify_page(voting, status=error.status, message=str(error))
     except Exception as error:  # a provider's failure: say so, store nothing, log no number and no code
         db.session.rollback()
@@ -300,7 +331,7 @@ def send_code() -> Any:
     flash(
         _(
             "A code was sent to %(phone)s. It is valid for %(n)d minutes.",
-            phone=_phone_masked(voting.voter) or "",
+            phone=_sms_phone(voting) or "",
             n=credentials.OTP_MINUTES,
         ),
         "success",
@@ -342,8 +373,15 @@ def cast() -> Any:
         return not_ready
     choices = read_choices(voting.meeting, request.form)
     try:
-        ballots.cast(voting.voter, choices, "phone")
+        proxy = _proxy(voting)
+        if proxy is not None:
+            proxies.cast_as_proxy(proxy, choices)
+        else:
+            ballots.cast(voting.voter, choices, "phone")
     except DomainError as error:
+        if error.code == "owner_voted":
+            db.session.commit()  # the proxy's revocation is kept
+            return _ballot_page(voting, choices, None, error.status, general=str(error))
         db.session.rollback()
         if error.code == "window_closed":
             return redirect(url_for("ballot.page"))
@@ -369,8 +407,10 @@ def receipt() -> Any:
         channel=str(CHANNEL_WORDS.get(ballot.channel, ballot.channel)),
         hash_groups=hash_groups(ballot.receipt_sha256),
         verified=voting.verified,
-        form=None if voting.verified else second_factor_form(voting.meeting),
-        phone_masked=_phone_masked(voting.voter) if voting.meeting.second_factor == "sms" else None,
+        form=None if voting.verified else _factor_form(voting),
+        phone_masked=_sms_phone(voting),
+        factor="sms" if _proxy(voting) is not None else voting.meeting.second_factor,
+        is_proxy=_proxy(voting) is not None,
         **_context(voting),
     )
 

@@ -509,3 +509,47 @@ def test_pages_speak_chinese_by_default(app, world: OpenMeeting):
     words = text(browser.get("/v/ballot"))
     for word in ("同意", "反对", "弃权", "最多选 5 人", "过半数"):
         assert word in words
+
+
+def test_a_proxy_votes_through_their_own_link_with_a_code_to_their_phone(app, world: OpenMeeting):
+    """Issue 6 item 6: the proxy's link, an SMS code to the proxy's phone (whatever the meeting's check), the
+    principal's ballot cast with channel "proxy"; the owner's own letter then shows the receipt."""
+    from app.voting import proxies
+    from app.voting.models import Ballot
+
+    principal = voter_with_unique_name(world)
+    proxy = proxies.record_proxy(
+        world.meeting,
+        principal,
+        proxy_name="王建军",
+        proxy_phone="13900001111",
+        matter_ids=[m.id for m in world.meeting.matters if m.kind == "motion"],
+        directions={},
+        scan=b"signed authorisation",
+        declared_not_property_staff=True,
+        user_id=None,
+    )
+    issued = proxies.issue_proxy_credential(proxy, None)
+    db.session.commit()
+    client = app.test_client()
+    client.get("/lang/en")
+    browser = Voter(client, principal, issued.token, issued.code, [])
+    browser.open_link()
+    page = browser.get("/v/ballot")
+    assert 'data-second-factor="sms"' in page.get_data(as_text=True)  # not the owner's ID tail
+    assert "139****1111" in text(page)
+    browser.post("/v/send-code", csrf_from="/v/ballot")
+    message = db.session.scalars(
+        select(SmsMessage).where(SmsMessage.meeting_id == world.meeting.id).order_by(SmsMessage.id.desc())
+    ).first()
+    assert message is not None
+    assert message.phone_masked == "139****1111"
+    code = re.search(r"\d{6}", message.body)
+    assert code is not None
+    assert browser.verify(code.group(0)).status_code == 302
+    motion = world.meeting.matters[0]
+    cast = browser.post("/v/cast", {f"m{motion.id}": "yes"}, csrf_from="/v/ballot")
+    assert cast.status_code == 302, text(cast)
+    stored = db.session.scalars(select(Ballot).where(Ballot.meeting_voter_id == principal.id)).one()
+    assert stored.channel == "proxy"
+    assert proxy.status == "used"
