@@ -22,6 +22,7 @@ translations: $(STAMP)
 run: $(STAMP) translations
 	$(BIN)/gongjue db upgrade
 	$(BIN)/gongjue demo --if-empty
+	$(BIN)/gongjue demo-link --base-url http://$(HOST):$(PORT)
 	$(BIN)/gongjue run --host $(HOST) --port $(PORT)
 
 ## make test: lint, type-check and the whole suite (PostgreSQL/worker when TEST_DATABASE_URL/CELERY_BROKER_URL are set)

@@ -53,11 +53,23 @@ def tally_command(case_file: Any, output: str) -> None:
 def register_commands(app: Flask) -> None:
     """Commands that need the app (a database, configuration)."""
 
+    def _print_voter_link(base_url: str) -> None:
+        from app.demo.voting import demo_voter_link
+
+        found = demo_voter_link(base_url)
+        if found is None:
+            click.echo("No demo vote in this database (梅园小区 is missing).")
+            return
+        link, who, tail = found
+        click.echo(f"Vote as an owner of 梅园小区 on a phone: {link}")
+        click.echo(f"  ({who}; the last six characters of the ID number: {tail})")
+
     @app.cli.command("demo")
     @click.option("--if-empty", is_flag=True, help="Do nothing when the database already holds a township.")
+    @click.option("--base-url", default="http://127.0.0.1:5000", show_default=True, help="Printed in the voter's link.")
     @with_appcontext
-    def demo(if_empty: bool) -> None:
-        """Load the demo township, its officials and two communities, and print the logins."""
+    def demo(if_empty: bool, base_url: str) -> None:
+        """Load the demo township, its officials and three communities, print the logins and a voter's link."""
         from app.demo.loader import DEMO_PASSWORD, database_is_empty, load_demo
 
         if app.config["GONGJUE_ENV"] == "production":
@@ -68,7 +80,17 @@ def register_commands(app: Flask) -> None:
         logins = load_demo()
         click.echo(f"Demo loaded. Every demo account's password is: {DEMO_PASSWORD}")
         for username, description in logins:
-            click.echo(f"  {username:<14} {description}")
+            click.echo(f"  {username:<16} {description}")
+        _print_voter_link(base_url)
+
+    @app.cli.command("demo-link")
+    @click.option("--base-url", default="http://127.0.0.1:5000", show_default=True, help="Printed in the voter's link.")
+    @with_appcontext
+    def demo_link(base_url: str) -> None:
+        """Print a fresh personal link of a demo owner of 梅园小区 (earlier ones stop working)."""
+        if app.config["GONGJUE_ENV"] == "production":
+            raise click.ClickException("The demo is never used in production.")
+        _print_voter_link(base_url)
 
     @app.cli.command("create-admin")
     @click.argument("username")

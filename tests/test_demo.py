@@ -27,10 +27,12 @@ def test_the_demo_loads_what_the_readme_promises(app, client):
         "group-owner",
         "teller",
         "observer",
+        "meiyuan-teller1",
+        "meiyuan-teller2",
     ]
     township = db.session.scalar(select(Township).where(Township.admin_code == "330681001"))
     assert township is not None
-    assert {c.name for c in township.communities} == {"江南名邸", "桃园小区"}
+    assert {c.name for c in township.communities} == {"江南名邸", "桃园小区", "梅园小区"}
     large = db.session.scalar(select(Community).where(Community.name == "江南名邸"))
     units = db.session.scalar(
         select(func.count()).select_from(RollUnit).join(RollVersion).where(RollVersion.community_id == large.id)
@@ -58,8 +60,8 @@ def test_the_demo_is_audited(app):
     from app.audit.models import AuditEvent
 
     actions = db.session.scalars(select(AuditEvent.action)).all()
-    assert actions.count("roll.version_create") == 2
-    assert actions.count("community.create") == 2
+    assert actions.count("roll.version_create") == 3
+    assert actions.count("community.create") == 3
     assert actions.count("account.create") == db.session.scalar(select(func.count()).select_from(User))
 
 
@@ -95,3 +97,24 @@ def test_the_demo_is_dated_inside_the_holiday_calendar(app):
     assert demo_today(date(2026, 11, 27)) == date(2026, 11, 27)
     assert demo_today(date(2026, 12, 28)) == date(2026, 11, 27)
     assert demo_today(date(2027, 3, 1)) == date(2026, 11, 27)
+
+
+def test_the_demo_has_an_open_vote_and_prints_a_link_that_works(app):
+    """梅园小区: an open meeting, 20 phone ballots, 2 paper ballots waiting for a second teller; the printed link and
+    ID tail pass the second factor (what a new user tries first)."""
+    from app.demo.voting import demo_voter_link
+    from app.voting import credentials, paper
+    from app.voting.models import Ballot, Meeting
+
+    load_demo()
+    meeting = db.session.scalars(select(Meeting).join(Community).where(Community.name == "梅园小区")).one()
+    assert meeting.status == "open"
+    assert db.session.scalar(select(func.count()).select_from(Ballot).where(Ballot.meeting_id == meeting.id)) == 20
+    assert paper.pending_count(meeting) == 2
+    found = demo_voter_link("http://127.0.0.1:5000")
+    assert found is not None
+    link, _who, tail = found
+    assert link.startswith("http://127.0.0.1:5000/v?t=")
+    credential = credentials.find(token=link.split("t=", 1)[1])
+    assert credential is not None
+    assert credentials.verify(credential, tail).verified_at is not None

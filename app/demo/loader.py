@@ -12,6 +12,7 @@ from app.communities import services as communities
 from app.communities.models import Community, Township
 from app.demo.preparation import await_group, demo_today, prepare_mid_way
 from app.demo.roll_generator import DemoUnit, demo_small_roll, generate_demo_roll
+from app.demo.voting import open_demo_meeting
 from app.extensions import db
 from app.roll.models import RollVersion
 from app.roll.services import today
@@ -61,6 +62,7 @@ def load_demo() -> list[tuple[str, str]]:
     anchor = demo_today(today())
     prepare_mid_way(large, large_version, large_roll, anchor)
     await_group(small, anchor)
+    open_demo_meeting(township, anchor, DEMO_PASSWORD)
 
     accounts.create_community_account(
         large, "group-leader", "王志明", DEMO_PASSWORD, Role.GROUP_MEMBER, GroupRole.LEADER
@@ -80,4 +82,6 @@ def load_demo() -> list[tuple[str, str]]:
         ("group-owner", "owner representative, 江南名邸 / 筹备组业主代表"),
         ("teller", "teller, 江南名邸 / 计票人"),
         ("observer", "observer, 江南名邸 / 观察员"),
+        ("meiyuan-teller1", "teller, 梅园小区 (voting open) / 计票人"),
+        ("meiyuan-teller2", "teller, 梅园小区 (voting open) / 计票人"),
     ]

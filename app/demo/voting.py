@@ -1,0 +1,134 @@
+"""The demo's vote: 梅园小区, its roll published and frozen, its first meeting open, some owners having voted by
+phone and on paper, so that the ballot, the turnout chart and the tellers' pages have something real to show.
+
+`gongjue demo` then prints one owner's personal link and the last six characters of that owner's ID number, so
+that anyone trying the demo can vote on a phone as an owner would (a new link each time it is printed).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from app.auth import services as accounts
+from app.auth.models import Role
+from app.communities import services as communities
+from app.communities.models import Community, Township
+from app.db_types import utcnow
+from app.demo.roll_generator import demo_small_roll
+from app.extensions import db
+from app.privacy import decrypt
+from app.roll import services as roll
+from app.roll.models import RollOwner, RollUnit
+from app.roll.versions import create_version
+from app.voting import ballots, credentials, meetings, paper
+from app.voting.models import Matter, MatterCandidate, Meeting, MeetingVoter
+
+COMMUNITY = "梅园小区"
+CANDIDATES = (
+    ("沈国华", "退休会计，愿意把公共收益的账目按月公开。"),
+    ("陆美琴", "社区志愿者，关注电梯和消防设施的维护。"),
+    ("韩志刚", "工程师，关注地下车库渗水和外墙维修。"),
+    ("杨晓燕", "教师，愿意做好业主之间的沟通。"),
+    ("朱建平", "个体经营者，关注小区安全和门禁。"),
+    ("许丽娟", "医生，关注老年业主的出行设施。"),
+    ("吕伟东", "律师，愿意协助审查物业服务合同。"),
+)
+
+
+def open_demo_meeting(township: Township, today: date, teller_password: str) -> Meeting:
+    """Create 梅园小区 with an open first meeting; 20 owners have voted by phone, 2 paper ballots wait for a second
+    teller. Its two tellers are `meiyuan-teller1` and `meiyuan-teller2`."""
+    units = demo_small_roll(seed=11)
+    community = communities.create_community(
+        township,
+        COMMUNITY,
+        "诸暨市暨阳街道梅园路8号",
+        "诸暨梅园置业有限公司",
+        total_floor_area_centi=sum(u.area_centi for u in units) + 60_000,
+    )
+    version = create_version(community, units, "示范数据 / demo data", author_id=None, source="demo")
+    roll.publish_version(version, today - timedelta(days=20), None)
+    tellers = [
+        accounts.create_community_account(community, f"meiyuan-teller{n}", name, teller_password, Role.TELLER)
+        for n, name in ((1, "范晓东"), (2, "金美玲"))
+    ]
+    now = utcnow()
+    meeting = Meeting(
+        community_id=community.id,
+        title=f"{COMMUNITY}首次业主大会会议",
+        opens_at=now - timedelta(days=2),
+        closes_at=now + timedelta(days=12),
+        channels="phone,paper",
+        second_factor="id_last6",
+        settings={"count_parking": True, "blank_and_invalid_take_part": True, "rank_by": ["heads", "area"]},
+    )
+    meeting.matters = [
+        Matter(position=1, kind="motion", category=1, title="表决通过《业主大会议事规则》", text="（示范文本，略）"),
+        Matter(position=2, kind="motion", category=2, title="表决通过《管理规约》", text="（示范文本，略）"),
+        Matter(
+            position=3,
+            kind="election",
+            category=3,
+            title="选举第一届业主委员会委员、候补委员",
+            seats=5,
+            max_alternates=2,
+            candidates=[
+                MatterCandidate(position=i, name=name, unit_labels="", statement=statement)
+                for i, (name, statement) in enumerate(CANDIDATES, start=1)
+            ],
+        ),
+    ]
+    db.session.add(meeting)
+    db.session.flush()
+    meetings.open_voting(meeting, today, None)  # freezes the roll: its notice has run by ``today``
+    voters = list(
+        db.session.scalars(select(MeetingVoter).where(MeetingVoter.meeting_id == meeting.id).order_by(MeetingVoter.id))
+    )
+    motion_ids = [str(m.id) for m in meeting.matters if m.kind == "motion"]
+    election = meeting.matters[2]
+    answers = ("yes", "yes", "yes", "no", "abstain")
+    for number, voter in enumerate(voters[1:21]):
+        picked = [c.id for c in election.candidates][number % 3 : number % 3 + 5]
+        choices = {key: answers[(number + i) % len(answers)] for i, key in enumerate(motion_ids)}
+        ballots.cast(voter, {**choices, str(election.id): picked}, "phone")
+    for voter in voters[21:23]:
+        marks = {key: "yes" for key in motion_ids} | {str(election.id): [c.id for c in election.candidates[:5]]}
+        paper.record_entry(meeting, paper.paper_code(voter), tellers[0].id, marks)
+    db.session.flush()
+    return meeting
+
+
+def demo_voter_link(base_url: str) -> tuple[str, str, str] | None:
+    """A fresh personal link for the first voter of 梅园小区 (who has not voted), with their masked name and the last
+    six characters of their ID number: (link, who, id tail). Earlier demo links of that voter stop working."""
+    community = db.session.scalars(select(Community).where(Community.name == COMMUNITY)).first()
+    meeting = (
+        db.session.scalars(select(Meeting).where(Meeting.community_id == community.id)).first() if community else None
+    )
+    voter = (
+        db.session.scalars(
+            select(MeetingVoter).where(MeetingVoter.meeting_id == meeting.id).order_by(MeetingVoter.id)
+        ).first()
+        if meeting
+        else None
+    )
+    if voter is None or meeting is None:
+        return None
+    building, entrance, room = voter.unit_key.split("/")
+    holder = db.session.scalars(
+        select(RollOwner)
+        .join(RollUnit, RollOwner.roll_unit_id == RollUnit.id)
+        .where(
+            RollUnit.roll_version_id == meeting.roll_version_id,
+            RollUnit.building == building,
+            RollUnit.entrance == entrance,
+            RollUnit.room == room,
+            RollOwner.name == voter.holder_name,
+        )
+    ).first()
+    issued = credentials.issue(voter, None)
+    db.session.commit()
+    tail = decrypt(holder.id_number_cipher)[-6:] if holder is not None else ""
+    return f"{base_url.rstrip('/')}/v?t={issued.token}", f"{voter.holder_name}（{voter.units_label}）", tail
