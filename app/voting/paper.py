@@ -38,7 +38,11 @@ def paper_code(voter: MeetingVoter) -> str:
 def voter_by_paper_code(meeting: Meeting, code: str) -> MeetingVoter:
     """The voter a paper code names in this meeting, or a DomainError (mistyped, or another meeting's)."""
     number, _, check = code.strip().upper().partition("-")
-    voter = db.session.get(MeetingVoter, int(number)) if number.isdigit() and len(number) <= 9 else None
+    voter = (
+        db.session.get(MeetingVoter, int(number))
+        if number.isascii() and number.isdigit() and len(number) <= 9
+        else None
+    )
     if voter is None or voter.meeting_id != meeting.id or paper_code(voter) != f"{voter.id}-{check}":
         raise DomainError(
             "invalid_paper_code", _l("This code is not a ballot of this meeting. Check it."), field="code"

@@ -102,7 +102,7 @@ def invalid_name(matter: Matter) -> str:
 
 
 def _candidate_id(raw: str) -> int | str:
-    return int(raw) if raw.isdigit() and len(raw) <= 9 else raw
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else raw
 
 
 def read_marks(meeting: Meeting, formdata: MultiDict[str, Any]) -> tuple[dict[str, Any], dict[int, str]]:

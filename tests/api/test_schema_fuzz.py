@@ -4,7 +4,8 @@ Every documented operation is called in-process (WSGI, through the app's test cl
 requests, once as a platform administrator and once as a township official, each with a valid API token.
 Each test builds a small world first (two townships with a community each, an administrator, an official
 and a group member; in each community a roll and a preparation with a notice, an objection, candidates, a
-submitted candidate list and an arrears demand); each generated request runs in a savepoint rolled back
+submitted candidate list and an arrears demand, a draft meeting and an open one with a ballot cast, two
+disagreeing paper entries and a batch of letters); each generated request runs in a savepoint rolled back
 after it, so examples do not see each other's writes (a revoked token, a created township), and the test's
 transaction is rolled back as usual at its end.
 
@@ -35,15 +36,21 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from sqlalchemy import select
 
 from app.auth import services as accounts
-from app.auth.models import User
+from app.auth.models import Role, User
 from app.communities.models import Community
+from app.db_types import utcnow
 from app.extensions import db
 from app.preparation import candidates as nominations
 from app.preparation import notices
+from app.roll.services import today
+from app.voting import ballots, letter_batches, meetings, paper
+from app.voting.models import MeetingVoter
 from tests.factories import PASSWORD, gen_admin, gen_community, gen_member, gen_official, gen_roll, gen_township
-from tests.preparation.helpers import declare_clean, gen_preparation, roll_owners, valid_members
+from tests.preparation.helpers import declare_clean, gen_preparation, load_roll, roll_owners, valid_members
+from tests.voting.helpers import gen_meeting
 
 OPENAPI_URL = "/api/v1/openapi.json"
 
@@ -100,6 +107,25 @@ OPERATIONS = (
     "POST /api/v1/communities/{community_id}/arrears",
     "POST /api/v1/arrears/{demand_id}/payment",
 )
+#: the voting operations (app.api.voting), fuzzed once more on the world's meetings only
+MEETING_OPERATIONS = (
+    "GET /api/v1/communities/{community_id}/meetings",
+    "POST /api/v1/communities/{community_id}/meetings",
+    "GET /api/v1/meetings/{meeting_id}",
+    "PUT /api/v1/meetings/{meeting_id}/configuration",
+    "POST /api/v1/meetings/{meeting_id}/matters",
+    "DELETE /api/v1/matters/{matter_id}",
+    "POST /api/v1/meetings/{meeting_id}/opening",
+    "GET /api/v1/meetings/{meeting_id}/voters",
+    "POST /api/v1/meeting-voters/{voter_id}/credential",
+    "POST /api/v1/meetings/{meeting_id}/letter-batches",
+    "GET /api/v1/letter-batches/{batch_id}",
+    "GET /api/v1/letter-batches/{batch_id}/pdf",
+    "POST /api/v1/meetings/{meeting_id}/paper-entries",
+    "GET /api/v1/meetings/{meeting_id}/paper-queue",
+    "GET /api/v1/meetings/{meeting_id}/turnout",
+)
+OPERATIONS = (*OPERATIONS, *MEETING_OPERATIONS)
 #: operations with an integer path or query parameter (ids, before_seq)
 INTEGER_PARAMETER_OPERATIONS = (*(op for op in OPERATIONS if "{" in op), "GET /api/v1/audit/events")
 
@@ -112,6 +138,10 @@ OUT_OF_RANGE = 2**63
 
 #: a floor area in m² with at most two decimals, as parse_area accepts it
 AREA_PATTERN = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"
+#: a moment of a meeting's window as MeetingConfiguration accepts it (days up to 28: every month has them)
+MOMENT_PATTERN = (
+    r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?(Z|[+]08:00)?$"
+)
 #: a login name as _check_new_account accepts it (which also takes non-ASCII letters and digits)
 USERNAME_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
 
@@ -130,12 +160,25 @@ ALWAYS_CHECKED = [not_a_server_error, status_code_conformance, content_type_conf
 
 
 @dataclass(frozen=True)
+class VotingWorld:
+    """The meetings of one community: path ids, and what a valid paper entry of its open meeting names (the codes
+    of some of its voters, its matters and its candidates)."""
+
+    path_ids: dict[str, list[int]]
+    paper_codes: list[str]
+    matter_ids: list[str]
+    candidate_ids: list[int]
+
+
+@dataclass(frozen=True)
 class World:
     """Ids of the objects the generated requests may hit, and the caller's token."""
 
     role: str
     headers: dict[str, str]
     path_ids: dict[str, list[int]]
+    #: the meetings of the caller's community (township 1's)
+    voting: VotingWorld
 
 
 @pytest.fixture
@@ -150,6 +193,8 @@ def world(request: pytest.FixtureRequest, app: Flask) -> World:
     roll, other_roll = gen_roll(community, official), gen_roll(other_community, caller)
     preparation = gen_preparation_world(community, official, submitted_by=other)
     other_preparation = gen_preparation_world(other_community, official, submitted_by=other, returned_by=caller)
+    voting = gen_voting_world(community, official, letters_made=True)
+    other_voting = gen_voting_world(other_community, official, letters_made=False)
     secret = accounts.create_api_token(caller, "模糊测试").secret
     spare_token = accounts.create_api_token(caller, "备用").token
     foreign_token = accounts.create_api_token(other, "他人的令牌").token
@@ -163,8 +208,10 @@ def world(request: pytest.FixtureRequest, app: Flask) -> World:
             "version_id": [roll["version_id"], other_roll["version_id"]],
             "import_id": [roll["import_id"], other_roll["import_id"]],
             **{name: [preparation[name], other_preparation[name]] for name in preparation},
+            **{name: voting.path_ids[name] + other_voting.path_ids[name] for name in voting.path_ids},
             "kind": ["rules_of_procedure", "covenant"],
         },
+        voting=voting,
     )
 
 
@@ -203,6 +250,42 @@ def gen_preparation_world(
     }
 
 
+def gen_voting_world(community: Community, official: User, *, letters_made: bool) -> VotingWorld:
+    """A draft meeting and an open one (on a small roll of 8 units, so that letters made by a request are quick)
+    with a phone ballot cast, two tellers' disagreeing entries of a paper ballot (the mismatch queue), and a batch
+    of letters for one building: made (its PDF kept) or still pending. The open meeting's ids come first."""
+    load_roll(community, official, units=8)
+    opened = gen_meeting(community, official)
+    meetings.open_voting(opened, today(), official.id)
+    draft = gen_meeting(community, official)
+    voters = db.session.scalars(select(MeetingVoter).where(MeetingVoter.meeting_id == opened.id)).all()
+    motion, election = opened.matters[0], opened.matters[2]
+    candidate_ids = [c.id for c in election.candidates]
+    ballots.cast(voters[0], {str(motion.id): "yes", str(election.id): candidate_ids[:3]}, "phone")
+    code = paper.paper_code(voters[1])
+    for teller, answer in (
+        (gen_member(community, role=Role.TELLER), "yes"),
+        (gen_member(community, role=Role.TELLER), "no"),
+    ):
+        paper.record_entry(opened, code, teller.id, {str(motion.id): answer, str(election.id): candidate_ids[:2]})
+    batch = letter_batches.start_batch(opened, voters[0].building, "http://localhost", official.id)
+    if letters_made:  # as run_batch leaves it, without the 0.4 s of writing real letters (tests/api/test_voting_api)
+        batch.status, batch.progress, batch.finished_at = "done", 100, utcnow()
+        batch.pdf_cipher = letter_batches.seal(b"%PDF-1.4\n%%EOF\n")
+        db.session.flush()
+    return VotingWorld(
+        path_ids={
+            "meeting_id": [opened.id, draft.id],
+            "matter_id": [draft.matters[0].id, motion.id],
+            "voter_id": [voters[2].id],
+            "batch_id": [batch.id],
+        },
+        paper_codes=[paper.paper_code(voter) for voter in voters[:4]],
+        matter_ids=[str(matter.id) for matter in opened.matters],
+        candidate_ids=candidate_ids,
+    )
+
+
 def live_document(app: Flask) -> dict[str, Any]:
     response = app.test_client().get(OPENAPI_URL)
     assert response.status_code == 200
@@ -225,12 +308,15 @@ def load_schema(app: Flask, document: dict[str, Any]) -> Any:
 
 
 def tightened_document(document: dict[str, Any]) -> dict[str, Any]:
-    """The document with two formats it gives only in words or not at all, else nearly every generated request
-    to create a community or an account is refused for that one reason and creating one is barely tried:
+    """The document with three formats it gives only in words or not at all, else nearly every generated request
+    to create a community or an account or to configure a meeting is refused for that one reason and doing it is
+    barely tried:
 
     - `total_floor_area` is m² "at most two decimals" (below 10**10 m² here; larger areas are
       `test_huge_floor_area_is_not_a_server_error`);
-    - a `username` is letters, digits, '.', '_' or '-' (app.auth.services._check_new_account; ASCII here).
+    - a `username` is letters, digits, '.', '_' or '-' (app.auth.services._check_new_account; ASCII here);
+    - a meeting's window lies in 2000–2099 (`x-minimum`, `x-maximum`, which generators ignore; here a pattern of
+      such date-times with the offsets people use).
 
     Negative generation still sends strings outside these formats.
     """
@@ -238,6 +324,10 @@ def tightened_document(document: dict[str, Any]) -> dict[str, Any]:
     schemas = tightened["components"]["schemas"]
     schemas["Community"]["properties"]["total_floor_area"].setdefault("pattern", AREA_PATTERN)
     schemas["NewAccount"]["properties"]["username"].setdefault("pattern", USERNAME_PATTERN)
+    for name in ("opens_at", "closes_at"):
+        moment = schemas["MeetingConfiguration"]["properties"][name]
+        moment.pop("format", None)
+        moment.setdefault("pattern", MOMENT_PATTERN)
     return tightened
 
 
@@ -318,6 +408,59 @@ def test_no_server_error(app, world, label):
     run_fuzz(case_strategy(operation, world.path_ids), check)
 
 
+# --- the meetings: requests aimed at the world's own objects -------------------------------------------------
+
+#: a paper ballot's marks, known or not: blank, any word, candidate ids of the election or any id within INTEGER
+MARKS = st.one_of(
+    st.none(),
+    st.sampled_from(["yes", "no", "abstain", "invalid", "maybe"]),
+    st.lists(st.integers(min_value=1, max_value=2**31 - 1), max_size=8),
+)
+
+
+@pytest.mark.parametrize("label", MEETING_OPERATIONS)
+@pytest.mark.parametrize("world", ["official"], indirect=True)
+def test_requests_to_existing_meetings_are_not_server_errors(app, world, label):
+    """Most generated ids name nothing: here every request names an object of the world (the caller's or the other
+    township's), with a valid or an invalid body."""
+    schema = load_schema(app, tightened_document(live_document(app)))
+    operation = operation_of(schema, label)
+    names = [parameter.name for parameter in operation.path_parameters]
+    ids = st.fixed_dictionaries({name: st.sampled_from(world.path_ids[name]) for name in names})
+    strategy = ids.flatmap(
+        lambda chosen: st.one_of(
+            operation.as_strategy(GenerationMode.POSITIVE, path_parameters=chosen),
+            operation.as_strategy(GenerationMode.NEGATIVE, path_parameters=chosen),
+        )
+    )
+
+    def check(case: Any) -> None:
+        case.validate_response(call(app, case, world.headers), checks=ALWAYS_CHECKED)
+
+    run_fuzz(strategy, check, settings(FUZZ_SETTINGS, max_examples=25))
+
+
+@pytest.mark.parametrize("world", ["official"], indirect=True)
+def test_paper_entries_with_real_codes_are_not_server_errors(app, world):
+    """Entries of the open meeting's real paper codes (one in the mismatch queue already), with marks of every kind
+    on its matters and on ids that are no matter."""
+    schema = load_schema(app, live_document(app))
+    operation = operation_of(schema, "POST /api/v1/meetings/{meeting_id}/paper-entries")
+    voting = world.voting
+    matter_ids = st.sampled_from([*voting.matter_ids, "1", "2147483647"])
+    marks = st.one_of(MARKS, st.lists(st.sampled_from(voting.candidate_ids), max_size=7))
+    bodies = st.fixed_dictionaries(
+        {"code": st.sampled_from(voting.paper_codes), "choices": st.dictionaries(matter_ids, marks, max_size=5)}
+    )
+    meeting_id = voting.path_ids["meeting_id"][0]
+    strategy = bodies.map(lambda body: operation.Case(path_parameters={"meeting_id": meeting_id}, body=body))
+
+    def check(case: Any) -> None:
+        case.validate_response(call(app, case, world.headers), checks=ALWAYS_CHECKED)
+
+    run_fuzz(strategy, check)
+
+
 # --- regression tests: inputs that once reached the database and crashed it ---------------------------------
 
 
@@ -393,6 +536,8 @@ NUL_REQUESTS = {
         {"amount_fen": 5_000_000, "received_on": "2026-09-03", "reference": ""},
         "reference",
     ),
+    "POST /api/v1/meetings/{meeting_id}/matters": ({"category": 4, "title": "", "text": "选聘物业"}, "title"),
+    "POST /api/v1/meetings/{meeting_id}/letter-batches": ({"building": ""}, "building"),
 }
 
 
@@ -424,5 +569,22 @@ def test_nul_character_is_not_a_server_error(app, world, label):
 
     def check(case: Any) -> None:
         case.validate_response(call(app, case, world.headers), checks=[not_a_server_error])
+
+    run_fuzz(strategy, check, settings(FUZZ_SETTINGS, max_examples=5))
+
+
+@pytest.mark.parametrize("world", ["admin"], indirect=True)
+def test_nul_character_in_a_query_is_not_a_server_error(app, world):
+    schema = load_schema(app, live_document(app))
+    operation = operation_of(schema, "GET /api/v1/meetings/{meeting_id}/voters")
+    ids = {"meeting_id": world.path_ids["meeting_id"][0]}
+    plain_text = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=10)
+    with_nul = st.tuples(plain_text, plain_text).map(lambda parts: "\x00".join(parts))
+    strategy = with_nul.map(lambda text: operation.Case(path_parameters=ids, query={"building": text}))
+
+    def check(case: Any) -> None:
+        response = call(app, case, world.headers)
+        case.validate_response(response, checks=[not_a_server_error])
+        assert response.status_code == 422
 
     run_fuzz(strategy, check, settings(FUZZ_SETTINGS, max_examples=5))

@@ -106,7 +106,7 @@ def test_more_marks_than_seats_make_the_election_invalid_not_the_ballot(opened: 
     assert paper.check_paper_choices(opened.meeting, marks(opened, "invalid"))[str(opened.motion.id)] == "invalid"
 
 
-@pytest.mark.parametrize("code", ["", "abc", "99999-ABCD", "1-0000"])
+@pytest.mark.parametrize("code", ["", "abc", "99999-ABCD", "1-0000", "²-ABCD", "１-ABCD"])
 def test_a_mistyped_code_is_refused(opened: OpenMeeting, tellers: tuple[int, int, int], code: str) -> None:
     with pytest.raises(DomainError) as caught:
         paper.record_entry(opened.meeting, code, tellers[0], marks(opened))
