@@ -129,8 +129,21 @@ class Transfers:
 
 
 def check_accessibility(page: Any, step: str) -> None:
-    """Hook for the accessibility audit of every voter page (issue 6 item 11): the lead injects axe-core here and
-    fails on any serious or critical violation. Until then it checks nothing."""
+    """The accessibility audit of every voter page (issue 6 item 11): axe-core (tests/browser/axe.py: the pinned npm
+    release, loaded with page.evaluate under the page's own CSP) runs on the page as shown, and any serious or
+    critical violation fails the step with its rule, help and elements. Skipped, with the reason, when axe-core is
+    neither cached nor downloadable (CI fetches it first)."""
+    from tests.browser import axe
+
+    try:
+        source = axe.axe_source()
+    except axe.AxeUnavailable as error:
+        pytest.skip(f"accessibility not checked: {error}")
+    result = axe.run_axe(page, source)
+    failing = axe.failing(result["violations"])
+    assert not failing, f"{step}: axe-core {axe.AXE_VERSION} found serious or critical violations on {page.url}:\n" + (
+        axe.describe(failing)
+    )
 
 
 def check_step(page: Any, transfers: Transfers, tmp_path: Path, step: str) -> None:
