@@ -5,7 +5,7 @@ requests, once as a platform administrator and once as a township official, each
 Each test builds a small world first (two townships with a community each, an administrator, an official
 and a group member; in each community a roll and a preparation with a notice, an objection, candidates, a
 submitted candidate list and an arrears demand, a draft meeting and an open one with a ballot cast, two
-disagreeing paper entries and a batch of letters); each generated request runs in a savepoint rolled back
+disagreeing paper entries, a batch of letters and a proxy); each generated request runs in a savepoint rolled back
 after it, so examples do not see each other's writes (a revoked token, a created township), and the test's
 transaction is rolled back as usual at its end.
 
@@ -46,7 +46,7 @@ from app.extensions import db
 from app.preparation import candidates as nominations
 from app.preparation import notices
 from app.roll.services import today
-from app.voting import ballots, letter_batches, meetings, paper
+from app.voting import ballots, letter_batches, meetings, paper, proxies
 from app.voting.models import MeetingVoter
 from tests.factories import PASSWORD, gen_admin, gen_community, gen_member, gen_official, gen_roll, gen_township
 from tests.preparation.helpers import declare_clean, gen_preparation, load_roll, roll_owners, valid_members
@@ -107,7 +107,7 @@ OPERATIONS = (
     "POST /api/v1/communities/{community_id}/arrears",
     "POST /api/v1/arrears/{demand_id}/payment",
 )
-#: the voting operations (app.api.voting), fuzzed once more on the world's meetings only
+#: the voting operations (app.api.voting, app.api.voting_proxies), fuzzed once more on the world's meetings only
 MEETING_OPERATIONS = (
     "GET /api/v1/communities/{community_id}/meetings",
     "POST /api/v1/communities/{community_id}/meetings",
@@ -124,6 +124,10 @@ MEETING_OPERATIONS = (
     "POST /api/v1/meetings/{meeting_id}/paper-entries",
     "GET /api/v1/meetings/{meeting_id}/paper-queue",
     "GET /api/v1/meetings/{meeting_id}/turnout",
+    "GET /api/v1/meetings/{meeting_id}/proxies",
+    "POST /api/v1/meetings/{meeting_id}/proxies",
+    "POST /api/v1/proxies/{proxy_id}/credential",
+    "POST /api/v1/proxies/{proxy_id}/revocation",
 )
 OPERATIONS = (*OPERATIONS, *MEETING_OPERATIONS)
 #: operations with an integer path or query parameter (ids, before_seq)
@@ -252,8 +256,9 @@ def gen_preparation_world(
 
 def gen_voting_world(community: Community, official: User, *, letters_made: bool) -> VotingWorld:
     """A draft meeting and an open one (on a small roll of 8 units, so that letters made by a request are quick)
-    with a phone ballot cast, two tellers' disagreeing entries of a paper ballot (the mismatch queue), and a batch
-    of letters for one building: made (its PDF kept) or still pending. The open meeting's ids come first."""
+    with a phone ballot cast, two tellers' disagreeing entries of a paper ballot (the mismatch queue), a batch of
+    letters for one building: made (its PDF kept) or still pending, and a proxy of an owner who has not voted. The
+    open meeting's ids come first."""
     load_roll(community, official, units=8)
     opened = gen_meeting(community, official)
     meetings.open_voting(opened, today(), official.id)
@@ -273,12 +278,24 @@ def gen_voting_world(community: Community, official: User, *, letters_made: bool
         batch.status, batch.progress, batch.finished_at = "done", 100, utcnow()
         batch.pdf_cipher = letter_batches.seal(b"%PDF-1.4\n%%EOF\n")
         db.session.flush()
+    proxy = proxies.record_proxy(
+        opened,
+        voters[3],
+        proxy_name="王建军",
+        proxy_phone="13900001111",
+        matter_ids=[motion.id],
+        directions={str(motion.id): "yes"},
+        scan=b"%PDF-1.4 signed authorisation",
+        declared_not_property_staff=True,
+        user_id=official.id,
+    )
     return VotingWorld(
         path_ids={
             "meeting_id": [opened.id, draft.id],
             "matter_id": [draft.matters[0].id, motion.id],
             "voter_id": [voters[2].id],
             "batch_id": [batch.id],
+            "proxy_id": [proxy.id],
         },
         paper_codes=[paper.paper_code(voter) for voter in voters[:4]],
         matter_ids=[str(matter.id) for matter in opened.matters],
