@@ -202,10 +202,30 @@ def _ballot_page(
             selected=selected,
             category_words=category_words,
             threshold_words=threshold_words,
+            **_proxy_context(voting),
             **_context(voting),
         ),
         status,
     )
+
+
+def _proxy_context(voting: Voting) -> dict[str, Any]:
+    """For a proxy's ballot: the matters the written authorisation covers (the others stay blank) and the owner's
+    directions in words, shown to the proxy who must follow them (DOMAIN §8)."""
+    proxy = _proxy(voting)
+    if proxy is None:
+        return {"proxy_cover": None, "proxy_directions": {}}
+    words: dict[int, str] = {}
+    for matter in voting.meeting.matters:
+        direction = (proxy.directions or {}).get(str(matter.id))
+        if direction is None:
+            continue
+        if matter.kind == "motion":
+            words[matter.id] = str(MOTION_ANSWERS.get(direction, direction))
+        else:
+            names = {c.id: c.name for c in matter.candidates}
+            words[matter.id] = "、".join(names.get(i, str(i)) for i in direction) or str(BLANK)
+    return {"proxy_cover": set(proxy.matter_ids or []), "proxy_directions": words}
 
 
 def _not_ready(voting: Voting | None) -> Any | None:

@@ -547,6 +547,11 @@ def test_a_proxy_votes_through_their_own_link_with_a_code_to_their_phone(app, wo
     code = re.search(r"\d{6}", message.body)
     assert code is not None
     assert browser.verify(code.group(0)).status_code == 302
+    form = browser.get("/v/ballot").get_data(as_text=True)
+    assert "data-proxy-ballot" in form
+    election = world.meeting.matters[2]
+    assert form.count("data-not-covered") == 1  # the election is not in the authorisation
+    assert f'name="m{election.id}"' not in form
     motion = world.meeting.matters[0]
     cast = browser.post("/v/cast", {f"m{motion.id}": "yes"}, csrf_from="/v/ballot")
     assert cast.status_code == 302, text(cast)
