@@ -65,16 +65,17 @@ def _scope(meeting: Meeting) -> dict[str, Any]:
     return {"township_id": community.township_id, "community_id": community.id}
 
 
-def issue(voter: MeetingVoter, user_id: int | None) -> IssuedCredential:
-    """A new credential for the voter (a new letter); the voter's earlier credentials stop working."""
-    meeting = db.session.get_one(Meeting, voter.meeting_id)
-    if meeting.status != "open":
-        raise DomainError("meeting_not_open", _l("Letters are issued once voting is opened."), status=409)
-    now = utcnow()
-    revoked = 0
+def replace_credential(
+    voter: MeetingVoter, user_id: int | None, proxy_id: int | None = None
+) -> tuple[IssuedCredential, int]:
+    """Revoke the credentials in force of the same holder — the owner's own (``proxy_id`` None) or one proxy's — and
+    mint a new one: a 128-bit token and a typed code, stored only as SHA-256. Returns it and how many were revoked."""
+    now, revoked = utcnow(), 0
     for old in db.session.scalars(
         select(Credential).where(
-            Credential.meeting_voter_id == voter.id, Credential.revoked_at.is_(None), Credential.proxy_id.is_(None)
+            Credential.meeting_voter_id == voter.id,
+            Credential.revoked_at.is_(None),
+            Credential.proxy_id.is_(None) if proxy_id is None else Credential.proxy_id == proxy_id,
         )
     ):
         old.revoked_at, revoked = now, revoked + 1
@@ -82,20 +83,30 @@ def issue(voter: MeetingVoter, user_id: int | None) -> IssuedCredential:
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     credential = Credential(
         meeting_voter_id=voter.id,
+        proxy_id=proxy_id,
         token_sha256=sha256_hex(token),
         code_sha256=sha256_hex(code),
         issued_by_id=user_id,
     )
     db.session.add(credential)
     db.session.flush()
+    return IssuedCredential(credential, token, code), revoked
+
+
+def issue(voter: MeetingVoter, user_id: int | None) -> IssuedCredential:
+    """A new credential for the voter (a new letter); the voter's earlier credentials stop working."""
+    meeting = db.session.get_one(Meeting, voter.meeting_id)
+    if meeting.status != "open":
+        raise DomainError("meeting_not_open", _l("Letters are issued once voting is opened."), status=409)
+    issued, revoked = replace_credential(voter, user_id)
     audit.record(
         "credential.issue",
         "credential",
-        credential.id,
+        issued.credential.id,
         {"meeting": meeting.id, "voter": voter.voter_key, "revoked": revoked},
         **_scope(meeting),
     )
-    return IssuedCredential(credential, token, code)
+    return issued
 
 
 def find(token: str | None = None, code: str | None = None) -> Credential | None:

@@ -299,30 +299,15 @@ def issue_proxy_credential(proxy: Proxy, user_id: int | None) -> credentials.Iss
     _usable(proxy)
     if proxy.status == "used":
         raise DomainError("proxy_used", _l("The proxy has voted already."), status=409)
-    now, revoked = utcnow(), 0
-    for old in db.session.scalars(
-        select(Credential).where(Credential.proxy_id == proxy.id, Credential.revoked_at.is_(None))
-    ):
-        old.revoked_at, revoked = now, revoked + 1
-    token = secrets.token_urlsafe(16)  # 128 bits, as credentials.issue
-    code = "".join(secrets.choice(credentials.CODE_ALPHABET) for _ in range(credentials.CODE_LENGTH))
-    credential = Credential(
-        meeting_voter_id=proxy.meeting_voter_id,
-        proxy_id=proxy.id,
-        token_sha256=credentials.sha256_hex(token),
-        code_sha256=credentials.sha256_hex(code),
-        issued_by_id=user_id,
-    )
-    db.session.add(credential)
-    db.session.flush()
+    issued, revoked = credentials.replace_credential(proxy.principal, user_id, proxy_id=proxy.id)
     audit.record(
         "proxy.credential_issue",
         "credential",
-        credential.id,
+        issued.credential.id,
         {"meeting": meeting.id, "proxy": proxy.id, "voter": proxy.principal.voter_key, "revoked": revoked},
         **_scope(meeting),
     )
-    return credentials.IssuedCredential(credential, token, code)
+    return issued
 
 
 def proxy_for(credential: Credential) -> Proxy | None:
