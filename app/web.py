@@ -108,6 +108,7 @@ def register_web(app: Flask) -> None:
     from app.preparation.views_candidates import bp as candidates_bp
     from app.preparation.views_notices import bp as notices_bp
     from app.roll.views import bp as roll_bp
+    from app.static_files import register_static_files
     from app.template_helpers import register_template_helpers
     from app.voting.views_ballot import bp as ballot_bp
     from app.voting.views_letters import bp as letters_bp
@@ -138,6 +139,7 @@ def register_web(app: Flask) -> None:
     register_api(app)
     register_error_handlers(app)
     register_template_helpers(app)
+    register_static_files(app)
     app.after_request(_set_security_headers)
 
     @app.get("/healthz")

@@ -159,7 +159,7 @@ def cast(voter: MeetingVoter, choices: dict[str, Any], channel: str) -> Cast:
         if stored is None:  # the conflict was not this voter's ballot: a receipt code collision (2^-50); retry once
             raise
         return Cast(stored, stored=False)
-    proxies.revoke_unused_for(voter)  # DOMAIN §8: an owner who votes first revokes an unused proxy
+    proxies.revoke_unused_for(voter, ballot)  # DOMAIN §8: an owner who votes first revokes an unused proxy
     community = db.session.get_one(Community, meeting.community_id)
     audit.record(
         "ballot.cast",

@@ -106,7 +106,7 @@ class MatterAttachment(db.Model):  # type: ignore[name-defined]
     matter_id: Mapped[int] = mapped_column(ForeignKey("matters.id", ondelete="CASCADE"), index=True)
     filename: Mapped[str] = mapped_column(String(200))
     sha256: Mapped[str] = mapped_column(String(64))
-    data: Mapped[bytes] = mapped_column(LargeBinary)
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # read only on download
 
     matter: Mapped[Matter] = relationship(back_populates="attachments")
 

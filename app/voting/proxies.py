@@ -265,10 +265,11 @@ def revoke_proxy(proxy: Proxy, reason: str, user_id: int | None) -> Proxy:
     return proxy
 
 
-def revoke_unused_for(voter: MeetingVoter) -> int:
+def revoke_unused_for(voter: MeetingVoter, ballot: Ballot | None = None) -> int:
     """The owner's own ballot revokes their unused proxy (DOMAIN §8 decision); called once a ballot is stored (a
-    ballot cast by the proxy itself revokes nothing). Returns how many proxies were revoked."""
-    ballot = ballots.existing_ballot(voter)
+    ballot cast by the proxy itself revokes nothing), with that ballot when the caller has it. Returns how many
+    proxies were revoked."""
+    ballot = ballot or ballots.existing_ballot(voter)
     if ballot is None or ballot.channel == "proxy":
         return 0
     unused = list(db.session.scalars(select(Proxy).where(Proxy.meeting_voter_id == voter.id, Proxy.status == "active")))

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -66,6 +67,7 @@ class Voting:
     credential: Credential
     voter: MeetingVoter
     meeting: Meeting
+    community: Community
     verified: bool
 
 
@@ -80,8 +82,8 @@ def _remember(credential: Credential) -> None:
     session[SESSION_KEY] = {"id": credential.id, "meeting": credential.voter.meeting_id, "verified": again}
 
 
-def _mark_verified(voting: Voting) -> None:
-    session[SESSION_KEY] = {"id": voting.credential.id, "meeting": voting.meeting.id, "verified": True}
+def _mark_verified(credential_id: int, meeting_id: int) -> None:
+    session[SESSION_KEY] = {"id": credential_id, "meeting": meeting_id, "verified": True}
 
 
 def _voting() -> Voting | None:
@@ -89,13 +91,19 @@ def _voting() -> Voting | None:
     kept = session.get(SESSION_KEY)
     if not isinstance(kept, dict) or not isinstance(kept.get("id"), int):
         return None
-    credential = db.session.get(Credential, kept["id"])
-    if credential is None or credential.revoked_at is not None or credential.voter.meeting_id != kept.get("meeting"):
+    # one round trip for what every page shows (the voter pages are the load of a voting day)
+    row = db.session.execute(
+        sa.select(Credential, MeetingVoter, Meeting, Community)
+        .join(MeetingVoter, MeetingVoter.id == Credential.meeting_voter_id)
+        .join(Meeting, Meeting.id == MeetingVoter.meeting_id)
+        .join(Community, Community.id == Meeting.community_id)
+        .where(Credential.id == kept["id"])
+    ).one_or_none()
+    if row is None or row.Credential.revoked_at is not None or row.Meeting.id != kept.get("meeting"):
         session.pop(SESSION_KEY, None)
         return None
-    meeting = db.session.get_one(Meeting, credential.voter.meeting_id)
-    verified = kept.get("verified") is True and credential.verified_at is not None
-    return Voting(credential, credential.voter, meeting, verified)
+    verified = kept.get("verified") is True and row.Credential.verified_at is not None
+    return Voting(row.Credential, row.MeetingVoter, row.Meeting, row.Community, verified)
 
 
 def _credential_key() -> str:
@@ -125,10 +133,9 @@ def hash_groups(digest: str) -> list[str]:
 
 
 def _context(voting: Voting) -> dict[str, Any]:
-    community = db.session.get_one(Community, voting.meeting.community_id)
     return {
         "meeting": voting.meeting,
-        "community": community,
+        "community": voting.community,
         "voter_name": mask_name(voting.voter.holder_name),
         "units_label": voting.voter.units_label,
     }
@@ -317,8 +324,9 @@ def verify() -> Any:
         db.session.commit()  # the failed attempt and any lock-out live in the database
         form.answer.errors = [str(error)]
         return _verify_page(voting, form, error.status)
+    ids = voting.credential.id, voting.meeting.id  # read before the commit expires them
     db.session.commit()
-    _mark_verified(voting)
+    _mark_verified(*ids)
     return redirect(url_for("ballot.page"))
 
 
