@@ -124,7 +124,7 @@ def main() -> None:
             popen.wait(timeout=10)
     durations.sort()
     p99 = durations[min(len(durations) - 1, int(len(durations) * 0.99))]
-    print(f"{args.ballots} ballots of {REQUESTS_PER_BALLOT} requests to an app that does nothing, {args.clients} phones")
+    print(f"{args.ballots} ballots of {REQUESTS_PER_BALLOT} requests to a do-nothing app, {args.clients} phones")
     print(f"  ballots per second            {args.ballots / wall:8.1f}")
     print(f"  requests per second           {args.ballots * REQUESTS_PER_BALLOT / wall:8.1f}")
     print(f"  p50 / p99 of a ballot         {durations[len(durations) // 2] * 1000:.0f} / {p99 * 1000:.0f} ms")
