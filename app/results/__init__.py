@@ -1,0 +1,1 @@
+"""Results: closing, counting, the signed result package, certification and verification (DOMAIN §9)."""

@@ -1,0 +1,136 @@
+"""Checking a result package offline, as anyone can: `gongjue verify PACKAGE.json` and the public verification
+page run this (DOMAIN §9; issue "verification by anyone").
+
+Each check says what it checked and, when it fails, what is wrong; a package passes only if every check passes.
+The checks:
+1. the format;
+2. each signature against its key (a key's id must be the SHA-256 of the key itself), and the signatures the
+   package needs: the platform's and the convener's; the township's once it is certified;
+3. the roll's Merkle root recomputed from its voters, and the ledger's from its ballots (RFC 9162);
+4. the roll ordered by voter id without repeats, the ledger by receipt without repeats;
+5. every ballot's voter on the roll, and no voter with two ballots;
+6. the whole tally recomputed from the ledger and the roll by the counting engine and compared with the signed one.
+
+Pure: no database, no configuration, no network. A package that is not even shaped like one fails with the place
+named ("structure"), never with a traceback.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from app.results.package import (
+    COUNTED_ROLES,
+    PACKAGE_FORMAT,
+    count,
+    engine_matters,
+    engine_roll,
+    merkle_root,
+    package_hash,
+    signature_valid,
+)
+from crypto.signing import key_fingerprint
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str = ""
+
+
+def verify_package(document: object, *, require_township: bool = False) -> list[Check]:
+    """Every check of the package, in order; the package is sound only if all are ok."""
+    if not isinstance(document, Mapping):
+        return [Check("structure", False, "the package is not a JSON object")]
+    checks = [Check("format", document.get("format") == PACKAGE_FORMAT, f"format must be {PACKAGE_FORMAT!r}")]
+    try:
+        checks += _signatures(document, require_township)
+        checks += _roots_and_order(document)
+        checks += _voters(document)
+        checks.append(_tally(document))
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        checks.append(Check("structure", False, f"the package is malformed: {type(error).__name__}: {error}"))
+    return checks
+
+
+def passed(checks: list[Check]) -> bool:
+    return bool(checks) and all(check.ok for check in checks)
+
+
+def _signatures(document: Mapping[str, Any], require_township: bool) -> list[Check]:
+    keys: dict[str, str] = {}
+    checks = []
+    for key in document.get("keys", []):
+        ok = key_fingerprint(str(key["public_key"]).encode()) == key["id"]
+        checks.append(Check(f"key {str(key['id'])[:16]}", ok, "" if ok else "the key id is not the key's SHA-256"))
+        if ok:
+            keys[str(key["id"])] = str(key["public_key"])
+    digest = package_hash(document)
+    signed_roles = set()
+    for signature in document.get("signatures", []):
+        role, key_id = str(signature.get("role")), str(signature.get("key"))
+        public = keys.get(key_id)
+        ok = public is not None and signature_valid(digest, signature, public)
+        detail = "" if ok else ("no such key in the package" if public is None else "does not match the package")
+        checks.append(Check(f"signature {role} {key_id[:16]}", ok, detail))
+        if ok:
+            signed_roles.add(role)
+    needed = set(COUNTED_ROLES) | ({"township"} if require_township else set())
+    missing = sorted(needed - signed_roles)
+    checks.append(Check("signatures present", not missing, f"missing a valid signature of: {', '.join(missing)}"))
+    return checks
+
+
+def _roots_and_order(document: Mapping[str, Any]) -> list[Check]:
+    roll, ledger = document["roll"], document["ledger"]
+    voter_ids = [str(entry["voter"]) for entry in roll["voters"]]
+    receipts = [str(entry["receipt"]) for entry in ledger["ballots"]]
+    return [
+        Check("roll root", merkle_root(roll["voters"]) == roll["root"], "the roll's voters do not give its root"),
+        Check("ledger root", merkle_root(ledger["ballots"]) == ledger["root"], "the ballots do not give its root"),
+        Check(
+            "roll order",
+            voter_ids == sorted(set(voter_ids)),
+            "the roll is not ordered by voter id, or a voter is listed twice",
+        ),
+        Check(
+            "ledger order",
+            receipts == sorted(set(receipts)),
+            "the ledger is not ordered by receipt, or a receipt is listed twice",
+        ),
+    ]
+
+
+def _voters(document: Mapping[str, Any]) -> list[Check]:
+    on_roll = {str(entry["voter"]) for entry in document["roll"]["voters"]}
+    voters = Counter(str(entry["voter"]) for entry in document["ledger"]["ballots"])
+    strangers = sorted(voter for voter in voters if voter not in on_roll)
+    twice = sorted(voter for voter, n in voters.items() if n > 1)
+    return [
+        Check("voters on the roll", not strangers, f"ballots of voters not on the roll: {', '.join(strangers[:5])}"),
+        Check("one ballot per voter", not twice, f"voters with more than one ballot: {', '.join(twice[:5])}"),
+    ]
+
+
+def _tally(document: Mapping[str, Any]) -> Check:
+    recounted = count(
+        document["settings"],
+        engine_matters(document["matters"]),
+        engine_roll(document["roll"]["voters"]),
+        document["ledger"]["ballots"],
+    )
+    signed = document["tally"]
+    if recounted == signed:
+        return Check("tally", True)
+    different = sorted(key for key in set(recounted) | set(signed) if recounted.get(key) != signed.get(key))
+    if "matters" in different:
+        matters = recounted.get("matters", {})
+        signed_matters = signed.get("matters", {}) if isinstance(signed, Mapping) else {}
+        different += [
+            f"matter {m}" for m in sorted(set(matters) | set(signed_matters)) if matters.get(m) != signed_matters.get(m)
+        ]
+    return Check("tally", False, f"the recount differs from the signed tally in: {', '.join(different)}")
