@@ -16,6 +16,7 @@ from app.preparation.models import (
     NoticeObjection,
     PreparatoryGroup,
 )
+from app.results.models import Result, ResultObjection, SigningKey
 from app.roll.models import RollImport, RollObjection, RollOwner, RollUnit, RollVersion
 from app.voting.letter_batches import LetterBatch
 from app.voting.models import (
@@ -59,12 +60,15 @@ __all__ = [
     "PreparatoryGroup",
     "Proxy",
     "ReminderBatch",
+    "Result",
+    "ResultObjection",
     "RoleGrant",
     "RollImport",
     "RollObjection",
     "RollOwner",
     "RollUnit",
     "RollVersion",
+    "SigningKey",
     "SmsMessage",
     "Township",
     "User",

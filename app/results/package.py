@@ -21,7 +21,7 @@ so the package's roll root is the frozen roll's published fingerprint.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -157,7 +157,7 @@ def build_body(
     labels: Mapping[str, Any],
     voters: Iterable[tuple[str, int]],
     ballots: Iterable[LedgerBallot],
-    excluded: list[Mapping[str, Any]] | None = None,
+    excluded: Sequence[Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The package body, counted: roots and tally computed here, from the same lists the body publishes."""
     roll = roll_entries(voters)

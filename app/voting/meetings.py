@@ -239,7 +239,7 @@ def window_state(meeting: Meeting, now: datetime | None = None) -> str:
     now = now or utcnow()
     if meeting.status == "draft":
         return "not_open"
-    if meeting.status == "closed":
+    if meeting.status in ("closed", "counted"):
         return "closed"
     if now < meeting.opens_at:
         return "before"

@@ -28,7 +28,8 @@ class Meeting(db.Model):  # type: ignore[name-defined]
     #: the convening preparatory group (the committee or property management committee convene later meetings)
     group_id: Mapped[int | None] = mapped_column(ForeignKey("preparatory_groups.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(200))
-    #: draft (being configured), open (voting), closed
+    #: draft (being configured), open (voting), closed (window over; paper entries may still be completed),
+    #: counted (the result package made: app.results)
     status: Mapped[str] = mapped_column(String(8), default="draft")
     #: the voting window, stored in UTC, entered and shown in Asia/Shanghai
     opens_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -45,6 +46,7 @@ class Meeting(db.Model):  # type: ignore[name-defined]
     roll_version_id: Mapped[int | None] = mapped_column(ForeignKey("roll_versions.id"))
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

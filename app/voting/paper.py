@@ -82,8 +82,8 @@ def record_entry(
     meeting: Meeting, code: str, teller_id: int, choices: dict[str, Any], image: bytes | None = None
 ) -> PaperEntry:
     """Record one teller's entry; the ballot is cast when two different tellers agree."""
-    if meeting.status != "open":
-        raise DomainError("meeting_not_open", _l("Paper ballots are entered while the meeting is open."), status=409)
+    if meeting.status not in ("open", "closed"):  # ballots returned in time are entered until counting
+        raise DomainError("meeting_not_open", _l("Paper ballots are entered until the result is counted."), status=409)
     if "paper" not in meeting.channels.split(","):
         raise DomainError("no_paper", _l("This meeting does not take paper ballots."), status=409)
     voter = voter_by_paper_code(meeting, code)

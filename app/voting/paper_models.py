@@ -27,6 +27,8 @@ class PaperEntry(db.Model):  # type: ignore[name-defined]
     #: SHA-256 of the scanned image, when one was attached
     image_sha256: Mapped[str | None] = mapped_column(String(64))
     #: pending (waiting for a second teller), matched (the ballot counts), mismatch (in the queue), conflict (the
-    #: voter had voted already, by phone or proxy: the first ballot accepted counts)
+    #: voter had voted already, by phone or proxy: the first ballot accepted counts), excluded (left out of the count
+    #: by the convener before counting, with the reason: app.results.closing.exclude_paper)
     status: Mapped[str] = mapped_column(String(10), default="pending")
+    excluded_reason: Mapped[str | None] = mapped_column(String(500))
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,141 @@
+"""Counting a closed meeting into its signed result package (DOMAIN §9; issue "counting" and "the package").
+
+The count is the counting engine's (app/rules/) on the voters fixed from the frozen roll when voting opened and
+the ballots stored; the same code recounts the package in `gongjue verify`. The platform and the convening body
+sign the package as it is made.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.audit import services as audit
+from app.communities.models import Community, Township
+from app.db_types import utcnow
+from app.errors import DomainError
+from app.extensions import db
+from app.results import closing, keys
+from app.results.models import Result
+from app.results.package import LedgerBallot, build_body, package_hash, sign
+from app.roll.models import RollVersion
+from app.rules.model import Election, Matter, Motion, Settings
+from app.rules.outcome import outcome
+from app.voting.models import Ballot, Meeting, MeetingVoter
+from crypto.canonical import canonical_json
+
+
+def engine_settings(meeting: Meeting) -> Settings:
+    """The engine's settings the meeting was opened with (copied from the voting rules)."""
+    saved, defaults = meeting.settings, Settings()
+    return Settings(
+        count_parking=bool(saved.get("count_parking", defaults.count_parking)),
+        blank_and_invalid_take_part=bool(
+            saved.get("blank_and_invalid_take_part", defaults.blank_and_invalid_take_part)
+        ),
+        rank_by=tuple(saved.get("rank_by") or defaults.rank_by),
+        min_committee_members=int(saved.get("min_committee_members", defaults.min_committee_members)),
+    )
+
+
+def engine_matters(meeting: Meeting) -> list[Matter]:
+    matters: list[Matter] = []
+    for matter in meeting.matters:
+        if matter.kind == "election":
+            candidates = tuple(str(c.id) for c in matter.candidates)
+            matters.append(Election(str(matter.id), matter.seats or 0, matter.max_alternates or 0, candidates))
+        else:
+            matters.append(Motion(str(matter.id), matter.category))
+    return matters
+
+
+def labels(meeting: Meeting) -> dict[str, Any]:
+    """The names people read: matter titles and candidate names (the engine sees only ids)."""
+    return {
+        "matters": {str(m.id): m.title for m in meeting.matters},
+        "candidates": {str(c.id): c.name for m in meeting.matters for c in m.candidates},
+    }
+
+
+def package_body(meeting: Meeting) -> dict[str, Any]:
+    """The package body of a closed meeting, counted."""
+    community = db.session.get_one(Community, meeting.community_id)
+    township = db.session.get_one(Township, community.township_id)
+    version = db.session.get(RollVersion, meeting.roll_version_id) if meeting.roll_version_id else None
+    voters = db.session.execute(
+        select(MeetingVoter.voter_key, MeetingVoter.area_centi).where(MeetingVoter.meeting_id == meeting.id)
+    ).all()
+    ballots = db.session.execute(
+        select(Ballot, MeetingVoter.voter_key)
+        .join(MeetingVoter, MeetingVoter.id == Ballot.meeting_voter_id)
+        .where(Ballot.meeting_id == meeting.id)
+    ).all()
+    return build_body(
+        community={"id": community.id, "name": community.name, "township": township.name},
+        meeting={
+            "id": meeting.id,
+            "title": meeting.title,
+            "opens_at": meeting.opens_at.isoformat(),
+            "closes_at": meeting.closes_at.isoformat(),
+            "closed_at": meeting.closed_at.isoformat() if meeting.closed_at else None,
+            "channels": meeting.channels.split(","),
+            "roll_version": version.number if version else None,
+            "roll_fingerprint": version.fingerprint if version else None,
+        },
+        settings=engine_settings(meeting),
+        matters=engine_matters(meeting),
+        labels=labels(meeting),
+        voters=[(key, area) for key, area in voters],
+        ballots=[
+            LedgerBallot(b.receipt_sha256, key, b.channel, b.cast_at.isoformat(), b.choices) for b, key in ballots
+        ],
+        excluded=closing.excluded_list(meeting),
+    )
+
+
+def count(meeting: Meeting, user_id: int | None) -> Result:
+    """Count a closed meeting whose paper ballots are all settled: the package, signed by the platform and the
+    convener, stored as a Result; the meeting becomes "counted" (no ballot is taken after this)."""
+    if meeting.status == "counted":
+        raise DomainError("already_counted", _l("This meeting has been counted already."), status=409)
+    if meeting.status != "closed":
+        raise DomainError("meeting_not_closed", _l("Close the meeting before counting."), status=409)
+    waiting = closing.unsettled(meeting)
+    if waiting:
+        raise DomainError(
+            "paper_unsettled",
+            _l(
+                "%(n)d paper ballots are not settled: finish their entry or leave them out with a reason.",
+                n=len(waiting),
+            ),
+            status=409,
+        )
+    package = package_body(meeting)
+    signed_at = utcnow().replace(microsecond=0).isoformat()
+    platform = keys.key_in_force("platform")
+    convener = keys.key_in_force("convener", community_id=meeting.community_id)
+    for role, key in (("platform", platform), ("convener", convener)):
+        sign(package, role=role, public_pem=key.public_pem, private_pem=keys.private_pem(key), signed_at=signed_at)
+    decided = outcome(package["matters"], package["tally"]["matters"])
+    result = Result(
+        meeting_id=meeting.id,
+        package=canonical_json(package).decode(),
+        package_sha256=package_hash(package),
+        counted_by_id=user_id,
+        outcome=decided.document(),
+    )
+    db.session.add(result)
+    meeting.status = "counted"
+    db.session.flush()
+    community = db.session.get_one(Community, meeting.community_id)
+    audit.record(
+        "result.count",
+        "result",
+        result.id,
+        {"meeting": meeting.id, "package": result.package_sha256, "ballots": len(package["ledger"]["ballots"])},
+        township_id=community.township_id,
+        community_id=community.id,
+    )
+    return result

@@ -1,0 +1,82 @@
+"""What counting, publication and certification store (DOMAIN §9)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, ForeignKey, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db_types import UTCDateTime, utcnow
+from app.extensions import db
+
+
+class SigningKey(db.Model):  # type: ignore[name-defined]
+    """An Ed25519 key pair of the platform, a township or a convening body (a community's convener).
+
+    The private key is kept encrypted with the configured data key (app.privacy), never in plain text. Rotation
+    retires a key (it signs nothing more) and keeps its public half, so old packages still verify; every public key
+    ever used is published at /keys.json and carried inside each package it signed.
+    """
+
+    __tablename__ = "signing_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: SHA-256 of the raw public key (crypto.signing.key_fingerprint)
+    key_id: Mapped[str] = mapped_column(String(64), unique=True)
+    #: platform, township or convener
+    role: Mapped[str] = mapped_column(String(10), index=True)
+    township_id: Mapped[int | None] = mapped_column(ForeignKey("townships.id"), index=True)
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"), index=True)
+    public_pem: Mapped[str] = mapped_column(Text)
+    private_cipher: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Result(db.Model):  # type: ignore[name-defined]
+    """A meeting's counted result and its package: counted → published (notice for objections) → certified or
+    refused by the township. Only a certified result changes the community's state."""
+
+    __tablename__ = "results"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), unique=True)
+    #: counted, published, certified, refused
+    status: Mapped[str] = mapped_column(String(10), default="counted")
+    #: the signed package as its canonical JSON text, and the SHA-256 of its body
+    package: Mapped[str] = mapped_column(Text)
+    package_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    counted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    counted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    published_on: Mapped[date | None] = mapped_column(Date)
+    objections_until: Mapped[date | None] = mapped_column(Date)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    refusal_reason: Mapped[str | None] = mapped_column(String(2000))
+    #: what the result decides for the community (app.results.outcome): assembly established, committee formed …
+    outcome: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    objections: Mapped[list[ResultObjection]] = relationship(
+        back_populates="result", cascade="all, delete-orphan", order_by="ResultObjection.id"
+    )
+
+
+class ResultObjection(db.Model):  # type: ignore[name-defined]
+    """An owner's objection to a published result, and the convener's answer."""
+
+    __tablename__ = "result_objections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    result_id: Mapped[int] = mapped_column(ForeignKey("results.id", ondelete="CASCADE"), index=True)
+    received_on: Mapped[date] = mapped_column(Date)
+    #: who objected, as they gave it (shown to the organisers, masked on public pages)
+    objector: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(String(4000))
+    answer: Mapped[str | None] = mapped_column(String(4000))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    result: Mapped[Result] = relationship(back_populates="objections")

@@ -1,0 +1,65 @@
+"""What a counted result decides for the community (DOMAIN §4 and §9; Shaoxing Art 16).
+
+- The assembly is established when the first meeting adopts both the rules of procedure (Civil Code Art 278 ¶1
+  category 1) and the covenant (category 2). A meeting without both on its agenda cannot establish it.
+- The committee is elected when the election's result says the committee is formed (enough definite members,
+  app/rules/elections.py).
+- Established without a committee elected: the township may convert the preparatory group into a property
+  management committee (Art 16 ¶3); that decision is the governance workflow's, not the count's.
+
+Example: categories 1 and 2 both passed and the election formed the committee → established, committee elected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+RULES_CATEGORY = 1
+COVENANT_CATEGORY = 2
+
+
+@dataclass(frozen=True)
+class Outcome:
+    assembly_established: bool
+    committee_formed: bool
+    runoff_needed: bool
+    passed: tuple[str, ...]
+    failed: tuple[str, ...]
+
+    @property
+    def governance(self) -> str:
+        """The community's state once certified: "committee", "established" (no committee) or "preparing"."""
+        if not self.assembly_established:
+            return "preparing"
+        return "committee" if self.committee_formed else "established"
+
+    def document(self) -> dict[str, Any]:
+        return {
+            "assembly_established": self.assembly_established,
+            "committee_formed": self.committee_formed,
+            "runoff_needed": self.runoff_needed,
+            "passed": list(self.passed),
+            "failed": list(self.failed),
+            "governance": self.governance,
+        }
+
+
+def outcome(matters: Iterable[Mapping[str, Any]], results: Mapping[str, Mapping[str, Any]]) -> Outcome:
+    """From the package's matters (tally-case format) and the tally's per-matter results."""
+    passed: list[str] = []
+    failed: list[str] = []
+    adopted: set[int] = set()
+    committee_formed = runoff_needed = False
+    for matter in matters:
+        result = results[str(matter["id"])]
+        if matter["type"] == "election":
+            committee_formed = committee_formed or bool(result["committee_formed"])
+            runoff_needed = runoff_needed or bool(result["runoff_needed"])
+            continue
+        (passed if result["passed"] else failed).append(str(matter["id"]))
+        if result["passed"]:
+            adopted.add(int(matter["category"]))
+    established = {RULES_CATEGORY, COVENANT_CATEGORY} <= adopted
+    return Outcome(established, established and committee_formed, runoff_needed, tuple(passed), tuple(failed))
