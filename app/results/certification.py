@@ -1,0 +1,129 @@
+"""The preliminary result, objections and the township's certification (DOMAIN §9; Shaoxing Art 9).
+
+- The counted result is published as a notice for at least 5 working days (the holiday calendar decides), with a
+  readable page and a Chinese PDF. Owners' objections are recorded and answered.
+- After the notice period, with every objection answered, a township official certifies it, or refuses it with
+  reasons. Certifying adds the township's signature over the package's body hash: the package is unchanged, and
+  the earlier signatures stay valid.
+- Only a certified result changes the community's state (app/rules/outcome.py): assembly established, committee
+  elected, or established without a committee (the township may then convert the preparatory group into a
+  property management committee).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+
+from app.audit import services as audit
+from app.calendar.services import current_calendar
+from app.communities.models import Community
+from app.db_types import utcnow
+from app.errors import DomainError
+from app.extensions import db
+from app.preparation.common import calendar_error, scope
+from app.results import keys
+from app.results.models import Result, ResultObjection
+from app.results.package import sign
+from app.rules.calendar import CalendarMissing, notice_end
+from app.rules.preparation import NOTICE_WORKING_DAYS
+from app.text import required_text
+from app.voting.models import Meeting
+from crypto.canonical import canonical_json
+
+MAX_TEXT = 4000
+
+
+def community_of(result: Result) -> Community:
+    meeting = db.session.get_one(Meeting, result.meeting_id)
+    return db.session.get_one(Community, meeting.community_id)
+
+
+def _record(action: str, result: Result, summary: dict[str, object]) -> None:
+    summary = {"package": result.package_sha256, **summary}
+    audit.record(action, "result", result.id, summary, **scope(community_of(result)))
+
+
+def publish(result: Result, today: date) -> None:
+    """Publish the counted result for objections: the notice runs at least 5 working days from today."""
+    if result.status != "counted":
+        raise DomainError("not_counted", _l("Only a counted result can be published."), status=409)
+    try:
+        ends_on = notice_end(current_calendar(), today, NOTICE_WORKING_DAYS)
+    except CalendarMissing as error:
+        raise calendar_error(error) from error
+    result.status, result.published_on, result.objections_until = "published", today, ends_on
+    _record("result.publish", result, {"published_on": today.isoformat(), "until": ends_on.isoformat()})
+
+
+def notice_over(result: Result, today: date) -> bool:
+    return result.objections_until is not None and today > result.objections_until
+
+
+def record_objection(result: Result, objector: str, text: str, today: date, user_id: int | None) -> ResultObjection:
+    """An owner's objection, received while the notice runs."""
+    if result.status != "published" or result.objections_until is None:
+        raise DomainError("not_published", _l("Objections are taken while the result is published."), status=409)
+    if today > result.objections_until:
+        raise DomainError("notice_over", _l("The notice period for objections has ended."), status=409)
+    objection = ResultObjection(
+        result_id=result.id,
+        received_on=today,
+        objector=required_text(objector, "objector", 100),
+        text=required_text(text, "text", MAX_TEXT, multiline=True),
+        recorded_by_id=user_id,
+    )
+    db.session.add(objection)
+    db.session.flush()
+    _record("result.objection", result, {"objection": objection.id})
+    return objection
+
+
+def answer_objection(objection: ResultObjection, answer: str, user_id: int | None) -> None:
+    if objection.answer is not None:
+        raise DomainError("already_answered", _l("This objection has been answered already."), status=409)
+    if objection.result.status != "published":
+        raise DomainError("not_published", _l("Objections are answered while the result is published."), status=409)
+    objection.answer = required_text(answer, "answer", MAX_TEXT, multiline=True)
+    objection.answered_at, objection.answered_by_id = utcnow(), user_id
+    _record("result.answer", objection.result, {"objection": objection.id})
+
+
+def _decidable(result: Result, today: date) -> None:
+    if result.status != "published":
+        raise DomainError("not_published", _l("Only a published result can be certified or refused."), status=409)
+    if not notice_over(result, today):
+        raise DomainError(
+            "notice_running",
+            _l("The result can be decided after its notice ends on %(d)s.", d=str(result.objections_until)),
+            status=409,
+        )
+    if any(o.answer is None for o in result.objections):
+        raise DomainError("objections_open", _l("Every objection must be answered first."), status=409)
+
+
+def certify(result: Result, today: date, user_id: int) -> None:
+    """Certify: the township signs the package's body hash; the community's state follows the outcome."""
+    _decidable(result, today)
+    community = community_of(result)
+    key = keys.key_in_force("township", township_id=community.township_id)
+    package = json.loads(result.package)
+    signed_at = utcnow().replace(microsecond=0).isoformat()
+    sign(package, role="township", public_pem=key.public_pem, private_pem=keys.private_pem(key), signed_at=signed_at)
+    result.package = canonical_json(package).decode()
+    result.status, result.decided_at, result.decided_by_id = "certified", utcnow(), user_id
+    governance = str(result.outcome.get("governance", "preparing"))
+    if governance != "preparing":
+        community.governance = governance
+        community.assembly_established_on = community.assembly_established_on or today
+    _record("result.certify", result, {"key": key.key_id, "governance": governance})
+
+
+def refuse(result: Result, reason: str, today: date, user_id: int) -> None:
+    """Refuse to certify, with the reasons: the community's state does not change."""
+    _decidable(result, today)
+    result.refusal_reason = required_text(reason, "reason", 2000, multiline=True)
+    result.status, result.decided_at, result.decided_by_id = "refused", utcnow(), user_id
+    _record("result.refuse", result, {"reason": result.refusal_reason})
