@@ -107,6 +107,9 @@ def register_web(app: Flask) -> None:
     from app.preparation.views import bp as preparation_bp
     from app.preparation.views_candidates import bp as candidates_bp
     from app.preparation.views_notices import bp as notices_bp
+    from app.results.presentation import register as register_result_helpers
+    from app.results.views import bp as results_bp
+    from app.results.views_public import bp as results_public_bp
     from app.roll.views import bp as roll_bp
     from app.static_files import register_static_files
     from app.template_helpers import register_template_helpers
@@ -134,12 +137,15 @@ def register_web(app: Flask) -> None:
         paper_bp,
         proxies_bp,
         reminders_bp,
+        results_bp,
+        results_public_bp,
     ):
         app.register_blueprint(blueprint)
     register_api(app)
     register_error_handlers(app)
     register_template_helpers(app)
     register_static_files(app)
+    register_result_helpers(app)
     app.after_request(_set_security_headers)
 
     @app.get("/healthz")

@@ -104,9 +104,16 @@ def _decidable(result: Result, today: date) -> None:
         raise DomainError("objections_open", _l("Every objection must be answered first."), status=409)
 
 
+def _four_eyes(result: Result, user_id: int) -> None:
+    if result.counted_by_id == user_id:
+        raise DomainError("four_eyes", _l("Another official must decide a result you counted."), status=403)
+
+
 def certify(result: Result, today: date, user_id: int) -> None:
-    """Certify: the township signs the package's body hash; the community's state follows the outcome."""
+    """Certify: the township signs the package's body hash; the community's state follows the outcome. Not by the
+    official who counted it (four eyes)."""
     _decidable(result, today)
+    _four_eyes(result, user_id)
     community = community_of(result)
     key = keys.key_in_force("township", township_id=community.township_id)
     package = json.loads(result.package)
@@ -124,6 +131,7 @@ def certify(result: Result, today: date, user_id: int) -> None:
 def refuse(result: Result, reason: str, today: date, user_id: int) -> None:
     """Refuse to certify, with the reasons: the community's state does not change."""
     _decidable(result, today)
+    _four_eyes(result, user_id)
     result.refusal_reason = required_text(reason, "reason", 2000, multiline=True)
     result.status, result.decided_at, result.decided_by_id = "refused", utcnow(), user_id
     _record("result.refuse", result, {"reason": result.refusal_reason})

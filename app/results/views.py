@@ -1,0 +1,212 @@
+"""The convener's and the township's result pages: close, settle paper, count, publish, objections, certify
+(issue 7 items 1, 2, 5 and 6; DOMAIN §9). Every change is for the community's convener (its preparatory group or
+township), certification for a township official other than the one who counted; each is audited by its service.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.auth import permissions
+from app.communities.models import Community
+from app.errors import DomainError
+from app.extensions import db
+from app.preparation.page_helpers import community_in_scope, done, invalid, refused, require_preparer
+from app.results import certification, closing, counting
+from app.results.forms import AnswerForm, ExcludePaperForm, ObjectionForm, RefuseForm
+from app.results.models import Result, ResultObjection
+from app.results.presentation import result_view
+from app.roll.services import today
+from app.voting.meeting_forms import ActionForm
+from app.voting.models import Meeting
+
+bp = Blueprint("results", __name__)
+
+
+def _meeting(meeting_id: int) -> tuple[Meeting, Community]:
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        abort(404)
+    return meeting, community_in_scope(meeting.community_id)
+
+
+def _result(result_id: int) -> tuple[Result, Meeting, Community]:
+    result = db.session.get(Result, result_id)
+    if result is None:
+        abort(404)
+    meeting, community = _meeting(result.meeting_id)
+    return result, meeting, community
+
+
+def _back(meeting: Meeting) -> str:
+    return url_for("results.result_page", meeting_id=meeting.id)
+
+
+def _result_of(meeting: Meeting) -> Result | None:
+    return db.session.scalars(select(Result).where(Result.meeting_id == meeting.id)).first()
+
+
+@bp.get("/meetings/<id:meeting_id>/result")
+@login_required
+def result_page(meeting_id: int) -> Any:
+    """Closing, the paper ballots still to settle, counting; then the result, its notice, objections, decision."""
+    meeting, community = _meeting(meeting_id)
+    result = _result_of(meeting)
+    return render_template(
+        "results/result.html",
+        meeting=meeting,
+        community=community,
+        result=result,
+        view=result_view(result) if result is not None else None,
+        unsettled=closing.unsettled(meeting) if meeting.status in ("open", "closed") else [],
+        everyone_voted=meeting.status == "open" and closing.everyone_voted(meeting),
+        can_convene=permissions.can_prepare_community(current_user, community),
+        can_decide=permissions.can_manage_community(current_user, community),
+        action_form=ActionForm(),
+        exclude_form=ExcludePaperForm(),
+        objection_form=ObjectionForm(),
+        answer_form=AnswerForm(),
+        refuse_form=RefuseForm(),
+        today=today(),
+    )
+
+
+def _convener_action(meeting_id: int) -> tuple[Meeting, Community, str]:
+    meeting, community = _meeting(meeting_id)
+    require_preparer(community)
+    return meeting, community, _back(meeting)
+
+
+@bp.post("/meetings/<id:meeting_id>/close")
+@login_required
+def close(meeting_id: int) -> Any:
+    """Close before the window's end (only once every voter has voted); beat closes at the end by itself."""
+    meeting, _community, back = _convener_action(meeting_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return invalid(form, back)
+    try:
+        closing.close(meeting, early=True)
+    except DomainError as error:
+        return refused(error, back)
+    return done(_("Voting is closed."), back)
+
+
+@bp.post("/meetings/<id:meeting_id>/paper-exclusions")
+@login_required
+def exclude_paper(meeting_id: int) -> Any:
+    meeting, _community, back = _convener_action(meeting_id)
+    form = ExcludePaperForm()
+    if not form.validate_on_submit():
+        return invalid(form, back + "#paper")
+    try:
+        closing.exclude_paper(meeting, int(form.voter_id.data or 0), form.reason.data or "")
+    except DomainError as error:
+        return refused(error, back + "#paper", form)
+    return done(_("The paper ballot is left out of the count, with the reason."), back + "#paper")
+
+
+@bp.post("/meetings/<id:meeting_id>/count")
+@login_required
+def count(meeting_id: int) -> Any:
+    meeting, _community, back = _convener_action(meeting_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return invalid(form, back)
+    try:
+        counting.count(meeting, current_user.id)
+    except DomainError as error:
+        return refused(error, back)
+    return done(_("The result is counted and signed."), back)
+
+
+@bp.post("/results/<id:result_id>/publish")
+@login_required
+def publish(result_id: int) -> Any:
+    result, meeting, community = _result(result_id)
+    require_preparer(community)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return invalid(form, _back(meeting))
+    try:
+        certification.publish(result, today())
+    except DomainError as error:
+        return refused(error, _back(meeting))
+    return done(_("The preliminary result is published for objections."), _back(meeting))
+
+
+@bp.post("/results/<id:result_id>/objections")
+@login_required
+def record_objection(result_id: int) -> Any:
+    result, meeting, community = _result(result_id)
+    require_preparer(community)
+    back = _back(meeting) + "#objections"
+    form = ObjectionForm()
+    if not form.validate_on_submit():
+        return invalid(form, back)
+    try:
+        certification.record_objection(result, form.objector.data or "", form.text.data or "", today(), current_user.id)
+    except DomainError as error:
+        return refused(error, back, form)
+    return done(_("The objection is recorded."), back)
+
+
+@bp.post("/result-objections/<id:objection_id>/answer")
+@login_required
+def answer_objection(objection_id: int) -> Any:
+    objection = db.session.get(ResultObjection, objection_id)
+    if objection is None:
+        abort(404)
+    _result_row, meeting, community = _result(objection.result_id)
+    require_preparer(community)
+    back = _back(meeting) + "#objections"
+    form = AnswerForm()
+    if not form.validate_on_submit():
+        return invalid(form, back)
+    try:
+        certification.answer_objection(objection, form.answer.data or "", current_user.id)
+    except DomainError as error:
+        return refused(error, back, form)
+    return done(_("The answer is recorded."), back)
+
+
+def _township_decision(result_id: int) -> tuple[Result, Meeting, str]:
+    result, meeting, community = _result(result_id)
+    if not permissions.can_manage_community(current_user, community):
+        abort(403)
+    return result, meeting, _back(meeting) + "#decision"
+
+
+@bp.post("/results/<id:result_id>/certify")
+@login_required
+def certify(result_id: int) -> Any:
+    result, _meeting_row, back = _township_decision(result_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return invalid(form, back)
+    try:
+        certification.certify(result, today(), current_user.id)
+    except DomainError as error:
+        return refused(error, back)
+    return done(_("The result is certified."), back)
+
+
+@bp.post("/results/<id:result_id>/refuse")
+@login_required
+def refuse(result_id: int) -> Any:
+    result, _meeting_row, back = _township_decision(result_id)
+    form = RefuseForm()
+    if not form.validate_on_submit():
+        return invalid(form, back)
+    try:
+        certification.refuse(result, form.reason.data or "", today(), current_user.id)
+    except DomainError as error:
+        return refused(error, back, form)
+    flash(_("The result is refused; the community's state does not change."), "success")
+    db.session.commit()
+    return redirect(back)

@@ -1,0 +1,179 @@
+"""Public result pages, for anyone without an account (DOMAIN §9; issue 7 items 5, 7 and 8):
+
+- /r/<hash>: the published (or certified) result, readable, with its PDF and the package to download;
+- /r/<hash>/verify: the checks of `gongjue verify` run on that package (where a certificate's QR code leads);
+- /verify: the same checks on a package anyone uploads (nothing is stored);
+- /r/<hash>/check: an owner's check that their ballot is in the signed ledger and their entry in the roll, with
+  the Merkle inclusion proofs recomputed here and shown, so that they can be checked again elsewhere;
+- /keys.json: every public key ever used.
+
+A result only counted, not published, stays internal (404 here).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.auth import permissions
+from app.auth.models import User
+from app.communities.models import Community
+from app.extensions import db, limiter
+from app.results import keys
+from app.results.forms import ReceiptForm, UploadForm
+from app.results.inclusion import find_ballot, proofs_for
+from app.results.models import Result
+from app.results.pdf import certificate_pdf, preliminary_result_pdf
+from app.results.presentation import result_view
+from app.results.verify import passed, verify_package
+from app.voting.models import Meeting
+
+bp = Blueprint("results_public", __name__)
+
+MAX_UPLOAD = 64 * 1024 * 1024
+PUBLIC_STATUSES = ("published", "certified", "refused")
+
+
+def _visible(digest: str, *, public_only: bool = False) -> Result:
+    """The result with this package hash: anyone sees a published one; a result only counted is shown to those who
+    see its community (the convener and the township), else 404."""
+    result = db.session.scalars(select(Result).where(Result.package_sha256 == digest[:64])).first()
+    if result is None:
+        abort(404)
+    if result.status in PUBLIC_STATUSES:
+        return result
+    if public_only or not current_user.is_authenticated:
+        abort(404)
+    meeting = db.session.get_one(Meeting, result.meeting_id)
+    if not permissions.can_view_community(current_user, db.session.get_one(Community, meeting.community_id)):
+        abort(404)
+    return result
+
+
+def verify_url(result: Result) -> str:
+    return url_for("results_public.verify_stored", digest=result.package_sha256, _external=True)
+
+
+@bp.get("/r/<digest>")
+def public_result(digest: str) -> Any:
+    result = _visible(digest, public_only=True)
+    return render_template("results/public.html", result=result, view=result_view(result))
+
+
+@bp.get("/r/<digest>/package.json")
+def package(digest: str) -> Any:
+    result = _visible(digest)
+    response = Response(result.package, mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="result-{result.package_sha256[:12]}.json"'
+    return response
+
+
+def _pdf(data: bytes, name: str) -> Response:
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+@bp.get("/r/<digest>/result.pdf")
+def result_pdf(digest: str) -> Any:
+    result = _visible(digest)
+    view = result_view(result)
+    data = preliminary_result_pdf(
+        view.package,
+        published_on=str(result.published_on or ""),
+        objections_until=str(result.objections_until or ""),
+        package_sha256=result.package_sha256,
+    )
+    return _pdf(data, f"result-{result.package_sha256[:12]}.pdf")
+
+
+@bp.get("/r/<digest>/certificate.pdf", endpoint="certificate_pdf")
+def certificate_pdf_page(digest: str) -> Any:
+    result = _visible(digest, public_only=True)
+    if result.status != "certified" or result.decided_at is None:
+        abort(404)
+    view = result_view(result)
+    data = certificate_pdf(
+        view.package,
+        package_sha256=result.package_sha256,
+        township_name=str(view.package["community"].get("township", "")),
+        certified_on=result.decided_at.date().isoformat(),
+        certified_by=_official(result.decided_by_id),
+        verify_url=verify_url(result),
+    )
+    return _pdf(data, f"certificate-{result.package_sha256[:12]}.pdf")
+
+
+def _official(user_id: int | None) -> str:
+    user = db.session.get(User, user_id) if user_id is not None else None
+    return user.display_name if user is not None else ""
+
+
+@bp.get("/r/<digest>/verify")
+def verify_stored(digest: str) -> Any:
+    result = _visible(digest)
+    document = json.loads(result.package)
+    checks = verify_package(document, require_township=result.status == "certified")
+    return render_template(
+        "results/verify.html", checks=checks, ok=passed(checks), digest=result.package_sha256, result=result, form=None
+    )
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@limiter.limit("30 per hour", methods=["POST"])
+def verify_upload() -> Any:
+    """Check an uploaded package; nothing is stored."""
+    form = UploadForm()
+    checks, status, message = None, 200, None
+    if request.method == "POST":
+        if not form.validate_on_submit() or form.package.data is None:
+            message, status = _("Choose a result package file (JSON)."), 422
+        else:
+            raw = form.package.data.read(MAX_UPLOAD + 1)
+            try:
+                if len(raw) > MAX_UPLOAD:
+                    raise ValueError("too large")
+                checks = verify_package(json.loads(raw))
+            except (ValueError, UnicodeDecodeError):
+                message, status = _("This file is not a result package: it is not JSON."), 422
+    ok = checks is not None and passed(checks)
+    return (
+        render_template(
+            "results/verify.html", checks=checks, ok=ok, digest=None, result=None, form=form, message=message
+        ),
+        status,
+    )
+
+
+@bp.route("/r/<digest>/check", methods=["GET", "POST"])
+@limiter.limit("60 per hour", methods=["POST"])
+def owner_check(digest: str) -> Any:
+    """With a receipt code or hash: the ballot's place in the ledger and the voter's in the roll, each with its
+    inclusion proof against the signed root."""
+    result = _visible(digest, public_only=True)
+    document = json.loads(result.package)
+    form = ReceiptForm()
+    found, status = None, 200
+    given = request.args.get("receipt", "") if request.method == "GET" else (form.receipt.data or "")
+    if given and (request.method == "GET" or form.validate_on_submit()):
+        entry = find_ballot(document, given)
+        if entry is None:
+            status = 404
+        else:
+            found = proofs_for(document, entry)
+    return (
+        render_template("results/check.html", result=result, form=form, given=given, found=found),
+        status,
+    )
+
+
+@bp.get("/keys.json")
+def public_keys() -> Any:
+    response = current_app.response_class(json.dumps(keys.published_keys(), ensure_ascii=False, indent=1))
+    response.mimetype = "application/json"
+    return response

@@ -1,0 +1,133 @@
+"""The result pages through HTTP: count, publish, public page, package, verification, owner's check, certification,
+and the upload page refusing what is not a package (issue 7 items 5–8)."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from app.extensions import db
+from app.results import closing, views
+from app.results.models import Result
+from app.roll.services import today
+from app.voting.ballots import receipt_code
+from app.voting.models import Ballot
+from tests.conftest import AuthActions
+from tests.results.helpers_lifecycle import Voted, end_window, gen_voted
+
+
+@pytest.fixture
+def closed(app: Any, client: FlaskClient) -> Voted:
+    client.get("/lang/en")
+    voted = gen_voted()
+    end_window(voted.meeting)
+    closing.close(voted.meeting)
+    db.session.commit()
+    return voted
+
+
+def result_of(voted: Voted) -> Result:
+    db.session.expire_all()  # the requests changed it in their own sessions
+    return db.session.query(Result).filter_by(meeting_id=voted.meeting.id).one()
+
+
+def switch(client: FlaskClient, auth: AuthActions, username: str) -> None:
+    if client.get("/login").status_code == 302:
+        auth.post("/logout")
+    auth.login(username)
+
+
+def test_the_whole_way_from_count_to_certificate(
+    client: FlaskClient, auth: AuthActions, closed: Voted, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    switch(client, auth, closed.official.username)
+    page = f"/meetings/{closed.meeting.id}/result"
+    assert "Count and sign the result" in client.get(page).get_data(as_text=True)
+    assert auth.post(f"/meetings/{closed.meeting.id}/count", form_page=page).status_code == 302
+    result = result_of(closed)
+    digest = result.package_sha256
+    auth.post("/logout")
+    assert client.get(f"/r/{digest}").status_code == 404  # counted, not published: not public
+    switch(client, auth, closed.official.username)
+    assert auth.post(f"/results/{result.id}/publish", form_page=page).status_code == 302
+    auth.post("/logout")
+
+    public = client.get(f"/r/{digest}").get_data(as_text=True)
+    assert "Preliminary result, published for objections" in public
+    assert digest in public
+    package = client.get(f"/r/{digest}/package.json")
+    assert json.loads(package.data)["format"] == "gongjue.result-package/1"
+    checks = client.get(f"/r/{digest}/verify").get_data(as_text=True)
+    assert 'data-ok="true"' in checks
+    assert 'data-ok="false"' not in checks
+
+    ballot = db.session.query(Ballot).filter_by(meeting_id=closed.meeting.id).first()
+    assert ballot is not None
+    found = client.get(f"/r/{digest}/check?receipt={receipt_code(ballot.receipt_sha256).lower()}")
+    assert found.status_code == 200
+    text = found.get_data(as_text=True)
+    assert 'data-ballot-verified="true"' in text
+    assert 'data-roll-verified="true"' in text
+    assert client.get(f"/r/{digest}/check?receipt=AAAA-BBBB-CC").status_code == 404
+
+    after = (result_of(closed).objections_until or today()) + timedelta(days=1)
+    monkeypatch.setattr(views, "today", lambda: after)
+    switch(client, auth, closed.other_official.username)
+    assert auth.post(f"/results/{result.id}/certify", form_page=page).status_code == 302
+    assert result_of(closed).status == "certified"
+    auth.post("/logout")
+    certificate = client.get(f"/r/{digest}/certificate.pdf")
+    certificate.close()
+    assert certificate.status_code == 200
+    assert certificate.mimetype == "application/pdf"
+    verified = client.get(f"/r/{digest}/verify").get_data(as_text=True)
+    assert 'data-check="signature township' in verified
+    assert 'data-ok="false"' not in verified
+
+
+def test_the_upload_page_verifies_a_package_and_names_a_changed_digit(
+    client: FlaskClient, auth: AuthActions, closed: Voted
+) -> None:
+    switch(client, auth, closed.official.username)
+    page = f"/meetings/{closed.meeting.id}/result"
+    auth.post(f"/meetings/{closed.meeting.id}/count", form_page=page)
+    text = result_of(closed).package
+    auth.post("/logout")
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/verify").get_data(as_text=True))
+    assert token is not None
+
+    def upload(data: bytes) -> Any:
+        return client.post(
+            "/verify",
+            data={"csrf_token": token.group(1), "package": (io.BytesIO(data), "p.json")},
+            content_type="multipart/form-data",
+        )
+
+    assert 'data-ok="true"' in upload(text.encode()).get_data(as_text=True)
+    changed = re.sub(r'"heads":(\d)', lambda m: f'"heads":{(int(m.group(1)) + 1) % 10}', text, count=1)
+    failed = upload(changed.encode()).get_data(as_text=True)
+    assert 'id="checks" data-ok="false"' in failed
+    assert 'data-check="roll root" data-ok="false"' in failed
+    refused = upload(b"not json")
+    assert refused.status_code == 422
+    assert "not JSON" in refused.get_data(as_text=True)
+
+
+def test_only_the_convener_counts_and_nothing_changes_otherwise(
+    client: FlaskClient, auth: AuthActions, closed: Voted
+) -> None:
+    from app.auth.models import Role
+    from tests.factories import gen_member
+
+    teller = gen_member(closed.community, role=Role.TELLER)
+    db.session.commit()
+    switch(client, auth, teller.username)
+    response = auth.post(f"/meetings/{closed.meeting.id}/count", form_page="/account/tokens")
+    assert response.status_code == 403
+    assert db.session.query(Result).count() == 0
