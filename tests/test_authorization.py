@@ -43,6 +43,15 @@ PUBLIC_ENDPOINTS = {
     "ballot.cast",
     "ballot.receipt",
     "ballot.attachment",
+    # published results are public by design: the page, the PDFs, the package, its verification, the owner's check
+    "results_public.public_result",
+    "results_public.package",
+    "results_public.result_pdf",
+    "results_public.certificate_pdf",
+    "results_public.verify_stored",
+    "results_public.verify_upload",
+    "results_public.owner_check",
+    "results_public.public_keys",
 }
 CHANGING_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -198,12 +207,25 @@ def _voting_of(community: Any, official: Any) -> dict[str, Any]:
         declared_not_property_staff=True,
         user_id=official.id,
     )
+    # and its result, counted and published with an objection (the pages refuse before any state check)
+    from app.results import certification, closing, counting
+    from app.roll.services import today
+    from tests.results.helpers_lifecycle import end_window
+
+    end_window(opened.meeting)
+    closing.close(opened.meeting)
+    result = counting.count(opened.meeting, official.id)
+    certification.publish(result, today())
+    objection = certification.record_objection(result, "乙业主", "越界测试", today(), official.id)
     return {
         "meeting_id": opened.meeting.id,
         "matter_id": opened.motion.id,
         "voter_id": opened.voters[0].id,
         "batch_id": batch.id,
         "proxy_id": proxy.id,
+        "result_id": result.id,
+        "objection_id": objection.id,
+        "digest": result.package_sha256,
     }
 
 
