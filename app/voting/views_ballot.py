@@ -439,7 +439,19 @@ def receipt() -> Any:
         phone_masked=_sms_phone(voting),
         factor="sms" if _proxy(voting) is not None else voting.meeting.second_factor,
         is_proxy=_proxy(voting) is not None,
+        result_digest=_published_result(voting.meeting) if voting.meeting.status == "counted" else None,
         **_context(voting),
+    )
+
+
+def _published_result(meeting: Meeting) -> str | None:
+    """The package hash of the meeting's published result, for the owner's check (issue 7 item 8)."""
+    from app.results.models import Result
+
+    return db.session.scalar(
+        sa.select(Result.package_sha256).where(
+            Result.meeting_id == meeting.id, Result.status.in_(("published", "certified", "refused"))
+        )
     )
 
 

@@ -19,7 +19,7 @@ from app.roll.services import today
 from app.voting.ballots import receipt_code
 from app.voting.models import Ballot
 from tests.conftest import AuthActions
-from tests.results.helpers_lifecycle import Voted, end_window, gen_voted
+from tests.results.helpers_lifecycle import Voted, choices, end_window, gen_voted
 
 
 @pytest.fixture
@@ -131,3 +131,25 @@ def test_only_the_convener_counts_and_nothing_changes_otherwise(
     response = auth.post(f"/meetings/{closed.meeting.id}/count", form_page="/account/tokens")
     assert response.status_code == 403
     assert db.session.query(Result).count() == 0
+
+
+def test_the_owners_receipt_page_leads_to_their_check_once_the_result_is_published(app: Any) -> None:
+    from app.results import certification, counting
+    from tests.voting.test_ballot_pages import verified
+
+    voted = gen_voted(share=0.0)
+    browser = verified(app, voted.opened)
+    from app.voting import ballots
+
+    ballot = ballots.cast(browser.voter, choices(voted.opened), "phone").ballot
+    end_window(voted.meeting)
+    closing.close(voted.meeting)
+    result = counting.count(voted.meeting, voted.official.id)
+    db.session.commit()
+    assert "check that your ballot was counted" not in browser.get("/v/receipt").get_data(as_text=True)
+    certification.publish(result, today())
+    db.session.commit()
+    page = browser.get("/v/receipt").get_data(as_text=True)
+    link = f"/r/{result.package_sha256}/check?receipt={ballot.receipt_sha256}"
+    assert link in page
+    assert 'data-ballot-verified="true"' in browser.get(link).get_data(as_text=True)
