@@ -10,6 +10,8 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 
+from app.results.cli import verify_command
+
 
 def _create_app() -> Flask:
     from app import create_app
@@ -48,6 +50,9 @@ def tally_command(case_file: Any, output: str) -> None:
         click.echo(render_text(document), nl=False)
     else:
         click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+main.add_command(verify_command)
 
 
 def register_commands(app: Flask) -> None:

@@ -1,0 +1,191 @@
+"""`gongjue verify PACKAGE.json`: check a result package offline, as anyone can (docs/result-package.md).
+
+Needs no database, no configuration, no network and no instance folder: it reads one file and runs
+app.results.verify on it. Each check is printed with ✓ or ✗, its name in Chinese with the English after it, and
+what is wrong when it fails; a summary line ends the report.
+
+Exit 0 when every check passes, 1 when any fails (a package that is JSON but not shaped like one fails the
+"structure" check), 2 when the file cannot be read as JSON at all.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, NoReturn
+
+import click
+
+from app.results.package import package_hash
+from app.results.verify import Check, passed, verify_package
+
+REPORT_FORMAT = "gongjue.verify-report/1"
+
+#: the checks' names in Chinese (app/results/verify.py names them in English)
+NAMES_ZH = {
+    "structure": "结构",
+    "format": "格式",
+    "signatures present": "所需签名齐全",
+    "roll root": "名册默克尔根",
+    "ledger root": "账本默克尔根",
+    "roll order": "名册顺序",
+    "ledger order": "账本顺序",
+    "voters on the roll": "投票人均在名册上",
+    "one ballot per voter": "每位投票人一张选票",
+    "tally": "计票结果",
+}
+#: names that carry a key id or a role after them: "key 1a2b…", "signature platform 1a2b…"
+PREFIXES_ZH = {"key ": "公钥", "signature ": "签名"}
+ROLES_ZH = {"platform": "平台", "convener": "召集人", "township": "乡镇（街道）"}
+#: the failure details of app/results/verify.py, by their English beginning
+DETAILS_ZH = (
+    ("the package is not a JSON object", "结果包不是 JSON 对象"),
+    ("the package is malformed", "结果包格式错误"),
+    ("format must be", "格式应为"),
+    ("the key id is not the key's SHA-256", "公钥编号不是该公钥的 SHA-256"),
+    ("no such key in the package", "结果包中没有该签名的公钥"),
+    ("does not match the package", "签名与结果包内容不符"),
+    ("missing a valid signature of", "缺少有效签名"),
+    ("the roll's voters do not give its root", "由名册中的投票人算出的默克尔根与所载不符"),
+    ("the ballots do not give its root", "由账本中的选票算出的默克尔根与所载不符"),
+    ("the roll is not ordered by voter id", "名册未按投票人编号排序，或有投票人重复"),
+    ("the ledger is not ordered by receipt", "账本未按回执排序，或有回执重复"),
+    ("ballots of voters not on the roll", "有不在名册上的投票人的选票"),
+    ("voters with more than one ballot", "有投票人投了不止一张选票"),
+    ("the recount differs from the signed tally in", "重新计票的结果与签名的计票结果不同"),
+)
+
+
+class PackageFileError(ValueError):
+    """A file that is not a JSON document (not UTF-8, not JSON, a key twice in one object)."""
+
+
+def load_package_json(data: bytes) -> object:
+    """Parse the file's bytes (UTF-8, a leading byte-order mark accepted) into plain JSON values.
+
+    An object with the same key twice is refused: a reader of the file could otherwise see one value in an
+    editor while the check uses the other.
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise PackageFileError(f"不是 UTF-8 文本（not UTF-8 text）：{error}") from error
+    try:
+        return json.loads(text, object_pairs_hook=_unique_keys)
+    except RecursionError as error:
+        raise PackageFileError("嵌套过深（nested too deeply）") from error
+    except ValueError as error:  # json.JSONDecodeError, a repeated key, an integer of thousands of digits
+        raise PackageFileError(str(error)) from error
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    document: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in document:
+            raise ValueError(f"同一对象中键 {key!r} 出现两次（key {key!r} appears twice in one object）")
+        document[key] = value
+    return document
+
+
+def chinese_name(name: str) -> str:
+    """A check's name in Chinese: "账本默克尔根" for "ledger root", "签名（平台）" for "signature platform 1a2b…"."""
+    if name in NAMES_ZH:
+        return NAMES_ZH[name]
+    for prefix, chinese in PREFIXES_ZH.items():
+        if name.startswith(prefix):
+            role = ROLES_ZH.get(name[len(prefix) :].split(" ", 1)[0]) if prefix == "signature " else None
+            return f"{chinese}（{role}）" if role else chinese
+    return ""
+
+
+def name_zh(name: str) -> str:
+    """A check's name in Chinese followed by its English name: "账本默克尔根 ledger root"."""
+    chinese = chinese_name(name)
+    return f"{chinese} {name}" if chinese else name
+
+
+def detail_zh(detail: str) -> str:
+    """A failure's detail in Chinese with the English after it; the English alone if it has no translation."""
+    for english, chinese in DETAILS_ZH:
+        if detail.startswith(english):
+            rest = detail[len(english) :].lstrip(":").strip()
+            return f"{chinese}{'：' + rest if rest else ''}（{detail}）"
+    return detail
+
+
+def report(checks: list[Check], digest: str | None) -> dict[str, Any]:
+    """The checks as a JSON document. A check's detail says what is wrong, so it is empty when the check passes."""
+    return {
+        "format": REPORT_FORMAT,
+        "package": digest,
+        "passed": passed(checks),
+        "checks": [
+            {
+                "name": check.name,
+                "name_zh": chinese_name(check.name),
+                "ok": check.ok,
+                "detail": "" if check.ok else check.detail,
+            }
+            for check in checks
+        ],
+    }
+
+
+def render_text(checks: list[Check], digest: str | None) -> str:
+    lines = [f"结果包正文 SHA-256（package body SHA-256）：{digest or '—'}"]
+    for check in checks:
+        line = f"{'✓' if check.ok else '✗'} {name_zh(check.name)}"
+        if not check.ok and check.detail:
+            line += f"：{detail_zh(check.detail)}"
+        lines.append(line)
+    failed = [check.name for check in checks if not check.ok]
+    if passed(checks):
+        lines.append(f"通过：全部 {len(checks)} 项检查均通过（PASSED: all {len(checks)} checks passed）")
+    else:
+        names_zh = "、".join(chinese_name(name) or name for name in failed)
+        lines.append(
+            f"未通过：{len(checks)} 项检查中 {len(failed)} 项未通过：{names_zh}"
+            f"（FAILED: {len(failed)} of {len(checks)} checks failed: {', '.join(failed)}）"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _body_hash(document: object) -> str | None:
+    """The body's SHA-256 that the signatures name, or None when the document cannot be hashed."""
+    if not isinstance(document, dict):
+        return None
+    try:
+        return package_hash(document)
+    except (ValueError, TypeError, RecursionError):
+        return None
+
+
+def _unreadable(message: str) -> NoReturn:
+    click.echo(f"无效的结果包文件（invalid package file）：{message}", err=True)
+    sys.exit(2)
+
+
+@click.command("verify")
+@click.argument("package_file", type=click.File("rb"))
+@click.option("--township", is_flag=True, help="Require the township's signature (a certified result).")
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def verify_command(package_file: Any, township: bool, output: str) -> None:
+    """Check a result package (gongjue.result-package/1) offline; needs no database or configuration.
+
+    A plain click command, so it runs without an application context (as `with_appcontext=False`).
+    Exit 0 if every check passes, 1 if any check fails, 2 if the file is not JSON.
+    """
+    try:
+        document = load_package_json(package_file.read())
+    except PackageFileError as error:
+        _unreadable(str(error))
+    try:
+        checks = verify_package(document, require_township=township)
+    except RecursionError:
+        checks = [Check("structure", False, "the package is malformed: nested too deeply")]
+    digest = _body_hash(document)
+    if output == "json":
+        click.echo(json.dumps(report(checks, digest), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_text(checks, digest), nl=False)
+    sys.exit(0 if passed(checks) else 1)
