@@ -21,6 +21,7 @@ so the package's roll root is the frozen roll's published fingerprint.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -212,4 +213,16 @@ def signature_valid(digest: str, signature: Mapping[str, Any], public_pem: str) 
     said = {key: signature.get(key) for key in ("format", "package", "role", "key", "signed_at")}
     if said["format"] != STATEMENT_FORMAT or said["package"] != digest:
         return False
-    return verify_document(public_pem.encode(), said, str(signature.get("signature", "")))
+    text = signature.get("signature")
+    if not isinstance(text, str) or not _canonical_base64(text):
+        return False
+    return verify_document(public_pem.encode(), said, text)
+
+
+def _canonical_base64(text: str) -> bool:
+    """Whether `text` is the one standard base64 spelling of its bytes. The decoder ignores the unused low bits of
+    the last character, so without this a signature has several spellings and a changed character can pass."""
+    try:
+        return base64.b64encode(base64.b64decode(text, validate=True)).decode("ascii") == text
+    except ValueError:
+        return False

@@ -22,6 +22,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from cryptography.exceptions import UnsupportedAlgorithm
+
 from app.results.package import (
     COUNTED_ROLES,
     PACKAGE_FORMAT,
@@ -52,7 +54,7 @@ def verify_package(document: object, *, require_township: bool = False) -> list[
         checks += _roots_and_order(document)
         checks += _voters(document)
         checks.append(_tally(document))
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError, UnsupportedAlgorithm) as error:
         checks.append(Check("structure", False, f"the package is malformed: {type(error).__name__}: {error}"))
     return checks
 
