@@ -113,12 +113,13 @@ def detail_zh(detail: str) -> str:
     return detail
 
 
-def report(checks: list[Check], digest: str | None) -> dict[str, Any]:
+def report(checks: list[Check], digest: str | None, signed: list[dict[str, str]]) -> dict[str, Any]:
     """The checks as a JSON document. A check's detail says what is wrong, so it is empty when the check passes."""
     return {
         "format": REPORT_FORMAT,
         "package": digest,
         "passed": passed(checks),
+        "signers": signed,
         "checks": [
             {
                 "name": check.name,
@@ -131,13 +132,31 @@ def report(checks: list[Check], digest: str | None) -> dict[str, Any]:
     }
 
 
-def render_text(checks: list[Check], digest: str | None) -> str:
+def signers(document: object) -> list[dict[str, str]]:
+    """Who signed with which key and when, as the package says (whether the signatures hold is the checks' job).
+
+    A sound signature proves only that the holder of that key signed: compare the key ids with the ones the
+    platform and the township publish (docs/result-package.md, "Who signed").
+    """
+    if not isinstance(document, dict) or not isinstance(document.get("signatures"), list):
+        return []
+    return [
+        {field: str(signature.get(field, "")) for field in ("role", "key", "signed_at")}
+        for signature in document["signatures"]
+        if isinstance(signature, dict)
+    ]
+
+
+def render_text(checks: list[Check], digest: str | None, signed: list[dict[str, str]]) -> str:
     lines = [f"结果包正文 SHA-256（package body SHA-256）：{digest or '—'}"]
     for check in checks:
         line = f"{'✓' if check.ok else '✗'} {name_zh(check.name)}"
         if not check.ok and check.detail:
             line += f"：{detail_zh(check.detail)}"
         lines.append(line)
+    if signed:
+        lines.append("签名公钥，请与公布的公钥编号核对（signing keys: compare them with the published key ids）：")
+        lines += [f"  {ROLES_ZH.get(s['role'], '')} {s['role']} {s['key']} {s['signed_at']}" for s in signed]
     failed = [check.name for check in checks if not check.ok]
     if passed(checks):
         lines.append(f"通过：全部 {len(checks)} 项检查均通过（PASSED: all {len(checks)} checks passed）")
@@ -172,8 +191,10 @@ def _unreadable(message: str) -> NoReturn:
 def verify_command(package_file: Any, township: bool, output: str) -> None:
     """Check a result package (gongjue.result-package/1) offline; needs no database or configuration.
 
-    A plain click command, so it runs without an application context (as `with_appcontext=False`).
     Exit 0 if every check passes, 1 if any check fails, 2 if the file is not JSON.
+
+    \f
+    A plain click command: it never gets an application context (the effect of `with_appcontext=False`).
     """
     try:
         document = load_package_json(package_file.read())
@@ -183,9 +204,9 @@ def verify_command(package_file: Any, township: bool, output: str) -> None:
         checks = verify_package(document, require_township=township)
     except RecursionError:
         checks = [Check("structure", False, "the package is malformed: nested too deeply")]
-    digest = _body_hash(document)
+    digest, signed = _body_hash(document), signers(document)
     if output == "json":
-        click.echo(json.dumps(report(checks, digest), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(report(checks, digest, signed), ensure_ascii=False, indent=2))
     else:
-        click.echo(render_text(checks, digest), nl=False)
+        click.echo(render_text(checks, digest, signed), nl=False)
     sys.exit(0 if passed(checks) else 1)
