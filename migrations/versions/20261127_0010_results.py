@@ -6,9 +6,8 @@ Create Date: 2026-11-27 18:28:12.638222
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0010"
