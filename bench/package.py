@@ -138,7 +138,7 @@ def build_and_sign(
         labels={"matters": {m.matter_id: f"事项 {m.matter_id}" for m in matters}},
         voters=voters,
         ballots=ballots,
-        excluded=[{"channel": "paper", "reason": "unsigned", "count": 12}],
+        excluded=[{"voter": voters[0][0], "entries": 2, "reason": "两张纸质选票内容不一致"}],
     )
     for role, private_pem in keys.items():
         sign(

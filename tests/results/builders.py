@@ -126,7 +126,7 @@ def make_body(
         labels=LABELS,
         voters=voter_list,
         ballots=ballots if ballots is not None else make_ballots(voter_list),
-        excluded=[{"channel": "paper", "reason": "unsigned", "count": 1}],
+        excluded=[{"voter": voter_list[0][0], "entries": 1, "reason": "签名与名册不符"}],
     )
 
 
