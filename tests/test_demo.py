@@ -29,10 +29,11 @@ def test_the_demo_loads_what_the_readme_promises(app, client):
         "observer",
         "meiyuan-teller1",
         "meiyuan-teller2",
+        "hehua-teller1",
     ]
     township = db.session.scalar(select(Township).where(Township.admin_code == "330681001"))
     assert township is not None
-    assert {c.name for c in township.communities} == {"江南名邸", "桃园小区", "梅园小区"}
+    assert {c.name for c in township.communities} == {"江南名邸", "桃园小区", "梅园小区", "荷花苑", "柳岸花园"}
     large = db.session.scalar(select(Community).where(Community.name == "江南名邸"))
     units = db.session.scalar(
         select(func.count()).select_from(RollUnit).join(RollVersion).where(RollVersion.community_id == large.id)

@@ -11,6 +11,7 @@ from app.auth.models import GroupRole, Role
 from app.communities import services as communities
 from app.communities.models import Community, Township
 from app.demo.preparation import await_group, demo_today, prepare_mid_way
+from app.demo.results import published_for_objections, window_ended
 from app.demo.roll_generator import DemoUnit, demo_small_roll, generate_demo_roll
 from app.demo.voting import open_demo_meeting
 from app.extensions import db
@@ -63,6 +64,8 @@ def load_demo() -> list[tuple[str, str]]:
     prepare_mid_way(large, large_version, large_roll, anchor)
     await_group(small, anchor)
     open_demo_meeting(township, anchor, DEMO_PASSWORD)
+    window_ended(township, anchor, DEMO_PASSWORD)
+    published_for_objections(township, anchor)
 
     accounts.create_community_account(
         large, "group-leader", "王志明", DEMO_PASSWORD, Role.GROUP_MEMBER, GroupRole.LEADER
@@ -84,4 +87,5 @@ def load_demo() -> list[tuple[str, str]]:
         ("observer", "observer, 江南名邸 / 观察员"),
         ("meiyuan-teller1", "teller, 梅园小区 (voting open) / 计票人"),
         ("meiyuan-teller2", "teller, 梅园小区 (voting open) / 计票人"),
+        ("hehua-teller1", "teller, 荷花苑 (window ended: close, settle, count) / 计票人"),
     ]

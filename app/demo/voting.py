@@ -7,7 +7,7 @@ that anyone trying the demo can vote on a phone as an owner would (a new link ea
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -37,29 +37,24 @@ CANDIDATES = (
 )
 
 
-def open_demo_meeting(township: Township, today: date, teller_password: str) -> Meeting:
-    """Create 梅园小区 with an open first meeting; 20 owners have voted by phone, 2 paper ballots wait for a second
-    teller. Its two tellers are `meiyuan-teller1` and `meiyuan-teller2`."""
-    units = demo_small_roll(seed=11)
+def demo_community(township: Township, name: str, address: str, developer: str, seed: int, today: date) -> Community:
+    """A small community with its roll published 20 days before ``today`` (its notice has run)."""
+    units = demo_small_roll(seed=seed)
     community = communities.create_community(
-        township,
-        COMMUNITY,
-        "诸暨市暨阳街道梅园路8号",
-        "诸暨梅园置业有限公司",
-        total_floor_area_centi=sum(u.area_centi for u in units) + 60_000,
+        township, name, address, developer, total_floor_area_centi=sum(u.area_centi for u in units) + 60_000
     )
     version = create_version(community, units, "示范数据 / demo data", author_id=None, source="demo")
     roll.publish_version(version, today - timedelta(days=20), None)
-    tellers = [
-        accounts.create_community_account(community, f"meiyuan-teller{n}", name, teller_password, Role.TELLER)
-        for n, name in ((1, "范晓东"), (2, "金美玲"))
-    ]
-    now = utcnow()
+    return community
+
+
+def open_first_meeting(community: Community, today: date, opens_at: datetime, closes_at: datetime) -> Meeting:
+    """The first meeting (rules, covenant, the election of 5 and 2 alternates among 7), opened: roll frozen."""
     meeting = Meeting(
         community_id=community.id,
-        title=f"{COMMUNITY}首次业主大会会议",
-        opens_at=now - timedelta(days=2),
-        closes_at=now + timedelta(days=12),
+        title=f"{community.name}首次业主大会会议",
+        opens_at=opens_at,
+        closes_at=closes_at,
         channels="phone,paper",
         second_factor="id_last6",
         settings={"count_parking": True, "blank_and_invalid_take_part": True, "rank_by": ["heads", "area"]},
@@ -83,9 +78,26 @@ def open_demo_meeting(township: Township, today: date, teller_password: str) -> 
     db.session.add(meeting)
     db.session.flush()
     meetings.open_voting(meeting, today, None)  # freezes the roll: its notice has run by ``today``
-    voters = list(
+    return meeting
+
+
+def voters_of(meeting: Meeting) -> list[MeetingVoter]:
+    return list(
         db.session.scalars(select(MeetingVoter).where(MeetingVoter.meeting_id == meeting.id).order_by(MeetingVoter.id))
     )
+
+
+def open_demo_meeting(township: Township, today: date, teller_password: str) -> Meeting:
+    """Create 梅园小区 with an open first meeting; 20 owners have voted by phone, 2 paper ballots wait for a second
+    teller. Its two tellers are `meiyuan-teller1` and `meiyuan-teller2`."""
+    community = demo_community(township, COMMUNITY, "诸暨市暨阳街道梅园路8号", "诸暨梅园置业有限公司", 11, today)
+    tellers = [
+        accounts.create_community_account(community, f"meiyuan-teller{n}", name, teller_password, Role.TELLER)
+        for n, name in ((1, "范晓东"), (2, "金美玲"))
+    ]
+    now = utcnow()
+    meeting = open_first_meeting(community, today, now - timedelta(days=2), now + timedelta(days=12))
+    voters = voters_of(meeting)
     motion_ids = [str(m.id) for m in meeting.matters if m.kind == "motion"]
     election = meeting.matters[2]
     answers = ("yes", "yes", "yes", "no", "abstain")

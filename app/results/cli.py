@@ -32,6 +32,8 @@ NAMES_ZH = {
     "ledger order": "账本顺序",
     "voters on the roll": "投票人均在名册上",
     "one ballot per voter": "每位投票人一张选票",
+    "one head per voter": "每位投票人计一人",
+    "choices name the matters": "选票只涉及本次事项",
     "tally": "计票结果",
 }
 #: names that carry a key id or a role after them: "key 1a2b…", "signature platform 1a2b…"
@@ -52,6 +54,8 @@ DETAILS_ZH = (
     ("the ledger is not ordered by receipt", "账本未按回执排序，或有回执重复"),
     ("ballots of voters not on the roll", "有不在名册上的投票人的选票"),
     ("voters with more than one ballot", "有投票人投了不止一张选票"),
+    ("roll entries that are not one head", "名册中有不计为一人的记录"),
+    ("answers to matters not in the package", "选票中有本次未列出的事项"),
     ("the recount differs from the signed tally in", "重新计票的结果与签名的计票结果不同"),
 )
 

@@ -112,9 +112,21 @@ def _voters(document: Mapping[str, Any]) -> list[Check]:
     voters = Counter(str(entry["voter"]) for entry in document["ledger"]["ballots"])
     strangers = sorted(voter for voter in voters if voter not in on_roll)
     twice = sorted(voter for voter, n in voters.items() if n > 1)
+    not_one_head = [str(entry["voter"]) for entry in document["roll"]["voters"] if entry.get("heads") != 1]
+    matter_ids = {str(matter["id"]) for matter in document["matters"]}
+    unknown = sorted(
+        {str(key) for entry in document["ledger"]["ballots"] for key in entry["choices"] if str(key) not in matter_ids}
+    )
     return [
         Check("voters on the roll", not strangers, f"ballots of voters not on the roll: {', '.join(strangers[:5])}"),
         Check("one ballot per voter", not twice, f"voters with more than one ballot: {', '.join(twice[:5])}"),
+        # SPC interpretation Art 9: each voter of the roll is one head (the engine merged their units already)
+        Check(
+            "one head per voter", not not_one_head, f"roll entries that are not one head: {', '.join(not_one_head[:5])}"
+        ),
+        Check(
+            "choices name the matters", not unknown, f"answers to matters not in the package: {', '.join(unknown[:5])}"
+        ),
     ]
 
 

@@ -23,6 +23,7 @@ from app.results.models import Result, ResultObjection
 from app.results.presentation import result_view
 from app.roll.services import today
 from app.voting.meeting_forms import ActionForm
+from app.voting.meetings import window_state
 from app.voting.models import Meeting
 
 bp = Blueprint("results", __name__)
@@ -65,6 +66,7 @@ def result_page(meeting_id: int) -> Any:
         view=result_view(result) if result is not None else None,
         unsettled=closing.unsettled(meeting) if meeting.status in ("open", "closed") else [],
         everyone_voted=meeting.status == "open" and closing.everyone_voted(meeting),
+        window_over=window_state(meeting) == "after",
         can_convene=permissions.can_prepare_community(current_user, community),
         can_decide=permissions.can_manage_community(current_user, community),
         action_form=ActionForm(),

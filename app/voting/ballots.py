@@ -101,7 +101,7 @@ def existing_ballot(voter: MeetingVoter) -> Ballot | None:
     ).first()
 
 
-def _seal(ballot: Ballot, voter: MeetingVoter) -> None:
+def seal(ballot: Ballot, voter: MeetingVoter) -> None:
     """A fresh salt, the record's hash and the receipt code."""
     ballot.nonce = secrets.token_hex(16)
     digest = hashlib.sha256(canonical_json(ballot_record(ballot, voter))).hexdigest()
@@ -115,7 +115,7 @@ def _changed(ballot: Ballot, voter: MeetingVoter, meeting: Meeting, choices: dic
         return Cast(ballot, stored=False)
     previous = ballot.receipt_sha256
     ballot.choices, ballot.cast_at = choices, utcnow().replace(microsecond=0)
-    _seal(ballot, voter)
+    seal(ballot, voter)
     db.session.flush()
     community = db.session.get_one(Community, meeting.community_id)
     audit.record(
@@ -150,7 +150,7 @@ def cast(voter: MeetingVoter, choices: dict[str, Any], channel: str) -> Cast:
         choices=check_choices(meeting, choices, allow_invalid=channel == "paper"),
         cast_at=utcnow().replace(microsecond=0),
     )
-    _seal(ballot, voter)
+    seal(ballot, voter)
     try:
         with db.session.begin_nested():
             db.session.add(ballot)

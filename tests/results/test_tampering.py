@@ -184,3 +184,32 @@ def test_a_signature_by_the_wrong_key_under_the_right_name() -> None:
     platform = package["signatures"][0]
     platform["key"] = convener_key  # claims the convener's key made the platform's signature
     assert failed(package) == {"signature platform", "signatures present"}
+
+
+def test_a_roll_entry_of_two_heads_or_an_answer_to_an_unlisted_matter_fails_even_when_re_signed() -> None:
+    """What the recount alone would not see: the checks name them (SPC interpretation Art 9; the package's matters)."""
+    import copy
+
+    from app.results.package import body_of, merkle_root, sign
+    from app.results.verify import verify_package
+    from crypto.signing import generate_private_key_pem, public_key_pem
+
+    def resigned(package: dict) -> dict:
+        body = body_of(package)
+        body["roll"]["root"] = merkle_root(body["roll"]["voters"])
+        body["ledger"]["root"] = merkle_root(body["ledger"]["ballots"])
+        for role in ("platform", "convener"):
+            private = generate_private_key_pem()
+            sign(body, role=role, public_pem=public_key_pem(private).decode(), private_pem=private, signed_at="x")
+        return body
+
+    from tests.results.builders import make_package
+
+    two_heads = copy.deepcopy(make_package())
+    two_heads["roll"]["voters"][0]["heads"] = 2
+    failed = {c.name for c in verify_package(resigned(two_heads)) if not c.ok}
+    assert "one head per voter" in failed
+    stray = copy.deepcopy(make_package())
+    stray["ledger"]["ballots"][0]["choices"]["999"] = "yes"
+    failed = {c.name for c in verify_package(resigned(stray)) if not c.ok}
+    assert "choices name the matters" in failed

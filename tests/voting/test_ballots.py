@@ -263,12 +263,21 @@ def test_a_paper_ballot_returned_in_time_is_entered_after_the_window(opened: Ope
     assert ballots.cast(voter, full_choices(opened), "paper").stored is True
 
 
-@pytest.mark.parametrize("status", ["draft", "closed"])
+@pytest.mark.parametrize("status", ["draft", "counted"])
 def test_no_ballot_unless_the_meeting_is_open(opened: OpenMeeting, voter: MeetingVoter, status: str) -> None:
     opened.meeting.status = status
     for channel in ballots.CHANNELS:
         assert refused(ballots.cast, voter, full_choices(opened), channel).code == "window_closed"
     assert ballots_of(voter) == 0
+
+
+def test_after_the_close_only_paper_returned_in_time_is_still_entered(opened: OpenMeeting, voter: MeetingVoter) -> None:
+    """Closing ends phone and proxy voting; the tellers finish entering paper ballots until the count (issue 7)."""
+    opened.meeting.status = "closed"
+    for channel in ("phone", "proxy"):
+        assert refused(ballots.cast, voter, full_choices(opened), channel).code == "window_closed"
+    assert ballots.cast(voter, full_choices(opened), "paper").stored
+    assert ballots_of(voter) == 1
 
 
 def test_an_unknown_channel_is_refused(opened: OpenMeeting, voter: MeetingVoter) -> None:
