@@ -61,8 +61,8 @@ def test_the_demo_is_audited(app):
     from app.audit.models import AuditEvent
 
     actions = db.session.scalars(select(AuditEvent.action)).all()
-    assert actions.count("roll.version_create") == 3
-    assert actions.count("community.create") == 3
+    assert actions.count("roll.version_create") == 5
+    assert actions.count("community.create") == 5
     assert actions.count("account.create") == db.session.scalar(select(func.count()).select_from(User))
 
 
