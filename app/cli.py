@@ -145,6 +145,39 @@ def register_commands(app: Flask) -> None:
         for year in sorted(calendar.years):
             click.echo(f"{year}: {calendar.source_for(year)}")
 
+    @app.cli.group("keys")
+    def keys_group() -> None:
+        """The Ed25519 signing keys of the platform, townships and conveners (docs/results.md)."""
+
+    @keys_group.command("list")
+    @with_appcontext
+    def keys_list() -> None:
+        """Every public key ever used (as /keys.json publishes them)."""
+        from app.results.keys import published_keys
+
+        for key in published_keys()["keys"]:
+            owner = f"township {key['township']}" if key["township"] else f"community {key['community']}"
+            owner = owner if key["township"] or key["community"] else "platform"
+            state = f"retired {key['retired_at']}" if key["retired_at"] else "in force"
+            click.echo(f"{key['id']}  {key['role']:<9} {owner:<14} created {key['created_at']}  {state}")
+
+    @keys_group.command("rotate")
+    @click.argument("role", type=click.Choice(["platform", "township", "convener"]))
+    @click.option("--township", "township_id", type=int, help="The township whose key is rotated (role township).")
+    @click.option("--community", "community_id", type=int, help="The community whose convener key is rotated.")
+    @with_appcontext
+    def keys_rotate(role: str, township_id: int | None, community_id: int | None) -> None:
+        """Retire the key in force and make a new one; packages signed before keep verifying (audited)."""
+        from app.extensions import db
+        from app.results.keys import rotate
+
+        needed = {"platform": (None, None), "township": (township_id, None), "convener": (None, community_id)}[role]
+        if (township_id, community_id) != needed or (role != "platform" and not any(needed)):
+            raise click.UsageError("platform: no option; township: --township ID; convener: --community ID")
+        key = rotate(role, township_id=township_id, community_id=community_id)
+        db.session.commit()
+        click.echo(f"New {role} key in force: {key.key_id}")
+
     @app.cli.group("audit")
     def audit_group() -> None:
         """The audit log."""
