@@ -26,7 +26,7 @@ class GongjueApi(Api):  # type: ignore[misc]
 
 
 def register_api(app: Flask) -> None:
-    from app.api import accounts, audit, communities, preparation, roll, townships, voting, voting_proxies
+    from app.api import accounts, audit, communities, preparation, results, roll, townships, voting, voting_proxies
     from app.web import IdConverter
 
     api = GongjueApi(
@@ -40,7 +40,7 @@ def register_api(app: Flask) -> None:
     api.register_converter(
         IdConverter, lambda converter: {"type": "integer", "minimum": converter.min, "maximum": converter.max}
     )
-    for module in (accounts, townships, communities, audit, roll, preparation, voting, voting_proxies):
+    for module in (accounts, townships, communities, audit, roll, preparation, voting, voting_proxies, results):
         blueprint: Any = module.blp
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint, url_prefix="/api/v1")

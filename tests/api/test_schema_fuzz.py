@@ -5,7 +5,8 @@ requests, once as a platform administrator and once as a township official, each
 Each test builds a small world first (two townships with a community each, an administrator, an official
 and a group member; in each community a roll and a preparation with a notice, an objection, candidates, a
 submitted candidate list and an arrears demand, a draft meeting and an open one with a ballot cast, two
-disagreeing paper entries, a batch of letters and a proxy); each generated request runs in a savepoint rolled back
+disagreeing paper entries, a batch of letters and a proxy, a closed meeting with a paper ballot to settle and a
+counted one whose result is published with an objection); each generated request runs in a savepoint rolled back
 after it, so examples do not see each other's writes (a revoked token, a created township), and the test's
 transaction is rolled back as usual at its end.
 
@@ -18,6 +19,7 @@ PostgreSQL refuses).
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -45,11 +47,13 @@ from app.db_types import utcnow
 from app.extensions import db
 from app.preparation import candidates as nominations
 from app.preparation import notices
+from app.results import certification, closing, counting
 from app.roll.services import today
 from app.voting import ballots, letter_batches, meetings, paper, proxies
-from app.voting.models import MeetingVoter
+from app.voting.models import Meeting, MeetingVoter
 from tests.factories import PASSWORD, gen_admin, gen_community, gen_member, gen_official, gen_roll, gen_township
 from tests.preparation.helpers import declare_clean, gen_preparation, load_roll, roll_owners, valid_members
+from tests.results.helpers_lifecycle import end_window
 from tests.voting.helpers import gen_meeting
 
 OPENAPI_URL = "/api/v1/openapi.json"
@@ -129,7 +133,23 @@ MEETING_OPERATIONS = (
     "POST /api/v1/proxies/{proxy_id}/credential",
     "POST /api/v1/proxies/{proxy_id}/revocation",
 )
-OPERATIONS = (*OPERATIONS, *MEETING_OPERATIONS)
+#: the results operations (app.api.results), fuzzed once more on the world's meetings and results too
+RESULT_OPERATIONS = (
+    "POST /api/v1/meetings/{meeting_id}/close",
+    "GET /api/v1/meetings/{meeting_id}/unsettled-paper",
+    "POST /api/v1/meetings/{meeting_id}/paper-exclusions",
+    "POST /api/v1/meetings/{meeting_id}/count",
+    "GET /api/v1/meetings/{meeting_id}/result",
+    "GET /api/v1/results/{result_id}",
+    "GET /api/v1/results/{result_id}/package",
+    "POST /api/v1/results/{result_id}/publish",
+    "POST /api/v1/results/{result_id}/objections",
+    "POST /api/v1/result-objections/{objection_id}/answer",
+    "POST /api/v1/results/{result_id}/certify",
+    "POST /api/v1/results/{result_id}/refuse",
+    "POST /api/v1/verify",
+)
+OPERATIONS = (*OPERATIONS, *MEETING_OPERATIONS, *RESULT_OPERATIONS)
 #: operations with an integer path or query parameter (ids, before_seq)
 INTEGER_PARAMETER_OPERATIONS = (*(op for op in OPERATIONS if "{" in op), "GET /api/v1/audit/events")
 
@@ -172,6 +192,10 @@ class VotingWorld:
     paper_codes: list[str]
     matter_ids: list[str]
     candidate_ids: list[int]
+    #: the closed meeting's voters, the first with a paper ballot to settle
+    closed_voter_ids: list[int]
+    #: the counted meeting's signed package, as stored
+    package: str
 
 
 @dataclass(frozen=True)
@@ -257,8 +281,9 @@ def gen_preparation_world(
 def gen_voting_world(community: Community, official: User, *, letters_made: bool) -> VotingWorld:
     """A draft meeting and an open one (on a small roll of 8 units, so that letters made by a request are quick)
     with a phone ballot cast, two tellers' disagreeing entries of a paper ballot (the mismatch queue), a batch of
-    letters for one building: made (its PDF kept) or still pending, and a proxy of an owner who has not voted. The
-    open meeting's ids come first."""
+    letters for one building: made (its PDF kept) or still pending, and a proxy of an owner who has not voted; a
+    closed meeting with a paper ballot waiting for its second teller, and a counted one whose result is published
+    with an objection. The open meeting's ids come first."""
     load_roll(community, official, units=8)
     opened = gen_meeting(community, official)
     meetings.open_voting(opened, today(), official.id)
@@ -289,18 +314,42 @@ def gen_voting_world(community: Community, official: User, *, letters_made: bool
         declared_not_property_staff=True,
         user_id=official.id,
     )
+    closed, closed_voters = gen_voted_meeting(community, official)
+    teller = gen_member(community, role=Role.TELLER)
+    paper.record_entry(closed, paper.paper_code(closed_voters[1]), teller.id, {str(closed.matters[0].id): "no"})
+    end_window(closed)
+    closing.close(closed)
+    counted, _counted_voters = gen_voted_meeting(community, official)
+    end_window(counted)
+    closing.close(counted)
+    result = counting.count(counted, official.id)
+    certification.publish(result, today())
+    objection = certification.record_objection(result, "张三丰", "计票有误", today(), official.id)
     return VotingWorld(
         path_ids={
-            "meeting_id": [opened.id, draft.id],
+            "meeting_id": [opened.id, draft.id, closed.id, counted.id],
             "matter_id": [draft.matters[0].id, motion.id],
             "voter_id": [voters[2].id],
             "batch_id": [batch.id],
             "proxy_id": [proxy.id],
+            "result_id": [result.id],
+            "objection_id": [objection.id],
         },
         paper_codes=[paper.paper_code(voter) for voter in voters[:4]],
         matter_ids=[str(matter.id) for matter in opened.matters],
         candidate_ids=candidate_ids,
+        closed_voter_ids=[voter.id for voter in closed_voters[1:4]],
+        package=result.package,
     )
+
+
+def gen_voted_meeting(community: Community, official: User) -> tuple[Meeting, list[MeetingVoter]]:
+    """A meeting opened on the community's roll with one phone ballot cast; its voters."""
+    meeting = gen_meeting(community, official)
+    meetings.open_voting(meeting, today(), official.id)
+    voters = list(db.session.scalars(select(MeetingVoter).where(MeetingVoter.meeting_id == meeting.id)))
+    ballots.cast(voters[0], {str(meeting.matters[0].id): "yes"}, "phone")
+    return meeting, voters
 
 
 def live_document(app: Flask) -> dict[str, Any]:
@@ -435,7 +484,7 @@ MARKS = st.one_of(
 )
 
 
-@pytest.mark.parametrize("label", MEETING_OPERATIONS)
+@pytest.mark.parametrize("label", [*MEETING_OPERATIONS, *RESULT_OPERATIONS])
 @pytest.mark.parametrize("world", ["official"], indirect=True)
 def test_requests_to_existing_meetings_are_not_server_errors(app, world, label):
     """Most generated ids name nothing: here every request names an object of the world (the caller's or the other
@@ -474,6 +523,75 @@ def test_paper_entries_with_real_codes_are_not_server_errors(app, world):
 
     def check(case: Any) -> None:
         case.validate_response(call(app, case, world.headers), checks=ALWAYS_CHECKED)
+
+    run_fuzz(strategy, check)
+
+
+@pytest.mark.parametrize("world", ["official"], indirect=True)
+def test_paper_exclusions_of_real_voters_are_not_server_errors(app, world):
+    """Exclusions on the world's meetings (the closed one has a paper ballot to settle) of its real voters, with
+    reasons of any text."""
+    schema = load_schema(app, live_document(app))
+    operation = operation_of(schema, "POST /api/v1/meetings/{meeting_id}/paper-exclusions")
+    voting = world.voting
+    bodies = st.fixed_dictionaries(
+        {
+            "voter_id": st.sampled_from([*voting.closed_voter_ids, *voting.path_ids["voter_id"]]),
+            "reason": st.text(max_size=600),
+        }
+    )
+    meeting_ids = st.sampled_from(world.path_ids["meeting_id"])
+    strategy = st.tuples(meeting_ids, bodies).map(
+        lambda chosen: operation.Case(path_parameters={"meeting_id": chosen[0]}, body=chosen[1])
+    )
+
+    def check(case: Any) -> None:
+        case.validate_response(call(app, case, world.headers), checks=ALWAYS_CHECKED)
+
+    run_fuzz(strategy, check)
+
+
+def changed_package(package: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
+    """The package with one value, anywhere in it, replaced by any JSON value."""
+    paths: list[tuple[Any, ...]] = []
+
+    def walk(value: Any, path: tuple[Any, ...]) -> None:
+        paths.append(path)
+        children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+        for key, child in children:
+            walk(child, (*path, key))
+
+    walk(package, ())
+    leaves = st.one_of(
+        st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=20)
+    )
+    values = st.recursive(leaves, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner))
+
+    def replaced(path: tuple[Any, ...], value: Any) -> dict[str, Any]:
+        if not path:
+            return {"value": value}
+        changed = copy.deepcopy(package)
+        target = changed
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+        return changed
+
+    return st.builds(replaced, st.sampled_from(paths), values)
+
+
+@pytest.mark.parametrize("world", ["official"], indirect=True)
+def test_verifying_changed_real_packages_is_not_a_server_error(app, world):
+    """The checks of a real signed package with one value changed anywhere: a failed check, never a server error."""
+    schema = load_schema(app, live_document(app))
+    operation = operation_of(schema, "POST /api/v1/verify")
+    packages = changed_package(json.loads(world.voting.package))
+    strategy = packages.map(lambda body: operation.Case(body=body))
+
+    def check(case: Any) -> None:
+        response = call(app, case, world.headers)
+        case.validate_response(response, checks=ALWAYS_CHECKED)
+        assert response.status_code == 200
 
     run_fuzz(strategy, check)
 
@@ -555,6 +673,10 @@ NUL_REQUESTS = {
     ),
     "POST /api/v1/meetings/{meeting_id}/matters": ({"category": 4, "title": "", "text": "选聘物业"}, "title"),
     "POST /api/v1/meetings/{meeting_id}/letter-batches": ({"building": ""}, "building"),
+    "POST /api/v1/meetings/{meeting_id}/paper-exclusions": ({"voter_id": 1, "reason": ""}, "reason"),
+    "POST /api/v1/results/{result_id}/objections": ({"objector": "张三", "text": ""}, "text"),
+    "POST /api/v1/result-objections/{objection_id}/answer": ({"answer": ""}, "answer"),
+    "POST /api/v1/results/{result_id}/refuse": ({"reason": ""}, "reason"),
 }
 
 
