@@ -52,7 +52,6 @@ from app.results.presentation import GOVERNANCE_LABELS, STATUS_LABELS
 from app.results.verify import Check, passed, verify_package
 from app.roll.services import today
 from app.voting import paper
-from app.web import HTTP_MESSAGES
 
 blp = Blueprint(
     "api_results",
@@ -73,7 +72,7 @@ PACKAGE_BODY = {
 
 
 def _result(result_id: int) -> tuple[Result, Community]:
-    return _of_meeting(db.session.get(Result, result_id), NotFound("result_not_found", HTTP_MESSAGES[404]))
+    return _of_meeting(db.session.get(Result, result_id), NotFound("result_not_found", _l("No such result.")))
 
 
 def _objection(objection_id: int) -> tuple[ResultObjection, Community]:
@@ -208,7 +207,7 @@ def meeting_result(meeting_id: int) -> Any:
     meeting, community = _meeting(meeting_id)
     result = db.session.scalars(select(Result).where(Result.meeting_id == meeting.id)).first()
     if result is None:
-        raise NotFound("result_not_found", HTTP_MESSAGES[404])
+        raise NotFound("result_not_found", _l("No such result."))
     return result_view(result, community)
 
 
@@ -239,7 +238,7 @@ def publish(result_id: int) -> Any:
     """Publish the counted result for objections from today: the notice runs at least 5 working days (the holiday
     calendar decides) and the result becomes public at /r/<package_sha256>. 409 `not_counted` once published."""
     result, community = _result(result_id)
-    certification.publish(result, today())
+    certification.publish(result, today(), current_user.id)
     return _committed_view(result, community)
 
 

@@ -46,7 +46,7 @@ def _record(action: str, result: Result, summary: dict[str, object]) -> None:
     audit.record(action, "result", result.id, summary, **scope(community_of(result)))
 
 
-def publish(result: Result, today: date) -> None:
+def publish(result: Result, today: date, user_id: int | None = None) -> None:
     """Publish the counted result for objections: the notice runs at least 5 working days from today."""
     if result.status != "counted":
         raise DomainError("not_counted", _l("Only a counted result can be published."), status=409)
@@ -55,6 +55,7 @@ def publish(result: Result, today: date) -> None:
     except CalendarMissing as error:
         raise calendar_error(error) from error
     result.status, result.published_on, result.objections_until = "published", today, ends_on
+    result.published_by_id = user_id
     _record("result.publish", result, {"published_on": today.isoformat(), "until": ends_on.isoformat()})
 
 
@@ -92,6 +93,7 @@ def answer_objection(objection: ResultObjection, answer: str, user_id: int | Non
 
 
 def _decidable(result: Result, today: date) -> None:
+    db.session.refresh(result, with_for_update=True)  # two decisions at once: the second waits, then is refused
     if result.status != "published":
         raise DomainError("not_published", _l("Only a published result can be certified or refused."), status=409)
     if not notice_over(result, today):
@@ -105,8 +107,12 @@ def _decidable(result: Result, today: date) -> None:
 
 
 def _four_eyes(result: Result, user_id: int) -> None:
-    if result.counted_by_id == user_id:
-        raise DomainError("four_eyes", _l("Another official must decide a result you counted."), status=403)
+    """The official who decides took no part in the result: did not count it, publish it or answer its objections."""
+    acted = {result.counted_by_id, result.published_by_id, *(o.answered_by_id for o in result.objections)}
+    if user_id in acted:
+        raise DomainError(
+            "four_eyes", _l("Another official must decide a result you counted, published or answered."), status=403
+        )
 
 
 def certify(result: Result, today: date, user_id: int) -> None:

@@ -100,8 +100,8 @@ def unsettled(meeting: Meeting) -> list[Unsettled]:
 
 def exclude_paper(meeting: Meeting, voter_id: int, reason: str) -> int:
     """Leave a voter's unsettled paper entries out of the count, with the reason; how many entries."""
-    if meeting.status not in ("open", "closed"):
-        raise DomainError("meeting_counted", _l("The result has been counted already."), status=409)
+    if meeting.status != "closed":  # while voting is open a second teller may still come: nothing to give up on
+        raise DomainError("meeting_not_closed", _l("Close the meeting before counting."), status=409)
     reason = required_text(reason, "reason", MAX_REASON, multiline=True)
     entries = db.session.scalars(
         select(PaperEntry).where(

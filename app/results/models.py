@@ -51,6 +51,7 @@ class Result(db.Model):  # type: ignore[name-defined]
     counted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     counted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     published_on: Mapped[date | None] = mapped_column(Date)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     objections_until: Mapped[date | None] = mapped_column(Date)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -136,7 +136,7 @@ def publish(result_id: int) -> Any:
     if not form.validate_on_submit():
         return invalid(form, _back(meeting))
     try:
-        certification.publish(result, today())
+        certification.publish(result, today(), current_user.id)
     except DomainError as error:
         return refused(error, _back(meeting))
     return done(_("The preliminary result is published for objections."), _back(meeting))

@@ -25,6 +25,7 @@ from app.auth.models import User
 from app.communities.models import Community
 from app.extensions import db, limiter
 from app.results import keys
+from app.results.cli import PackageFileError, load_package_json
 from app.results.forms import ReceiptForm, UploadForm
 from app.results.inclusion import find_ballot, proofs_for
 from app.results.models import Result
@@ -137,9 +138,9 @@ def verify_upload() -> Any:
             raw = form.package.data.read(MAX_UPLOAD + 1)
             try:
                 if len(raw) > MAX_UPLOAD:
-                    raise ValueError("too large")
-                checks = verify_package(json.loads(raw))
-            except (ValueError, UnicodeDecodeError):
+                    raise PackageFileError("too large")
+                checks = verify_package(load_package_json(raw))  # as `gongjue verify` reads a file
+            except PackageFileError:
                 message, status = _("This file is not a result package: it is not JSON."), 422
     ok = checks is not None and passed(checks)
     return (

@@ -51,6 +51,7 @@ def upgrade():
         sa.Column("counted_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("counted_by_id", sa.Integer(), nullable=True),
         sa.Column("published_on", sa.Date(), nullable=True),
+        sa.Column("published_by_id", sa.Integer(), nullable=True),
         sa.Column("objections_until", sa.Date(), nullable=True),
         sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("decided_by_id", sa.Integer(), nullable=True),
@@ -58,6 +59,9 @@ def upgrade():
         sa.Column("outcome", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
             ["counted_by_id"], ["users.id"], name=op.f("fk_results_counted_by_id_users"), ondelete="SET NULL"
+        ),
+        sa.ForeignKeyConstraint(
+            ["published_by_id"], ["users.id"], name=op.f("fk_results_published_by_id_users"), ondelete="SET NULL"
         ),
         sa.ForeignKeyConstraint(
             ["decided_by_id"], ["users.id"], name=op.f("fk_results_decided_by_id_users"), ondelete="SET NULL"

@@ -171,3 +171,30 @@ def test_rules_and_covenant_rejected_leave_the_assembly_unestablished(app: Any) 
     result = counted(voted)
     assert result.outcome["assembly_established"] is False
     assert result.outcome["governance"] == "preparing"
+
+
+def test_the_official_who_published_or_answered_does_not_certify(voted: Voted) -> None:
+    result = counted(voted)
+    publisher, answerer = voted.other_official, gen_official_of(voted)
+    certification.publish(result, today(), publisher.id)
+    objection = certification.record_objection(result, "王某", "请复核。", today(), voted.official.id)
+    certification.answer_objection(objection, "已复核。", answerer.id)
+    after = (result.objections_until or today()) + timedelta(days=1)
+    for who in (voted.official, publisher, answerer):  # counted, published, answered
+        assert refused(certification.certify, result, after, who.id).code == "four_eyes"
+    certification.certify(result, after, gen_official_of(voted).id)
+    assert result.status == "certified"
+
+
+def test_a_paper_ballot_is_left_out_only_after_the_close(voted: Voted) -> None:
+    late = owner_voters(voted)[-1]
+    teller = gen_member(voted.community, role=Role.TELLER).id
+    paper.record_entry(voted.meeting, paper.paper_code(late), teller, choices(voted.opened, "no"))
+    assert refused(closing.exclude_paper, voted.meeting, late.id, "来不及核对").code == "meeting_not_closed"
+
+
+def gen_official_of(voted: Voted) -> Any:
+    from app.communities.models import Township
+    from tests.factories import gen_official
+
+    return gen_official(db.session.get_one(Township, voted.community.township_id))

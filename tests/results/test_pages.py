@@ -114,6 +114,8 @@ def test_the_upload_page_verifies_a_package_and_names_a_changed_digit(
     failed = upload(changed.encode()).get_data(as_text=True)
     assert 'id="checks" data-ok="false"' in failed
     assert 'data-check="roll root" data-ok="false"' in failed
+    for not_a_package in (b"[" * 100_000, b'{"format": 1, "format": 2}'):  # nested too deep; a key twice
+        assert upload(not_a_package).status_code == 422
     refused = upload(b"not json")
     assert refused.status_code == 422
     assert "not JSON" in refused.get_data(as_text=True)
