@@ -4,6 +4,7 @@ from app.audit.models import AuditChainCheck, AuditEvent
 from app.auth.models import ApiToken, RoleGrant, User
 from app.calendar.models import HolidayYear
 from app.communities.models import Community, Township
+from app.governance.models import GovernanceEvent
 from app.preparation.models import (
     ArrearsDemand,
     Candidate,
@@ -45,6 +46,7 @@ __all__ = [
     "ClockReminder",
     "Community",
     "Credential",
+    "GovernanceEvent",
     "GroupMember",
     "HolidayYear",
     "LetterBatch",

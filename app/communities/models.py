@@ -41,10 +41,9 @@ class Community(db.Model):  # type: ignore[name-defined]
     #: total floor area (总建筑面积) in 0.01 m²; the first-meeting funding is 1 yuan per m² of it
     total_floor_area_centi: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    #: set only by a township's certification of a result (app.results.certification, DOMAIN §9): "preparing",
-    #: "committee" (assembly established and committee elected) or "established" (assembly established, no
-    #: committee elected: the township may convert the preparatory group into a property management committee)
-    governance: Mapped[str] = mapped_column(String(12), default="preparing", server_default="preparing")
+    #: the state of its self-governance (app/rules/governance.py STATES), changed only by
+    #: app.governance.services.transition, which also keeps its history
+    governance: Mapped[str] = mapped_column(String(12), default="no_assembly", server_default="no_assembly")
     assembly_established_on: Mapped[date | None] = mapped_column(Date)
 
     township: Mapped[Township] = relationship(back_populates="communities")

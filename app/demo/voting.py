@@ -18,6 +18,7 @@ from app.communities.models import Community, Township
 from app.db_types import utcnow
 from app.demo.roll_generator import demo_small_roll
 from app.extensions import db
+from app.governance import services as governance
 from app.privacy import decrypt
 from app.roll import services as roll
 from app.roll.models import RollOwner, RollUnit
@@ -45,6 +46,8 @@ def demo_community(township: Township, name: str, address: str, developer: str, 
     )
     version = create_version(community, units, "示范数据 / demo data", author_id=None, source="demo")
     roll.publish_version(version, today - timedelta(days=20), None)
+    # the demo's first meetings are built directly: record the preparatory group they stand for
+    governance.transition(community, "form_group", today - timedelta(days=60), reason="示范数据 / demo data")
     return community
 
 

@@ -18,6 +18,7 @@ from app.audit import services as audit
 from app.communities.models import Community
 from app.errors import DomainError
 from app.extensions import db
+from app.governance import services as governance
 from app.preparation.common import find_owner, scope, today
 from app.preparation.models import GroupMember, MeetingPlan, PreparatoryGroup
 from app.rules.preparation import ROLES, CompositionProblem, Member, check_composition, owner_representatives_needed
@@ -185,6 +186,7 @@ def form_group(
         {"formed_on": formed_on.isoformat(), "members": _member_summary(rows)},
         **scope(community),
     )
+    governance.transition(community, "form_group", formed_on, reason=f"group {group.number}", user_id=user_id)
     return group
 
 
@@ -265,6 +267,8 @@ def dissolve(group: PreparatoryGroup, dissolved_on: date, reason: str, user_id: 
         {"dissolved_on": dissolved_on.isoformat(), "reason": reason},
         **scope(community),
     )
+    if group.formed_on is not None:  # a request withdrawn before any group was formed changes no state
+        governance.transition(community, "dissolve_group", dissolved_on, reason=reason, user_id=user_id)
     return group
 
 

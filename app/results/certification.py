@@ -23,11 +23,14 @@ from app.communities.models import Community
 from app.db_types import utcnow
 from app.errors import DomainError
 from app.extensions import db
+from app.governance import services as governance
 from app.preparation.common import calendar_error, scope
+from app.preparation.group import current_group
 from app.results import keys
 from app.results.models import Result, ResultObjection
 from app.results.package import sign
 from app.rules.calendar import CalendarMissing, notice_end
+from app.rules.governance import Facts
 from app.rules.preparation import NOTICE_WORKING_DAYS
 from app.text import required_text
 from app.voting.models import Meeting
@@ -127,11 +130,19 @@ def certify(result: Result, today: date, user_id: int) -> None:
     sign(package, role="township", public_pem=key.public_pem, private_pem=keys.private_pem(key), signed_at=signed_at)
     result.package = canonical_json(package).decode()
     result.status, result.decided_at, result.decided_by_id = "certified", utcnow(), user_id
-    governance = str(result.outcome.get("governance", "preparing"))
-    if governance != "preparing":
-        community.governance = governance
-        community.assembly_established_on = community.assembly_established_on or today
-    _record("result.certify", result, {"key": key.key_id, "governance": governance})
+    _record("result.certify", result, {"key": key.key_id, "governance": result.outcome.get("governance")})
+    _change_community(community, result, today, user_id)
+
+
+def _change_community(community: Community, result: Result, today: date, user_id: int) -> None:
+    """The certified result's consequence for the community (app/rules/governance.py): the first meeting's result
+    while the group prepares it, else an election's (by the property management committee, or a re-election)."""
+    outcome = str(result.outcome.get("governance", "preparing"))
+    first = community.governance in ("preparing", "extended")
+    group = current_group(community) if first else None
+    facts = Facts(outcome=outcome, already_extended=group is not None and group.extended_on is not None)
+    event = "first_meeting_certified" if first else "election_certified"
+    governance.transition(community, event, today, facts=facts, user_id=user_id, result_id=result.id)
 
 
 def refuse(result: Result, reason: str, today: date, user_id: int) -> None:

@@ -105,7 +105,7 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_result_objections_result_id"), ["result_id"], unique=False)
 
     with op.batch_alter_table("communities", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("governance", sa.String(length=12), server_default="preparing", nullable=False))
+        batch_op.add_column(sa.Column("governance", sa.String(length=12), server_default="no_assembly", nullable=False))
         batch_op.add_column(sa.Column("assembly_established_on", sa.Date(), nullable=True))
 
     with op.batch_alter_table("meetings", schema=None) as batch_op:

@@ -10,6 +10,8 @@ from app.auth.models import User
 from app.communities.models import Community
 from app.db_types import utcnow
 from app.extensions import db
+from app.governance import services as governance
+from app.roll.services import today
 from app.voting import ballots
 from app.voting.models import Meeting, MeetingVoter
 from tests.factories import gen_community, gen_official, gen_township
@@ -42,6 +44,8 @@ def gen_voted(share: float = 0.9) -> Voted:
     township = gen_township()
     community = gen_community(township)
     official = gen_official(township)
+    # the meeting is built directly, without its preparatory group: record the group's formation it stands for
+    governance.transition(community, "form_group", today() - timedelta(days=60))
     opened = gen_open_meeting(community, official)
     owners = [v for v in opened.voters if not v.is_developer]
     for voter in owners[: round(len(owners) * share)]:
