@@ -45,11 +45,11 @@ from app.communities.models import Community
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.privacy import mask_name
-from app.results import certification, closing, counting
-from app.results.cli import PackageFileError, _body_hash, chinese_name, load_package_json, signers
+from app.results import certification, closing, counting, keys
+from app.results.cli import PackageFileError, body_hash, load_package_json, report, signers
 from app.results.models import Result, ResultObjection
 from app.results.presentation import GOVERNANCE_LABELS, STATUS_LABELS
-from app.results.verify import Check, passed, verify_package
+from app.results.verify import verify_package
 from app.roll.services import today
 from app.voting import paper
 
@@ -308,21 +308,12 @@ def verify(query: dict[str, Any]) -> Any:
         document = load_package_json(request.get_data(cache=False))
     except PackageFileError as error:
         raise DomainError("not_json", _l("This file is not a result package: it is not JSON.")) from error
-    try:
-        checks = verify_package(document, require_township=query["township"])
-    except RecursionError:
-        checks = [Check("structure", False, "the package is malformed: nested too deeply")]
+    published = keys.published_keys()["keys"]
+    checks = verify_package(document, require_township=query["township"], published=published)
+    found = report(checks, body_hash(document), signers(document))  # as `gongjue verify --format json` prints it
     return {
-        "ok": passed(checks),
-        "package_sha256": _body_hash(document),
-        "signers": signers(document),
-        "checks": [
-            {
-                "name": check.name,
-                "name_zh": chinese_name(check.name),
-                "ok": check.ok,
-                "detail": "" if check.ok else check.detail,
-            }
-            for check in checks
-        ],
+        "ok": found["passed"],
+        "package_sha256": found["package"],
+        "signers": found["signers"],
+        "checks": found["checks"],
     }

@@ -28,7 +28,8 @@ from app.preparation.common import calendar_error, scope
 from app.preparation.group import current_group
 from app.results import keys
 from app.results.models import Result, ResultObjection
-from app.results.package import sign
+from app.results.package import package_hash, sign
+from app.results.verify import verify_package
 from app.rules.calendar import CalendarMissing, notice_end
 from app.rules.governance import Facts
 from app.rules.preparation import NOTICE_WORKING_DAYS
@@ -96,6 +97,7 @@ def answer_objection(objection: ResultObjection, answer: str, user_id: int | Non
 
 
 def _decidable(result: Result, today: date) -> None:
+    db.session.flush()  # keep this transaction's changes: refresh reloads the row
     db.session.refresh(result, with_for_update=True)  # two decisions at once: the second waits, then is refused
     if result.status != "published":
         raise DomainError("not_published", _l("Only a published result can be certified or refused."), status=409)
@@ -124,8 +126,15 @@ def certify(result: Result, today: date, user_id: int) -> None:
     _decidable(result, today)
     _four_eyes(result, user_id)
     community = community_of(result)
-    key = keys.key_in_force("township", township_id=community.township_id)
     package = json.loads(result.package)
+    failed = [check.name for check in verify_package(package, published=keys.published_keys()["keys"]) if not check.ok]
+    if failed or package_hash(package) != result.package_sha256:
+        raise DomainError(
+            "package_invalid",
+            _l("The stored package fails its checks (%(checks)s): it cannot be certified.", checks=", ".join(failed)),
+            status=409,
+        )
+    key = keys.key_in_force("township", township_id=community.township_id)
     signed_at = utcnow().replace(microsecond=0).isoformat()
     sign(package, role="township", public_pem=key.public_pem, private_pem=keys.private_pem(key), signed_at=signed_at)
     result.package = canonical_json(package).decode()

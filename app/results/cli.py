@@ -35,6 +35,8 @@ NAMES_ZH = {
     "one head per voter": "每位投票人计一人",
     "choices name the matters": "选票只涉及本次事项",
     "tally": "计票结果",
+    "keys published": "签名公钥均为本平台公布",
+    "roll fingerprint": "名册指纹",
 }
 #: names that carry a key id or a role after them: "key 1a2b…", "signature platform 1a2b…"
 PREFIXES_ZH = {"key ": "公钥", "signature ": "签名"}
@@ -56,6 +58,8 @@ DETAILS_ZH = (
     ("voters with more than one ballot", "有投票人投了不止一张选票"),
     ("roll entries that are not one head", "名册中有不计为一人的记录"),
     ("answers to matters not in the package", "选票中有本次未列出的事项"),
+    ("signed with keys not published for that signer", "签名公钥不是为该签名方公布的公钥"),
+    ("the roll's root is not the fingerprint", "名册的默克尔根与开始表决时冻结的名册指纹不符"),
     ("the recount differs from the signed tally in", "重新计票的结果与签名的计票结果不同"),
 )
 
@@ -173,7 +177,7 @@ def render_text(checks: list[Check], digest: str | None, signed: list[dict[str, 
     return "\n".join(lines) + "\n"
 
 
-def _body_hash(document: object) -> str | None:
+def body_hash(document: object) -> str | None:
     """The body's SHA-256 that the signatures name, or None when the document cannot be hashed."""
     if not isinstance(document, dict):
         return None
@@ -192,7 +196,13 @@ def _unreadable(message: str) -> NoReturn:
 @click.argument("package_file", type=click.File("rb"))
 @click.option("--township", is_flag=True, help="Require the township's signature (a certified result).")
 @click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def verify_command(package_file: Any, township: bool, output: str) -> None:
+@click.option(
+    "--keys",
+    "keys_file",
+    type=click.File("rb"),
+    help="The platform's published keys (a saved /keys.json): every signature must be by a key published for it.",
+)
+def verify_command(package_file: Any, township: bool, output: str, keys_file: Any) -> None:
     """Check a result package (gongjue.result-package/1) offline; needs no database or configuration.
 
     Exit 0 if every check passes, 1 if any check fails, 2 if the file is not JSON.
@@ -204,11 +214,15 @@ def verify_command(package_file: Any, township: bool, output: str) -> None:
         document = load_package_json(package_file.read())
     except PackageFileError as error:
         _unreadable(str(error))
-    try:
-        checks = verify_package(document, require_township=township)
-    except RecursionError:
-        checks = [Check("structure", False, "the package is malformed: nested too deeply")]
-    digest, signed = _body_hash(document), signers(document)
+    published = None
+    if keys_file is not None:
+        try:
+            keys_document = load_package_json(keys_file.read())
+            published = list(keys_document["keys"])  # type: ignore[index]
+        except (PackageFileError, KeyError, TypeError) as error:
+            _unreadable(f"--keys: {error}")
+    checks = verify_package(document, require_township=township, published=published)
+    digest, signed = body_hash(document), signers(document)
     if output == "json":
         click.echo(json.dumps(report(checks, digest, signed), ensure_ascii=False, indent=2))
     else:

@@ -58,6 +58,8 @@ def close(meeting: Meeting, *, now: datetime | None = None, early: bool = False)
     """Close the meeting; False if it was closed already (idempotent). Before the window's end only with `early`
     and only once every voter has voted."""
     now = now or utcnow()
+    db.session.flush()  # keep this transaction's changes: refresh reloads the row
+    db.session.refresh(meeting, with_for_update=True)  # the button and beat at once: one closes, one finds it closed
     if meeting.status in ("closed", "counted"):
         return False
     if meeting.status != "open":

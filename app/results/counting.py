@@ -73,7 +73,7 @@ def package_body(meeting: Meeting) -> dict[str, Any]:
         .where(Ballot.meeting_id == meeting.id)
     ).all()
     return build_body(
-        community={"id": community.id, "name": community.name, "township": township.name},
+        community={"id": community.id, "name": community.name, "township": township.name, "township_id": township.id},
         meeting={
             "id": meeting.id,
             "title": meeting.title,
@@ -98,6 +98,7 @@ def package_body(meeting: Meeting) -> dict[str, Any]:
 def count(meeting: Meeting, user_id: int | None) -> Result:
     """Count a closed meeting whose paper ballots are all settled: the package, signed by the platform and the
     convener, stored as a Result; the meeting becomes "counted" (no ballot is taken after this)."""
+    db.session.flush()  # keep this transaction's changes: refresh reloads the row
     db.session.refresh(meeting, with_for_update=True)  # two counts at once: the second waits, then sees "counted"
     if meeting.status == "counted":
         raise DomainError("already_counted", _l("This meeting has been counted already."), status=409)

@@ -18,7 +18,7 @@ named ("structure"), never with a traceback.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,19 +44,52 @@ class Check:
     detail: str = ""
 
 
-def verify_package(document: object, *, require_township: bool = False) -> list[Check]:
-    """Every check of the package, in order; the package is sound only if all are ok."""
+def verify_package(
+    document: object, *, require_township: bool = False, published: Iterable[Mapping[str, Any]] | None = None
+) -> list[Check]:
+    """Every check of the package, in order; the package is sound only if all are ok. With ``published`` (the
+    platform's public keys, as /keys.json lists them) every signature must also be by a key published for its
+    signer (`keys_published`)."""
     if not isinstance(document, Mapping):
         return [Check("structure", False, "the package is not a JSON object")]
     checks = [Check("format", document.get("format") == PACKAGE_FORMAT, f"format must be {PACKAGE_FORMAT!r}")]
     try:
         checks += _signatures(document, require_township)
+        if published is not None:
+            checks.append(keys_published(document, published))
         checks += _roots_and_order(document)
         checks += _voters(document)
         checks.append(_tally(document))
     except (KeyError, TypeError, ValueError, AttributeError, UnsupportedAlgorithm) as error:
         checks.append(Check("structure", False, f"the package is malformed: {type(error).__name__}: {error}"))
+    except RecursionError:
+        checks.append(Check("structure", False, "the package is malformed: nested too deeply"))
     return checks
+
+
+def keys_published(document: Mapping[str, Any], published: Iterable[Mapping[str, Any]]) -> Check:
+    """Whether every signature is by a key that the platform published for that signer: the platform's for
+    "platform", the community's township's for "township", the community's convener's for "convener". A package
+    carries its own keys, so without this check anyone could re-sign a changed package with keys of their own."""
+    by_id = {str(key.get("id")): key for key in published}
+    community = document.get("community") or {}
+    owners = {"platform": None, "township": community.get("township_id"), "convener": community.get("id")}
+    owner_field = {"platform": None, "township": "township", "convener": "community"}
+    wrong = []
+    for signature in document.get("signatures", []):
+        role, key_id = str(signature.get("role")), str(signature.get("key"))
+        key = by_id.get(key_id)
+        field = owner_field.get(role)
+        ok = (
+            key is not None
+            and role in owners
+            and key.get("role") == role
+            and (field is None or key.get(field) == owners[role])
+        )
+        if not ok:
+            wrong.append(f"{role} {key_id[:16]}")
+    detail = f"signed with keys not published for that signer: {', '.join(wrong)}"
+    return Check("keys published", not wrong, detail)
 
 
 def passed(checks: list[Check]) -> bool:
@@ -91,8 +124,14 @@ def _roots_and_order(document: Mapping[str, Any]) -> list[Check]:
     roll, ledger = document["roll"], document["ledger"]
     voter_ids = [str(entry["voter"]) for entry in roll["voters"]]
     receipts = [str(entry["receipt"]) for entry in ledger["ballots"]]
+    fingerprint = (document.get("meeting") or {}).get("roll_fingerprint")
     return [
         Check("roll root", merkle_root(roll["voters"]) == roll["root"], "the roll's voters do not give its root"),
+        Check(
+            "roll fingerprint",
+            fingerprint in (None, roll["root"]),
+            "the roll's root is not the fingerprint of the roll frozen when voting opened",
+        ),
         Check("ledger root", merkle_root(ledger["ballots"]) == ledger["root"], "the ballots do not give its root"),
         Check(
             "roll order",

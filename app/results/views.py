@@ -17,6 +17,7 @@ from app.communities.models import Community
 from app.errors import DomainError
 from app.extensions import db
 from app.preparation.page_helpers import community_in_scope, done, invalid, refused, require_preparer
+from app.privacy import mask_name
 from app.results import certification, closing, counting
 from app.results.forms import AnswerForm, ExcludePaperForm, ObjectionForm, RefuseForm
 from app.results.models import Result, ResultObjection
@@ -75,6 +76,7 @@ def result_page(meeting_id: int) -> Any:
         answer_form=AnswerForm(),
         refuse_form=RefuseForm(),
         today=today(),
+        mask_name=mask_name,
     )
 
 

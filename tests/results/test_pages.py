@@ -155,3 +155,23 @@ def test_the_owners_receipt_page_leads_to_their_check_once_the_result_is_publish
     link = f"/r/{result.package_sha256}/check?receipt={ballot.receipt_sha256}"
     assert link in page
     assert 'data-ballot-verified="true"' in browser.get(link).get_data(as_text=True)
+
+
+def test_a_package_re_signed_with_keys_the_platform_never_published_fails_on_the_platforms_pages(
+    client: FlaskClient, auth: AuthActions, closed: Voted
+) -> None:
+    """Anyone can sign a changed package with keys of their own; the platform's verification names it."""
+    from tests.results.builders import make_package
+
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/verify").get_data(as_text=True))
+    assert token is not None
+    forged = json.dumps(make_package()).encode()
+    page = client.post(
+        "/verify",
+        data={"csrf_token": token.group(1), "package": (io.BytesIO(forged), "p.json")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert 'id="checks" data-ok="false"' in page
+    assert 'data-check="keys published" data-ok="false"' in page
+    assert 'data-check="tally" data-ok="true"' in page  # everything else holds: only the keys give it away
+    assert "签名公钥不是为该签名方公布的公钥" in page or "signed with keys not published" in page
