@@ -104,6 +104,7 @@ def register_web(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
     from app.communities.views import bp as communities_bp
     from app.dashboard.views import bp as dashboard_bp
+    from app.governance.views import bp as governance_bp
     from app.preparation.views import bp as preparation_bp
     from app.preparation.views_candidates import bp as candidates_bp
     from app.preparation.views_notices import bp as notices_bp
@@ -139,6 +140,7 @@ def register_web(app: Flask) -> None:
         reminders_bp,
         results_bp,
         results_public_bp,
+        governance_bp,
     ):
         app.register_blueprint(blueprint)
     register_api(app)

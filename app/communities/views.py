@@ -23,6 +23,8 @@ from app.communities.forms import (
 )
 from app.errors import DomainError, NotFound
 from app.extensions import db
+from app.governance import services as governance
+from app.governance.forms import ConversionForm
 from app.preparation import progress
 from app.preparation.group import current_group
 from app.roll.queries import open_objections_in
@@ -194,6 +196,10 @@ def community(community_id: int) -> Any:
         can_manage=can_manage,
         role_labels=ROLE_LABELS,
         group_role_labels=GROUP_ROLE_LABELS,
+        timeline=governance.timeline(community),
+        state_labels=governance.STATE_LABELS,
+        event_labels=governance.EVENT_LABELS,
+        conversion_form=ConversionForm(),
     )
 
 

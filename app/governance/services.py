@@ -34,7 +34,6 @@ EVENT_LABELS: dict[str, Any] = {
     "first_meeting_certified": _l("First meeting's result certified"),
     "dissolve_group": _l("Preparatory group dissolved"),
     "convert_to_pmc": _l("Converted into a property management committee"),
-    "decline_conversion": _l("Conversion declined"),
     "election_certified": _l("Election certified"),
     "form_re_election_group": _l("Re-election group formed"),
 }

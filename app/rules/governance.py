@@ -93,9 +93,9 @@ Target = str | Callable[[str, Facts], str]
 TRANSITIONS: dict[str, tuple[tuple[str, ...], Target]] = {
     "form_group": (("no_assembly",), "preparing"),
     "first_meeting_certified": (("preparing", "extended"), _first_meeting),
-    "dissolve_group": (("preparing", "extended"), "no_assembly"),
+    # the township dissolves a group whose term ran out, or that it declines to convert (Art 16 ¶2–3)
+    "dissolve_group": (("preparing", "extended", "established"), "no_assembly"),
     "convert_to_pmc": (("established",), "pmc"),
-    "decline_conversion": (("established",), "no_assembly"),
     "election_certified": (("pmc", "re_election", "committee"), _election),
     "form_re_election_group": (("committee",), _re_election_group),
 }

@@ -29,7 +29,7 @@ from app.rules.governance import (
         ("extended", "first_meeting_certified", Facts(outcome="committee"), "committee"),
         ("preparing", "dissolve_group", Facts(), "no_assembly"),
         ("established", "convert_to_pmc", Facts(), "pmc"),
-        ("established", "decline_conversion", Facts(), "no_assembly"),
+        ("established", "dissolve_group", Facts(), "no_assembly"),
         ("pmc", "election_certified", Facts(outcome="committee"), "committee"),
         ("pmc", "election_certified", Facts(outcome="established"), "pmc"),
         ("committee", "election_certified", Facts(outcome="committee"), "committee"),

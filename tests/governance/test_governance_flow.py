@@ -1,0 +1,120 @@
+"""A community's self-governance through the services and the community page (issue 8 item 1 and the start of
+item 2): forming a group, a certified first meeting, the township's conversion decision, the timeline, refusals."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from app.audit.models import AuditEvent
+from app.extensions import db
+from app.governance import services as governance
+from app.governance.models import GovernanceEvent
+from app.results import certification, closing, counting
+from app.roll.services import today
+from app.voting import ballots
+from tests.conftest import AuthActions
+from tests.factories import gen_member
+from tests.preparation.helpers import refused
+from tests.results.helpers_lifecycle import Voted, end_window, gen_voted, owner_voters
+
+
+def certified_without_committee(voted: Voted) -> None:
+    """Rules and covenant pass; each owner marks one candidate, so nobody wins more than half."""
+    rules, covenant, election = voted.meeting.matters
+    candidates = [c.id for c in election.candidates]
+    for number, voter in enumerate(owner_voters(voted)):
+        choice = {
+            str(rules.id): "yes",
+            str(covenant.id): "yes",
+            str(election.id): [candidates[number % len(candidates)]],
+        }
+        ballots.cast(voter, choice, "phone")
+    end_window(voted.meeting)
+    closing.close(voted.meeting)
+    result = counting.count(voted.meeting, voted.official.id)
+    certification.publish(result, today(), voted.official.id)
+    certification.certify(result, (result.objections_until or today()) + timedelta(days=1), voted.other_official.id)
+
+
+@pytest.fixture
+def established(app: Any) -> Voted:
+    voted = gen_voted(share=0.0)
+    certified_without_committee(voted)
+    db.session.commit()
+    return voted
+
+
+def test_a_certified_first_meeting_without_a_committee_awaits_the_townships_decision(established: Voted) -> None:
+    community = established.community
+    assert community.governance == "established"
+    assert community.assembly_established_on is not None
+    steps = [(e.event, e.from_state, e.to_state) for e in governance.timeline(community)]
+    assert steps == [
+        ("form_group", "no_assembly", "preparing"),
+        ("first_meeting_certified", "preparing", "established"),
+    ]
+    certified = governance.timeline(community)[-1]
+    assert certified.result_id is not None
+    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.community_id == community.id)).all()
+    assert "governance.first_meeting_certified" in actions
+
+
+def test_a_refused_transition_changes_nothing(established: Voted) -> None:
+    community = established.community
+    before = db.session.query(GovernanceEvent).count()
+    error = refused(governance.transition, community, "form_group", today())
+    assert error.code == "not_now"
+    assert community.governance == "established"
+    assert db.session.query(GovernanceEvent).count() == before
+
+
+def test_the_township_converts_the_group_on_the_community_page(
+    client: FlaskClient, auth: AuthActions, established: Voted
+) -> None:
+    client.get("/lang/en")
+    page = f"/communities/{established.community.id}"
+    member = gen_member(established.community)
+    db.session.commit()
+    auth.login(member.username)
+    assert "Record the decision" not in client.get(page).get_data(as_text=True)
+    data = {"decision": "convert", "reason": "筹备组成员熟悉情况，由其组织业主委员会选举"}
+    assert auth.post(f"{page}/governance/conversion", data, page).status_code == 403
+    auth.post("/logout")
+    auth.login(established.official.username)
+    shown = client.get(page).get_data(as_text=True)
+    assert 'data-state="established"' in shown
+    assert "Record the decision" in shown
+    assert auth.post(f"{page}/governance/conversion", {"decision": "convert", "reason": " "}, page).status_code == 302
+    db.session.expire_all()
+    assert established.community.governance == "established"  # no reason: refused, nothing changed
+    assert auth.post(f"{page}/governance/conversion", data, page).status_code == 302
+    db.session.expire_all()
+    assert established.community.governance == "pmc"
+    timeline = client.get(page).get_data(as_text=True)
+    assert 'data-event="convert_to_pmc"' in timeline
+    assert "筹备组成员熟悉情况" in timeline
+
+
+def test_declining_the_conversion_dissolves_the_group(client: FlaskClient, auth: AuthActions, app: Any) -> None:
+    from app.preparation.group import current_group
+    from tests.factories import gen_community, gen_official, gen_township
+    from tests.preparation.helpers import gen_preparation
+
+    township = gen_township()
+    community, official = gen_community(township), gen_official(township)
+    gen_preparation(community, official, with_candidates=False)
+    community.governance = "established"  # as after a certified first meeting without a committee
+    db.session.commit()
+    client.get("/lang/en")
+    auth.login(official.username)
+    page = f"/communities/{community.id}"
+    data = {"decision": "decline", "reason": "筹备组已无法继续履职"}
+    assert auth.post(f"{page}/governance/conversion", data, page).status_code == 302
+    db.session.expire_all()
+    assert community.governance == "no_assembly"
+    assert current_group(community) is None
