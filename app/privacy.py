@@ -30,17 +30,18 @@ def _master_key() -> bytes:
     return key
 
 
-def encrypt(plaintext: str) -> bytes:
-    """Encrypt a short personal value (version byte, random nonce, AES-GCM ciphertext)."""
+def encrypt(plaintext: str, purpose: bytes = b"encrypt") -> bytes:
+    """Encrypt a short value (version byte, random nonce, AES-GCM ciphertext) under the key derived for ``purpose``:
+    personal data by default, b"signing-key" for private signing keys (a key for each kind of secret)."""
     nonce = os.urandom(_NONCE_BYTES)
-    aead = AESGCM(_derive(_master_key(), b"encrypt"))
+    aead = AESGCM(_derive(_master_key(), purpose))
     return _VERSION + nonce + aead.encrypt(nonce, plaintext.encode(), _VERSION)
 
 
-def decrypt(blob: bytes) -> str:
-    """Decrypt a value made by `encrypt`; raises cryptography's InvalidTag if it was altered."""
+def decrypt(blob: bytes, purpose: bytes = b"encrypt") -> str:
+    """Decrypt a value made by `encrypt` for the same ``purpose``; InvalidTag if it was altered."""
     version, nonce, ciphertext = blob[:1], blob[1 : 1 + _NONCE_BYTES], blob[1 + _NONCE_BYTES :]
-    aead = AESGCM(_derive(_master_key(), b"encrypt"))
+    aead = AESGCM(_derive(_master_key(), purpose))
     return aead.decrypt(nonce, ciphertext, version).decode()
 
 

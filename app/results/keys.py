@@ -1,7 +1,7 @@
 """Signing keys of the platform, each township and each convening body (DOMAIN §9; issue "keys and signatures").
 
-- A key is made the first time its owner signs; its private half is stored encrypted with the configured data key
-  (app.privacy.encrypt, AES-GCM) and decrypted only to sign.
+- A key is made the first time its owner signs; its private half is stored encrypted (AES-GCM, app.privacy.encrypt)
+  under a key derived from the configured data key for signing keys only, and decrypted only to sign.
 - `rotate` retires the owner's key in force and makes a new one. A retired key signs nothing more; its public half
   stays published, so the packages it signed keep verifying.
 - `published_keys` is the document served at /keys.json: every public key ever used, with its owner and dates.
@@ -21,6 +21,8 @@ from app.results.models import SigningKey
 from crypto.signing import generate_private_key_pem, key_fingerprint, public_key_pem
 
 KEYS_FORMAT = "gongjue.public-keys/1"
+#: private keys are encrypted under a key of their own, derived from the data key (not the personal-data key)
+SIGNING_KEY_PURPOSE = b"signing-key"
 
 
 def _owner_filter(role: str, township_id: int | None, community_id: int | None) -> list[Any]:
@@ -50,7 +52,7 @@ def _new_key(role: str, township_id: int | None, community_id: int | None) -> Si
         township_id=township_id,
         community_id=community_id,
         public_pem=public,
-        private_cipher=encrypt(private.decode()),
+        private_cipher=encrypt(private.decode(), SIGNING_KEY_PURPOSE),
     )
     db.session.add(key)
     db.session.flush()
@@ -67,7 +69,7 @@ def _new_key(role: str, township_id: int | None, community_id: int | None) -> Si
 
 def private_pem(key: SigningKey) -> bytes:
     """The private half, decrypted for one signature (never logged, never stored in plain text)."""
-    return decrypt(key.private_cipher).encode()
+    return decrypt(key.private_cipher, SIGNING_KEY_PURPOSE).encode()
 
 
 def rotate(role: str, *, township_id: int | None = None, community_id: int | None = None) -> SigningKey:

@@ -198,3 +198,17 @@ def gen_official_of(voted: Voted) -> Any:
     from tests.factories import gen_official
 
     return gen_official(db.session.get_one(Township, voted.community.township_id))
+
+
+def test_private_keys_are_encrypted_under_a_key_of_their_own(voted: Voted) -> None:
+    """Not under the personal-data key: decrypting a private key as personal data fails."""
+    from cryptography.exceptions import InvalidTag
+
+    from app.privacy import decrypt
+
+    counted(voted)
+    key = db.session.query(SigningKey).first()
+    assert key is not None
+    with pytest.raises(InvalidTag):
+        decrypt(key.private_cipher)
+    assert keys.private_pem(key).startswith(b"-----BEGIN PRIVATE KEY-----")
