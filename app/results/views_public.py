@@ -81,16 +81,21 @@ def _pdf(data: bytes, name: str) -> Response:
 
 
 @bp.get("/r/<digest>/result.pdf")
+@limiter.limit("120 per hour")
 def result_pdf(digest: str) -> Any:
     result = _visible(digest)
-    view = result_view(result)
-    data = preliminary_result_pdf(
-        view.package,
-        published_on=str(result.published_on or ""),
-        objections_until=str(result.objections_until or ""),
-        package_sha256=result.package_sha256,
+    data = _result_pdf(
+        result.package, str(result.published_on or ""), str(result.objections_until or ""), result.package_sha256
     )
     return _pdf(data, f"result-{result.package_sha256[:12]}.pdf")
+
+
+@lru_cache(maxsize=8)
+def _result_pdf(package_text: str, published_on: str, objections_until: str, digest: str) -> bytes:
+    """The notice's PDF, once per worker and package (a large roll's PDF takes seconds)."""
+    return preliminary_result_pdf(
+        json.loads(package_text), published_on=published_on, objections_until=objections_until, package_sha256=digest
+    )
 
 
 @bp.get("/r/<digest>/certificate.pdf", endpoint="certificate_pdf")
