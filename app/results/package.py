@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.rules.areas import format_area, parse_area
-from app.rules.case_format import _matter, _settings, result_document
+from app.rules.case_format import read_matter, read_settings, result_document
 from app.rules.model import Ballot, Election, Matter, Settings
 from app.rules.tally import tally
 from app.rules.voters import Voter, VoterRoll
@@ -112,14 +112,14 @@ def engine_roll(roll: Iterable[Mapping[str, Any]]) -> VoterRoll:
 
 
 def engine_matters(matters: Iterable[Mapping[str, Any]]) -> list[Matter]:
-    return [_matter(dict(raw), f"matters[{index}]") for index, raw in enumerate(matters)]
+    return [read_matter(dict(raw), f"matters[{index}]") for index, raw in enumerate(matters)]
 
 
 def count(
     settings: Mapping[str, Any], matters: list[Matter], roll: VoterRoll, ledger: Iterable[Mapping[str, Any]]
 ) -> dict[str, Any]:
     """The tally of the ledger on the roll, as the package carries it: `gongjue.tally-result/1` without `roll`."""
-    engine_settings: Settings = _settings(dict(settings))
+    engine_settings: Settings = read_settings(dict(settings))
     ballots = [Ballot(str(entry["voter"]), dict(entry["choices"])) for entry in ledger]
     document = result_document(tally(roll, matters, ballots, engine_settings))
     document.pop("roll")

@@ -100,7 +100,8 @@ def _flag(value: object, where: str) -> bool:
     return value
 
 
-def _settings(raw: object) -> Settings:
+def read_settings(raw: object) -> Settings:
+    """The engine's settings from a case's (or a result package's) "settings" object, checked."""
     data = _object(raw, "settings")
     _known_keys(data, "settings", {"count_parking", "blank_and_invalid_take_part", "rank_by", "min_committee_members"})
     defaults = Settings()
@@ -163,7 +164,8 @@ def _unit(raw: object, where: str, developer: str) -> Unit:
     )
 
 
-def _matter(raw: object, where: str) -> Matter:
+def read_matter(raw: object, where: str) -> Matter:
+    """A matter from a case's (or a result package's) "matters" entry, checked; ``where`` names it in errors."""
     data = _object(raw, where)
     _known_keys(data, where, {"id", "type", "category", "seats", "max_alternates", "candidates"})
     matter_id = _text(data.get("id"), f"{where}.id")
@@ -207,14 +209,14 @@ def read_case(raw: object) -> TallyCase:
     if data.get("format") != CASE_FORMAT:
         raise _fail("format", f"应为 {CASE_FORMAT!r}", f"must be {CASE_FORMAT!r}")
     developer = _text(data.get("developer"), "developer")
-    settings = _settings(data.get("settings", {}))
+    settings = read_settings(data.get("settings", {}))
     units = tuple(_unit(u, f"units[{i}]", developer) for i, u in enumerate(_list(data.get("units"), "units")))
     seen: set[str] = set()
     for i, unit in enumerate(units):
         if unit.unit_id in seen:
             raise _fail(f"units[{i}].unit", f"专有部分 {unit.unit_id!r} 重复", f"unit {unit.unit_id!r} appears twice")
         seen.add(unit.unit_id)
-    matters = tuple(_matter(m, f"matters[{i}]") for i, m in enumerate(_list(data.get("matters", []), "matters")))
+    matters = tuple(read_matter(m, f"matters[{i}]") for i, m in enumerate(_list(data.get("matters", []), "matters")))
     matter_ids = [m.matter_id for m in matters]
     if len(set(matter_ids)) != len(matter_ids):
         raise _fail("matters", "事项编号重复", "a matter id appears twice")
