@@ -4,6 +4,7 @@ from app.audit.models import AuditChainCheck, AuditEvent
 from app.auth.models import ApiToken, RoleGrant, User
 from app.calendar.models import HolidayYear
 from app.communities.models import Community, Township
+from app.governance.body_models import BodyMember, GoverningBody
 from app.governance.models import GovernanceEvent
 from app.preparation.models import (
     ArrearsDemand,
@@ -40,6 +41,7 @@ __all__ = [
     "AuditChainCheck",
     "AuditEvent",
     "Ballot",
+    "BodyMember",
     "Candidate",
     "CandidateCosigner",
     "CandidateListReview",
@@ -47,6 +49,7 @@ __all__ = [
     "Community",
     "Credential",
     "GovernanceEvent",
+    "GoverningBody",
     "GroupMember",
     "HolidayYear",
     "LetterBatch",

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 
 from app.auth import permissions
 from app.errors import DomainError
-from app.governance import services
+from app.governance import bodies, services
 from app.governance.forms import ConversionForm
 from app.preparation.group import current_group, dissolve
 from app.preparation.page_helpers import community_in_scope, done, invalid, refused
@@ -35,12 +35,13 @@ def decide_conversion(community_id: int) -> Any:
         return invalid(form, back)
     convert, reason = form.decision.data == "convert", form.reason.data or ""
     try:
+        group = current_group(community)
+        if group is None:
+            raise DomainError("no_group", _l("The community has no preparatory group."), status=409)
         if convert:
             services.transition(community, "convert_to_pmc", today(), reason=reason, user_id=current_user.id)
+            bodies.pmc_from_group(community, group, today(), reason, current_user.id)
         else:  # the group is dissolved; the township forms a new one
-            group = current_group(community)
-            if group is None:
-                raise DomainError("no_group", _l("The community has no preparatory group."), status=409)
             dissolve(group, today(), reason, current_user.id)
     except DomainError as error:
         return refused(error, back, form)

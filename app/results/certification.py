@@ -23,6 +23,7 @@ from app.communities.models import Community
 from app.db_types import utcnow
 from app.errors import DomainError
 from app.extensions import db
+from app.governance import bodies
 from app.governance import services as governance
 from app.preparation.common import calendar_error, scope
 from app.preparation.group import current_group
@@ -152,6 +153,8 @@ def _change_community(community: Community, result: Result, today: date, user_id
     facts = Facts(outcome=outcome, already_extended=group is not None and group.extended_on is not None)
     event = "first_meeting_certified" if first else "election_certified"
     governance.transition(community, event, today, facts=facts, user_id=user_id, result_id=result.id)
+    if outcome == "committee" and community.governance == "committee":
+        bodies.committee_from_result(community, result, today, user_id)
 
 
 def refuse(result: Result, reason: str, today: date, user_id: int) -> None:

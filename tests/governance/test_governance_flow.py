@@ -73,35 +73,8 @@ def test_a_refused_transition_changes_nothing(established: Voted) -> None:
     assert db.session.query(GovernanceEvent).count() == before
 
 
-def test_the_township_converts_the_group_on_the_community_page(
-    client: FlaskClient, auth: AuthActions, established: Voted
-) -> None:
-    client.get("/lang/en")
-    page = f"/communities/{established.community.id}"
-    member = gen_member(established.community)
-    db.session.commit()
-    auth.login(member.username)
-    assert "Record the decision" not in client.get(page).get_data(as_text=True)
-    data = {"decision": "convert", "reason": "筹备组成员熟悉情况，由其组织业主委员会选举"}
-    assert auth.post(f"{page}/governance/conversion", data, page).status_code == 403
-    auth.post("/logout")
-    auth.login(established.official.username)
-    shown = client.get(page).get_data(as_text=True)
-    assert 'data-state="established"' in shown
-    assert "Record the decision" in shown
-    assert auth.post(f"{page}/governance/conversion", {"decision": "convert", "reason": " "}, page).status_code == 302
-    db.session.expire_all()
-    assert established.community.governance == "established"  # no reason: refused, nothing changed
-    assert auth.post(f"{page}/governance/conversion", data, page).status_code == 302
-    db.session.expire_all()
-    assert established.community.governance == "pmc"
-    timeline = client.get(page).get_data(as_text=True)
-    assert 'data-event="convert_to_pmc"' in timeline
-    assert "筹备组成员熟悉情况" in timeline
-
-
-def test_declining_the_conversion_dissolves_the_group(client: FlaskClient, auth: AuthActions, app: Any) -> None:
-    from app.preparation.group import current_group
+def group_awaiting_decision() -> tuple[Any, Any]:
+    """A community with a formed preparatory group whose first meeting established the assembly, no committee."""
     from tests.factories import gen_community, gen_official, gen_township
     from tests.preparation.helpers import gen_preparation
 
@@ -110,6 +83,50 @@ def test_declining_the_conversion_dissolves_the_group(client: FlaskClient, auth:
     gen_preparation(community, official, with_candidates=False)
     community.governance = "established"  # as after a certified first meeting without a committee
     db.session.commit()
+    return community, official
+
+
+def test_the_township_converts_the_group_on_the_community_page(
+    client: FlaskClient, auth: AuthActions, app: Any
+) -> None:
+    from app.governance import bodies
+    from app.preparation.group import current_group
+
+    community, official = group_awaiting_decision()
+    client.get("/lang/en")
+    page = f"/communities/{community.id}"
+    member = gen_member(community)
+    db.session.commit()
+    auth.login(member.username)
+    assert "Record the decision" not in client.get(page).get_data(as_text=True)
+    data = {"decision": "convert", "reason": "筹备组成员熟悉情况，由其组织业主委员会选举"}
+    assert auth.post(f"{page}/governance/conversion", data, page).status_code == 403
+    auth.post("/logout")
+    auth.login(official.username)
+    shown = client.get(page).get_data(as_text=True)
+    assert 'data-state="established"' in shown
+    assert "Record the decision" in shown
+    assert auth.post(f"{page}/governance/conversion", {"decision": "convert", "reason": " "}, page).status_code == 302
+    db.session.expire_all()
+    assert community.governance == "established"  # no reason: refused, nothing changed
+    assert auth.post(f"{page}/governance/conversion", data, page).status_code == 302
+    db.session.expire_all()
+    assert community.governance == "pmc"
+    pmc = bodies.in_office(community)
+    group = current_group(community)
+    assert pmc is not None
+    assert group is not None
+    assert (pmc.kind, pmc.group_id) == ("pmc", group.id)
+    assert [m.name for m in bodies.serving(pmc)] == [m.name for m in group.members]
+    timeline = client.get(page).get_data(as_text=True)
+    assert 'data-event="convert_to_pmc"' in timeline
+    assert "筹备组成员熟悉情况" in timeline
+
+
+def test_declining_the_conversion_dissolves_the_group(client: FlaskClient, auth: AuthActions, app: Any) -> None:
+    from app.preparation.group import current_group
+
+    community, official = group_awaiting_decision()
     client.get("/lang/en")
     auth.login(official.username)
     page = f"/communities/{community.id}"

@@ -1,0 +1,200 @@
+"""Owners' committees and property management committees: forming them, their officers, filing, members leaving
+and alternates moving up (DOMAIN §7; Shaoxing Arts 16–19, 24; issue 8 items 2 and 3).
+
+- A committee is formed from a certified election: its members and alternates in the election's ranking, its seats,
+  its term (3 to 5 years; 5 unless the meeting's settings say otherwise). Any body in office hands over and is
+  dissolved that day (a property management committee stops when a committee is elected).
+- A property management committee is formed when the township converts the preparatory group: the group's members
+  become its members, with the duties the township records.
+- The committee chooses its chair and vice-chairs at its first meeting, and is filed (备案) within 30 days of its
+  election (Civil Code Art 201/203 counting, `filing_due`).
+- A member who leaves (resignation, loss of ownership, arrears after a written demand) is replaced by the first
+  alternate in vote order; with no alternate left the seat waits for a by-election. Below half the seats the
+  township may form a re-election group (app/rules/governance.py).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.audit import services as audit
+from app.calendar.services import current_calendar
+from app.communities.models import Community
+from app.errors import DomainError
+from app.extensions import db
+from app.governance.body_models import BodyMember, GoverningBody
+from app.preparation.models import PreparatoryGroup
+from app.results.models import Result
+from app.rules.calendar import CalendarMissing, deadline
+from app.text import required_text
+from app.voting.models import MatterCandidate
+
+DEFAULT_TERM_YEARS = 5
+FILING_DAYS = 30
+RE_ELECTION_LEAD_DAYS = 60
+LEAVING_REASONS = ("resigned", "lost_ownership", "arrears", "removed", "other")
+
+
+def _record(action: str, body: GoverningBody, summary: dict[str, Any]) -> None:
+    community = db.session.get_one(Community, body.community_id)
+    audit.record(
+        action, "governing_body", body.id, summary, township_id=community.township_id, community_id=community.id
+    )
+
+
+def in_office(community: Community) -> GoverningBody | None:
+    return db.session.scalars(
+        select(GoverningBody)
+        .where(GoverningBody.community_id == community.id, GoverningBody.dissolved_on.is_(None))
+        .order_by(GoverningBody.id.desc())
+    ).first()
+
+
+def serving(body: GoverningBody, seat: str = "member") -> list[BodyMember]:
+    return [m for m in body.members if m.seat == seat and m.left_on is None]
+
+
+def _hand_over(community: Community, on: date, reason: str) -> None:
+    current = in_office(community)
+    if current is not None:
+        current.dissolved_on, current.dissolved_reason = on, reason
+        _record("body.dissolve", current, {"on": on.isoformat(), "reason": reason})
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def committee_from_result(community: Community, result: Result, on: date, user_id: int | None) -> GoverningBody:
+    """The committee elected by a certified result: members and alternates in the election's ranking."""
+    package = json.loads(result.package)
+    election = next((m for m in package["matters"] if m["type"] == "election"), None)
+    if election is None:
+        raise DomainError("no_election", _l("This result has no election."), status=409)
+    tally = package["tally"]["matters"][str(election["id"])]
+    names = package["labels"]["candidates"]
+    linked = {
+        str(c.id): c.candidate_id
+        for c in db.session.scalars(select(MatterCandidate).where(MatterCandidate.matter_id == int(election["id"])))
+    }
+    term = int(package["settings"].get("term_years", DEFAULT_TERM_YEARS))
+    _hand_over(community, on, "handed over to the committee elected on " + on.isoformat())
+    body = GoverningBody(
+        community_id=community.id,
+        kind="committee",
+        formed_on=on,
+        result_id=result.id,
+        seats=int(election["seats"]),
+        term_years=term,
+        term_ends_on=_add_years(on, term) - timedelta(days=1),
+        created_by_id=user_id,
+    )
+    ranked = [(cid, "member") for cid in tally["members"]] + [(cid, "alternate") for cid in tally["alternates"]]
+    body.members = [
+        BodyMember(name=str(names.get(cid, cid)), candidate_id=linked.get(cid), seat=seat, rank=rank, joined_on=on)
+        for rank, (cid, seat) in enumerate(ranked, start=1)
+    ]
+    db.session.add(body)
+    db.session.flush()
+    _record("body.form", body, {"kind": "committee", "result": result.id, "members": len(tally["members"])})
+    return body
+
+
+def pmc_from_group(
+    community: Community, group: PreparatoryGroup, on: date, duties: str, user_id: int | None
+) -> GoverningBody:
+    """The property management committee converted from the preparatory group (Art 16 ¶3): its members are the
+    group's, its duties as the township records them."""
+    _hand_over(community, on, "converted into a property management committee")
+    body = GoverningBody(
+        community_id=community.id,
+        kind="pmc",
+        formed_on=on,
+        group_id=group.id,
+        seats=len(group.members),
+        duties=duties,
+        created_by_id=user_id,
+    )
+    body.members = [
+        BodyMember(name=m.name, seat="member", rank=rank, joined_on=on) for rank, m in enumerate(group.members, start=1)
+    ]
+    db.session.add(body)
+    db.session.flush()
+    _record("body.form", body, {"kind": "pmc", "group": group.id, "members": len(group.members)})
+    return body
+
+
+def choose_officers(body: GoverningBody, chair_id: int, vice_chair_ids: list[int], user_id: int | None) -> None:
+    """The chair and vice-chairs chosen among the serving members at the committee's first meeting."""
+    members = {m.id: m for m in serving(body)}
+    chosen = [chair_id, *vice_chair_ids]
+    if body.kind != "committee" or not set(chosen) <= set(members) or len(set(chosen)) != len(chosen):
+        raise DomainError("invalid_officers", _l("Choose the chair and vice-chairs among the serving members."))
+    for member in body.members:
+        member.office = None
+    members[chair_id].office = "chair"
+    for member_id in vice_chair_ids:
+        members[member_id].office = "vice_chair"
+    _record("body.officers", body, {"chair": members[chair_id].name, "vice_chairs": len(vice_chair_ids)})
+
+
+def filing_due(body: GoverningBody) -> date:
+    """The last day to file the committee (within 30 days of its election; Civil Code Arts 201 and 203)."""
+    return deadline(current_calendar(), body.formed_on, FILING_DAYS)
+
+
+def re_election_due(body: GoverningBody) -> date | None:
+    """The day the re-election must be organised: 60 days before the term ends."""
+    return body.term_ends_on - timedelta(days=RE_ELECTION_LEAD_DAYS) if body.term_ends_on else None
+
+
+def record_filing(
+    body: GoverningBody,
+    filed_on: date,
+    certificate_on: date | None,
+    documents: list[dict[str, str]],
+    user_id: int | None,
+) -> None:
+    if body.kind != "committee":
+        raise DomainError("not_a_committee", _l("Only an owners' committee is filed."), status=409)
+    if filed_on < body.formed_on or (certificate_on is not None and certificate_on < filed_on):
+        raise DomainError(
+            "invalid_filing_dates",
+            _l("The filing cannot come before the election, nor the certificate before the filing."),
+        )
+    body.filed_on, body.filing_certificate_on, body.filing_documents = filed_on, certificate_on, documents
+    try:
+        late: bool | None = filed_on > filing_due(body)
+    except CalendarMissing:  # the deadline's year has no calendar yet: recorded as unknown, not refused
+        late = None
+    _record("body.filing", body, {"filed_on": filed_on.isoformat(), "late": late})
+
+
+def member_leaves(member: BodyMember, on: date, reason: str, note: str, user_id: int | None) -> BodyMember | None:
+    """The member leaves; the first alternate in vote order takes the seat (returned), or None: a by-election."""
+    if reason not in LEAVING_REASONS:
+        raise DomainError("invalid_reason", _l("Choose why the member leaves."), field="reason")
+    if member.left_on is not None:
+        raise DomainError("already_left", _l("This member has left already."), status=409)
+    member.left_on, member.left_reason = on, reason
+    member.left_note = required_text(note, "note", 500) if note.strip() else ""
+    moved = None
+    if member.seat == "member":
+        alternates = serving(member.body, "alternate")
+        if alternates:
+            moved = alternates[0]
+            moved.seat = "member"
+    _record(
+        "body.member_leaves",
+        member.body,
+        {"member": member.name, "reason": reason, "replaced_by": moved.name if moved else None},
+    )
+    return moved

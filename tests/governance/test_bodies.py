@@ -1,0 +1,104 @@
+"""Committees from a certified election, officers, filing, members leaving and alternates moving up (issue 8 item 3;
+Shaoxing Arts 17 and 24)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from app.extensions import db
+from app.governance import bodies
+from app.governance.body_models import GoverningBody
+from app.results import certification, closing, counting
+from app.roll.services import today
+from app.rules.governance import Facts, TransitionRefused, next_state
+from tests.preparation.helpers import refused
+from tests.results.helpers_lifecycle import Voted, choices, end_window, gen_voted, owner_voters
+
+
+@pytest.fixture
+def elected(app: Any) -> tuple[Voted, GoverningBody]:
+    """A first meeting whose five candidates with most votes are members, the sixth an alternate."""
+    voted = gen_voted(share=0.0)
+    election = voted.meeting.matters[2]
+    ids = [c.id for c in election.candidates]
+    from app.voting import ballots
+
+    # each ballot marks candidates 1 and 2 and three of 3–6, leaving out 3 on one ballot in ten, 4 on two, 5 on
+    # three and 6 on four: all six win more than half, in the order 1–2, 3, 4, 5, 6
+    left_out = [2, 3, 3, 4, 4, 4, 5, 5, 5, 5]
+    for number, voter in enumerate(owner_voters(voted)):
+        picked = [cid for i, cid in enumerate(ids[:6]) if i != left_out[number % 10]]
+        ballots.cast(voter, {**choices(voted.opened), str(election.id): picked}, "phone")
+    end_window(voted.meeting)
+    closing.close(voted.meeting)
+    result = counting.count(voted.meeting, voted.official.id)
+    certification.publish(result, today(), voted.official.id)
+    certification.certify(result, (result.objections_until or today()) + timedelta(days=1), voted.other_official.id)
+    body = bodies.in_office(voted.community)
+    assert body is not None
+    return voted, body
+
+
+def test_the_certified_election_forms_the_committee_in_its_ranking(elected: tuple[Voted, GoverningBody]) -> None:
+    voted, body = elected
+    election = voted.meeting.matters[2]
+    names = [c.name for c in election.candidates]
+    assert voted.community.governance == "committee"
+    assert (body.kind, body.seats, body.term_years) == ("committee", 5, bodies.DEFAULT_TERM_YEARS)
+    members, alternates = bodies.serving(body), bodies.serving(body, "alternate")
+    assert sorted(m.name for m in members) == sorted(names[:5])
+    assert [m.name for m in alternates] == [names[5]]
+    assert all(m.candidate_id is None for m in members)  # the test's candidates stand without a nomination
+    assert body.term_ends_on == date(body.formed_on.year + 5, body.formed_on.month, body.formed_on.day) - timedelta(
+        days=1
+    )
+    assert bodies.re_election_due(body) == body.term_ends_on - timedelta(days=60)
+
+
+def test_an_alternate_moves_up_then_seats_wait_for_a_by_election(elected: tuple[Voted, GoverningBody]) -> None:
+    voted, body = elected
+    members = bodies.serving(body)
+    alternate = bodies.serving(body, "alternate")[0]
+    moved = bodies.member_leaves(members[1], today(), "resigned", "", voted.official.id)
+    assert moved is alternate
+    assert alternate.seat == "member"
+    assert len(bodies.serving(body)) == 5
+    assert bodies.member_leaves(members[2], today(), "lost_ownership", "房屋已出售", None) is None
+    assert len(bodies.serving(body)) == 4
+    assert refused(bodies.member_leaves, members[2], today(), "resigned", "", None).code == "already_left"
+    assert refused(bodies.member_leaves, members[3], today(), "bored", "", None).code == "invalid_reason"
+    bodies.member_leaves(members[3], today(), "arrears", "书面催交后仍未缴纳", None)
+    # 3 of 5 serving: more than half, no re-election group yet; 2 of 5 would be below half (Art 24)
+    serving = len(bodies.serving(body))
+    assert serving == 3
+    with pytest.raises(TransitionRefused):
+        next_state("committee", "form_re_election_group", Facts(members=serving, seats=body.seats))
+
+
+def test_officers_and_filing(elected: tuple[Voted, GoverningBody]) -> None:
+    _voted, body = elected
+    members = bodies.serving(body)
+    assert refused(bodies.choose_officers, body, members[0].id, [members[0].id], None).code == "invalid_officers"
+    bodies.choose_officers(body, members[0].id, [members[1].id], None)
+    assert [m.office for m in members[:3]] == ["chair", "vice_chair", None]
+    body.formed_on = date(2026, 9, 1)  # a date the shipped calendar covers, whatever day the test runs
+    due = bodies.filing_due(body)
+    assert due == date(2026, 10, 8)  # 1 October falls in the National Day holiday: the next working day (Arts 201, 203)
+    early = body.formed_on - timedelta(days=1)
+    assert refused(bodies.record_filing, body, early, None, [], None).code == "invalid_filing_dates"
+    bodies.record_filing(body, body.formed_on + timedelta(days=10), body.formed_on + timedelta(days=12), [], None)
+    assert body.filed_on == body.formed_on + timedelta(days=10)
+
+
+def test_a_later_committee_takes_over_and_the_body_in_office_is_dissolved(elected: tuple[Voted, GoverningBody]) -> None:
+    voted, body = elected
+    db.session.flush()
+    from app.results.models import Result
+
+    result = db.session.query(Result).filter_by(meeting_id=voted.meeting.id).one()
+    later = bodies.committee_from_result(voted.community, result, today() + timedelta(days=1), None)
+    assert body.dissolved_on == today() + timedelta(days=1)
+    assert bodies.in_office(voted.community) is later
