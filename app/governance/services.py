@@ -40,7 +40,8 @@ EVENT_LABELS: dict[str, Any] = {
 REFUSALS: dict[str, Any] = {
     "not_now": _l("This cannot happen while the community is in its present state."),
     "re_election_not_due": _l(
-        "A re-election group is formed only when the committee is below half its members or its re-election is late."
+        "A re-election group is formed only when the committee is below half its members, its re-election is late, "
+        "or the township called a meeting to re-elect it."
     ),
 }
 

@@ -52,6 +52,9 @@ class Facts:
     seats: int = 0
     #: the re-election is overdue (60 days before the term's end have passed without one)
     re_election_overdue: bool = False
+    #: the township called a temporary meeting to re-elect a committee that seriously harms the owners' interests
+    #: (the city policy's item 15)
+    township_called: bool = False
 
 
 def _refuse(code: str, reason: str) -> TransitionRefused:
@@ -79,10 +82,11 @@ def _election(state: str, facts: Facts) -> str:
 
 def _re_election_group(state: str, facts: Facts) -> str:
     below_half = facts.seats > 0 and facts.members * 2 < facts.seats
-    if not (below_half or facts.re_election_overdue):
+    if not (below_half or facts.re_election_overdue or facts.township_called):
         raise _refuse(
             "re_election_not_due",
-            "a re-election group is formed only when the members are below half or the re-election is overdue",
+            "a re-election group is formed only when the members are below half, the re-election is overdue, or "
+            "the township called a meeting to re-elect the committee",
         )
     return "re_election"
 

@@ -36,6 +36,7 @@ from app.rules.governance import (
         ("re_election", "election_certified", Facts(outcome="committee"), "committee"),
         ("committee", "form_re_election_group", Facts(members=2, seats=5), "re_election"),
         ("committee", "form_re_election_group", Facts(members=5, seats=5, re_election_overdue=True), "re_election"),
+        ("committee", "form_re_election_group", Facts(members=5, seats=5, township_called=True), "re_election"),
     ],
 )
 def test_every_transition(state: str, event: str, facts: Facts, expected: str) -> None:
