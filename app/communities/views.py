@@ -23,8 +23,10 @@ from app.communities.forms import (
 )
 from app.errors import DomainError, NotFound
 from app.extensions import db
+from app.governance import bodies
 from app.governance import services as governance
 from app.governance.forms import ConversionForm
+from app.governance.views import body_view
 from app.preparation import progress
 from app.preparation.group import current_group
 from app.roll.queries import open_objections_in
@@ -186,6 +188,7 @@ def community(community_id: int) -> Any:
     community = _visible_community(community_id)
     can_manage = permissions.can_manage_community(current_user, community)
     group = current_group(community)
+    body = bodies.in_office(community)
     return render_template(
         "communities/community.html",
         community=community,
@@ -200,6 +203,8 @@ def community(community_id: int) -> Any:
         state_labels=governance.STATE_LABELS,
         event_labels=governance.EVENT_LABELS,
         conversion_form=ConversionForm(),
+        body=body,
+        body_view=body_view(community, body),
     )
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, TextAreaField
+from wtforms import DateField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Optional
 
 CONVERSION_CHOICES = [
     SelectChoice("convert", _l("Convert the preparatory group into a property management committee")),
@@ -19,3 +19,35 @@ class ConversionForm(FlaskForm):
 
     decision = RadioField(_l("Decision"), choices=CONVERSION_CHOICES, validators=[DataRequired()])
     reason = TextAreaField(_l("Reasons"), validators=[DataRequired(), Length(max=2000)])
+
+
+LEAVING_CHOICES = [
+    SelectChoice("resigned", _l("Resigned")),
+    SelectChoice("lost_ownership", _l("No longer an owner")),
+    SelectChoice("arrears", _l("Fees unpaid after a written demand")),
+    SelectChoice("removed", _l("Removed by the assembly")),
+    SelectChoice("other", _l("Other")),
+]
+
+
+class MemberLeavesForm(FlaskForm):
+    """A member leaves the committee; the first alternate in vote order takes the seat."""
+
+    member_id = SelectField(_l("Member"), coerce=int, validators=[DataRequired()])
+    reason = SelectField(_l("Why"), choices=LEAVING_CHOICES, validators=[DataRequired()])
+    left_on = DateField(_l("On"), validators=[DataRequired()])
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
+
+
+class OfficersForm(FlaskForm):
+    """The chair and vice-chairs chosen at the committee's first meeting."""
+
+    chair = SelectField(_l("Chair"), coerce=int, validators=[DataRequired()])
+    vice_chairs = SelectMultipleField(_l("Vice-chairs"), coerce=int)
+
+
+class FilingForm(FlaskForm):
+    """The committee's filing with the county housing authority (Shaoxing Art 17)."""
+
+    filed_on = DateField(_l("Filed on"), validators=[DataRequired()])
+    certificate_on = DateField(_l("Filing certificate dated"), validators=[Optional()])

@@ -3,20 +3,28 @@ on the community page (app/communities/views.py)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from app.auth import permissions
+from app.communities.models import Community
 from app.errors import DomainError
 from app.governance import bodies, services
-from app.governance.forms import ConversionForm
+from app.governance.body_models import GoverningBody
+from app.governance.forms import ConversionForm, FilingForm, MemberLeavesForm, OfficersForm
 from app.preparation.group import current_group, dissolve
 from app.preparation.page_helpers import community_in_scope, done, invalid, refused
 from app.roll.services import today
+from app.rules.calendar import CalendarMissing
+from app.rules.governance import Facts
+from app.voting.meeting_forms import ActionForm
 
 bp = Blueprint("governance", __name__)
 
@@ -48,3 +56,136 @@ def decide_conversion(community_id: int) -> Any:
     if convert:
         return done(_("The preparatory group is now the property management committee."), back)
     return done(_("The preparatory group is dissolved; a new one can be formed."), back)
+
+
+# --- the body in office: members leaving, officers, filing, the re-election group ------------------------------------
+
+
+@dataclass(frozen=True)
+class BodyView:
+    """What the community page shows of the body in office, with its forms (templates/governance/_body.html)."""
+
+    filing_due: date | None
+    filing_overdue: bool
+    re_election_due: date | None
+    below_half: bool
+    re_election_allowed: bool
+    leave_form: MemberLeavesForm
+    officers_form: OfficersForm
+    filing_form: FilingForm
+    action_form: ActionForm
+
+
+def body_view(community: Community, body: GoverningBody | None) -> BodyView | None:
+    if body is None:
+        return None
+    serving = bodies.serving(body)
+    try:
+        filing_due: date | None = bodies.filing_due(body) if body.kind == "committee" else None
+    except CalendarMissing:
+        filing_due = None
+    re_election_due = bodies.re_election_due(body)
+    below_half = body.kind == "committee" and len(serving) * 2 < body.seats
+    overdue_re_election = re_election_due is not None and today() > re_election_due
+    leave_form, officers_form = MemberLeavesForm(), OfficersForm()
+    leave_form.member_id.choices = [SelectChoice(m.id, m.name) for m in body.members if m.left_on is None]
+    officers_form.chair.choices = [SelectChoice(m.id, m.name) for m in serving]
+    officers_form.vice_chairs.choices = [SelectChoice(m.id, m.name) for m in serving]
+    return BodyView(
+        filing_due=filing_due,
+        filing_overdue=body.filed_on is None and filing_due is not None and today() > filing_due,
+        re_election_due=re_election_due,
+        below_half=below_half,
+        re_election_allowed=community.governance == "committee" and (below_half or overdue_re_election),
+        leave_form=leave_form,
+        officers_form=officers_form,
+        filing_form=FilingForm(),
+        action_form=ActionForm(),
+    )
+
+
+def _body_action(community_id: int) -> tuple[Community, GoverningBody, str]:
+    """The community's body in office, for one of its township's officials (403 otherwise, 404 without a body)."""
+    community = community_in_scope(community_id)
+    if not permissions.can_manage_community(current_user, community):
+        abort(403)
+    body = bodies.in_office(community)
+    if body is None:
+        abort(404)
+    return community, body, url_for("communities.community", community_id=community.id) + "#body"
+
+
+@bp.post("/communities/<id:community_id>/body/leaving")
+@login_required
+def member_leaves(community_id: int) -> Any:
+    """A member leaves (resigned, no longer an owner, arrears after a demand …); the first alternate moves up."""
+    _community, body, back = _body_action(community_id)
+    form = MemberLeavesForm()
+    form.member_id.choices = [SelectChoice(m.id, m.name) for m in body.members if m.left_on is None]
+    if not form.validate_on_submit() or form.left_on.data is None:
+        return invalid(form, back)
+    member = next(m for m in body.members if m.id == form.member_id.data)
+    try:
+        moved = bodies.member_leaves(
+            member, form.left_on.data, form.reason.data or "", form.note.data or "", current_user.id
+        )
+    except DomainError as error:
+        return refused(error, back, form)
+    if moved is not None:
+        return done(_("%(name)s leaves; %(alternate)s takes the seat.", name=member.name, alternate=moved.name), back)
+    return done(_("%(name)s leaves; no alternate is left: the seat waits for a by-election.", name=member.name), back)
+
+
+@bp.post("/communities/<id:community_id>/body/officers")
+@login_required
+def officers(community_id: int) -> Any:
+    """The chair and vice-chairs chosen at the committee's first meeting."""
+    _community, body, back = _body_action(community_id)
+    form = OfficersForm()
+    serving = bodies.serving(body)
+    form.chair.choices = [SelectChoice(m.id, m.name) for m in serving]
+    form.vice_chairs.choices = [SelectChoice(m.id, m.name) for m in serving]
+    if not form.validate_on_submit() or form.chair.data is None:
+        return invalid(form, back)
+    try:
+        bodies.choose_officers(body, form.chair.data, list(form.vice_chairs.data or []), current_user.id)
+    except DomainError as error:
+        return refused(error, back, form)
+    return done(_("The officers are recorded."), back)
+
+
+@bp.post("/communities/<id:community_id>/body/filing")
+@login_required
+def filing(community_id: int) -> Any:
+    """The committee's filing with the county housing authority (Shaoxing Art 17: within 30 days)."""
+    _community, body, back = _body_action(community_id)
+    form = FilingForm()
+    if not form.validate_on_submit() or form.filed_on.data is None:
+        return invalid(form, back)
+    try:
+        bodies.record_filing(body, form.filed_on.data, form.certificate_on.data, [], current_user.id)
+    except DomainError as error:
+        return refused(error, back, form)
+    return done(_("The filing is recorded."), back)
+
+
+@bp.post("/communities/<id:community_id>/body/re-election-group")
+@login_required
+def re_election_group(community_id: int) -> Any:
+    """Shaoxing Art 24: the township forms a re-election group when fewer than half the seats are filled or the
+    re-election is late; the committee may not call votes on the property company meanwhile."""
+    community, body, back = _body_action(community_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return invalid(form, back)
+    due = bodies.re_election_due(body)
+    facts = Facts(
+        members=len(bodies.serving(body)),
+        seats=body.seats,
+        re_election_overdue=due is not None and today() > due,
+    )
+    try:
+        services.transition(community, "form_re_election_group", today(), facts=facts, user_id=current_user.id)
+    except DomainError as error:
+        return refused(error, back)
+    return done(_("The re-election group is formed."), back)

@@ -4,42 +4,16 @@ Shaoxing Arts 17 and 24)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
 import pytest
 
 from app.extensions import db
 from app.governance import bodies
 from app.governance.body_models import GoverningBody
-from app.results import certification, closing, counting
 from app.roll.services import today
 from app.rules.governance import Facts, TransitionRefused, next_state
 from tests.preparation.helpers import refused
-from tests.results.helpers_lifecycle import Voted, choices, end_window, gen_voted, owner_voters
-
-
-@pytest.fixture
-def elected(app: Any) -> tuple[Voted, GoverningBody]:
-    """A first meeting whose five candidates with most votes are members, the sixth an alternate."""
-    voted = gen_voted(share=0.0)
-    election = voted.meeting.matters[2]
-    ids = [c.id for c in election.candidates]
-    from app.voting import ballots
-
-    # each ballot marks candidates 1 and 2 and three of 3–6, leaving out 3 on one ballot in ten, 4 on two, 5 on
-    # three and 6 on four: all six win more than half, in the order 1–2, 3, 4, 5, 6
-    left_out = [2, 3, 3, 4, 4, 4, 5, 5, 5, 5]
-    for number, voter in enumerate(owner_voters(voted)):
-        picked = [cid for i, cid in enumerate(ids[:6]) if i != left_out[number % 10]]
-        ballots.cast(voter, {**choices(voted.opened), str(election.id): picked}, "phone")
-    end_window(voted.meeting)
-    closing.close(voted.meeting)
-    result = counting.count(voted.meeting, voted.official.id)
-    certification.publish(result, today(), voted.official.id)
-    certification.certify(result, (result.objections_until or today()) + timedelta(days=1), voted.other_official.id)
-    body = bodies.in_office(voted.community)
-    assert body is not None
-    return voted, body
+from tests.results.helpers_lifecycle import Voted
 
 
 def test_the_certified_election_forms_the_committee_in_its_ranking(elected: tuple[Voted, GoverningBody]) -> None:

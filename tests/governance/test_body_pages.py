@@ -1,0 +1,77 @@
+"""The committee on the community page: members and alternates, a member leaving, officers, filing, and the
+re-election group once fewer than half the seats are filled (issue 8 item 3; Shaoxing Arts 17 and 24)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask.testing import FlaskClient
+
+from app.extensions import db
+from app.governance import bodies
+from app.governance.body_models import GoverningBody
+from app.roll.services import today
+from tests.conftest import AuthActions
+from tests.factories import gen_member
+from tests.results.helpers_lifecycle import Voted
+
+
+def test_the_committee_is_managed_from_the_community_page(
+    client: FlaskClient, auth: AuthActions, elected: tuple[Voted, GoverningBody]
+) -> None:
+    voted, body = elected
+    community = voted.community
+    page = f"/communities/{community.id}"
+    teller = gen_member(community)
+    db.session.commit()
+    client.get("/lang/en")
+    auth.login(teller.username)
+    shown = client.get(page).get_data(as_text=True)
+    assert 'id="body" data-kind="committee"' in shown
+    assert "Record a change" not in shown
+    members = bodies.serving(body)
+    leave = {"member_id": members[0].id, "reason": "resigned", "left_on": today().isoformat(), "note": ""}
+    assert auth.post(f"{page}/body/leaving", leave, page).status_code == 403
+    auth.post("/logout")
+
+    auth.login(voted.official.username)
+    assert "Record a change" in client.get(page).get_data(as_text=True)
+    assert auth.post(f"{page}/body/leaving", leave, page).status_code == 302
+    db.session.expire_all()
+    assert members[0].left_on == today()
+    assert len(bodies.serving(body)) == 5  # the alternate moved up
+    chosen = bodies.serving(body)
+    officers = {"chair": chosen[0].id, "vice_chairs": [chosen[1].id]}
+    assert auth.post(f"{page}/body/officers", officers, page).status_code == 302
+    db.session.expire_all()
+    assert chosen[0].office == "chair"
+    filed = {"filed_on": (body.formed_on + timedelta(days=5)).isoformat(), "certificate_on": ""}
+    assert auth.post(f"{page}/body/filing", filed, page).status_code == 302
+    db.session.expire_all()
+    assert body.filed_on == body.formed_on + timedelta(days=5)
+    assert 'data-filed="true"' in client.get(page).get_data(as_text=True)
+
+    # not below half yet: the re-election group is refused and nothing changes
+    assert auth.post(f"{page}/body/re-election-group", {}, page).status_code == 302
+    db.session.expire_all()
+    assert community.governance == "committee"
+    for member in bodies.serving(body)[:3]:
+        bodies.member_leaves(member, today(), "resigned", "", None)
+    db.session.commit()
+    assert "Form a re-election group" in client.get(page).get_data(as_text=True)
+    assert auth.post(f"{page}/body/re-election-group", {}, page).status_code == 302
+    db.session.expire_all()
+    assert community.governance == "re_election"
+
+
+def test_no_body_no_actions(client: FlaskClient, auth: AuthActions, app: Any) -> None:
+    from tests.factories import gen_community, gen_official, gen_township
+
+    township = gen_township()
+    community, official = gen_community(township), gen_official(township)
+    db.session.commit()
+    auth.login(official.username)
+    page = f"/communities/{community.id}"
+    assert 'id="body"' not in client.get(page).get_data(as_text=True)
+    assert auth.post(f"{page}/body/filing", {"filed_on": today().isoformat()}, page).status_code == 404
