@@ -251,7 +251,9 @@ def extend_term(group: PreparatoryGroup, extended_on: date, reason: str, user_id
     return group
 
 
-def dissolve(group: PreparatoryGroup, dissolved_on: date, reason: str, user_id: int | None) -> PreparatoryGroup:
+def dissolve(
+    group: PreparatoryGroup, dissolved_on: date, reason: str, user_id: int | None, *, record_transition: bool = True
+) -> PreparatoryGroup:
     """Dissolve the group (its term ran out, Art 16 ¶2); the township may then record a new request and form a new
     group."""
     community = db.session.get_one(Community, group.community_id)
@@ -267,7 +269,9 @@ def dissolve(group: PreparatoryGroup, dissolved_on: date, reason: str, user_id: 
         {"dissolved_on": dissolved_on.isoformat(), "reason": reason},
         **scope(community),
     )
-    if group.formed_on is not None:  # a request withdrawn before any group was formed changes no state
+    # a request withdrawn before any group was formed changes no state; a certified second failure has already
+    # moved the community (app.results.certification), so it asks for no transition of its own
+    if group.formed_on is not None and record_transition:
         governance.transition(community, "dissolve_group", dissolved_on, reason=reason, user_id=user_id)
     return group
 

@@ -26,7 +26,7 @@ from app.extensions import db
 from app.governance import bodies
 from app.governance import services as governance
 from app.preparation.common import calendar_error, scope
-from app.preparation.group import current_group
+from app.preparation.group import current_group, dissolve, extend_term
 from app.results import keys
 from app.results.models import Result, ResultObjection
 from app.results.package import package_hash, sign
@@ -39,6 +39,8 @@ from app.voting.models import Meeting
 from crypto.canonical import canonical_json
 
 MAX_TEXT = 4000
+#: the reason recorded when a certified first meeting did not adopt the rules and covenant (Art 16 ¶2)
+FIRST_MEETING_FAILED = "首次业主大会会议未通过议事规则和管理规约"
 
 
 def community_of(result: Result) -> Community:
@@ -155,6 +157,10 @@ def _change_community(community: Community, result: Result, today: date, user_id
     governance.transition(community, event, today, facts=facts, user_id=user_id, result_id=result.id)
     if outcome == "committee" and community.governance == "committee":
         bodies.committee_from_result(community, result, today, user_id)
+    elif group is not None and community.governance == "extended":  # Art 16 ¶2: 90 more days, once
+        extend_term(group, today, FIRST_MEETING_FAILED, user_id)
+    elif group is not None and community.governance == "no_assembly":  # failed again: a new group will be formed
+        dissolve(group, today, FIRST_MEETING_FAILED, user_id, record_transition=False)
 
 
 def refuse(result: Result, reason: str, today: date, user_id: int) -> None:

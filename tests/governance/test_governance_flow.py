@@ -135,3 +135,57 @@ def test_declining_the_conversion_dissolves_the_group(client: FlaskClient, auth:
     db.session.expire_all()
     assert community.governance == "no_assembly"
     assert current_group(community) is None
+
+
+def test_a_failed_first_meeting_extends_the_group_once_then_dissolves_it(
+    app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Shaoxing Art 16 ¶2: rules and covenant not adopted: 90 more days, once; failing again dissolves the group."""
+    from app.preparation.group import current_group
+    from tests.factories import gen_community, gen_official, gen_township
+    from tests.preparation.helpers import gen_preparation
+
+    township = gen_township()
+    community, official = gen_community(township), gen_official(township)
+    prep = gen_preparation(community, official, with_candidates=False)
+    failed_first_meeting(gen_voted_on(community, official), monkeypatch)
+    assert community.governance == "extended"
+    assert prep.group.extended_on is not None
+    steps = [e.event for e in governance.timeline(community)]
+    assert steps == ["form_group", "first_meeting_certified"]
+    failed_first_meeting(gen_voted_on(community, official), monkeypatch)
+    assert community.governance == "no_assembly"
+    assert current_group(community) is None
+
+
+def gen_voted_on(community: Any, official: Any) -> Voted:
+    """An open first meeting on a community whose roll is loaded (tests/voting/helpers.gen_meeting)."""
+    from app.communities.models import Township
+    from app.voting import meetings
+    from app.voting.models import MeetingVoter
+    from tests.factories import gen_official
+    from tests.voting.helpers import OpenMeeting, gen_meeting
+
+    meeting = gen_meeting(community, official)
+    meetings.open_voting(meeting, today(), official.id)
+    voters = list(db.session.query(MeetingVoter).filter_by(meeting_id=meeting.id).order_by(MeetingVoter.id))
+    other = gen_official(db.session.get_one(Township, community.township_id))
+    return Voted(OpenMeeting(meeting, voters), community, official, other)
+
+
+def failed_first_meeting(voted: Voted, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every owner rejects the rules of procedure; closed, counted, published and certified after the notice (the
+    preparation's services are told that day is today: they refuse dates in the future)."""
+    from tests.preparation.helpers import freeze_today
+    from tests.results.helpers_lifecycle import choices
+
+    rules = voted.meeting.matters[0]
+    for voter in owner_voters(voted):
+        ballots.cast(voter, {**choices(voted.opened), str(rules.id): "no"}, "phone")
+    end_window(voted.meeting)
+    closing.close(voted.meeting)
+    result = counting.count(voted.meeting, voted.official.id)
+    certification.publish(result, today(), voted.official.id)
+    after = (result.objections_until or today()) + timedelta(days=1)
+    freeze_today(monkeypatch, after)
+    certification.certify(result, after, voted.other_official.id)
