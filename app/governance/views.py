@@ -9,21 +9,18 @@ from typing import Any
 
 from flask import Blueprint, abort, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from app.auth import permissions
 from app.communities.models import Community
 from app.errors import DomainError
-from app.governance import bodies, services
+from app.governance import bodies, decisions
 from app.governance.body_models import GoverningBody
 from app.governance.forms import ConversionForm, FilingForm, MemberLeavesForm, OfficersForm
-from app.preparation.group import current_group, dissolve
 from app.preparation.page_helpers import community_in_scope, done, invalid, refused
 from app.roll.services import today
 from app.rules.calendar import CalendarMissing
-from app.rules.governance import Facts
 from app.voting.meeting_forms import ActionForm
 
 bp = Blueprint("governance", __name__)
@@ -43,14 +40,7 @@ def decide_conversion(community_id: int) -> Any:
         return invalid(form, back)
     convert, reason = form.decision.data == "convert", form.reason.data or ""
     try:
-        group = current_group(community)
-        if group is None:
-            raise DomainError("no_group", _l("The community has no preparatory group."), status=409)
-        if convert:
-            services.transition(community, "convert_to_pmc", today(), reason=reason, user_id=current_user.id)
-            bodies.pmc_from_group(community, group, today(), reason, current_user.id)
-        else:  # the group is dissolved; the township forms a new one
-            dissolve(group, today(), reason, current_user.id)
+        decisions.decide_conversion(community, convert, reason, today(), current_user.id)
     except DomainError as error:
         return refused(error, back, form)
     if convert:
@@ -178,14 +168,8 @@ def re_election_group(community_id: int) -> Any:
     form = ActionForm()
     if not form.validate_on_submit():
         return invalid(form, back)
-    due = bodies.re_election_due(body)
-    facts = Facts(
-        members=len(bodies.serving(body)),
-        seats=body.seats,
-        re_election_overdue=due is not None and today() > due,
-    )
     try:
-        services.transition(community, "form_re_election_group", today(), facts=facts, user_id=current_user.id)
+        decisions.form_re_election_group(community, body, today(), current_user.id)
     except DomainError as error:
         return refused(error, back)
     return done(_("The re-election group is formed."), back)

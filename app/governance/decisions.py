@@ -1,0 +1,39 @@
+"""The township's governance decisions, shared by the pages and the API (Shaoxing Arts 16 ¶3 and 24)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+
+from app.communities.models import Community
+from app.errors import DomainError
+from app.governance import bodies, services
+from app.governance.body_models import GoverningBody
+from app.preparation.group import current_group, dissolve
+from app.rules.governance import Facts
+
+
+def decide_conversion(community: Community, convert: bool, reason: str, on: date, user_id: int) -> GoverningBody | None:
+    """After a certified first meeting that established the assembly without a committee: convert the preparatory
+    group into a property management committee (its members become the committee's), or dissolve it so that a new
+    group is formed. Returns the property management committee, or None when declined."""
+    group = current_group(community)
+    if group is None:
+        raise DomainError("no_group", _l("The community has no preparatory group."), status=409)
+    if not convert:
+        dissolve(group, on, reason, user_id)
+        return None
+    services.transition(community, "convert_to_pmc", on, reason=reason, user_id=user_id)
+    return bodies.pmc_from_group(community, group, on, reason, user_id)
+
+
+def re_election_facts(body: GoverningBody, on: date) -> Facts:
+    """What Art 24 looks at: the serving members against the seats, and whether the re-election is late."""
+    due = bodies.re_election_due(body)
+    return Facts(members=len(bodies.serving(body)), seats=body.seats, re_election_overdue=due is not None and on > due)
+
+
+def form_re_election_group(community: Community, body: GoverningBody, on: date, user_id: int) -> None:
+    """Art 24: the township forms a re-election group (refused unless below half or late)."""
+    services.transition(community, "form_re_election_group", on, facts=re_election_facts(body, on), user_id=user_id)
