@@ -6,6 +6,7 @@ from app.calendar.models import HolidayYear
 from app.communities.models import Community, Township
 from app.governance.body_models import BodyMember, GoverningBody
 from app.governance.models import GovernanceEvent
+from app.governance.supervision_models import SupervisionAction
 from app.preparation.models import (
     ArrearsDemand,
     Candidate,
@@ -75,6 +76,7 @@ __all__ = [
     "RollVersion",
     "SigningKey",
     "SmsMessage",
+    "SupervisionAction",
     "Township",
     "User",
 ]

@@ -52,6 +52,9 @@ PUBLIC_ENDPOINTS = {
     "results_public.verify_upload",
     "results_public.owner_check",
     "results_public.public_keys",
+    # a township's revocation of a committee decision is published to the owners behind an unguessable token
+    "supervision.public",
+    "supervision.public_pdf",
 }
 CHANGING_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 #: API operations open to every token holder that name no object and change nothing: they answer B's caller too,
@@ -115,6 +118,12 @@ VALID_DATA = {
     "category": "1",
     "building": "",
     "property_company_tie": "no",
+    "decision_on": "2026-09-03",
+    "findings": "越界测试",
+    "due_on": "2026-12-31",
+    "legal_ground": "越界测试",
+    "complied_on": "2026-09-04",
+    "note": "越界测试",
 }
 
 
@@ -150,6 +159,7 @@ def world(app: Flask) -> World:
             **roll_b,
             **preparation_b,
             **voting_b,
+            **_supervision_of(community_b, official_b),
         },
         names_of_b=["乙街道B", "乙小区B", "official-b-secret", "member-b-secret"],
         official_a="official-a",
@@ -232,6 +242,21 @@ def _voting_of(community: Any, official: Any) -> dict[str, Any]:
         "objection_id": objection.id,
         "digest": result.package_sha256,
     }
+
+
+def _supervision_of(community: Any, official: Any) -> dict[str, Any]:
+    """B's committee in office and a township's order to correct one of its decisions."""
+    from datetime import timedelta
+
+    from app.governance import supervision
+    from app.roll.services import today
+    from tests.governance.test_supervision_helpers import gen_body
+
+    gen_body(community)
+    order = supervision.order_correction(
+        community, "越界决定", today(), "越界测试", today() + timedelta(days=10), official.id
+    )
+    return {"supervision_id": order.id}
 
 
 def _routes(app: Flask) -> list[tuple[str, str, Any]]:
