@@ -26,7 +26,18 @@ class GongjueApi(Api):  # type: ignore[misc]
 
 
 def register_api(app: Flask) -> None:
-    from app.api import accounts, audit, communities, preparation, results, roll, townships, voting, voting_proxies
+    from app.api import (
+        accounts,
+        audit,
+        communities,
+        governance,
+        preparation,
+        results,
+        roll,
+        townships,
+        voting,
+        voting_proxies,
+    )
     from app.web import IdConverter
 
     api = GongjueApi(
@@ -40,7 +51,18 @@ def register_api(app: Flask) -> None:
     api.register_converter(
         IdConverter, lambda converter: {"type": "integer", "minimum": converter.min, "maximum": converter.max}
     )
-    for module in (accounts, townships, communities, audit, roll, preparation, voting, voting_proxies, results):
+    for module in (
+        accounts,
+        townships,
+        communities,
+        audit,
+        roll,
+        preparation,
+        voting,
+        voting_proxies,
+        results,
+        governance,
+    ):
         blueprint: Any = module.blp
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint, url_prefix="/api/v1")

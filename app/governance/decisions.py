@@ -18,6 +18,8 @@ def decide_conversion(community: Community, convert: bool, reason: str, on: date
     """After a certified first meeting that established the assembly without a committee: convert the preparatory
     group into a property management committee (its members become the committee's), or dissolve it so that a new
     group is formed. Returns the property management committee, or None when declined."""
+    if community.governance != "established":
+        raise DomainError("not_now", services.REFUSALS["not_now"], status=409)
     group = current_group(community)
     if group is None:
         raise DomainError("no_group", _l("The community has no preparatory group."), status=409)

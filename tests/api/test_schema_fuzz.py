@@ -149,7 +149,16 @@ RESULT_OPERATIONS = (
     "POST /api/v1/results/{result_id}/refuse",
     "POST /api/v1/verify",
 )
-OPERATIONS = (*OPERATIONS, *MEETING_OPERATIONS, *RESULT_OPERATIONS)
+#: the governance operations (app.api.governance): a community's state, timeline and body, the township's decisions
+GOVERNANCE_OPERATIONS = (
+    "GET /api/v1/communities/{community_id}/governance",
+    "POST /api/v1/communities/{community_id}/governance/conversion",
+    "POST /api/v1/communities/{community_id}/body/leaving",
+    "POST /api/v1/communities/{community_id}/body/officers",
+    "POST /api/v1/communities/{community_id}/body/filing",
+    "POST /api/v1/communities/{community_id}/body/re-election-group",
+)
+OPERATIONS = (*OPERATIONS, *MEETING_OPERATIONS, *RESULT_OPERATIONS, *GOVERNANCE_OPERATIONS)
 #: operations with an integer path or query parameter (ids, before_seq)
 INTEGER_PARAMETER_OPERATIONS = (*(op for op in OPERATIONS if "{" in op), "GET /api/v1/audit/events")
 

@@ -1,0 +1,172 @@
+"""/api/v1 governance: a community's self-governance state, its timeline and its governing body, and the township's
+decisions on them (issue 8 items 1–3 and 10), through the same services as the community page.
+
+Whoever sees the community reads its state; its township's officials (can_manage_community) decide. The caller's
+right is checked before the body is read; a community outside the caller's scope is "not found".
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from app.api.common import check_api_auth
+from app.api.governance_schemas import (
+    ConversionInSchema,
+    FilingInSchema,
+    GovernanceSchema,
+    MemberLeavesInSchema,
+    OfficersInSchema,
+)
+from app.auth import permissions
+from app.communities.models import Community
+from app.errors import NotFound
+from app.extensions import db
+from app.governance import bodies, decisions, services
+from app.governance.body_models import GoverningBody
+from app.roll.services import today
+from app.rules.calendar import CalendarMissing
+from app.rules.governance import allowed_events
+
+blp = Blueprint("api_governance", __name__, description="Self-governance (业主自治): state, timeline, committee")
+blp.before_request(check_api_auth)
+
+
+def _filing_due(body: GoverningBody) -> date | None:
+    try:
+        return bodies.filing_due(body) if body.kind == "committee" else None
+    except CalendarMissing:
+        return None
+
+
+def governance_view(community: Community) -> dict[str, Any]:
+    body = bodies.in_office(community)
+    return {
+        "community_id": community.id,
+        "state": community.governance,
+        "state_label": str(services.STATE_LABELS[community.governance]),
+        "assembly_established_on": community.assembly_established_on,
+        "allowed_events": list(allowed_events(community.governance)),
+        "timeline": [
+            {
+                **{k: getattr(e, k) for k in ("event", "from_state", "to_state", "occurred_on", "reason", "result_id")},
+                "event_label": str(services.EVENT_LABELS.get(e.event, e.event)),
+            }
+            for e in services.timeline(community)
+        ],
+        "body": None
+        if body is None
+        else {
+            **{k: getattr(body, k) for k in ("id", "kind", "formed_on", "seats", "term_years", "term_ends_on")},
+            **{k: getattr(body, k) for k in ("filed_on", "filing_certificate_on", "duties", "members")},
+            "re_election_due": bodies.re_election_due(body),
+            "filing_due": _filing_due(body),
+        },
+    }
+
+
+def _community(community_id: int) -> Community:
+    return permissions.get_community(current_user, community_id)
+
+
+def _decider(community_id: int) -> Community:
+    community = _community(community_id)
+    permissions.require_manage_community(current_user, community)
+    return community
+
+
+def officials_only(view: Any) -> Any:
+    """Check that the caller is an official of the community's township before the request body is read (so that
+    an outsider gets 403/404, never a validation error about a body they may not send)."""
+
+    @functools.wraps(view)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        _decider(kwargs["community_id"])
+        return view(*args, **kwargs)
+
+    return checked
+
+
+def _body(community: Community) -> GoverningBody:
+    body = bodies.in_office(community)
+    if body is None:
+        raise NotFound("body_not_found", _l("The community has no committee in office."))
+    return body
+
+
+@blp.get("/communities/<id:community_id>/governance")
+@blp.response(200, GovernanceSchema)
+def get_governance(community_id: int) -> Any:
+    """The community's state (app/rules/governance.py), the events that may happen next, its timeline, and the body
+    in office with its members and alternates, term, filing and re-election dates."""
+    return governance_view(_community(community_id))
+
+
+@blp.post("/communities/<id:community_id>/governance/conversion")
+@officials_only
+@blp.arguments(ConversionInSchema)
+@blp.response(200, GovernanceSchema)
+def decide_conversion(data: dict[str, Any], community_id: int) -> Any:
+    """Shaoxing Art 16 ¶3: convert the preparatory group into a property management committee, or decline and
+    dissolve it (a township official). 409 `not_now` unless the assembly is established without a committee."""
+    community = _decider(community_id)
+    decisions.decide_conversion(community, data["decision"] == "convert", data["reason"], today(), current_user.id)
+    db.session.commit()
+    return governance_view(community)
+
+
+@blp.post("/communities/<id:community_id>/body/leaving")
+@officials_only
+@blp.arguments(MemberLeavesInSchema)
+@blp.response(200, GovernanceSchema)
+def member_leaves(data: dict[str, Any], community_id: int) -> Any:
+    """A member leaves; the first alternate in vote order takes the seat, or the seat waits for a by-election."""
+    community = _decider(community_id)
+    body = _body(community)
+    member = next((m for m in body.members if m.id == data["member_id"]), None)
+    if member is None:
+        raise NotFound("member_not_found", _l("No such member."))
+    bodies.member_leaves(member, data["left_on"], data["reason"], data["note"], current_user.id)
+    db.session.commit()
+    return governance_view(community)
+
+
+@blp.post("/communities/<id:community_id>/body/officers")
+@officials_only
+@blp.arguments(OfficersInSchema)
+@blp.response(200, GovernanceSchema)
+def officers(data: dict[str, Any], community_id: int) -> Any:
+    """The chair and vice-chairs chosen at the committee's first meeting."""
+    community = _decider(community_id)
+    bodies.choose_officers(_body(community), data["chair"], list(data["vice_chairs"]), current_user.id)
+    db.session.commit()
+    return governance_view(community)
+
+
+@blp.post("/communities/<id:community_id>/body/filing")
+@officials_only
+@blp.arguments(FilingInSchema)
+@blp.response(200, GovernanceSchema)
+def filing(data: dict[str, Any], community_id: int) -> Any:
+    """The committee's filing (备案) with the county housing authority (Shaoxing Art 17: within 30 days)."""
+    community = _decider(community_id)
+    bodies.record_filing(_body(community), data["filed_on"], data["certificate_on"], [], current_user.id)
+    db.session.commit()
+    return governance_view(community)
+
+
+@blp.post("/communities/<id:community_id>/body/re-election-group")
+@officials_only
+@blp.response(200, GovernanceSchema)
+def re_election_group(community_id: int) -> Any:
+    """Shaoxing Art 24: the township forms a re-election group; 409 `re_election_not_due` unless fewer than half the
+    seats are filled or the re-election is late."""
+    community = _decider(community_id)
+    decisions.form_re_election_group(community, _body(community), today(), current_user.id)
+    db.session.commit()
+    return governance_view(community)

@@ -1,0 +1,50 @@
+"""The governance API (app/api/governance.py): the state, timeline and body read by whoever sees the community; the
+township's decisions refused to others and refused by the state machine with their codes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from app.extensions import db
+from app.governance import bodies
+from app.governance.body_models import GoverningBody
+from tests.api.test_voting_api import api_of, refused
+from tests.factories import gen_member, gen_official, gen_township
+from tests.results.helpers_lifecycle import Voted
+
+
+def test_the_committee_through_the_api(app: Flask, client: Any, elected: tuple[Voted, GoverningBody]) -> None:
+    voted, body = elected
+    community = voted.community
+    official, member = api_of(client, voted.official), api_of(client, gen_member(community))
+    stranger = api_of(client, gen_official(gen_township()))
+    db.session.commit()
+    url = f"/communities/{community.id}"
+
+    read = member.get(f"{url}/governance").get_json()
+    assert read["state"] == "committee"
+    assert [e["event"] for e in read["timeline"]] == ["form_group", "first_meeting_certified"]
+    assert read["body"]["kind"] == "committee"
+    assert read["allowed_events"] == ["election_certified", "form_re_election_group"]
+    refused(stranger.get(f"{url}/governance"), 404, "community_not_found")
+
+    first = bodies.serving(body)[0]
+    leave = {"member_id": first.id, "reason": "resigned", "left_on": body.formed_on.isoformat()}
+    refused(member.post(f"{url}/body/leaving", leave), 403, "forbidden")
+    after = official.post(f"{url}/body/leaving", leave)
+    assert after.status_code == 200, after.get_json()
+    seats = [m for m in after.get_json()["body"]["members"] if m["left_on"] is None and m["seat"] == "member"]
+    assert len(seats) == 5  # the alternate moved up
+    refused(official.post(f"{url}/body/leaving", leave), 409, "already_left")
+    refused(official.post(f"{url}/body/leaving", {**leave, "member_id": 2**31 - 1}), 404, "member_not_found")
+
+    chair = seats[0]["id"]
+    chosen = official.post(f"{url}/body/officers", {"chair": chair, "vice_chairs": [seats[1]["id"]]}).get_json()
+    assert [m["office"] for m in chosen["body"]["members"] if m["id"] == chair] == ["chair"]
+    filed = official.post(f"{url}/body/filing", {"filed_on": body.formed_on.isoformat()}).get_json()
+    assert filed["body"]["filed_on"] == body.formed_on.isoformat()
+    refused(official.post(f"{url}/body/re-election-group"), 409, "re_election_not_due")
+    refused(official.post(f"{url}/governance/conversion", {"decision": "convert", "reason": "x"}), 409, "not_now")
+    refused(official.post(f"{url}/governance/conversion", {"decision": "maybe", "reason": "x"}), 422, "http_422")
