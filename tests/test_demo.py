@@ -33,7 +33,15 @@ def test_the_demo_loads_what_the_readme_promises(app, client):
     ]
     township = db.session.scalar(select(Township).where(Township.admin_code == "330681001"))
     assert township is not None
-    assert {c.name for c in township.communities} == {"江南名邸", "桃园小区", "梅园小区", "荷花苑", "柳岸花园"}
+    assert {c.name: c.governance for c in township.communities} == {
+        "江南名邸": "preparing",
+        "桃园小区": "no_assembly",
+        "梅园小区": "preparing",
+        "荷花苑": "preparing",
+        "柳岸花园": "preparing",
+        "竹林苑": "established",
+        "松涛苑": "committee",
+    }
     large = db.session.scalar(select(Community).where(Community.name == "江南名邸"))
     units = db.session.scalar(
         select(func.count()).select_from(RollUnit).join(RollVersion).where(RollVersion.community_id == large.id)
@@ -61,8 +69,8 @@ def test_the_demo_is_audited(app):
     from app.audit.models import AuditEvent
 
     actions = db.session.scalars(select(AuditEvent.action)).all()
-    assert actions.count("roll.version_create") == 5
-    assert actions.count("community.create") == 5
+    assert actions.count("roll.version_create") == 7
+    assert actions.count("community.create") == 7
     assert actions.count("account.create") == db.session.scalar(select(func.count()).select_from(User))
 
 

@@ -10,6 +10,7 @@ from app.auth import services as accounts
 from app.auth.models import GroupRole, Role
 from app.communities import services as communities
 from app.communities.models import Community, Township
+from app.demo.governance import certified_communities
 from app.demo.preparation import await_group, demo_today, prepare_mid_way
 from app.demo.results import published_for_objections, window_ended
 from app.demo.roll_generator import DemoUnit, demo_small_roll, generate_demo_roll
@@ -38,7 +39,7 @@ def load_demo() -> list[tuple[str, str]]:
     township = communities.create_township("暨阳街道", "330681001")
     other = communities.create_township("浣东街道", "330681002")
     accounts.create_township_account(township, "jiyang1", "陈建国", DEMO_PASSWORD)
-    accounts.create_township_account(township, "jiyang2", "周丽华", DEMO_PASSWORD)
+    jiyang2 = accounts.create_township_account(township, "jiyang2", "周丽华", DEMO_PASSWORD)
     accounts.create_township_account(other, "huandong1", "孙志强", DEMO_PASSWORD)
 
     large_roll = generate_demo_roll()
@@ -66,6 +67,7 @@ def load_demo() -> list[tuple[str, str]]:
     open_demo_meeting(township, anchor, DEMO_PASSWORD)
     window_ended(township, anchor, DEMO_PASSWORD)
     published_for_objections(township, anchor)
+    certified_communities(township, anchor, jiyang2.id)
 
     accounts.create_community_account(
         large, "group-leader", "王志明", DEMO_PASSWORD, Role.GROUP_MEMBER, GroupRole.LEADER

@@ -29,7 +29,7 @@ from app.voting.models import Meeting, MeetingVoter
 Choose = Callable[[int, Meeting], dict[str, Any]]
 
 
-def _vote(meeting: Meeting, voters: list[MeetingVoter], choose: Choose, days_ago: int) -> None:
+def vote_back(meeting: Meeting, voters: list[MeetingVoter], choose: Choose, days_ago: int) -> None:
     """Cast the voters' ballots by phone, then move the window back ``days_ago`` days (the ballots' times and
     receipts with it), as if the vote had happened then."""
     for number, voter in enumerate(voters):
@@ -45,13 +45,13 @@ def _vote(meeting: Meeting, voters: list[MeetingVoter], choose: Choose, days_ago
     db.session.flush()
 
 
-def _open_now() -> tuple[datetime, datetime]:
-    """A window around now, so that the ballots can be cast; `_vote` moves it back afterwards."""
+def open_now() -> tuple[datetime, datetime]:
+    """A window around now, so that the ballots can be cast; `vote_back` moves it back afterwards."""
     now = utcnow()
     return now - timedelta(hours=1), now + timedelta(hours=1)
 
 
-def _established_with_committee(number: int, meeting: Meeting) -> dict[str, Any]:
+def established_with_committee(number: int, meeting: Meeting) -> dict[str, Any]:
     rules, covenant, election = meeting.matters
     answer = "no" if number % 9 == 0 else "yes"
     candidates = [c.id for c in election.candidates]
@@ -59,7 +59,7 @@ def _established_with_committee(number: int, meeting: Meeting) -> dict[str, Any]
     return {str(rules.id): answer, str(covenant.id): "yes", str(election.id): picked}
 
 
-def _established_without_committee(number: int, meeting: Meeting) -> dict[str, Any]:
+def established_without_committee(number: int, meeting: Meeting) -> dict[str, Any]:
     """Rules and covenant pass; each owner marks one candidate, so nobody has more than half."""
     rules, covenant, election = meeting.matters
     candidates = [c.id for c in election.candidates]
@@ -74,9 +74,9 @@ def window_ended(township: Township, today: date, password: str) -> Meeting:
         community, today - timedelta(days=8), now - timedelta(hours=1), now + timedelta(hours=1)
     )
     voters = [v for v in voters_of(meeting) if not v.is_developer]
-    _vote(meeting, voters[: len(voters) * 4 // 5], _established_with_committee, days_ago=8)
+    vote_back(meeting, voters[: len(voters) * 4 // 5], established_with_committee, days_ago=8)
     late = voters[-1]
-    paper.record_entry(meeting, paper.paper_code(late), teller.id, _established_with_committee(1, meeting))
+    paper.record_entry(meeting, paper.paper_code(late), teller.id, established_with_committee(1, meeting))
     db.session.flush()
     return meeting
 
@@ -86,9 +86,9 @@ def published_for_objections(township: Township, today: date) -> Meeting:
     community = demo_community(
         township, "柳岸花园", "诸暨市暨阳街道柳岸路6号", "诸暨柳岸房地产有限公司", 31, today - timedelta(days=15)
     )
-    meeting = open_first_meeting(community, today - timedelta(days=20), *_open_now())
+    meeting = open_first_meeting(community, today - timedelta(days=20), *open_now())
     voters = [v for v in voters_of(meeting) if not v.is_developer]
-    _vote(meeting, voters[: len(voters) * 17 // 20], _established_without_committee, days_ago=20)
+    vote_back(meeting, voters[: len(voters) * 17 // 20], established_without_committee, days_ago=20)
     closing.close(meeting, now=meeting.closes_at + timedelta(minutes=1))
     result = counting.count(meeting, None)
     certification.publish(result, today - timedelta(days=10))

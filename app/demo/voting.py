@@ -18,7 +18,7 @@ from app.communities.models import Community, Township
 from app.db_types import utcnow
 from app.demo.roll_generator import demo_small_roll
 from app.extensions import db
-from app.governance import services as governance
+from app.preparation import group as groups
 from app.privacy import decrypt
 from app.roll import services as roll
 from app.roll.models import RollOwner, RollUnit
@@ -46,8 +46,15 @@ def demo_community(township: Township, name: str, address: str, developer: str, 
     )
     version = create_version(community, units, "示范数据 / demo data", author_id=None, source="demo")
     roll.publish_version(version, today - timedelta(days=20), None)
-    # the demo's first meetings are built directly: record the preparatory group they stand for
-    governance.transition(community, "form_group", today - timedelta(days=60), reason="示范数据 / demo data")
+    owners = list({o.id_number: o for unit in units for o in unit.owners}.values())
+    formed_on = today - timedelta(days=60)
+    group = groups.record_request(community, "developer_report", formed_on - timedelta(days=20), "", None)
+    members = [
+        groups.MemberInput("吴卫东", "township", "0575-87010000", is_leader=True),
+        *(groups.MemberInput(o.name, "owner_representative", "", o.id_number) for o in owners[20:24]),
+        groups.MemberInput("蒋美华", "residents_committee", "0575-87010001"),
+    ]
+    groups.form_group(group, formed_on, members, None)  # the meeting is built directly below, not from its plan
     return community
 
 
