@@ -1,0 +1,230 @@
+"""The township's dashboard (issue 8 item 5): every community with its state and its clocks, overdue ones first; what
+waits for the township; the policy's measures (app/governance/measures.py) with their trend.
+
+It builds on the preparations' overview (app/preparation/progress.py): a community whose preparatory group is at
+work shows that overview's clocks and waiting items; the governing bodies add their own clocks (filing within 30
+days of the election, Shaoxing Art 17; the re-election 60 days before the term ends, Art 24).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.communities.models import Community, Township
+from app.extensions import db
+from app.governance import bodies, measures
+from app.governance.body_models import GoverningBody
+from app.preparation import progress
+from app.results.certification import notice_over
+from app.results.models import Result
+from app.rules.calendar import CalendarMissing
+from app.rules.preparation import ClockState
+from app.voting.models import Meeting
+
+#: the states in which the preparatory group's own clocks (app/preparation/progress.py) are the community's clocks
+PREPARING = ("no_assembly", "preparing", "extended")
+
+BODY_CLOCK_LABELS: dict[str, Any] = {
+    "filing": _l("File the committee (30 days from its election, Shaoxing Art 17)"),
+    "re_election": _l("Organise the re-election (60 days before the term ends, Shaoxing Art 24)"),
+}
+
+#: what waits for the township beyond the preparations' own items (progress.WAITING_LABELS)
+WAITING_LABELS: dict[str, Any] = {
+    "certify_result": _l("A published result is ready to certify"),
+    "decide_conversion": _l("Assembly established without a committee: decide on the property management committee"),
+    "file_committee": _l("The committee was not filed within 30 days"),
+    "re_election_due": _l("The committee's re-election is due"),
+    "below_half": _l("Fewer than half the committee's seats are filled: a re-election group may be formed"),
+}
+
+
+@dataclass(frozen=True)
+class BodyClock:
+    """A clock of the body in office: its due day (None when the year's holiday calendar is missing) and where today
+    stands."""
+
+    code: str
+    due: date | None
+    missing_year: int | None
+    state: ClockState | None
+    done: bool
+
+    @property
+    def label(self) -> Any:
+        return BODY_CLOCK_LABELS[self.code]
+
+    @property
+    def overdue(self) -> bool:
+        return not self.done and self.state is not None and self.state.state == "overdue"
+
+
+def _clock(code: str, due: date | None, missing_year: int | None, today: date, done: bool) -> BodyClock:
+    state = None
+    if due is not None:
+        delta = (due - today).days
+        if delta > 0:
+            state = ClockState("due_in", delta)
+        elif delta == 0:
+            state = ClockState("due_today", 0)
+        else:
+            state = ClockState("overdue", -delta)
+    return BodyClock(code, due, missing_year, state, done)
+
+
+def body_clocks(body: GoverningBody, state: str, today: date) -> list[BodyClock]:
+    """A committee's clocks: filing (until filed) and re-election (until the township forms a re-election group)."""
+    if body.kind != "committee":
+        return []
+    clocks = []
+    if body.filed_on is None:
+        try:
+            clocks.append(_clock("filing", bodies.filing_due(body), None, today, False))
+        except CalendarMissing as missing:
+            clocks.append(_clock("filing", None, missing.year, today, False))
+    due = bodies.re_election_due(body)
+    if due is not None:
+        clocks.append(_clock("re_election", due, None, today, state == "re_election"))
+    return clocks
+
+
+@dataclass(frozen=True)
+class WaitingItem:
+    """One thing the township should do: its code (WAITING_LABELS or progress.WAITING_LABELS), the community, and
+    the result to certify when it is one."""
+
+    code: str
+    community: Community
+    result: Result | None = None
+    meeting_id: int | None = None
+
+
+@dataclass
+class CommunityRow:
+    community: Community
+    since: date | None
+    preparation: progress.Overview | None
+    body: GoverningBody | None
+    clocks: list[BodyClock]
+    pmc_days: int | None
+    waiting: list[WaitingItem] = field(default_factory=list)
+
+    @property
+    def state(self) -> str:
+        return self.community.governance
+
+    @property
+    def overdue(self) -> bool:
+        return (self.preparation is not None and self.preparation.overdue) or any(c.overdue for c in self.clocks)
+
+    @property
+    def serving(self) -> int:
+        return len(bodies.serving(self.body)) if self.body is not None else 0
+
+
+@dataclass
+class TownshipDashboard:
+    township: Township
+    today: date
+    rows: list[CommunityRow]
+    now: measures.Measures
+    trend: list[measures.Measures]
+
+    @property
+    def waiting(self) -> list[WaitingItem]:
+        return [item for row in self.rows for item in row.waiting]
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for row in self.rows if row.overdue)
+
+
+def ready_to_certify(township_id: int, today: date) -> list[tuple[Result, Meeting]]:
+    """Published results of the township whose notice is over with every objection answered."""
+    rows = db.session.execute(
+        select(Result, Meeting)
+        .join(Meeting, Meeting.id == Result.meeting_id)
+        .join(Community, Community.id == Meeting.community_id)
+        .where(Community.township_id == township_id, Result.status == "published")
+        .order_by(Result.objections_until, Result.id)
+    ).all()
+    return [
+        (result, meeting)
+        for result, meeting in rows
+        if notice_over(result, today) and all(o.answer is not None for o in result.objections)
+    ]
+
+
+def township_dashboard(township: Township, today: date) -> TownshipDashboard:
+    """Every community of the township (overdue first, then those with something waiting, then by name)."""
+    communities = db.session.scalars(
+        select(Community).where(Community.township_id == township.id).order_by(Community.name, Community.id)
+    ).all()
+    records = measures.load([township.id], today)
+    by_id = {record.id: record for record in records.communities}
+    overviews = {row.community.id: row for row in progress.township_overviews(township.id)}
+    in_office = {
+        body.community_id: body
+        for body in db.session.scalars(
+            select(GoverningBody)
+            .join(Community, Community.id == GoverningBody.community_id)
+            .where(Community.township_id == township.id, GoverningBody.dissolved_on.is_(None))
+            .order_by(GoverningBody.id)
+        )
+    }
+    pmc_days = {
+        span.community_id: span.days
+        for span in measures.property_management_committees(records).spans
+        if span.ended_on is None
+    }
+    certify: dict[int, list[tuple[Result, Meeting]]] = {}
+    for result, meeting in ready_to_certify(township.id, today):
+        certify.setdefault(meeting.community_id, []).append((result, meeting))
+
+    rows = []
+    for community in communities:
+        events = by_id[community.id].events
+        body = in_office.get(community.id)
+        row = CommunityRow(
+            community=community,
+            since=events[-1][0] if events else None,
+            # the preparation's clocks and waiting items while the group prepares the first meeting; once a certified
+            # meeting moved the community on, the bodies' clocks take over
+            preparation=overviews.get(community.id) if community.governance in PREPARING else None,
+            body=body,
+            clocks=body_clocks(body, community.governance, today) if body is not None else [],
+            pmc_days=pmc_days.get(community.id),
+        )
+        row.waiting = _waiting(row, certify.get(community.id, []), today)
+        rows.append(row)
+    rows.sort(key=lambda row: (not row.overdue, not row.waiting))
+    return TownshipDashboard(township, today, rows, measures.measures(records), measures.trend(records, today))
+
+
+def _waiting(row: CommunityRow, results: list[tuple[Result, Meeting]], today: date) -> list[WaitingItem]:
+    community = row.community
+    items = [WaitingItem("certify_result", community, result, meeting.id) for result, meeting in results]
+    if community.governance == "established":
+        items.append(WaitingItem("decide_conversion", community))
+    for clock in row.clocks:
+        if clock.code == "filing" and clock.overdue:
+            items.append(WaitingItem("file_committee", community))
+        due = clock.state is not None and clock.state.state != "due_in"
+        if clock.code == "re_election" and due and community.governance == "committee":
+            items.append(WaitingItem("re_election_due", community))
+    body = row.body
+    committee = body is not None and body.kind == "committee" and community.governance == "committee"
+    if committee and body is not None and body.seats and row.serving * 2 < body.seats:
+        items.append(WaitingItem("below_half", community))
+    if row.preparation is not None:
+        items.extend(WaitingItem(code, community) for code in row.preparation.waiting)
+    return items
+
+
+def waiting_label(code: str) -> Any:
+    return WAITING_LABELS.get(code) or progress.WAITING_LABELS[code]
