@@ -30,6 +30,7 @@ def register_api(app: Flask) -> None:
         accounts,
         audit,
         communities,
+        dashboards,
         governance,
         preparation,
         results,
@@ -62,6 +63,7 @@ def register_api(app: Flask) -> None:
         voting_proxies,
         results,
         governance,
+        dashboards,
     ):
         blueprint: Any = module.blp
         csrf.exempt(blueprint)

@@ -158,7 +158,12 @@ GOVERNANCE_OPERATIONS = (
     "POST /api/v1/communities/{community_id}/body/filing",
     "POST /api/v1/communities/{community_id}/body/re-election-group",
 )
-OPERATIONS = (*OPERATIONS, *MEETING_OPERATIONS, *RESULT_OPERATIONS, *GOVERNANCE_OPERATIONS)
+#: the dashboards (app.api.dashboards): read-only figures of a township and of the city
+DASHBOARD_OPERATIONS = (
+    "GET /api/v1/townships/{township_id}/dashboard",
+    "GET /api/v1/city/dashboard",
+)
+OPERATIONS = (*OPERATIONS, *MEETING_OPERATIONS, *RESULT_OPERATIONS, *GOVERNANCE_OPERATIONS, *DASHBOARD_OPERATIONS)
 #: operations with an integer path or query parameter (ids, before_seq)
 INTEGER_PARAMETER_OPERATIONS = (*(op for op in OPERATIONS if "{" in op), "GET /api/v1/audit/events")
 
