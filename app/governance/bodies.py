@@ -2,8 +2,9 @@
 and alternates moving up (DOMAIN §7; Shaoxing Arts 16–19, 24; issue 8 items 2 and 3).
 
 - A committee is formed from a certified election: its members and alternates in the election's ranking, its seats,
-  its term (3 to 5 years; 5 unless the meeting's settings say otherwise). Any body in office hands over and is
-  dissolved that day (a property management committee stops when a committee is elected).
+  its term (3 to 5 years; 5 unless the meeting's settings say otherwise). An old committee hands over and is
+  dissolved that day; a property management committee goes on until the new committee is filed, then hands over
+  and is dissolved (Art 16 ¶3).
 - A property management committee is formed when the township converts the preparatory group: the group's members
   become its members, with the duties the township records.
 - The committee chooses its chair and vice-chairs at its first meeting, and is filed (备案) within 30 days of its
@@ -59,9 +60,15 @@ def serving(body: GoverningBody, seat: str = "member") -> list[BodyMember]:
     return [m for m in body.members if m.seat == seat and m.left_on is None]
 
 
-def _hand_over(community: Community, on: date, reason: str) -> None:
-    current = in_office(community)
-    if current is not None:
+def _hand_over(community: Community, on: date, reason: str, kinds: tuple[str, ...] = ("committee", "pmc")) -> None:
+    """Dissolve the community's bodies of these kinds still in office, with the reason."""
+    for current in db.session.scalars(
+        select(GoverningBody).where(
+            GoverningBody.community_id == community.id,
+            GoverningBody.dissolved_on.is_(None),
+            GoverningBody.kind.in_(kinds),
+        )
+    ):
         current.dissolved_on, current.dissolved_reason = on, reason
         _record("body.dissolve", current, {"on": on.isoformat(), "reason": reason})
 
@@ -86,7 +93,8 @@ def committee_from_result(community: Community, result: Result, on: date, user_i
         for c in db.session.scalars(select(MatterCandidate).where(MatterCandidate.matter_id == int(election["id"])))
     }
     term = int(package["settings"].get("term_years", DEFAULT_TERM_YEARS))
-    _hand_over(community, on, "handed over to the committee elected on " + on.isoformat())
+    # an old committee hands over now; a property management committee stays until the new one is filed (Art 16 ¶3)
+    _hand_over(community, on, "handed over to the committee elected on " + on.isoformat(), kinds=("committee",))
     body = GoverningBody(
         community_id=community.id,
         kind="committee",
@@ -171,6 +179,8 @@ def record_filing(
             _l("The filing cannot come before the election, nor the certificate before the filing."),
         )
     body.filed_on, body.filing_certificate_on, body.filing_documents = filed_on, certificate_on, documents
+    community = db.session.get_one(Community, body.community_id)
+    _hand_over(community, filed_on, "the owners' committee is filed: handed over and dissolved", kinds=("pmc",))
     try:
         late: bool | None = filed_on > filing_due(body)
     except CalendarMissing:  # the deadline's year has no calendar yet: recorded as unknown, not refused

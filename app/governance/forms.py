@@ -51,3 +51,11 @@ class FilingForm(FlaskForm):
 
     filed_on = DateField(_l("Filed on"), validators=[DataRequired()])
     certificate_on = DateField(_l("Filing certificate dated"), validators=[Optional()])
+
+
+class ConveneForm(FlaskForm):
+    """An assembly meeting convened by the committee or property management committee in office."""
+
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    opens_on = DateField(_l("Voting opens on"), validators=[DataRequired()])
+    closes_on = DateField(_l("Voting closes on"), validators=[DataRequired()])

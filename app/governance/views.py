@@ -15,9 +15,9 @@ from wtforms.fields.choices import SelectChoice
 from app.auth import permissions
 from app.communities.models import Community
 from app.errors import DomainError
-from app.governance import bodies, decisions
+from app.governance import bodies, convening, decisions
 from app.governance.body_models import GoverningBody
-from app.governance.forms import ConversionForm, FilingForm, MemberLeavesForm, OfficersForm
+from app.governance.forms import ConveneForm, ConversionForm, FilingForm, MemberLeavesForm, OfficersForm
 from app.preparation.page_helpers import community_in_scope, done, invalid, refused
 from app.roll.services import today
 from app.rules.calendar import CalendarMissing
@@ -64,6 +64,7 @@ class BodyView:
     officers_form: OfficersForm
     filing_form: FilingForm
     action_form: ActionForm
+    convene_form: ConveneForm
 
 
 def body_view(community: Community, body: GoverningBody | None) -> BodyView | None:
@@ -91,6 +92,7 @@ def body_view(community: Community, body: GoverningBody | None) -> BodyView | No
         officers_form=officers_form,
         filing_form=FilingForm(),
         action_form=ActionForm(),
+        convene_form=ConveneForm(),
     )
 
 
@@ -173,3 +175,22 @@ def re_election_group(community_id: int) -> Any:
     except DomainError as error:
         return refused(error, back)
     return done(_("The re-election group is formed."), back)
+
+
+@bp.post("/communities/<id:community_id>/body/meetings")
+@login_required
+def convene(community_id: int) -> Any:
+    """The body in office convenes an assembly meeting (any Art 278 matter; the election of a committee for a
+    property management committee); its matters are added on the meeting's page."""
+    community, _body, back = _body_action(community_id)
+    form = ConveneForm()
+    if not form.validate_on_submit() or form.opens_on.data is None or form.closes_on.data is None:
+        return invalid(form, back)
+    try:
+        meeting = convening.convene(
+            community, form.title.data or "", form.opens_on.data, form.closes_on.data, current_user.id
+        )
+    except DomainError as error:
+        return refused(error, back, form)
+    target = url_for("meetings.meeting_page", meeting_id=meeting.id)
+    return done(_("The meeting is convened: add its matters, then open voting."), target)

@@ -149,8 +149,11 @@ def certify(result: Result, today: date, user_id: int) -> None:
 def _change_community(community: Community, result: Result, today: date, user_id: int) -> None:
     """The certified result's consequence for the community (app/rules/governance.py): the first meeting's result
     while the group prepares it, else an election's (by the property management committee, or a re-election)."""
-    outcome = str(result.outcome.get("governance", "preparing"))
     first = community.governance in ("preparing", "extended")
+    if first:  # the first meeting: established or not, with or without a committee (app/rules/outcome.py)
+        outcome = str(result.outcome.get("governance", "preparing"))
+    else:  # a later meeting: the assembly exists; only a committee formed changes the state
+        outcome = "committee" if result.outcome.get("committee_formed") else "preparing"
     group = current_group(community) if first else None
     facts = Facts(outcome=outcome, already_extended=group is not None and group.extended_on is not None)
     event = "first_meeting_certified" if first else "election_certified"

@@ -3,7 +3,8 @@
 - The assembly is established when the first meeting adopts both the rules of procedure (Civil Code Art 278 ¶1
   category 1) and the covenant (category 2). A meeting without both on its agenda cannot establish it.
 - The committee is elected when the election's result says the committee is formed (enough definite members,
-  app/rules/elections.py).
+  app/rules/elections.py). At a first meeting it counts only if the assembly is established at the same meeting
+  (`governance`); at a later meeting the assembly exists already.
 - Established without a committee elected: the township may convert the preparatory group into a property
   management committee (Art 16 ¶3); that decision is the governance workflow's, not the count's.
 
@@ -62,4 +63,4 @@ def outcome(matters: Iterable[Mapping[str, Any]], results: Mapping[str, Mapping[
         if result["passed"]:
             adopted.add(int(matter["category"]))
     established = {RULES_CATEGORY, COVENANT_CATEGORY} <= adopted
-    return Outcome(established, established and committee_formed, runoff_needed, tuple(passed), tuple(failed))
+    return Outcome(established, committee_formed, runoff_needed, tuple(passed), tuple(failed))

@@ -27,6 +27,7 @@ from app.roll import services as roll_services
 from app.roll.models import RollUnit
 from app.roll.versions import latest_version
 from app.roll.weights import unit_key, voter_pseudonym, voter_roll
+from app.rules.governance import may_vote_on_property_company
 from app.rules.model import CATEGORIES, Settings
 from app.text import optional_text, required_text
 from app.voting.models import Matter, MatterCandidate, Meeting, MeetingVoter
@@ -35,6 +36,8 @@ CHANNELS = ("phone,paper", "phone", "paper")
 SECOND_FACTORS = ("id_last6", "sms")
 #: the window's hours on its first and last day when the plan gives days only
 OPENS_AT, CLOSES_AT = time(8, 0), time(20, 0)
+#: Civil Code Art 278 ¶1 (4): hiring and firing the property service company or another manager
+PROPERTY_COMPANY_CATEGORY = 4
 
 
 def local(day: date, at: time) -> datetime:
@@ -163,6 +166,13 @@ def add_motion(meeting: Meeting, category: int, title: str, text: str, user_id: 
     _draft(meeting)
     if category not in CATEGORIES:
         raise DomainError("invalid_category", _l("Choose a category of Civil Code Art 278."), field="category")
+    community = db.session.get_one(Community, meeting.community_id)
+    if category == PROPERTY_COMPANY_CATEGORY and not may_vote_on_property_company(community.governance):
+        raise DomainError(
+            "re_election_under_way",
+            _l("No vote on hiring or firing the property company while the re-election group works (Art 24)."),
+            field="category",
+        )
     matter = Matter(
         position=max((m.position for m in meeting.matters), default=0) + 1,
         kind="motion",

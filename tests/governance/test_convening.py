@@ -1,0 +1,124 @@
+"""Meetings after the first (issue 8 items 2 and 4): convened by the body in office through the same voting and
+certification; the property management committee's election forms the committee, which takes over once filed; no
+property-company vote while a re-election group works (Shaoxing Arts 16 ¶3 and 24)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from app.extensions import db
+from app.governance import bodies, convening, decisions, services
+from app.governance.body_models import GoverningBody
+from app.results import certification, closing, counting
+from app.roll.services import today
+from app.rules.governance import Facts
+from app.voting import ballots, meetings
+from app.voting.models import Meeting, MeetingVoter
+from tests.conftest import AuthActions
+from tests.preparation.helpers import refused
+from tests.results.helpers_lifecycle import Voted
+
+
+def _open(meeting: Meeting) -> list[MeetingVoter]:
+    meeting.opens_at = meeting.opens_at - timedelta(days=400)  # open now, whatever day the test runs
+    meeting.closes_at = meeting.opens_at + timedelta(days=800)
+    meetings.open_voting(meeting, today(), None)
+    return list(db.session.query(MeetingVoter).filter_by(meeting_id=meeting.id).order_by(MeetingVoter.id))
+
+
+def _certify(voted: Voted, meeting: Meeting, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.preparation.helpers import freeze_today
+    from tests.results.helpers_lifecycle import end_window
+
+    end_window(meeting)
+    closing.close(meeting)
+    result = counting.count(meeting, voted.official.id)
+    certification.publish(result, today(), voted.official.id)
+    after = (result.objections_until or today()) + timedelta(days=1)
+    freeze_today(monkeypatch, after)
+    certification.certify(result, after, voted.other_official.id)
+
+
+def test_only_a_body_in_office_convenes(app: Any) -> None:
+    from tests.factories import gen_community, gen_township
+
+    community = gen_community(gen_township())
+    error = refused(convening.convene, community, "第二次业主大会会议", date(2026, 12, 1), date(2026, 12, 8), None)
+    assert error.code == "no_convener"
+
+
+def test_the_committee_convenes_a_meeting_on_the_property_company(
+    elected: tuple[Voted, GoverningBody], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    voted, body = elected
+    community = voted.community
+    meeting = convening.convene(community, "续聘物业服务企业", date(2026, 12, 1), date(2026, 12, 8), None)
+    assert meeting.settings["rank_by"] == ["heads", "area"]  # the first meeting's settings
+    meetings.add_motion(meeting, 4, "续聘物业服务企业", "续聘某物业公司三年", None)
+    voters = _open(meeting)
+    for voter in (v for v in voters if not v.is_developer):
+        ballots.cast(voter, {str(meeting.matters[0].id): "yes"}, "phone")
+    _certify(voted, meeting, monkeypatch)
+    assert community.governance == "committee"  # a motion changes no state
+    assert bodies.in_office(community) is body
+    assert [e.event for e in services.timeline(community)][-1] == "election_certified"
+
+
+def test_no_property_company_vote_while_a_re_election_group_works(elected: tuple[Voted, GoverningBody]) -> None:
+    voted, _body = elected
+    community = voted.community
+    services.transition(community, "form_re_election_group", today(), facts=Facts(township_called=True))
+    meeting = convening.convene(community, "换届选举", date(2026, 12, 1), date(2026, 12, 8), None)
+    assert refused(meetings.add_motion, meeting, 4, "解聘物业", "", None).code == "re_election_under_way"
+    meetings.add_motion(meeting, 2, "修改管理规约", "", None)  # any other matter is fine
+
+
+def test_the_pmc_elects_the_committee_which_takes_over_once_filed(app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.governance.test_governance_flow import group_awaiting_decision
+    from tests.results.helpers_lifecycle import choices  # noqa: F401 (documentation of the ballot shape)
+
+    community, official = group_awaiting_decision()
+    pmc = decisions.decide_conversion(community, True, "组织选举业主委员会", today(), official.id)
+    assert pmc is not None
+    meeting = convening.convene(community, "选举第一届业主委员会", date(2026, 12, 1), date(2026, 12, 8), None)
+    names = [("赵一", "1幢"), ("钱二", "2幢"), ("孙三", "3幢"), ("李四", "4幢"), ("周五", "5幢"), ("吴六", "6幢")]
+    assert refused(convening.add_election, meeting, 4, 0, names, None).code == "invalid_election_rules"
+    election = convening.add_election(meeting, 5, 1, names, None)
+    assert refused(convening.add_election, meeting, 5, 1, names, None).code == "election_exists"
+    voters = _open(meeting)
+    picks = [c.id for c in election.candidates]
+    for number, voter in enumerate(v for v in voters if not v.is_developer):
+        ballots.cast(voter, {str(election.id): picks[:5] if number % 4 else picks[1:6]}, "phone")
+    from app.communities.models import Township
+    from tests.factories import gen_official
+
+    township = db.session.get_one(Township, community.township_id)
+    voted = Voted(None, community, official, gen_official(township))  # type: ignore[arg-type]
+    _certify(voted, meeting, monkeypatch)
+    assert community.governance == "committee"
+    committee = bodies.in_office(community)
+    assert committee is not None
+    assert committee.kind == "committee"
+    assert pmc.dissolved_on is None  # the pmc goes on until the committee is filed
+    bodies.record_filing(committee, committee.formed_on, None, [], None)
+    assert pmc.dissolved_on == committee.formed_on
+
+
+def test_the_township_convenes_from_the_community_page(
+    client: FlaskClient, auth: AuthActions, elected: tuple[Voted, GoverningBody]
+) -> None:
+    voted, _body = elected
+    db.session.commit()
+    client.get("/lang/en")
+    auth.login(voted.official.username)
+    page = f"/communities/{voted.community.id}"
+    assert "Convene an assembly meeting" in client.get(page).get_data(as_text=True)
+    data = {"title": "第二次业主大会会议", "opens_on": "2026-12-01", "closes_on": "2026-12-08"}
+    response = auth.post(f"{page}/body/meetings", data, page)
+    assert response.status_code == 302
+    assert "/meetings/" in response.headers["Location"]
+    assert db.session.query(Meeting).filter_by(community_id=voted.community.id, title="第二次业主大会会议").count() == 1
