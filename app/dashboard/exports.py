@@ -262,14 +262,14 @@ def _document() -> FPDF:
 
 
 def shown(count: int | Fraction | None, whole: int | None, share: Fraction | None) -> str:
-    """A measure for reading: "3 / 5 (60.0%)", "12", "41" (an average of days, rounded), "78.3%" or "-"."""
+    """A measure for reading: "3 / 5 (60.0%)", "12", "41" (an average of days, rounded), "78.3%" or "–"."""
     if whole is not None:
         return f"{count} / {whole} ({percent_text(share)}%)" if share is not None else f"{count} / {whole}"
     if isinstance(count, Fraction):
-        return str(round(count))
+        return str(int(count + Fraction(1, 2)))  # half up
     if count is not None:
         return str(count)
-    return f"{percent_text(share)}%" if share is not None else "-"
+    return f"{percent_text(share)}%" if share is not None else "–"
 
 
 def township_pdf(dashboard: TownshipDashboard) -> bytes:
@@ -343,8 +343,8 @@ def township_pdf(dashboard: TownshipDashboard) -> bytes:
                 (
                     row.community.name,
                     str(STATE_LABELS[row.state]),
-                    str(row.since or "-"),
-                    _("overdue") if row.overdue else "-",
+                    str(row.since or "–"),
+                    _("overdue") if row.overdue else "–",
                 )
             )
     return bytes(pdf.output())

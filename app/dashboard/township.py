@@ -3,7 +3,8 @@ waits for the township; the policy's measures (app/governance/measures.py) with 
 
 It builds on the preparations' overview (app/preparation/progress.py): a community whose preparatory group is at
 work shows that overview's clocks and waiting items; the governing bodies add their own clocks (filing within 30
-days of the election, Shaoxing Art 17; the re-election 60 days before the term ends, Art 24).
+days of the election, Shaoxing Art 17; the re-election 60 days before the term ends, Art 24), and the township's
+open orders to correct a decision theirs (the city policy's item 15, app/governance/supervision.py).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from app.communities.models import Community, Township
 from app.extensions import db
 from app.governance import bodies, measures
 from app.governance.body_models import GoverningBody
+from app.governance.supervision_models import SupervisionAction
 from app.preparation import progress
 from app.results.certification import notice_over
 from app.results.models import Result
@@ -32,6 +34,7 @@ PREPARING = ("no_assembly", "preparing", "extended")
 BODY_CLOCK_LABELS: dict[str, Any] = {
     "filing": _l("File the committee (30 days from its election, Shaoxing Art 17)"),
     "re_election": _l("Organise the re-election (60 days before the term ends, Shaoxing Art 24)"),
+    "correction": _l("Correct the decision the township ordered corrected"),
 }
 
 #: what waits for the township beyond the preparations' own items (progress.WAITING_LABELS)
@@ -41,6 +44,7 @@ WAITING_LABELS: dict[str, Any] = {
     "file_committee": _l("The committee was not filed within 30 days"),
     "re_election_due": _l("The committee's re-election is due"),
     "below_half": _l("Fewer than half the committee's seats are filled: a re-election group may be formed"),
+    "order_overdue": _l("An order to correct a decision is overdue: record the correction or revoke the decision"),
 }
 
 
@@ -75,6 +79,11 @@ def _clock(code: str, due: date | None, missing_year: int | None, today: date, d
         else:
             state = ClockState("overdue", -delta)
     return BodyClock(code, due, missing_year, state, done)
+
+
+def order_clocks(orders: list[SupervisionAction], today: date) -> list[BodyClock]:
+    """The township's open orders to correct a decision (the city policy's item 15), each due on its day."""
+    return [_clock("correction", order.due_on or order.acted_on, None, today, False) for order in orders]
 
 
 def body_clocks(body: GoverningBody, state: str, today: date) -> list[BodyClock]:
@@ -182,6 +191,18 @@ def township_dashboard(township: Township, today: date) -> TownshipDashboard:
         for span in measures.property_management_committees(records).spans
         if span.ended_on is None
     }
+    orders: dict[int, list[SupervisionAction]] = {}
+    for order in db.session.scalars(
+        select(SupervisionAction)
+        .join(Community, Community.id == SupervisionAction.community_id)
+        .where(
+            Community.township_id == township.id,
+            SupervisionAction.kind == "order",
+            SupervisionAction.status == "open",
+        )
+        .order_by(SupervisionAction.due_on, SupervisionAction.id)
+    ):
+        orders.setdefault(order.community_id, []).append(order)
     certify: dict[int, list[tuple[Result, Meeting]]] = {}
     for result, meeting in ready_to_certify(township.id, today):
         certify.setdefault(meeting.community_id, []).append((result, meeting))
@@ -197,7 +218,8 @@ def township_dashboard(township: Township, today: date) -> TownshipDashboard:
             # meeting moved the community on, the bodies' clocks take over
             preparation=overviews.get(community.id) if community.governance in PREPARING else None,
             body=body,
-            clocks=body_clocks(body, community.governance, today) if body is not None else [],
+            clocks=(body_clocks(body, community.governance, today) if body is not None else [])
+            + order_clocks(orders.get(community.id, []), today),
             pmc_days=pmc_days.get(community.id),
         )
         row.waiting = _waiting(row, certify.get(community.id, []), today)
@@ -214,6 +236,8 @@ def _waiting(row: CommunityRow, results: list[tuple[Result, Meeting]], today: da
     for clock in row.clocks:
         if clock.code == "filing" and clock.overdue:
             items.append(WaitingItem("file_committee", community))
+        if clock.code == "correction" and clock.overdue:
+            items.append(WaitingItem("order_overdue", community))
         due = clock.state is not None and clock.state.state != "due_in"
         if clock.code == "re_election" and due and community.governance == "committee":
             items.append(WaitingItem("re_election_due", community))

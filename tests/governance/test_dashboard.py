@@ -370,6 +370,33 @@ def test_re_election_due_and_below_half_wait_for_the_township(township_world: To
     assert {"re_election_due", "below_half", "file_committee"} <= codes
 
 
+def test_an_overdue_order_to_correct_a_decision_waits_for_the_township(township_world: TownshipWorld) -> None:
+    from app.dashboard.township import township_dashboard
+    from app.governance import supervision
+
+    world = township_world
+    a = world.communities["A"]
+    order = supervision.order_correction(
+        a,
+        "续聘物业服务企业的决定",
+        date(2026, 9, 20),
+        "未经业主大会表决",
+        date(2026, 10, 15),
+        world.official.id,
+        on=date(2026, 10, 1),
+    )
+    dashboard = township_dashboard(world.township, today())
+    row = next(row for row in dashboard.rows if row.community.id == a.id)
+    correction = next(clock for clock in row.clocks if clock.code == "correction")
+    assert correction.due == date(2026, 10, 15)
+    assert correction.overdue
+    assert "order_overdue" in {item.code for item in row.waiting}
+    supervision.record_compliance(order, date(2026, 10, 14), "已改正", world.official.id)
+    row = next(row for row in township_dashboard(world.township, today()).rows if row.community.id == a.id)
+    assert "correction" not in {clock.code for clock in row.clocks}
+    assert "order_overdue" not in {item.code for item in row.waiting}
+
+
 # --- the pages, the files, who sees them --------------------------------------------------------------------------
 
 
