@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -59,3 +67,16 @@ class ConveneForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     opens_on = DateField(_l("Voting opens on"), validators=[DataRequired()])
     closes_on = DateField(_l("Voting closes on"), validators=[DataRequired()])
+
+
+class ElectionForm(FlaskForm):
+    """The committee's election on a meeting after the first (the first meeting's comes from the preparation)."""
+
+    seats = IntegerField(_l("Members to elect (5 to 11, odd)"), validators=[DataRequired()])
+    max_alternates = IntegerField(_l("Alternates, at most"), validators=[Optional()])
+    candidates = TextAreaField(_l("Candidates"), validators=[DataRequired(), Length(max=4000)])
+
+    def candidate_list(self) -> list[tuple[str, str]]:
+        """The "name, units" lines as (name, units) pairs; blank lines skipped."""
+        rows = [line.replace("，", ",").split(",", 1) for line in (self.candidates.data or "").splitlines()]
+        return [(row[0].strip(), row[1].strip() if len(row) > 1 else "") for row in rows if row[0].strip()]

@@ -15,13 +15,22 @@ from wtforms.fields.choices import SelectChoice
 from app.auth import permissions
 from app.communities.models import Community
 from app.errors import DomainError
+from app.extensions import db
 from app.governance import bodies, convening, decisions
 from app.governance.body_models import GoverningBody
-from app.governance.forms import ConveneForm, ConversionForm, FilingForm, MemberLeavesForm, OfficersForm
-from app.preparation.page_helpers import community_in_scope, done, invalid, refused
+from app.governance.forms import (
+    ConveneForm,
+    ConversionForm,
+    ElectionForm,
+    FilingForm,
+    MemberLeavesForm,
+    OfficersForm,
+)
+from app.preparation.page_helpers import community_in_scope, done, invalid, refused, require_preparer
 from app.roll.services import today
 from app.rules.calendar import CalendarMissing
 from app.voting.meeting_forms import ActionForm
+from app.voting.models import Meeting
 
 bp = Blueprint("governance", __name__)
 
@@ -194,3 +203,27 @@ def convene(community_id: int) -> Any:
         return refused(error, back, form)
     target = url_for("meetings.meeting_page", meeting_id=meeting.id)
     return done(_("The meeting is convened: add its matters, then open voting."), target)
+
+
+@bp.post("/meetings/<id:meeting_id>/election")
+@login_required
+def add_election(meeting_id: int) -> Any:
+    """The committee's election on a meeting convened by the body in office (the property management committee's
+    first task, or a re-election)."""
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        abort(404)
+    community = community_in_scope(meeting.community_id)
+    require_preparer(community)
+    back = url_for("meetings.meeting_page", meeting_id=meeting.id) + "#matters"
+    form = ElectionForm()
+    if not form.validate_on_submit() or form.seats.data is None:
+        return invalid(form, back)
+    if meeting.group_id is not None:  # the first meeting's election comes from the preparation
+        abort(404)
+    try:
+        seats, alternates = form.seats.data, form.max_alternates.data or 0
+        convening.add_election(meeting, seats, alternates, form.candidate_list(), current_user.id)
+    except DomainError as error:
+        return refused(error, back, form)
+    return done(_("The election is added."), back)

@@ -25,6 +25,7 @@ from app.communities.models import Community
 from app.db_types import SHANGHAI
 from app.errors import DomainError
 from app.extensions import db
+from app.governance.forms import ElectionForm
 from app.preparation.group import current_group
 from app.preparation.page_helpers import community_in_scope, done, invalid, refused, require_preparer
 from app.privacy import mask_name
@@ -214,6 +215,7 @@ def meeting_page(meeting_id: int) -> Any:
         can_see_turnout=may_see_turnout(community),
         configure_form=_configure_form(meeting),
         motion_form=MotionForm(),
+        election_form=ElectionForm(),
         open_form=OpenVotingForm(),
         action_form=ActionForm(),
         category_label=category_label,

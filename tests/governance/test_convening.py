@@ -122,3 +122,32 @@ def test_the_township_convenes_from_the_community_page(
     assert response.status_code == 302
     assert "/meetings/" in response.headers["Location"]
     assert db.session.query(Meeting).filter_by(community_id=voted.community.id, title="第二次业主大会会议").count() == 1
+
+
+def test_the_election_is_added_on_the_convened_meetings_page(
+    client: FlaskClient, auth: AuthActions, elected: tuple[Voted, GoverningBody]
+) -> None:
+    voted, _body = elected
+    meeting = convening.convene(voted.community, "换届选举", date(2026, 12, 1), date(2026, 12, 8), None)
+    db.session.commit()
+    client.get("/lang/en")
+    auth.login(voted.official.username)
+    page = f"/meetings/{meeting.id}"
+    assert 'id="add-election"' in client.get(page).get_data(as_text=True)
+    lines = "赵一, 1幢\n钱二，2幢\n孙三\n李四, 4幢\n周五, 5幢\n\n吴六, 6幢"
+    too_few = {"seats": 7, "max_alternates": 0, "candidates": "赵一\n钱二"}
+    assert auth.post(f"{page}/election", too_few, page).status_code == 302
+    db.session.expire_all()
+    assert meeting.matters == []
+    assert (
+        auth.post(f"{page}/election", {"seats": 5, "max_alternates": 1, "candidates": lines}, page).status_code == 302
+    )
+    db.session.expire_all()
+    (election,) = meeting.matters
+    assert [(c.name, c.unit_labels) for c in election.candidates][:3] == [
+        ("赵一", "1幢"),
+        ("钱二", "2幢"),
+        ("孙三", ""),
+    ]
+    assert len(election.candidates) == 6
+    assert 'id="add-election"' not in client.get(page).get_data(as_text=True)
