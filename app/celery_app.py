@@ -12,7 +12,14 @@ from celery.result import AsyncResult
 from flask import Flask, current_app
 
 #: modules whose tasks the worker must know
-TASK_MODULES = ["app.audit.tasks", "app.preparation.tasks", "app.results.tasks", "app.roll.tasks", "app.voting.tasks"]
+TASK_MODULES = [
+    "app.audit.tasks",
+    "app.governance.tasks",
+    "app.preparation.tasks",
+    "app.results.tasks",
+    "app.roll.tasks",
+    "app.voting.tasks",
+]
 
 
 def celery_init_app(app: Flask) -> Celery:
@@ -34,6 +41,7 @@ def celery_init_app(app: Flask) -> Celery:
         "preparation-reminders": {"task": "app.preparation.tasks.send_preparation_reminders", "schedule": 3600.0},
         "purge-expired-letters": {"task": "app.voting.tasks.purge_expired_letters", "schedule": 3600.0},
         "close-due-meetings": {"task": "app.results.tasks.close_due_meetings", "schedule": 60.0},
+        "governance-reminders": {"task": "app.governance.tasks.send_governance_reminders", "schedule": 3600.0},
     }
     celery.set_default()
     app.extensions["celery"] = celery

@@ -6,6 +6,7 @@ from app.calendar.models import HolidayYear
 from app.communities.models import Community, Township
 from app.governance.body_models import BodyMember, GoverningBody
 from app.governance.models import GovernanceEvent
+from app.governance.reminder_models import GovernanceReminder
 from app.governance.supervision_models import SupervisionAction
 from app.preparation.models import (
     ArrearsDemand,
@@ -50,6 +51,7 @@ __all__ = [
     "Community",
     "Credential",
     "GovernanceEvent",
+    "GovernanceReminder",
     "GoverningBody",
     "GroupMember",
     "HolidayYear",

@@ -26,6 +26,7 @@ from app.extensions import db
 from app.governance import bodies
 from app.governance import services as governance
 from app.governance.forms import ConversionForm
+from app.governance.reminders import CLOCK_LABELS
 from app.governance.views import body_view
 from app.preparation import progress
 from app.preparation.group import current_group
@@ -205,6 +206,7 @@ def community(community_id: int) -> Any:
         conversion_form=ConversionForm(),
         body=body,
         body_view=body_view(community, body),
+        reminder_labels=CLOCK_LABELS,
     )
 
 

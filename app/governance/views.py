@@ -16,7 +16,7 @@ from app.auth import permissions
 from app.communities.models import Community
 from app.errors import DomainError
 from app.extensions import db
-from app.governance import bodies, convening, decisions
+from app.governance import bodies, convening, decisions, reminders
 from app.governance.body_models import GoverningBody
 from app.governance.forms import (
     ConveneForm,
@@ -26,6 +26,7 @@ from app.governance.forms import (
     MemberLeavesForm,
     OfficersForm,
 )
+from app.governance.reminder_models import GovernanceReminder
 from app.preparation.page_helpers import community_in_scope, done, invalid, refused, require_preparer
 from app.roll.services import today
 from app.rules.calendar import CalendarMissing
@@ -74,6 +75,7 @@ class BodyView:
     filing_form: FilingForm
     action_form: ActionForm
     convene_form: ConveneForm
+    reminders: list[GovernanceReminder]
 
 
 def body_view(community: Community, body: GoverningBody | None) -> BodyView | None:
@@ -102,6 +104,7 @@ def body_view(community: Community, body: GoverningBody | None) -> BodyView | No
         filing_form=FilingForm(),
         action_form=ActionForm(),
         convene_form=ConveneForm(),
+        reminders=reminders.recent(community),
     )
 
 

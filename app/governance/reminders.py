@@ -1,0 +1,122 @@
+"""Reminders of the governance clocks (issue 8 item 8), by Celery beat, hourly and idempotent, like the
+preparation's (app.preparation.progress.send_reminders, whose 7-day / 1-day / overdue buckets they share):
+
+- the committee's filing within 30 days of its election (Shaoxing Art 17): to the committee;
+- the committee's re-election, organised 60 days before its term ends (Art 24): to the committee, and once
+  overdue to the township, which may form a re-election group;
+- a township's order to correct a decision by a date (city policy item 15): to the committee.
+
+A clock whose year has no holiday calendar yet is skipped (its deadline cannot be computed) and reminded once the
+calendar is added.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.audit import services as audit
+from app.communities.models import Community
+from app.extensions import db
+from app.governance import bodies
+from app.governance.body_models import GoverningBody
+from app.governance.reminder_models import GovernanceReminder
+from app.governance.supervision import open_orders
+from app.preparation.progress import OVERDUE, reminder_lead
+from app.rules.calendar import CalendarMissing
+
+CLOCK_LABELS: dict[str, Any] = {
+    "filing": _l("File the committee"),
+    "re_election": _l("Organise the re-election"),
+    "correction": _l("Correct the decision the township ordered corrected"),
+}
+
+
+@dataclass(frozen=True)
+class Clock:
+    clock: str
+    subject_id: int
+    due_on: date
+    addressee: str
+
+
+def clocks(community: Community) -> list[Clock]:
+    """The community's running governance clocks."""
+    found: list[Clock] = []
+    body = bodies.in_office(community)
+    if body is not None and body.kind == "committee":
+        found += _committee_clocks(body)
+    found += [
+        Clock("correction", order.id, order.due_on, "committee") for order in open_orders(community) if order.due_on
+    ]
+    return found
+
+
+def _committee_clocks(body: GoverningBody) -> list[Clock]:
+    found = []
+    if body.filed_on is None:
+        with contextlib.suppress(CalendarMissing):
+            found.append(Clock("filing", body.id, bodies.filing_due(body), "committee"))
+    due = bodies.re_election_due(body)
+    if due is not None:
+        found.append(Clock("re_election", body.id, due, "committee"))
+    return found
+
+
+def send_reminders(on: date) -> int:
+    """Write the reminders due on ``on`` for every community, each at most once; how many were written."""
+    written = 0
+    for community in db.session.scalars(select(Community).where(Community.governance.in_(("committee", "pmc")))):
+        for clock in clocks(community):
+            lead = reminder_lead((clock.due_on - on).days)
+            if lead is None:
+                continue
+            addressee = "township" if clock.clock == "re_election" and lead == OVERDUE else clock.addressee
+            exists = db.session.scalar(
+                select(GovernanceReminder.id).where(
+                    GovernanceReminder.community_id == community.id,
+                    GovernanceReminder.clock == clock.clock,
+                    GovernanceReminder.subject_id == clock.subject_id,
+                    GovernanceReminder.due_on == clock.due_on,
+                    GovernanceReminder.lead == lead,
+                )
+            )
+            if exists is not None:
+                continue
+            reminder = GovernanceReminder(
+                community_id=community.id,
+                clock=clock.clock,
+                subject_id=clock.subject_id,
+                due_on=clock.due_on,
+                lead=lead,
+                addressee=addressee,
+            )
+            db.session.add(reminder)
+            db.session.flush()
+            audit.record(
+                "governance.reminder",
+                "governance_reminder",
+                reminder.id,
+                {"clock": clock.clock, "due_on": clock.due_on.isoformat(), "lead": lead, "to": addressee},
+                actor_label="beat",
+                township_id=community.township_id,
+                community_id=community.id,
+            )
+            written += 1
+    return written
+
+
+def recent(community: Community, limit: int = 10) -> list[GovernanceReminder]:
+    return list(
+        db.session.scalars(
+            select(GovernanceReminder)
+            .where(GovernanceReminder.community_id == community.id)
+            .order_by(GovernanceReminder.id.desc())
+            .limit(limit)
+        )
+    )
