@@ -96,7 +96,7 @@ def _heading(sheet: Worksheet, titles: Sequence[str]) -> None:
 
 
 def _measures_sheet(sheet: Worksheet, point: Measures) -> None:
-    _heading(sheet, [_("Measure"), _("Count"), _("Out of"), _("Share")])
+    _heading(sheet, [_("Measure"), _("Number"), _("Out of"), _("Share")])
     for row in measure_rows(point):
         sheet.append([row.name, _number(row.count), row.whole, share_number(row.share)])
         sheet.cell(sheet.max_row, 4).number_format = PERCENT_FORMAT
@@ -289,7 +289,7 @@ def township_pdf(dashboard: TownshipDashboard) -> bytes:
     pdf.multi_cell(0, 7, _("The policy's measures"), **NEXT_LINE)
     pdf.set_font_size(9)
     with pdf.table(col_widths=(120, 60), line_height=5, headings_style=_HEADINGS, text_align=("LEFT", "RIGHT")) as t:
-        t.row((_("Measure"), _("Value")))
+        t.row((_("Measure"), _("Figure")))
         for measure in measure_rows(point):
             t.row((measure.name, shown(measure.count, measure.whole, measure.share)))
     pdf.ln(3)
