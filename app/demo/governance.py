@@ -5,18 +5,33 @@ seen and acted on.
   community page whether to convert the preparatory group into a property management committee.
 - 松涛苑: an owners' committee was elected and certified; it is not filed yet, so the filing clock runs, and the
   township records its officers, its filing, and members leaving with alternates moving up.
+- 枫林湾: a property management committee whose election of the committee waits for the township's certification.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
-from app.communities.models import Township
+from app.communities.models import Community, Township
 from app.demo.results import Choose, established_with_committee, established_without_committee, open_now, vote_back
 from app.demo.voting import demo_community, open_first_meeting, voters_of
+from app.extensions import db
+from app.governance import convening, decisions
 from app.results import certification, closing, counting
 from app.results.models import Result
+from app.voting import meetings
 from app.voting.models import Meeting
+
+#: the committee's candidates at 枫林湾's second meeting (name, units)
+CANDIDATES = [
+    ("郑晓明", "1幢"),
+    ("王丽萍", "2幢"),
+    ("冯建华", "3幢"),
+    ("陈小红", "4幢"),
+    ("褚国强", "5幢"),
+    ("卫东方", "6幢"),
+]
 
 
 def _certified(township: Township, name: str, seed: int, choose: Choose, today: date, official_id: int) -> Result:
@@ -37,3 +52,32 @@ def _certified(township: Township, name: str, seed: int, choose: Choose, today: 
 def certified_communities(township: Township, today: date, official_id: int) -> None:
     _certified(township, "竹林苑", 41, established_without_committee, today, official_id)
     _certified(township, "松涛苑", 43, established_with_committee, today, official_id)
+    pmc_election_awaiting_certification(township, today, official_id)
+
+
+def _elect_five(number: int, meeting: Meeting) -> dict[str, Any]:
+    """Every owner marks five of six candidates: all six win more than half, the first five the most."""
+    election = next(m for m in meeting.matters if m.kind == "election")
+    ids = [c.id for c in election.candidates]
+    return {str(election.id): ids[:5] if number % 3 else [*ids[:4], ids[5]]}
+
+
+def pmc_election_awaiting_certification(township: Township, today: date, official_id: int) -> Result:
+    """枫林湾: established without a committee 28 days ago, converted into a property management committee, whose
+    election of the committee was voted 20 days ago and published 12 days ago: the township certifies it, the
+    committee is filed, and the property management committee hands over and is dissolved."""
+    first = _certified(township, "枫林湾", 47, established_without_committee, today - timedelta(days=25), official_id)
+    community = db.session.get_one(Community, db.session.get_one(Meeting, first.meeting_id).community_id)
+    decisions.decide_conversion(
+        community, True, "由筹备组转为物业管理委员会，组织选举业主委员会", today - timedelta(days=27), official_id
+    )
+    meeting = convening.convene(community, "枫林湾业主大会会议（选举业主委员会）", today, today, official_id)
+    convening.add_election(meeting, 5, 1, CANDIDATES, official_id)
+    meeting.opens_at, meeting.closes_at = open_now()
+    meetings.open_voting(meeting, today - timedelta(days=20), official_id)
+    voters = [v for v in voters_of(meeting) if not v.is_developer]
+    vote_back(meeting, voters[: len(voters) * 4 // 5], _elect_five, days_ago=20)
+    closing.close(meeting, now=meeting.closes_at + timedelta(minutes=1))
+    result = counting.count(meeting, None)
+    certification.publish(result, today - timedelta(days=12))
+    return result

@@ -45,3 +45,44 @@ def test_the_township_converts_the_group_of_the_demo(app: Any, client: FlaskClie
     assert len(bodies.serving(committee)) == 5
     pines_page = client.get(f"/communities/{pines.id}").get_data(as_text=True)
     assert 'data-filed="false"' in pines_page
+
+
+def test_the_pmcs_election_is_certified_filed_and_the_pmc_dissolves(
+    app: Any, client: FlaskClient, auth: AuthActions
+) -> None:
+    """Issue 8's "done when" on the demo: 枫林湾's property management committee ran the committee's election; the
+    township certifies it, the committee is filed, the pmc hands over; the dashboard's figures follow."""
+    from app.governance import measures
+    from app.results.models import Result
+    from app.roll.services import today
+    from app.voting.models import Meeting
+
+    load_demo()
+    maples = community("枫林湾")
+    before = measures.establishment_rate(measures.load([maples.township_id], today()))
+    pmc = bodies.in_office(maples)
+    assert pmc is not None
+    assert pmc.kind == "pmc"
+    result = (
+        db.session.query(Result)
+        .join(Meeting, Meeting.id == Result.meeting_id)
+        .filter(Meeting.community_id == maples.id, Result.status == "published")
+        .one()
+    )
+    client.get("/lang/en")
+    assert auth.login("jiyang2", DEMO_PASSWORD).status_code == 302
+    page = f"/meetings/{result.meeting_id}/result"
+    assert auth.post(f"/results/{result.id}/certify", {}, page).status_code == 302
+    db.session.expire_all()
+    assert maples.governance == "committee"
+    committee = bodies.in_office(maples)
+    assert committee is not None
+    assert committee.kind == "committee"
+    assert pmc.dissolved_on is None  # until the committee is filed
+    home = f"/communities/{maples.id}"
+    filed = {"filed_on": committee.formed_on.isoformat(), "certificate_on": ""}
+    assert auth.post(f"{home}/body/filing", filed, home).status_code == 302
+    db.session.expire_all()
+    assert pmc.dissolved_on == committee.formed_on
+    after = measures.establishment_rate(measures.load([maples.township_id], today()))
+    assert after.part == before.part + 1
