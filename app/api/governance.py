@@ -22,6 +22,7 @@ from app.api.governance_schemas import (
     GovernanceSchema,
     MemberLeavesInSchema,
     OfficersInSchema,
+    PmcMembersInSchema,
 )
 from app.auth import permissions
 from app.communities.models import Community
@@ -29,6 +30,7 @@ from app.errors import NotFound
 from app.extensions import db
 from app.governance import bodies, decisions, services
 from app.governance.body_models import GoverningBody
+from app.preparation.group import MemberInput
 from app.roll.services import today
 from app.rules.calendar import CalendarMissing
 from app.rules.governance import allowed_events
@@ -168,5 +170,19 @@ def re_election_group(community_id: int) -> Any:
     seats are filled or the re-election is late."""
     community = _decider(community_id)
     decisions.form_re_election_group(community, _body(community), today(), current_user.id)
+    db.session.commit()
+    return governance_view(community)
+
+
+@blp.post("/communities/<id:community_id>/body/members")
+@officials_only
+@blp.arguments(PmcMembersInSchema)
+@blp.response(200, GovernanceSchema)
+def pmc_members(data: dict[str, Any], community_id: int) -> Any:
+    """The township adjusts the property management committee's members, with the preparatory group's composition
+    checks (Shaoxing Art 12); 422 `invalid_composition` with every reason otherwise."""
+    community = _decider(community_id)
+    members = [MemberInput(**member) for member in data["members"]]
+    bodies.adjust_pmc_members(_body(community), members, data["reason"], today(), current_user.id)
     db.session.commit()
     return governance_view(community)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from app.api.preparation_schemas import MAX_MEMBERS, MemberInSchema
 from app.api.schemas import Schema
 from app.governance.bodies import LEAVING_REASONS
 from app.rules.governance import STATES
@@ -77,3 +78,10 @@ class OfficersInSchema(Schema):
 class FilingInSchema(Schema):
     filed_on = fields.Date(required=True)
     certificate_on = fields.Date(load_default=None, allow_none=True)
+
+
+class PmcMembersInSchema(Schema):
+    members = fields.List(
+        fields.Nested(MemberInSchema), required=True, validate=validate.Length(min=1, max=MAX_MEMBERS)
+    )
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))

@@ -29,6 +29,7 @@ from app.communities.models import Community
 from app.errors import DomainError
 from app.extensions import db
 from app.governance.body_models import BodyMember, GoverningBody
+from app.preparation.group import MemberInput, check_members
 from app.preparation.models import PreparatoryGroup
 from app.results.models import Result
 from app.rules.calendar import CalendarMissing, deadline
@@ -36,6 +37,9 @@ from app.text import required_text
 from app.voting.models import MatterCandidate
 
 DEFAULT_TERM_YEARS = 5
+#: a property management committee's term: Shaoxing sets none; Hangzhou Art 41 (for comparison) "一般不超过二年",
+#: after which the township re-forms it if no committee was elected; the township is reminded as it ends
+PMC_TERM_YEARS = 2
 FILING_DAYS = 30
 RE_ELECTION_LEAD_DAYS = 60
 LEAVING_REASONS = ("resigned", "lost_ownership", "arrears", "removed", "other")
@@ -129,6 +133,8 @@ def pmc_from_group(
         group_id=group.id,
         seats=len(group.members),
         duties=duties,
+        term_years=PMC_TERM_YEARS,
+        term_ends_on=_add_years(on, PMC_TERM_YEARS) - timedelta(days=1),
         created_by_id=user_id,
     )
     body.members = [
@@ -160,8 +166,33 @@ def filing_due(body: GoverningBody) -> date:
 
 
 def re_election_due(body: GoverningBody) -> date | None:
-    """The day the re-election must be organised: 60 days before the term ends."""
-    return body.term_ends_on - timedelta(days=RE_ELECTION_LEAD_DAYS) if body.term_ends_on else None
+    """The day a committee's re-election must be organised: 60 days before the term ends (None for a pmc)."""
+    if body.kind != "committee" or body.term_ends_on is None:
+        return None
+    return body.term_ends_on - timedelta(days=RE_ELECTION_LEAD_DAYS)
+
+
+def adjust_pmc_members(
+    body: GoverningBody, members: list[MemberInput], reason: str, on: date, user_id: int | None
+) -> None:
+    """The township adjusts the property management committee's members, with the preparatory group's composition
+    checks (Shaoxing Art 12: owner representatives at least half, the township's representative leading); the
+    members who go leave on ``on``, the new list serves from then."""
+    if body.kind != "pmc":
+        raise DomainError(
+            "not_a_pmc", _l("Only a property management committee's members are adjusted so."), status=409
+        )
+    community = db.session.get_one(Community, body.community_id)
+    rows = check_members(community, members)
+    reason = required_text(reason, "reason", 500)
+    for member in serving(body):
+        member.left_on, member.left_reason, member.left_note = on, "other", reason
+    body.members.extend(
+        BodyMember(name=row.name, seat="member", rank=len(body.members) + rank, joined_on=on)
+        for rank, row in enumerate(rows, start=1)
+    )
+    body.seats = len(rows)
+    _record("body.members_change", body, {"reason": reason, "members": [row.name for row in rows]})
 
 
 def record_filing(

@@ -4,7 +4,9 @@ preparation's (app.preparation.progress.send_reminders, whose 7-day / 1-day / ov
 - the committee's filing within 30 days of its election (Shaoxing Art 17): to the committee;
 - the committee's re-election, organised 60 days before its term ends (Art 24): to the committee, and once
   overdue to the township, which may form a re-election group;
-- a township's order to correct a decision by a date (city policy item 15): to the committee.
+- a township's order to correct a decision by a date (city policy item 15): to the committee;
+- a property management committee's term (2 years, Hangzhou Art 41 for comparison: Shaoxing sets none): to the
+  township, which re-forms it if no committee was elected.
 
 A clock whose year has no holiday calendar yet is skipped (its deadline cannot be computed) and reminded once the
 calendar is added.
@@ -34,6 +36,7 @@ CLOCK_LABELS: dict[str, Any] = {
     "filing": _l("File the committee"),
     "re_election": _l("Organise the re-election"),
     "correction": _l("Correct the decision the township ordered corrected"),
+    "pmc_term": _l("The property management committee's term ends: a committee elected, or the township re-forms it"),
 }
 
 
@@ -51,6 +54,8 @@ def clocks(community: Community) -> list[Clock]:
     body = bodies.in_office(community)
     if body is not None and body.kind == "committee":
         found += _committee_clocks(body)
+    if body is not None and body.kind == "pmc" and body.term_ends_on is not None:
+        found.append(Clock("pmc_term", body.id, body.term_ends_on, "township"))
     found += [
         Clock("correction", order.id, order.due_on, "committee") for order in open_orders(community) if order.due_on
     ]

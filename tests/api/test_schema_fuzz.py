@@ -157,6 +157,7 @@ GOVERNANCE_OPERATIONS = (
     "POST /api/v1/communities/{community_id}/body/officers",
     "POST /api/v1/communities/{community_id}/body/filing",
     "POST /api/v1/communities/{community_id}/body/re-election-group",
+    "POST /api/v1/communities/{community_id}/body/members",
 )
 #: the dashboards (app.api.dashboards): read-only figures of a township and of the city
 DASHBOARD_OPERATIONS = (

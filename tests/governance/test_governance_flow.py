@@ -189,3 +189,36 @@ def failed_first_meeting(voted: Voted, monkeypatch: pytest.MonkeyPatch) -> None:
     after = (result.objections_until or today()) + timedelta(days=1)
     freeze_today(monkeypatch, after)
     certification.certify(result, after, voted.other_official.id)
+
+
+def test_the_township_adjusts_the_pmcs_members_with_the_groups_composition_checks(app: Any, client: Any) -> None:
+    from app.governance import bodies, decisions
+    from app.preparation.group import MemberInput
+    from tests.api.test_voting_api import api_of
+    from tests.preparation.helpers import roll_owners
+
+    community, official = group_awaiting_decision()
+    pmc = decisions.decide_conversion(community, True, "组织选举", today(), official.id)
+    assert pmc is not None
+    assert pmc.term_ends_on is not None  # two years (Hangzhou Art 41, for comparison)
+    owners = roll_owners()
+    lopsided = [
+        MemberInput("街道代表", "township", "", None, True),
+        MemberInput("居委会代表", "residents_committee", ""),
+        MemberInput("开发商代表", "developer", ""),
+        MemberInput(owners[0].name, "owner_representative", "", owners[0].id_number),
+    ]
+    assert refused(bodies.adjust_pmc_members, pmc, lopsided, "调整", today(), None).code == "invalid_composition"
+    api = api_of(client, official)
+    body = {
+        "reason": "一名业主代表已出售房屋",
+        "members": [
+            {"name": "街道代表", "role": "township", "is_leader": True},
+            *({"name": o.name, "role": "owner_representative", "id_number": o.id_number} for o in owners[1:4]),
+            {"name": "居委会代表", "role": "residents_committee"},
+        ],
+    }
+    changed = api.post(f"/communities/{community.id}/body/members", body)
+    assert changed.status_code == 200, changed.get_json()
+    serving = [m["name"] for m in changed.get_json()["body"]["members"] if m["left_on"] is None]
+    assert serving == ["街道代表", *(o.name for o in owners[1:4]), "居委会代表"]
