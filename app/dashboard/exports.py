@@ -24,7 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from app.dashboard.township import TownshipDashboard, waiting_label
 from app.governance.measures import Measures, percent_text
 from app.governance.services import STATE_LABELS
-from app.roll.notice_pdf import CJK_FACE_SC, CJK_FONT, MissingFont
+from app.roll.notice_pdf import _document as cjk_document
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PERCENT_FORMAT = "0.0%"
@@ -252,12 +252,9 @@ def _saved(book: Workbook) -> bytes:
 
 
 def _document() -> FPDF:
-    if not CJK_FONT.exists():
-        raise MissingFont(f"{CJK_FONT} is missing: install Debian's fonts-noto-cjk")
-    pdf = FPDF(orientation="P", unit="mm", format="A4")
-    pdf.add_font("NotoSansSC", "", str(CJK_FONT), collection_font_number=CJK_FACE_SC)
-    pdf.set_font("NotoSansSC", size=9)
-    pdf.set_auto_page_break(auto=True, margin=15)
+    """The notices' A4 document with the embedded Chinese font (app.roll.notice_pdf), in a smaller type."""
+    pdf = cjk_document()
+    pdf.set_font_size(9)
     return pdf
 
 
