@@ -239,3 +239,23 @@ def member_leaves(member: BodyMember, on: date, reason: str, note: str, user_id:
         {"member": member.name, "reason": reason, "replaced_by": moved.name if moved else None},
     )
     return moved
+
+
+def fill_vacancies(community: Community, result: Result, on: date, user_id: int | None) -> list[BodyMember]:
+    """A certified by-election's winners take the committee's vacant seats, in the election's ranking."""
+    package = json.loads(result.package)
+    election = next((m for m in package["matters"] if m["type"] == "election" and m.get("by_election")), None)
+    body = in_office(community)
+    if election is None or body is None or body.kind != "committee":
+        return []
+    names = package["labels"]["candidates"]
+    elected = package["tally"]["matters"][str(election["id"])]["members"]
+    start = max((m.rank for m in body.members), default=0)
+    added = [
+        BodyMember(name=str(names.get(cid, cid)), seat="member", rank=start + rank, joined_on=on)
+        for rank, cid in enumerate(elected, start=1)
+    ]
+    body.members.extend(added)
+    db.session.flush()
+    _record("body.by_election", body, {"result": result.id, "elected": [m.name for m in added]})
+    return added

@@ -74,18 +74,29 @@ def convene(community: Community, title: str, opens_on: date, closes_on: date, u
 
 
 def add_election(
-    meeting: Meeting, seats: int, max_alternates: int, candidates: list[tuple[str, str]], user_id: int | None
+    meeting: Meeting,
+    seats: int,
+    max_alternates: int,
+    candidates: list[tuple[str, str]],
+    user_id: int | None,
+    *,
+    by_election: bool = False,
 ) -> Matter:
     """The committee's election (Art 278 ¶1 (3)) on a later meeting: the seats and alternates checked as for the
-    first meeting, the candidates as (name, units) in ballot order."""
+    first meeting, the candidates as (name, units) in ballot order. A by-election fills the committee's vacant seats
+    once its alternates have run out: its seats are exactly the vacancies, and no alternate is elected."""
     if meeting.status != "draft":
         raise DomainError("meeting_opened", _l("Voting has opened: the meeting's matters are fixed."), status=409)
     if any(m.kind == "election" for m in meeting.matters):
         raise DomainError("election_exists", _l("The meeting has an election already."), status=409)
-    minimum = int(meeting.settings.get("min_committee_members", 5))
-    problems = election_rule_messages(seats, max_alternates, minimum)
-    if problems:
-        raise DomainError("invalid_election_rules", problems[0], field="seats")
+    if by_election:
+        _check_by_election(meeting, seats)
+        max_alternates = 0
+    else:
+        minimum = int(meeting.settings.get("min_committee_members", 5))
+        problems = election_rule_messages(seats, max_alternates, minimum)
+        if problems:
+            raise DomainError("invalid_election_rules", problems[0], field="seats")
     names = [(required_text(name, "candidates", 64), units.strip()[:200]) for name, units in candidates]
     if len(names) < seats or len({name for name, _ in names}) != len(names):
         raise DomainError(
@@ -95,7 +106,7 @@ def add_election(
         position=max((m.position for m in meeting.matters), default=0) + 1,
         kind="election",
         category=3,
-        title="选举业主委员会委员、候补委员",
+        title="补选业主委员会委员" if by_election else "选举业主委员会委员、候补委员",
         text="",
         seats=seats,
         max_alternates=max_alternates,
@@ -105,14 +116,40 @@ def add_election(
         ],
     )
     meeting.matters.append(matter)
+    meeting.settings = {**meeting.settings, "by_election": by_election}
     db.session.flush()
     community = db.session.get_one(Community, meeting.community_id)
     audit.record(
         "meeting.election_add",
         "matter",
         matter.id,
-        {"seats": seats, "candidates": len(names)},
+        {"seats": seats, "candidates": len(names), "by_election": by_election},
         township_id=community.township_id,
         community_id=community.id,
     )
     return matter
+
+
+def vacancies(community: Community) -> int:
+    """The seats of the committee in office that no member or alternate fills."""
+    body = bodies.in_office(community)
+    if body is None or body.kind != "committee":
+        return 0
+    return max(body.seats - len(bodies.serving(body)), 0)
+
+
+def _check_by_election(meeting: Meeting, seats: int) -> None:
+    community = db.session.get_one(Community, meeting.community_id)
+    body = bodies.in_office(community)
+    if body is None or body.kind != "committee" or bodies.serving(body, "alternate"):
+        raise DomainError(
+            "no_by_election",
+            _l("A by-election fills a committee's vacant seats once no alternate is left."),
+            status=409,
+        )
+    if seats != vacancies(community):
+        raise DomainError(
+            "invalid_election_rules",
+            _l("A by-election elects exactly the vacant seats: %(n)d.", n=vacancies(community)),
+            field="seats",
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     IntegerField,
     RadioField,
@@ -72,7 +73,10 @@ class ConveneForm(FlaskForm):
 class ElectionForm(FlaskForm):
     """The committee's election on a meeting after the first (the first meeting's comes from the preparation)."""
 
-    seats = IntegerField(_l("Members to elect (5 to 11, odd)"), validators=[DataRequired()])
+    by_election = BooleanField(_l("A by-election for the committee's vacant seats (no alternate left)"))
+    seats = IntegerField(
+        _l("Members to elect (5 to 11, odd; a by-election: the vacant seats)"), validators=[DataRequired()]
+    )
     max_alternates = IntegerField(_l("Alternates, at most"), validators=[Optional()])
     candidates = TextAreaField(_l("Candidates"), validators=[DataRequired(), Length(max=4000)])
 

@@ -226,7 +226,10 @@ def add_election(meeting_id: int) -> Any:
         abort(404)
     try:
         seats, alternates = form.seats.data, form.max_alternates.data or 0
-        convening.add_election(meeting, seats, alternates, form.candidate_list(), current_user.id)
+        by_election = bool(form.by_election.data)
+        convening.add_election(
+            meeting, seats, alternates, form.candidate_list(), current_user.id, by_election=by_election
+        )
     except DomainError as error:
         return refused(error, back, form)
     return done(_("The election is added."), back)

@@ -158,7 +158,9 @@ def _change_community(community: Community, result: Result, today: date, user_id
     facts = Facts(outcome=outcome, already_extended=group is not None and group.extended_on is not None)
     event = "first_meeting_certified" if first else "election_certified"
     governance.transition(community, event, today, facts=facts, user_id=user_id, result_id=result.id)
-    if outcome == "committee" and community.governance == "committee":
+    if not first and any(m.get("by_election") for m in json.loads(result.package)["matters"]):
+        bodies.fill_vacancies(community, result, today, user_id)
+    elif outcome == "committee" and community.governance == "committee":
         bodies.committee_from_result(community, result, today, user_id)
     elif group is not None and community.governance == "extended":  # Art 16 ¶2: 90 more days, once
         extend_term(group, today, FIRST_MEETING_FAILED, user_id)

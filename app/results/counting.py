@@ -45,7 +45,9 @@ def engine_matters(meeting: Meeting) -> list[Matter]:
     for matter in meeting.matters:
         if matter.kind == "election":
             candidates = tuple(str(c.id) for c in matter.candidates)
-            matters.append(Election(str(matter.id), matter.seats or 0, matter.max_alternates or 0, candidates))
+            by_election = bool(meeting.settings.get("by_election", False))
+            seats, alternates = matter.seats or 0, matter.max_alternates or 0
+            matters.append(Election(str(matter.id), seats, alternates, candidates, by_election=by_election))
         else:
             matters.append(Motion(str(matter.id), matter.category))
     return matters

@@ -138,7 +138,7 @@ def settings_document(settings: Settings) -> dict[str, Any]:
 def matter_document(matter: Matter) -> dict[str, Any]:
     """A matter in the tally-case format (docs/tally-format.md)."""
     if isinstance(matter, Election):
-        return {
+        document = {
             "id": matter.matter_id,
             "type": "election",
             "category": matter.category,
@@ -146,6 +146,7 @@ def matter_document(matter: Matter) -> dict[str, Any]:
             "max_alternates": matter.max_alternates,
             "candidates": list(matter.candidates),
         }
+        return {**document, "by_election": True} if matter.by_election else document
     return {"id": matter.matter_id, "type": "motion", "category": matter.category}
 
 

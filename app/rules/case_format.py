@@ -167,7 +167,7 @@ def _unit(raw: object, where: str, developer: str) -> Unit:
 def read_matter(raw: object, where: str) -> Matter:
     """A matter from a case's (or a result package's) "matters" entry, checked; ``where`` names it in errors."""
     data = _object(raw, where)
-    _known_keys(data, where, {"id", "type", "category", "seats", "max_alternates", "candidates"})
+    _known_keys(data, where, {"id", "type", "category", "seats", "max_alternates", "candidates", "by_election"})
     matter_id = _text(data.get("id"), f"{where}.id")
     category = _integer(data.get("category"), f"{where}.category", min(CATEGORIES), max(CATEGORIES))
     kind = data.get("type")
@@ -177,8 +177,9 @@ def read_matter(raw: object, where: str) -> Matter:
         raise _fail(f"{where}.type", f"未知事项类型 {kind!r}", 'type must be "motion" or "election"')
     if category != ELECTION_CATEGORY:
         raise _fail(f"{where}.category", "选举业主委员会属第 3 类事项", "an election is category 3")
-    seats = _integer(data.get("seats"), f"{where}.seats", 5, 11)
-    if seats % 2 == 0:
+    by_election = _flag(data.get("by_election", False), f"{where}.by_election")
+    seats = _integer(data.get("seats"), f"{where}.seats", 1 if by_election else 5, 11)
+    if seats % 2 == 0 and not by_election:
         raise _fail(f"{where}.seats", "委员人数应为 5 到 11 之间的单数", "seats must be odd, from 5 to 11")
     max_alternates = _integer(data.get("max_alternates", 0), f"{where}.max_alternates", 0, seats // 2)
     candidates = tuple(
@@ -186,7 +187,7 @@ def read_matter(raw: object, where: str) -> Matter:
     )
     if len(set(candidates)) != len(candidates):
         raise _fail(f"{where}.candidates", "候选人重复", "a candidate is listed twice")
-    return Election(matter_id, seats, max_alternates, candidates, category)
+    return Election(matter_id, seats, max_alternates, candidates, category, by_election)
 
 
 def _ballot(raw: object, where: str, unit_ids: set[str], matter_ids: set[str]) -> Ballot:

@@ -78,13 +78,18 @@ class Motion:
 
 @dataclass(frozen=True)
 class Election:
-    """Electing the owners' committee (Art 278 ¶1 (3)): `seats` members and up to `max_alternates` alternates."""
+    """Electing the owners' committee (Art 278 ¶1 (3)): `seats` members and up to `max_alternates` alternates.
+
+    A by-election (``by_election``) fills the seats a committee in office has left vacant when its alternates ran
+    out: its `seats` are the vacancies (1 to 11), counted by the same rule; "committee formed" does not apply.
+    """
 
     matter_id: str
     seats: int
     max_alternates: int
     candidates: tuple[str, ...]
     category: int = ELECTION_CATEGORY
+    by_election: bool = False
 
     @property
     def threshold(self) -> Threshold:

@@ -55,6 +55,8 @@ def outcome(matters: Iterable[Mapping[str, Any]], results: Mapping[str, Mapping[
     committee_formed = runoff_needed = False
     for matter in matters:
         result = results[str(matter["id"])]
+        if matter["type"] == "election" and matter.get("by_election"):
+            continue  # it fills vacant seats of the committee in office: no committee is formed or not
         if matter["type"] == "election":
             committee_formed = committee_formed or bool(result["committee_formed"])
             runoff_needed = runoff_needed or bool(result["runoff_needed"])

@@ -151,3 +151,31 @@ def test_the_election_is_added_on_the_convened_meetings_page(
     ]
     assert len(election.candidates) == 6
     assert 'id="add-election"' not in client.get(page).get_data(as_text=True)
+
+
+def test_a_by_election_fills_the_vacant_seats_once_no_alternate_is_left(
+    elected: tuple[Voted, GoverningBody], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 8 item 3: the first alternate moves up; once none is left the seats wait; a by-election fills them."""
+    voted, body = elected
+    community = voted.community
+    meeting = convening.convene(community, "补选业主委员会委员", date(2026, 12, 1), date(2026, 12, 8), None)
+    two = [("郑一", "1幢"), ("王二", "2幢"), ("冯三", "3幢")]
+    assert refused(convening.add_election, meeting, 1, 0, two, None, by_election=True).code == "no_by_election"
+    for member in bodies.serving(body)[:2]:  # the alternate moves up, then one seat is left vacant
+        bodies.member_leaves(member, today(), "resigned", "", None)
+    assert convening.vacancies(community) == 1
+    assert refused(convening.add_election, meeting, 2, 0, two, None, by_election=True).code == (
+        "invalid_election_rules"
+    )
+    election = convening.add_election(meeting, 1, 0, two, None, by_election=True)
+    assert (election.seats, election.max_alternates, election.title) == (1, 0, "补选业主委员会委员")
+    voters = _open(meeting)
+    owners = [v for v in voters if not v.is_developer]
+    for number, voter in enumerate(owners):
+        ballots.cast(voter, {str(election.id): [election.candidates[0 if number % 4 else 1].id]}, "phone")
+    _certify(voted, meeting, monkeypatch)
+    assert community.governance == "committee"
+    assert bodies.in_office(community) is body  # the same committee, its seat filled
+    assert [m.name for m in bodies.serving(body)][-1] == "郑一"
+    assert convening.vacancies(community) == 0

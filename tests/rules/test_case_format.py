@@ -293,3 +293,17 @@ def test_a_roll_with_no_counting_unit_is_a_case_error():
     with pytest.raises(CaseError) as caught:
         count_case(read_case(raw))
     assert str(caught.value).startswith("units：")
+
+
+def test_a_by_election_may_have_any_number_of_seats_from_1() -> None:
+    from app.rules.case_format import read_matter
+    from app.rules.model import Election
+
+    matter = read_matter(
+        {"id": "b", "type": "election", "category": 3, "seats": 2, "candidates": ["x", "y", "z"], "by_election": True},
+        "matters[0]",
+    )
+    assert isinstance(matter, Election)
+    assert (matter.seats, matter.by_election) == (2, True)
+    with pytest.raises(CaseError):
+        read_matter({"id": "c", "type": "election", "category": 3, "seats": 2, "candidates": []}, "matters[0]")
