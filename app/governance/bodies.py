@@ -16,7 +16,9 @@ and alternates moving up (DOMAIN §7; Shaoxing Arts 16–19, 24; issue 8 items 2
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
@@ -193,6 +195,12 @@ def adjust_pmc_members(
     )
     body.seats = len(rows)
     _record("body.members_change", body, {"reason": reason, "members": [row.name for row in rows]})
+
+
+def document_fingerprints(files: Iterable[tuple[str, bytes]]) -> list[dict[str, str]]:
+    """The filed documents as the record keeps them: each name (at most 200 characters) and its SHA-256; the scans
+    themselves stay with the committee and the housing authority."""
+    return [{"name": name.strip()[:200], "sha256": hashlib.sha256(data).hexdigest()} for name, data in files]
 
 
 def record_filing(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -60,6 +61,7 @@ class FilingForm(FlaskForm):
 
     filed_on = DateField(_l("Filed on"), validators=[DataRequired()])
     certificate_on = DateField(_l("Filing certificate dated"), validators=[Optional()])
+    documents = MultipleFileField(_l("Documents filed (scans; their fingerprints are kept)"))
 
 
 class ConveneForm(FlaskForm):

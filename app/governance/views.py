@@ -167,7 +167,10 @@ def filing(community_id: int) -> Any:
     if not form.validate_on_submit() or form.filed_on.data is None:
         return invalid(form, back)
     try:
-        bodies.record_filing(body, form.filed_on.data, form.certificate_on.data, [], current_user.id)
+        documents = bodies.document_fingerprints(
+            (f.filename or "", f.read()) for f in form.documents.data or [] if f and f.filename
+        )
+        bodies.record_filing(body, form.filed_on.data, form.certificate_on.data, documents, current_user.id)
     except DomainError as error:
         return refused(error, back, form)
     return done(_("The filing is recorded."), back)

@@ -3,6 +3,8 @@ re-election group once fewer than half the seats are filled (issue 8 item 3; Sha
 
 from __future__ import annotations
 
+import hashlib
+import io
 from datetime import timedelta
 from typing import Any
 
@@ -46,11 +48,20 @@ def test_the_committee_is_managed_from_the_community_page(
     assert auth.post(f"{page}/body/officers", officers, page).status_code == 302
     db.session.expire_all()
     assert chosen[0].office == "chair"
-    filed = {"filed_on": (body.formed_on + timedelta(days=5)).isoformat(), "certificate_on": ""}
-    assert auth.post(f"{page}/body/filing", filed, page).status_code == 302
+    scan = b"%PDF-1.4 filing form"
+    filed = {
+        "filed_on": (body.formed_on + timedelta(days=5)).isoformat(),
+        "certificate_on": "",
+        "csrf_token": auth.csrf(page),
+        "documents": [(io.BytesIO(scan), "备案表.pdf")],
+    }
+    assert client.post(f"{page}/body/filing", data=filed, content_type="multipart/form-data").status_code == 302
     db.session.expire_all()
     assert body.filed_on == body.formed_on + timedelta(days=5)
-    assert 'data-filed="true"' in client.get(page).get_data(as_text=True)
+    assert body.filing_documents == [{"name": "备案表.pdf", "sha256": hashlib.sha256(scan).hexdigest()}]
+    shown = client.get(page).get_data(as_text=True)
+    assert 'data-filed="true"' in shown
+    assert hashlib.sha256(scan).hexdigest()[:12] in shown
 
     # not below half yet: the re-election group is refused and nothing changes
     assert auth.post(f"{page}/body/re-election-group", {}, page).status_code == 302
