@@ -36,7 +36,7 @@ from app.preparation.models import PreparatoryGroup
 from app.results.models import Result
 from app.rules.calendar import CalendarMissing, deadline
 from app.text import required_text
-from app.voting.models import MatterCandidate
+from app.voting.models import MatterCandidate, Meeting
 
 DEFAULT_TERM_YEARS = 5
 #: a property management committee's term: Shaoxing sets none; Hangzhou Art 41 (for comparison) "一般不超过二年",
@@ -98,7 +98,8 @@ def committee_from_result(community: Community, result: Result, on: date, user_i
         str(c.id): c.candidate_id
         for c in db.session.scalars(select(MatterCandidate).where(MatterCandidate.matter_id == int(election["id"])))
     }
-    term = int(package["settings"].get("term_years", DEFAULT_TERM_YEARS))
+    meeting = db.session.get_one(Meeting, result.meeting_id)
+    term = int(meeting.settings.get("term_years", DEFAULT_TERM_YEARS))  # from the rules of procedure
     # an old committee hands over now; a property management committee stays until the new one is filed (Art 16 ¶3)
     _hand_over(community, on, "handed over to the committee elected on " + on.isoformat(), kinds=("committee",))
     body = GoverningBody(

@@ -76,3 +76,14 @@ def test_a_later_committee_takes_over_and_the_body_in_office_is_dissolved(electe
     later = bodies.committee_from_result(voted.community, result, today() + timedelta(days=1), None)
     assert body.dissolved_on == today() + timedelta(days=1)
     assert bodies.in_office(voted.community) is later
+
+
+def test_the_term_comes_from_the_rules_of_procedure(elected: tuple[Voted, GoverningBody]) -> None:
+    """Shaoxing Art 24: three to five years, as the rules of procedure set it (copied to the meeting's settings)."""
+    from app.results.models import Result
+
+    voted, _body = elected
+    voted.meeting.settings = {**voted.meeting.settings, "term_years": 3}
+    result = db.session.query(Result).filter_by(meeting_id=voted.meeting.id).one()
+    later = bodies.committee_from_result(voted.community, result, date(2026, 11, 30), None)
+    assert (later.term_years, later.term_ends_on) == (3, date(2029, 11, 29))
