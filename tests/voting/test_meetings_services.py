@@ -187,6 +187,7 @@ def test_first_meeting_takes_the_plan_and_the_approved_candidates(
         "rank_by": ["area", "heads"],
         "min_committee_members": 6,
         "alternates_list": "separate",
+        "term_years": 5,  # the rules of procedure's term (the model text's default)
     }
     [event] = events(group.community_id, "meeting.create")
     assert (event.object_id, event.summary) == (str(meeting.id), {"matters": 3, "candidates": 2})
