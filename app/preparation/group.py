@@ -186,7 +186,7 @@ def form_group(
         {"formed_on": formed_on.isoformat(), "members": _member_summary(rows)},
         **scope(community),
     )
-    governance.transition(community, "form_group", formed_on, reason=f"group {group.number}", user_id=user_id)
+    governance.transition(community, "form_group", formed_on, reason=f"第 {group.number} 个筹备组", user_id=user_id)
     return group
 
 
