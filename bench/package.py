@@ -45,6 +45,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from tally import draw_choices  # noqa: E402 (bench/tally.py: the same ballots as the counting benchmark)
 
 from app.results.package import (  # noqa: E402
     DEVELOPER,
@@ -98,27 +101,7 @@ def build_meeting(seed: int = SEED) -> tuple[list[tuple[str, int]], list[LedgerB
     who = [*rng.sample([voter for voter, _ in voters[:-1]], BALLOTS - 1), DEVELOPER]
     ballots = []
     for index, voter in enumerate(who):
-        choices: dict[str, Any] = {}
-        for i, rate in enumerate(yes_rate):
-            draw = rng.random()
-            if draw < rate:
-                choices[f"m{i + 1}"] = "yes"
-            elif draw < rate + (1 - rate) * 0.6:
-                choices[f"m{i + 1}"] = "no"
-            elif draw < rate + (1 - rate) * 0.85:
-                choices[f"m{i + 1}"] = "abstain"
-            elif draw < rate + (1 - rate) * 0.97:
-                pass  # left blank
-            else:
-                choices[f"m{i + 1}"] = "同意"  # written in words on paper: invalid
-        draw = rng.random()
-        if draw < 0.02:
-            choices["committee"] = []
-        elif draw < 0.03:
-            choices["committee"] = rng.sample(candidates, SEATS + 1)
-        else:
-            marked = [c for c, p in zip(candidates, popularity, strict=True) if rng.random() < p]
-            choices["committee"] = rng.sample(marked, SEATS) if len(marked) > SEATS else marked
+        choices = draw_choices(rng, yes_rate, candidates, popularity, SEATS)
         channel = rng.choices(("phone", "paper", "proxy"), (80, 15, 5))[0]
         day, second = divmod(index * 61, 86400)
         cast_at = f"2026-06-{1 + day % 14:02d}T{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}+08:00"

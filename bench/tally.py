@@ -61,6 +61,36 @@ def _area(rng: random.Random, low: int, high: int) -> str:
     return f"{centi // 100}.{centi % 100:02d}"
 
 
+def draw_choices(
+    rng: random.Random, yes_rate: list[float], candidates: list[str], popularity: list[float], seats: int
+) -> dict[str, Any]:
+    """One ballot's answers: motions m1… mostly yes at their rate, then no, abstain, blank and about 1% invalid (a
+    word written on paper); the election "committee" by the candidates' popularity, 2% blank and 1% over the seats
+    (invalid). Also used by bench/package.py."""
+    choices: dict[str, Any] = {}
+    for i, rate in enumerate(yes_rate):
+        draw = rng.random()
+        if draw < rate:
+            choices[f"m{i + 1}"] = "yes"
+        elif draw < rate + (1 - rate) * 0.6:
+            choices[f"m{i + 1}"] = "no"
+        elif draw < rate + (1 - rate) * 0.85:
+            choices[f"m{i + 1}"] = "abstain"
+        elif draw < rate + (1 - rate) * 0.97:
+            pass  # left blank
+        else:
+            choices[f"m{i + 1}"] = "同意"  # written in words: invalid
+    draw = rng.random()
+    if draw < 0.02:
+        choices["committee"] = []
+    elif draw < 0.03:
+        choices["committee"] = rng.sample(candidates, seats + 1)
+    else:
+        marked = [c for c, p in zip(candidates, popularity, strict=True) if rng.random() < p]
+        choices["committee"] = rng.sample(marked, seats) if len(marked) > seats else marked
+    return choices
+
+
 def build_case(seed: int = SEED, n_units: int = UNITS) -> dict[str, Any]:
     """A realistic case as parsed JSON (areas as strings), the same for the same seed."""
     rng = random.Random(seed)
@@ -139,27 +169,7 @@ def build_case(seed: int = SEED, n_units: int = UNITS) -> dict[str, Any]:
     for voter_units in units_of.values():
         if rng.random() >= TURNOUT:
             continue
-        choices: dict[str, Any] = {}
-        for i, rate in enumerate(yes_rate):
-            draw = rng.random()
-            if draw < rate:
-                choices[f"m{i + 1}"] = "yes"
-            elif draw < rate + (1 - rate) * 0.6:
-                choices[f"m{i + 1}"] = "no"
-            elif draw < rate + (1 - rate) * 0.85:
-                choices[f"m{i + 1}"] = "abstain"
-            elif draw < rate + (1 - rate) * 0.97:
-                pass  # left blank
-            else:
-                choices[f"m{i + 1}"] = "同意"  # written in words: invalid
-        draw = rng.random()
-        if draw < 0.02:
-            choices["committee"] = []
-        elif draw < 0.03:
-            choices["committee"] = rng.sample(candidates, SEATS + 1)
-        else:
-            marked = [c for c, p in zip(candidates, popularity, strict=True) if rng.random() < p]
-            choices["committee"] = rng.sample(marked, SEATS) if len(marked) > SEATS else marked
+        choices = draw_choices(rng, yes_rate, candidates, popularity, SEATS)
         ballots.append({"unit": rng.choice(voter_units), "choices": choices})
 
     return {

@@ -8,7 +8,6 @@ right is checked before the body is read; a community outside the caller's scope
 from __future__ import annotations
 
 import functools
-from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -32,18 +31,10 @@ from app.governance import bodies, decisions, services
 from app.governance.body_models import GoverningBody
 from app.preparation.group import MemberInput
 from app.roll.services import today
-from app.rules.calendar import CalendarMissing
 from app.rules.governance import allowed_events
 
 blp = Blueprint("api_governance", __name__, description="Self-governance (业主自治): state, timeline, committee")
 blp.before_request(check_api_auth)
-
-
-def _filing_due(body: GoverningBody) -> date | None:
-    try:
-        return bodies.filing_due(body) if body.kind == "committee" else None
-    except CalendarMissing:
-        return None
 
 
 def governance_view(community: Community) -> dict[str, Any]:
@@ -67,7 +58,7 @@ def governance_view(community: Community) -> dict[str, Any]:
             **{k: getattr(body, k) for k in ("id", "kind", "formed_on", "seats", "term_years", "term_ends_on")},
             **{k: getattr(body, k) for k in ("filed_on", "filing_certificate_on", "duties", "members")},
             "re_election_due": bodies.re_election_due(body),
-            "filing_due": _filing_due(body),
+            "filing_due": bodies.known_filing_due(body),
         },
     }
 

@@ -168,6 +168,17 @@ def filing_due(body: GoverningBody) -> date:
     return deadline(current_calendar(), body.formed_on, FILING_DAYS)
 
 
+def known_filing_due(body: GoverningBody) -> date | None:
+    """`filing_due` of a committee, or None: a property management committee is not filed, and a deadline in a year
+    the holiday calendar does not cover yet is unknown (shown and reminded once the year is added)."""
+    if body.kind != "committee":
+        return None
+    try:
+        return filing_due(body)
+    except CalendarMissing:
+        return None
+
+
 def re_election_due(body: GoverningBody) -> date | None:
     """The day a committee's re-election must be organised: 60 days before the term ends (None for a pmc)."""
     if body.kind != "committee" or body.term_ends_on is None:
@@ -221,10 +232,8 @@ def record_filing(
     body.filed_on, body.filing_certificate_on, body.filing_documents = filed_on, certificate_on, documents
     community = db.session.get_one(Community, body.community_id)
     _hand_over(community, filed_on, "the owners' committee is filed: handed over and dissolved", kinds=("pmc",))
-    try:
-        late: bool | None = filed_on > filing_due(body)
-    except CalendarMissing:  # the deadline's year has no calendar yet: recorded as unknown, not refused
-        late = None
+    due = known_filing_due(body)
+    late = None if due is None else filed_on > due  # unknown, not refused, without the deadline's calendar
     _record("body.filing", body, {"filed_on": filed_on.isoformat(), "late": late})
 
 

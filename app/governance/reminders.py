@@ -14,7 +14,6 @@ calendar is added.
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -30,7 +29,6 @@ from app.governance.body_models import GoverningBody
 from app.governance.reminder_models import GovernanceReminder
 from app.governance.supervision import open_orders
 from app.preparation.progress import OVERDUE, reminder_lead
-from app.rules.calendar import CalendarMissing
 
 CLOCK_LABELS: dict[str, Any] = {
     "filing": _l("File the committee"),
@@ -64,9 +62,9 @@ def clocks(community: Community) -> list[Clock]:
 
 def _committee_clocks(body: GoverningBody) -> list[Clock]:
     found = []
-    if body.filed_on is None:
-        with contextlib.suppress(CalendarMissing):
-            found.append(Clock("filing", body.id, bodies.filing_due(body), "committee"))
+    filing_due = bodies.known_filing_due(body)
+    if body.filed_on is None and filing_due is not None:
+        found.append(Clock("filing", body.id, filing_due, "committee"))
     due = bodies.re_election_due(body)
     if due is not None:
         found.append(Clock("re_election", body.id, due, "committee"))

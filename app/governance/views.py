@@ -29,7 +29,6 @@ from app.governance.forms import (
 from app.governance.reminder_models import GovernanceReminder
 from app.preparation.page_helpers import community_in_scope, done, invalid, refused, require_preparer
 from app.roll.services import today
-from app.rules.calendar import CalendarMissing
 from app.voting.meeting_forms import ActionForm
 from app.voting.models import Meeting
 
@@ -82,13 +81,9 @@ def body_view(community: Community, body: GoverningBody | None) -> BodyView | No
     if body is None:
         return None
     serving = bodies.serving(body)
-    try:
-        filing_due: date | None = bodies.filing_due(body) if body.kind == "committee" else None
-    except CalendarMissing:
-        filing_due = None
-    re_election_due = bodies.re_election_due(body)
-    below_half = body.kind == "committee" and len(serving) * 2 < body.seats
-    overdue_re_election = re_election_due is not None and today() > re_election_due
+    filing_due = bodies.known_filing_due(body)
+    facts = decisions.re_election_facts(body, today())
+    below_half = body.kind == "committee" and facts.members * 2 < facts.seats
     leave_form, officers_form = MemberLeavesForm(), OfficersForm()
     leave_form.member_id.choices = [SelectChoice(m.id, m.name) for m in body.members if m.left_on is None]
     officers_form.chair.choices = [SelectChoice(m.id, m.name) for m in serving]
@@ -96,9 +91,9 @@ def body_view(community: Community, body: GoverningBody | None) -> BodyView | No
     return BodyView(
         filing_due=filing_due,
         filing_overdue=body.filed_on is None and filing_due is not None and today() > filing_due,
-        re_election_due=re_election_due,
+        re_election_due=bodies.re_election_due(body),
         below_half=below_half,
-        re_election_allowed=community.governance == "committee" and (below_half or overdue_re_election),
+        re_election_allowed=community.governance == "committee" and (below_half or facts.re_election_overdue),
         leave_form=leave_form,
         officers_form=officers_form,
         filing_form=FilingForm(),
