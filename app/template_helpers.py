@@ -58,6 +58,10 @@ def register_template_helpers(app: Flask) -> None:
 
         return str(ROLE_LABELS.get(role, role))  # type: ignore[call-overload]
 
+    from app.calendar.services import notice_is_provisional, provisional_mark
+
+    app.add_template_global(provisional_mark, "provisional_mark")
+    app.add_template_global(notice_is_provisional, "notice_is_provisional")
     app.add_template_global(role_label, "role_label")
     app.add_template_global(lambda kind: str(KIND_LABELS.get(kind, kind)), "kind_label")
     app.add_template_global(lambda status: str(STATUS_LABELS.get(status, status)), "status_label")

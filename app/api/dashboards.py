@@ -111,6 +111,9 @@ class DashboardClockSchema(Schema):
     code = fields.String()
     label = fields.String()
     due = fields.Date(allow_none=True, metadata={"description": "null when the year's holiday calendar is missing"})
+    provisional = fields.Boolean(
+        metadata={"description": "true when reckoned on a year without the official holiday arrangement (DOMAIN §7)"}
+    )
     done = fields.Boolean()
     state = fields.String(allow_none=True, metadata={"description": "due_in, due_today or overdue"})
     days = fields.Integer(allow_none=True)
@@ -220,6 +223,7 @@ def _clocks(row: CommunityRow) -> list[dict[str, Any]]:
                     "code": view.clock.code,
                     "label": str(view.label),
                     "due": view.clock.due,
+                    "provisional": view.clock.provisional,
                     "done": view.done,
                     "state": state.state if state else None,
                     "days": state.days if state else None,
@@ -232,6 +236,7 @@ def _clocks(row: CommunityRow) -> list[dict[str, Any]]:
                 "code": clock.code,
                 "label": str(clock.label),
                 "due": clock.due,
+                "provisional": clock.provisional,
                 "done": clock.done,
                 "state": state.state if state else None,
                 "days": state.days if state else None,

@@ -59,6 +59,7 @@ def governance_view(community: Community) -> dict[str, Any]:
             **{k: getattr(body, k) for k in ("filed_on", "filing_certificate_on", "duties", "members")},
             "re_election_due": bodies.re_election_due(body),
             "filing_due": bodies.known_filing_due(body),
+            "filing_due_provisional": bodies.filing_due_is_provisional(body),
         },
     }
 

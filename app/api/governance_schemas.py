@@ -40,6 +40,9 @@ class BodySchema(Schema):
     term_ends_on = fields.Date(allow_none=True)
     re_election_due = fields.Date(allow_none=True)
     filing_due = fields.Date(allow_none=True)
+    filing_due_provisional = fields.Boolean(
+        metadata={"description": "true when reckoned on a year without the official holiday arrangement (DOMAIN §7)"}
+    )
     filed_on = fields.Date(allow_none=True)
     filing_certificate_on = fields.Date(allow_none=True)
     duties = fields.String()

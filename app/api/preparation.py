@@ -205,6 +205,7 @@ def _clock(view: progress.ClockView) -> dict[str, Any]:
         "event_date": view.clock.event_date,
         "due": view.clock.due,
         "missing_year": view.clock.missing_year,
+        "provisional": view.clock.provisional,
         "state": view.state.state if view.state else None,
         "days": view.state.days if view.state else None,
         "done": view.done,

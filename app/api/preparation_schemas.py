@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from app.api.schemas import Schema
+from app.calendar.services import notice_is_provisional
 from app.preparation.candidates import ARREARS_KINDS
 from app.preparation.checklist import ALTERNATES_LISTS, MEETING_FORMS, RANK_CHOICES
 from app.preparation.group import REQUEST_KINDS
@@ -129,6 +130,9 @@ class ClockSchema(Schema):
     event_date = fields.Date()
     due = fields.Date(allow_none=True)
     missing_year = fields.Integer(allow_none=True)
+    provisional = fields.Boolean(
+        metadata={"description": "true when reckoned on a year without the official holiday arrangement (DOMAIN §7)"}
+    )
     state = fields.String(allow_none=True, metadata={"description": "due_in, due_today or overdue"})
     days = fields.Integer(allow_none=True)
     done = fields.Boolean()
@@ -323,6 +327,10 @@ class NoticeSummarySchema(Schema):
     body_sha256 = fields.String()
     starts_on = fields.Date()
     ends_on = fields.Date(metadata={"description": "the last of the 5 working days (Shaoxing Art 9)"})
+    ends_on_provisional = fields.Function(
+        lambda notice: notice_is_provisional(notice.starts_on, notice.ends_on),
+        metadata={"description": "true when reckoned on a year without the official holiday arrangement (DOMAIN §7)"},
+    )
     token = fields.String(metadata={"description": "of the public notice page"})
     published_at = fields.DateTime()
 

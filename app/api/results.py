@@ -41,6 +41,7 @@ from app.api.results_schemas import (
 from app.api.voting import LOADERS, _meeting, _meeting_in_scope, _of_meeting, _requiring, conveners_only, meeting_view
 from app.auth import permissions
 from app.auth.models import User
+from app.calendar.services import notice_is_provisional
 from app.communities.models import Community
 from app.errors import DomainError, NotFound
 from app.extensions import db
@@ -117,6 +118,7 @@ def result_view(result: Result, community: Community) -> dict[str, Any]:
         **{name: getattr(result, name) for name in names},
         "community_id": community.id,
         "status_label": str(STATUS_LABELS[result.status]),
+        "objections_until_provisional": notice_is_provisional(result.published_on, result.objections_until),
         "decided_at": result.decided_at,
         "refusal_reason": result.refusal_reason,
         "outcome": result.outcome,

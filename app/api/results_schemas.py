@@ -108,6 +108,9 @@ class ResultSchema(Schema):
     counted_at = ShanghaiDateTime()
     published_on = fields.Date(allow_none=True)
     objections_until = fields.Date(allow_none=True, metadata={"description": "the notice's last day"})
+    objections_until_provisional = fields.Boolean(
+        metadata={"description": "true when reckoned on a year without the official holiday arrangement (DOMAIN §7)"}
+    )
     decided_at = ShanghaiDateTime(allow_none=True)
     refusal_reason = fields.String(allow_none=True)
     outcome = fields.Nested(OutcomeSchema)

@@ -8,6 +8,7 @@ from marshmallow import EXCLUDE, fields, validate
 from marshmallow import Schema as MarshmallowSchema
 
 from app.auth.models import GroupRole, Role
+from app.calendar.services import notice_is_provisional
 from app.rules.areas import format_area
 
 
@@ -146,6 +147,10 @@ class RollVersionSchema(Schema):
     diff = fields.Dict()
     notice_starts_on = fields.Date(allow_none=True)
     notice_ends_on = fields.Date(allow_none=True)
+    notice_ends_on_provisional = fields.Function(
+        lambda version: notice_is_provisional(version.notice_starts_on, version.notice_ends_on),
+        metadata={"description": "true when reckoned on a year without the official holiday arrangement (DOMAIN §7)"},
+    )
     notice_token = fields.String(allow_none=True)
     published_at = fields.DateTime(allow_none=True)
     frozen_at = fields.DateTime(allow_none=True)

@@ -58,6 +58,8 @@ class BodyClock:
     missing_year: int | None
     state: ClockState | None
     done: bool
+    #: the due day was reckoned on a year without the official holiday arrangement (shown as provisional)
+    provisional: bool = False
 
     @property
     def label(self) -> Any:
@@ -68,7 +70,9 @@ class BodyClock:
         return not self.done and self.state is not None and self.state.state == "overdue"
 
 
-def _clock(code: str, due: date | None, missing_year: int | None, today: date, done: bool) -> BodyClock:
+def _clock(
+    code: str, due: date | None, missing_year: int | None, today: date, done: bool, provisional: bool = False
+) -> BodyClock:
     state = None
     if due is not None:
         delta = (due - today).days
@@ -78,7 +82,7 @@ def _clock(code: str, due: date | None, missing_year: int | None, today: date, d
             state = ClockState("due_today", 0)
         else:
             state = ClockState("overdue", -delta)
-    return BodyClock(code, due, missing_year, state, done)
+    return BodyClock(code, due, missing_year, state, done, provisional)
 
 
 def order_clocks(orders: list[SupervisionAction], today: date) -> list[BodyClock]:
@@ -93,7 +97,8 @@ def body_clocks(body: GoverningBody, state: str, today: date) -> list[BodyClock]
     clocks = []
     if body.filed_on is None:
         try:
-            clocks.append(_clock("filing", bodies.filing_due(body), None, today, False))
+            provisional = bodies.filing_due_is_provisional(body)
+            clocks.append(_clock("filing", bodies.filing_due(body), None, today, False, provisional))
         except CalendarMissing as missing:
             clocks.append(_clock("filing", None, missing.year, today, False))
     due = bodies.re_election_due(body)

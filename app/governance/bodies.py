@@ -26,7 +26,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.audit import services as audit
-from app.calendar.services import current_calendar
+from app.calendar.services import current_calendar, is_provisional
 from app.communities.models import Community
 from app.errors import DomainError
 from app.extensions import db
@@ -177,6 +177,12 @@ def known_filing_due(body: GoverningBody) -> date | None:
         return filing_due(body)
     except CalendarMissing:
         return None
+
+
+def filing_due_is_provisional(body: GoverningBody) -> bool:
+    """Whether the committee's filing deadline was reckoned on a year without the official holiday arrangement."""
+    due = known_filing_due(body)
+    return due is not None and is_provisional(body.formed_on + timedelta(days=FILING_DAYS), due)
 
 
 def re_election_due(body: GoverningBody) -> date | None:

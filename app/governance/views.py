@@ -66,6 +66,7 @@ class BodyView:
 
     filing_due: date | None
     filing_overdue: bool
+    filing_provisional: bool
     re_election_due: date | None
     below_half: bool
     re_election_allowed: bool
@@ -91,6 +92,7 @@ def body_view(community: Community, body: GoverningBody | None) -> BodyView | No
     return BodyView(
         filing_due=filing_due,
         filing_overdue=body.filed_on is None and filing_due is not None and today() > filing_due,
+        filing_provisional=bodies.filing_due_is_provisional(body),
         re_election_due=bodies.re_election_due(body),
         below_half=below_half,
         re_election_allowed=community.governance == "committee" and (below_half or facts.re_election_overdue),

@@ -5,9 +5,15 @@ from the State Council General Office's yearly notice (国务院办公厅关于�
 November of the year before). More years can be passed in as documents of the same shape, e.g. from the database,
 so that an administrator can add next year's notice without a release.
 
-Nothing here guesses: every computation that needs to know whether a day is a working day in a year the calendar
-does not cover raises `CalendarMissing` ("no holiday calendar for 2027 yet"), and the product shows that instead of
-a date.
+A year without the official arrangement (it is published late in the year before) is **provisional**
+(`app.rules.provisional_calendar`): its statutory holidays are known, its bridges and exchanged weekends are not. Every
+period is then computed on the safe side for every party: a minimum period (`add_working_days`, `notice_end`,
+`notice_served`) counts only the days that are surely working days, so it ends on the latest date any plausible
+arrangement could give; a deadline (`deadline`, `roll_forward`) moves its last day only over days that are surely rest
+days, so it is shown at the earliest. `is_provisional` / `provisional_span` tell whether a date was reckoned so; the
+product says "provisional" beside it and recomputes it when the official year is added. In an official year the sure
+and the actual working days are the same, so nothing changes there. Only a year the lunar calendar does not reach
+(after 2100) raises `CalendarMissing`.
 
 Working day (工作日): a Monday–Friday that is not a day off (放假), or a weekend day declared an adjusted working day
 (调休上班). In 2026: Thu 2026-10-01 – Wed 2026-10-07 are days off (National Day), Sun 2026-09-20 and Sat 2026-10-10
@@ -36,6 +42,8 @@ from functools import lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 
+from app.rules.provisional_calendar import ProvisionalYear, provisional_year
+
 ONE_DAY = timedelta(days=1)
 
 #: the folder, inside this package, that holds one ``cn-YYYY.json`` per year
@@ -50,10 +58,10 @@ _SATURDAY = 5
 
 
 class CalendarMissing(ValueError):
-    """A computation needs a day in a year for which no holiday calendar has been loaded.
+    """A computation needs a day in a year that neither an official arrangement nor the provisional calendar covers.
 
-    ``year`` is the first such year met. The product shows the message instead of a date; the cure is to add that
-    year's State Council notice as data (app/rules/holidays/README.md).
+    The provisional calendar reaches every year up to 2100, so in practice this is only `is_working_day` asked about
+    a provisional year, where the question has no answer yet. ``year`` is the first such year met.
     """
 
     def __init__(self, year: int) -> None:
@@ -101,12 +109,17 @@ class HolidayCalendar:
             raise ValueError(f"holiday calendar: adjusted working day {weekday[0].isoformat()} is not a weekend day")
 
     def covers(self, d: date) -> bool:
+        """Whether ``d`` lies in a year with the official arrangement."""
         return d.year in self.years
 
     def require(self, d: date) -> None:
-        """Raise `CalendarMissing` unless ``d`` lies in a covered year."""
+        """Raise `CalendarMissing` unless ``d`` lies in a year with the official arrangement."""
         if d.year not in self.years:
             raise CalendarMissing(d.year)
+
+    def is_provisional(self, d: date) -> bool:
+        """Whether ``d`` lies in a year without the official arrangement (reckoned on the provisional calendar)."""
+        return d.year not in self.years
 
     def source_for(self, year: int) -> str | None:
         return dict(self.sources).get(year)
@@ -260,10 +273,11 @@ def _days(first: date, last: date) -> Iterator[date]:
 
 
 def is_working_day(cal: HolidayCalendar, d: date) -> bool:
-    """A Monday–Friday that is not a day off, or an adjusted working day; `CalendarMissing` outside covered years.
+    """A Monday–Friday that is not a day off, or an adjusted working day, in a year with the official arrangement.
 
     2026: Fri 2026-09-18 → True; Sun 2026-09-20 (adjusted) → True; Fri 2026-09-25 (Mid-Autumn) → False;
-    Sat 2026-10-10 (adjusted) → True; Sat 2026-10-17 → False; 2027-01-04 → CalendarMissing(2027).
+    Sat 2026-10-10 (adjusted) → True; Sat 2026-10-17 → False. In a provisional year the question has no answer yet
+    (2027-01-04 → CalendarMissing(2027)); periods use `surely_working` and `surely_resting`, which always answer.
     """
     cal.require(d)
     if d in cal.adjusted_working_days:
@@ -273,12 +287,49 @@ def is_working_day(cal: HolidayCalendar, d: date) -> bool:
     return d.weekday() < _SATURDAY
 
 
-def roll_forward(cal: HolidayCalendar, d: date) -> date:
-    """``d`` if it is a working day, else the next working day (the Art 203 move of a period's last day).
+def _provisional(d: date) -> ProvisionalYear:
+    found = provisional_year(d.year)
+    if found is None:
+        raise CalendarMissing(d.year)
+    return found
 
-    Thu 2026-10-01 → Thu 2026-10-08; Sun 2026-02-15 → Tue 2026-02-24; Sat 2026-10-10 (adjusted) → itself.
+
+def surely_working(cal: HolidayCalendar, d: date) -> bool:
+    """A working day under the official arrangement, or under every plausible one in a provisional year.
+
+    Fri 2026-09-18 → True; Mon 2027-01-04 (no 2027 arrangement) → True; Tue 2027-02-09, which the Spring Festival's
+    days off may take in → False.
     """
-    while not is_working_day(cal, d):
+    if cal.covers(d):
+        return is_working_day(cal, d)
+    return _provisional(d).surely_working(d)
+
+
+def surely_resting(cal: HolidayCalendar, d: date) -> bool:
+    """A rest day under the official arrangement, or under every plausible one in a provisional year.
+
+    Sat 2026-10-17 → True; Sat 2026-10-10 (adjusted working day) → False; Fri 2027-01-01 → True (New Year's Day);
+    Sun 2027-01-10, which may be worked in exchange for a bridge → False.
+    """
+    if cal.covers(d):
+        return not is_working_day(cal, d)
+    return _provisional(d).surely_resting(d)
+
+
+def provisional_span(cal: HolidayCalendar, first: date, last: date) -> bool:
+    """Whether any day of ``first`` … ``last`` lies in a provisional year, so that a date reckoned over them is
+    provisional. 2026-12-29 … 2027-01-05 → True while 2027 has no arrangement; 2026-12-01 … 2026-12-31 → False."""
+    return any(year not in cal.years for year in range(first.year, last.year + 1))
+
+
+def roll_forward(cal: HolidayCalendar, d: date) -> date:
+    """``d`` unless it is a rest day, else the next day that is not (the Art 203 move of a period's last day).
+
+    Thu 2026-10-01 → Thu 2026-10-08; Sun 2026-02-15 → Tue 2026-02-24; Sat 2026-10-10 (adjusted) → itself. In a
+    provisional year only sure rest days are passed over, so the day is the earliest any arrangement could give:
+    Fri 2027-01-01 → Sat 2027-01-02 (it may yet be declared a working day).
+    """
+    while surely_resting(cal, d):
         d += ONE_DAY
     return d
 
@@ -286,16 +337,19 @@ def roll_forward(cal: HolidayCalendar, d: date) -> date:
 def add_working_days(cal: HolidayCalendar, start: date, n: int) -> date:
     """The n-th working day after ``start``, ``start`` itself not counted (Art 201); ``n == 0`` gives ``start``.
 
-    Only the days after ``start`` are looked up, so ``start`` may lie in an uncovered year. Examples:
+    Only the days after ``start`` are looked up, and in a provisional year only sure working days count, so the result
+    is the latest any plausible arrangement could give. Examples:
     Thu 2026-09-17 + 5 → Wed 2026-09-23 (Fri 18, Sun 20 adjusted, Mon 21, Tue 22, Wed 23);
-    Wed 2026-09-30 + 5 → Tue 2026-10-13 (Oct 1–7 off; Thu 8, Fri 9, Sat 10 adjusted, Mon 12, Tue 13).
+    Wed 2026-09-30 + 5 → Tue 2026-10-13 (Oct 1–7 off; Thu 8, Fri 9, Sat 10 adjusted, Mon 12, Tue 13);
+    Mon 2026-12-28 + 5 → Tue 2027-01-05 without the 2027 arrangement (Tue 29, Wed 30, Thu 31; 01-01 is a holiday
+    and the weekend of 01-02/03 may or may not be worked, so neither counts; Mon 4, Tue 5): provisional.
     """
     if n < 0:
         raise ValueError(f"number of working days must not be negative, not {n}")
     d = start
     while n:
         d += ONE_DAY
-        if is_working_day(cal, d):
+        if surely_working(cal, d):
             n -= 1
     return d
 
@@ -308,7 +362,7 @@ def working_days_between(cal: HolidayCalendar, start: date, end: date) -> int:
     """
     if end < start:
         raise ValueError(f"end {end} is before start {start}")
-    return sum(1 for d in _days(start + ONE_DAY, end) if is_working_day(cal, d))
+    return sum(1 for d in _days(start + ONE_DAY, end) if surely_working(cal, d))
 
 
 def notice_end(cal: HolidayCalendar, posted: date, working_days: int = 5) -> date:
@@ -362,7 +416,8 @@ def deadline(cal: HolidayCalendar, event: date, days: int) -> date:
     - event Thu 2026-09-10, 10 days → Sun 2026-09-20, an adjusted working day: stays;
     - event Wed 2026-09-02, 10 days → Sat 09-12, an ordinary Saturday → Mon 2026-09-14;
     - event Fri 2026-01-16, 30 days → Sun 02-15, Spring Festival (02-15–23) → Tue 2026-02-24;
-    - event Sun 2026-12-20, 30 days → 2027-01-19: raises CalendarMissing(2027), no guess.
+    - event Sun 2026-12-20, 30 days → Tue 2027-01-19, surely a working day whatever 2027's arrangement: stays, and
+      is provisional until the 2027 arrangement is added (`provisional_span`).
     """
     if days < 1:
         raise ValueError(f"a period must be at least one day, not {days}")

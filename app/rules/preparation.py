@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from app.rules.calendar import CalendarMissing, HolidayCalendar, days_before, deadline, notice_end
+from app.rules.calendar import (
+    CalendarMissing,
+    HolidayCalendar,
+    days_before,
+    deadline,
+    notice_end,
+    provisional_span,
+)
 
 # --- composition (Shaoxing Art 12) ---------------------------------------------------------------------------------
 
@@ -149,6 +156,8 @@ class Clock:
     counted_in: Literal["days", "working_days"]
     article: str
     missing_year: int | None = None
+    #: the due date was reckoned on a provisional calendar year (`calendar.provisional_span`): shown as provisional
+    provisional: bool = False
 
     def __post_init__(self) -> None:
         if (self.due is None) == (self.missing_year is None):
@@ -161,7 +170,8 @@ def _clock(cal: HolidayCalendar, code: ClockCode, event: date, days: int, articl
         missing: int | None = None
     except CalendarMissing as exc:
         due, missing = None, exc.year
-    return Clock(code, event, due, days, "days", article, missing)
+    provisional = due is not None and provisional_span(cal, event + timedelta(days=days), due)
+    return Clock(code, event, due, days, "days", article, missing, provisional)
 
 
 def preparation_clocks(
@@ -241,7 +251,8 @@ def earliest_meeting(cal: HolidayCalendar, announced_on: date) -> date:
 
     No holiday roll applies (the meeting may be on any day). Example (2026): announced Thu 2026-10-01 → meeting on or
     after Sat 2026-10-17 (10-02 … 10-16 are the 15 days; the 5-working-day notice term ends Tue 10-13). The calendar
-    is needed for the working days after ``announced_on``: announced 2026-12-28 → CalendarMissing(2027).
+    is needed for the working days after ``announced_on``: announced 2026-12-28 → 2027-01-13 by the 15 days, whatever
+    2027's arrangement (its notice term ends on 2027-01-05 at the latest).
     """
     by_days = announced_on + timedelta(days=ANNOUNCEMENT_DAYS + 1)
     by_notice = notice_end(cal, announced_on, NOTICE_WORKING_DAYS) + timedelta(days=1)
