@@ -25,6 +25,7 @@ from app.rules.calendar import (
     notice_end,
     notice_served,
     parse_year_document,
+    provisional_span,
     read_year_files,
     roll_forward,
     working_days_between,
@@ -189,10 +190,13 @@ def test_notice_end_around_holidays(posted, working_days, end):
     assert working_days_between(CAL, posted, end) == working_days
 
 
-def test_notice_needing_2027_raises():
-    with pytest.raises(CalendarMissing) as caught:
-        notice_end(CAL, date(2026, 12, 28))  # Tue 29, Wed 30, Thu 31, then 2027
-    assert caught.value.year == 2027
+def test_a_notice_reaching_2027_is_provisional_and_ends_at_the_latest():
+    """Tue 29, Wed 30, Thu 31; Fri 2027-01-01 is New Year's Day, the weekend after may be worked or not (not counted),
+    then Mon 4 and Tue 5 are working days under any arrangement."""
+    end = notice_end(CAL, date(2026, 12, 28))
+    assert end == date(2027, 1, 5)
+    assert provisional_span(CAL, date(2026, 12, 29), end)
+    assert not provisional_span(CAL, date(2026, 12, 1), date(2026, 12, 31))
 
 
 def test_notice_served_before_or_on_posting_day():
@@ -260,27 +264,25 @@ def test_deadline_ending_on_a_working_day_stays(event, days, last_day):
 
 
 @pytest.mark.parametrize(
-    ("event", "days"),
+    ("event", "days", "due"),
     [
-        (date(2026, 12, 20), 30),  # nominal 2027-01-19: no 2027 calendar, no guess
-        (date(2026, 12, 2), 30),  # nominal 2027-01-01
-        (date(2026, 9, 1), 365),
+        (date(2026, 12, 20), 30, date(2027, 1, 19)),  # a Tuesday that no arrangement gives off: stays
+        (date(2026, 12, 2), 30, date(2027, 1, 2)),  # New Year's Day is off; Sat 01-02 might be worked: earliest
+        (date(2026, 9, 1), 365, date(2027, 9, 1)),  # an ordinary Wednesday
     ],
     ids=str,
 )
-def test_deadline_in_an_uncovered_year_raises(event, days):
-    with pytest.raises(CalendarMissing) as caught:
-        deadline(CAL, event, days)
-    assert caught.value.year == 2027
+def test_a_deadline_in_a_year_without_the_arrangement_is_shown_at_the_earliest(event, days, due):
+    assert deadline(CAL, event, days) == due
+    assert provisional_span(CAL, event + timedelta(days=days), due)
 
 
-def test_deadline_rolling_over_a_year_end_raises_for_the_next_year():
-    """Fictional data: Dec 31 of a covered year is a day off and the next year is not covered."""
+def test_a_deadline_rolling_over_a_year_end_passes_only_sure_rest_days():
+    """Fictional data: Dec 31 of a covered year is a day off and the next year has no arrangement: Jan 1 is New Year's
+    Day (surely off), Fri Jan 2 may not be bridged, so the deadline is Jan 2 at the earliest."""
     cal = load_calendar([doc(days_off=[["2031-12-31", "2031-12-31"]], adjusted_working_days=[])])
     assert not is_working_day(cal, date(2031, 12, 31))
-    with pytest.raises(CalendarMissing) as caught:
-        deadline(cal, date(2031, 12, 1), 30)
-    assert caught.value.year == 2032
+    assert deadline(cal, date(2031, 12, 1), 30) == date(2032, 1, 2)
 
 
 def test_deadline_rejects_non_positive_periods():
@@ -402,9 +404,8 @@ def test_year_files_are_checked(tmp_path):
 def test_add_working_days_lands_on_the_nth_working_day(start, n):
     following = _span(start + timedelta(days=1), date(2026, 12, 31))
     available = [d for d in following if oracle_working(d)]
-    if len(available) < n:
-        with pytest.raises(CalendarMissing):
-            add_working_days(CAL, start, n)
+    if len(available) < n:  # reaches 2027, which has no arrangement: provisional
+        assert provisional_span(CAL, start + timedelta(days=1), add_working_days(CAL, start, n))
         return
     result = add_working_days(CAL, start, n)
     assert result == available[n - 1]
@@ -417,9 +418,8 @@ def test_add_working_days_lands_on_the_nth_working_day(start, n):
 def test_deadline_is_the_first_working_day_on_or_after_the_nominal_last_day(event, days):
     nominal = event + timedelta(days=days)
     later = [d for d in _span(nominal, date(2026, 12, 31)) if oracle_working(d)] if nominal.year == 2026 else []
-    if not later:
-        with pytest.raises(CalendarMissing):
-            deadline(CAL, event, days)
+    if not later:  # reaches a year without the arrangement: provisional
+        assert provisional_span(CAL, nominal, deadline(CAL, event, days))
         return
     result = deadline(CAL, event, days)
     assert result == later[0]
