@@ -123,27 +123,34 @@ def register_commands(app: Flask) -> None:
     @click.argument("document", type=click.File("rb"))
     @with_appcontext
     def holidays_add(document: Any) -> None:
-        """Add a year's holiday arrangement (JSON, as in app/rules/holidays/README.md) once its notice is out."""
-        from app.calendar.services import add_holiday_year
+        """Add a year's holiday arrangement (JSON, as in app/rules/holidays/README.md) once its notice is out, and
+        recompute the open dates reckoned provisionally (also on the administrators' page "节假日安排")."""
+        from app.calendar.recompute import add_year_and_recompute
         from app.errors import DomainError
         from app.extensions import db
+        from app.roll.services import today
 
         try:
-            year = add_holiday_year(json.loads(document.read().decode("utf-8-sig")))
+            loaded = json.loads(document.read().decode("utf-8-sig"))
+            if not isinstance(loaded, dict):
+                raise ValueError("the file must hold one JSON year document")
+            moves = add_year_and_recompute(loaded, today(), None)
         except (DomainError, ValueError) as error:
             raise click.ClickException(str(error)) from error
         db.session.commit()
-        click.echo(f"Holiday calendar for {year.year} added.")
+        click.echo(f"Holiday calendar for {loaded['year']} added.")
+        for move in moves:
+            click.echo(f"  community {move.community_id}: {move.subject} {move.before} -> {move.after}")
 
     @holidays_group.command("list")
     @with_appcontext
     def holidays_list() -> None:
         """The years the calendar covers, and where each comes from."""
-        from app.calendar.services import current_calendar
+        from app.calendar.services import year_overview
+        from app.roll.services import today
 
-        calendar = current_calendar()
-        for year in sorted(calendar.years):
-            click.echo(f"{year}: {calendar.source_for(year)}")
+        for row in year_overview(today()).rows:
+            click.echo(f"{row.year}: {row.source if row.state == 'official' else row.state}")
 
     @app.cli.group("keys")
     def keys_group() -> None:

@@ -102,6 +102,7 @@ def register_web(app: Flask) -> None:
     from app.api import register_api
     from app.audit.views import bp as audit_bp
     from app.auth.views import bp as auth_bp
+    from app.calendar.views import bp as calendar_bp
     from app.communities.views import bp as communities_bp
     from app.dashboard.views import bp as dashboard_bp
     from app.governance.views import bp as governance_bp
@@ -129,6 +130,7 @@ def register_web(app: Flask) -> None:
         dashboard_bp,
         communities_bp,
         audit_bp,
+        calendar_bp,
         roll_bp,
         preparation_bp,
         notices_bp,

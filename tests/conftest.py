@@ -3,23 +3,50 @@
 from __future__ import annotations
 
 import base64
+import os
 import re
 from collections.abc import Iterator
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
 from app import create_app
+from app.db_types import SHANGHAI
 from app.extensions import db, limiter
 from tests.databases import reset_main_database
 from tests.factories import PASSWORD
 
 TEST_DATA_KEY = base64.b64encode(b"k" * 32).decode()
+
+#: the day the whole suite runs on: no test reads the machine's clock. The date matrix of .ci/run sets it to the
+#: days that have tripped date arithmetic before (a weekend, an adjusted working day, 31 December, a year without the
+#: official holiday arrangement …); `make test` runs on this default, an ordinary Wednesday.
+TODAY_VARIABLE = "GONGJUE_TEST_TODAY"
+DEFAULT_TODAY = date(2026, 12, 9)
+#: the time of day the clock starts at on that day (Asia/Shanghai), far from midnight so that a run cannot cross it
+START_OF_RUN = time(10, 0)
+
+
+def pinned_today() -> date:
+    """The day the suite runs on: GONGJUE_TEST_TODAY (YYYY-MM-DD) or DEFAULT_TODAY."""
+    configured = os.environ.get(TODAY_VARIABLE, "").strip()
+    return date.fromisoformat(configured) if configured else DEFAULT_TODAY
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pinned_clock() -> Iterator[time_machine.Traveller]:
+    """Every test, and every session fixture (the demo of the browser tests included), runs on `pinned_today()` from
+    10:00 Asia/Shanghai, the clock ticking on from there. A test that needs another moment travels again inside it
+    (``time_machine.travel``, or ``pinned_clock.shift``)."""
+    with time_machine.travel(datetime.combine(pinned_today(), START_OF_RUN, tzinfo=SHANGHAI), tick=True) as traveller:
+        yield traveller
 
 
 def make_test_app(database_url: str, instance_path: Path, **overrides: Any) -> Flask:

@@ -12,7 +12,7 @@ from app.audit.models import AuditEvent
 from app.calendar.services import add_holiday_year, current_calendar
 from app.errors import DomainError
 from app.extensions import db
-from app.rules.calendar import CalendarMissing, notice_end
+from app.rules.calendar import notice_end, provisional_span
 
 #: a made-up year for tests only (the real 2027 arrangement is added when the State Council publishes it)
 TEST_YEAR = {
@@ -23,10 +23,10 @@ TEST_YEAR = {
 }
 
 
-def test_a_year_is_missing_until_it_is_added(app):
-    with pytest.raises(CalendarMissing):
-        notice_end(current_calendar(), date(2026, 12, 28))
+def test_a_year_is_provisional_until_it_is_added(app):
+    assert provisional_span(current_calendar(), date(2026, 12, 29), date(2027, 1, 5))
     add_holiday_year(TEST_YEAR)
+    assert not provisional_span(current_calendar(), date(2026, 12, 29), date(2027, 1, 5))
     # Tue 29, Wed 30, Thu 31, then Jan 1–3 are days off and Mon 4, Tue 5 count: five working days
     assert notice_end(current_calendar(), date(2026, 12, 28)) == date(2027, 1, 5)
     actions = db.session.scalars(select(AuditEvent.action)).all()

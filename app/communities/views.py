@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
@@ -12,6 +13,7 @@ from flask_login import current_user, login_required
 from app.auth import permissions
 from app.auth import services as accounts
 from app.auth.models import GroupRole, Role
+from app.calendar import recompute
 from app.communities import queries, services
 from app.communities.forms import (
     GROUP_ROLE_LABELS,
@@ -31,8 +33,12 @@ from app.governance.views import body_view
 from app.preparation import progress
 from app.preparation.group import current_group
 from app.roll.queries import open_objections_in
+from app.roll.services import today
 
 bp = Blueprint("communities", __name__)
+
+#: how long the community page lists the dates that the holiday arrangement of a year moved
+RECOMPUTED_SHOWN_FOR = timedelta(days=90)
 
 
 def _visible_township(township_id: int) -> Any:
@@ -207,6 +213,7 @@ def community(community_id: int) -> Any:
         body=body,
         body_view=body_view(community, body),
         reminder_labels=CLOCK_LABELS,
+        recomputed=recompute.recent_moves(community, today() - RECOMPUTED_SHOWN_FOR),
     )
 
 

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from app.audit import services as audit
 from app.auth import permissions
+from app.calendar.services import missing_next_year
 from app.communities.models import Township
 from app.dashboard import charts, city, exports
 from app.dashboard.township import BODY_CLOCK_LABELS, TownshipDashboard, township_dashboard, waiting_label
@@ -35,6 +36,7 @@ def index() -> Any:
         full_townships=[t for t in townships if permissions.can_view_township_in_full(current_user, t)],
         communities=communities,
         latest_check=audit.latest_check() if current_user.is_admin else None,
+        missing_holiday_year=missing_next_year(today()) if current_user.is_admin else None,
     )
 
 

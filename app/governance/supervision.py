@@ -29,7 +29,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.audit import services as audit
-from app.calendar.services import current_calendar
+from app.calendar.services import current_calendar, notice_is_provisional, provisional_pdf_note
 from app.communities.models import Community
 from app.errors import DomainError
 from app.extensions import db
@@ -405,7 +405,9 @@ def revocation_pdf(revocation: SupervisionAction, community: Community, public_u
         period = f"公告期：{revocation.acted_on} 至 {revocation.notice_ends_on}"
     else:
         period = f"公告期：自 {revocation.acted_on} 起"
-    pdf.multi_cell(0, 6, period + "（不少于 5 个工作日，《绍兴市物业管理条例》第九条）", **WRAPPED)
+    provisional = notice_is_provisional(revocation.acted_on, revocation.notice_ends_on)
+    period += "（不少于 5 个工作日，《绍兴市物业管理条例》第九条）" + provisional_pdf_note(provisional)
+    pdf.multi_cell(0, 6, period, **WRAPPED)
     pdf.ln(3)
     pdf.set_font_size(11)
     for line in revocation.notice_body.split("\n"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.calendar.services import notice_is_provisional, provisional_pdf_note
 from app.communities.models import Community
 from app.preparation.models import Notice
 from app.roll.notice_pdf import NEXT_LINE, MissingFont, _document
@@ -34,7 +35,8 @@ def notice_pdf(notice: Notice, community: Community, public_url: str) -> bytes:
     pdf.multi_cell(
         0,
         6,
-        f"公示期：{notice.starts_on} 至 {notice.ends_on}（不少于 5 个工作日，《绍兴市物业管理条例》第九条）",
+        f"公示期：{notice.starts_on} 至 {notice.ends_on}（不少于 5 个工作日，《绍兴市物业管理条例》第九条）"
+        + provisional_pdf_note(notice_is_provisional(notice.starts_on, notice.ends_on)),
         **WRAPPED,
     )
     pdf.ln(3)

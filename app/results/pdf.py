@@ -489,10 +489,10 @@ def _rules(sheet: _Sheet, body: Mapping[str, Any]) -> None:
         sheet.text(f"    {line}")
 
 
-def _objections(sheet: _Sheet, body: Mapping[str, Any], published_on: str, objections_until: str) -> None:
+def _objections(sheet: _Sheet, body: Mapping[str, Any], published_on: str, objections_until: str, note: str) -> None:
     township = body["community"].get("township") or "街道办事处（乡镇人民政府）"
     sheet.section("异议")
-    sheet.text(f"公示期：{when_text(published_on)} 至 {when_text(objections_until)}（不少于五个工作日）。")
+    sheet.text(f"公示期：{when_text(published_on)} 至 {when_text(objections_until)}（不少于五个工作日）。{note}")
     sheet.text(
         f"业主对本表决结果有异议的，请于 {when_text(objections_until)} 前（含当日）向召集人书面提出，"
         f"写明异议的事项和理由；召集人应当记录并作出答复。公示期满后，表决结果经{township}审核确认，正式公告。"
@@ -513,9 +513,10 @@ def _verification(sheet: _Sheet, body: Mapping[str, Any], package_sha256: str) -
 
 
 def preliminary_result_pdf(
-    body: Mapping[str, Any], *, published_on: str, objections_until: str, package_sha256: str
+    body: Mapping[str, Any], *, published_on: str, objections_until: str, package_sha256: str, until_note: str = ""
 ) -> bytes:
-    """The preliminary result notice (表决结果公示) as PDF bytes: A4, Chinese, the CJK font embedded."""
+    """The preliminary result notice (表决结果公示) as PDF bytes: A4, Chinese, the CJK font embedded; ``until_note``
+    follows the notice period (the provisional-date sentence, app.calendar.services.provisional_pdf_note)."""
     community, meeting = body["community"], body["meeting"]
     sheet = _Sheet(f"{community['name']} 表决结果公示")
     sheet.title(f"{community['name']}业主大会表决结果公示", str(meeting["title"]))
@@ -523,7 +524,7 @@ def preliminary_result_pdf(
     _participation(sheet, body)
     _matters(sheet, body)
     _rules(sheet, body)
-    _objections(sheet, body, published_on, objections_until)
+    _objections(sheet, body, published_on, objections_until, until_note)
     _verification(sheet, body, package_sha256)
     return sheet.output()
 

@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from app.auth import permissions
 from app.auth.models import User
+from app.calendar.services import notice_is_provisional, provisional_pdf_note
 from app.communities.models import Community
 from app.extensions import db, limiter
 from app.results import keys
@@ -84,17 +85,22 @@ def _pdf(data: bytes, name: str) -> Response:
 @limiter.limit("120 per hour")
 def result_pdf(digest: str) -> Any:
     result = _visible(digest)
+    note = provisional_pdf_note(notice_is_provisional(result.published_on, result.objections_until))
     data = _result_pdf(
-        result.package, str(result.published_on or ""), str(result.objections_until or ""), result.package_sha256
+        result.package, str(result.published_on or ""), str(result.objections_until or ""), result.package_sha256, note
     )
     return _pdf(data, f"result-{result.package_sha256[:12]}.pdf")
 
 
 @lru_cache(maxsize=8)
-def _result_pdf(package_text: str, published_on: str, objections_until: str, digest: str) -> bytes:
+def _result_pdf(package_text: str, published_on: str, objections_until: str, digest: str, note: str) -> bytes:
     """The notice's PDF, once per worker and package (a large roll's PDF takes seconds)."""
     return preliminary_result_pdf(
-        json.loads(package_text), published_on=published_on, objections_until=objections_until, package_sha256=digest
+        json.loads(package_text),
+        published_on=published_on,
+        objections_until=objections_until,
+        package_sha256=digest,
+        until_note=note,
     )
 
 

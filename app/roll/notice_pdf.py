@@ -11,6 +11,7 @@ from typing import Any
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from app.calendar.services import notice_is_provisional, provisional_pdf_note
 from app.communities.models import Community
 from app.privacy import decrypt, mask_id_number, mask_name
 from app.roll.models import RollVersion
@@ -54,7 +55,8 @@ def roll_notice_pdf(version: RollVersion, community: Community, weights: Any) ->
         0,
         6,
         f"公示期：{version.notice_starts_on} 至 {version.notice_ends_on}（不少于 5 个工作日）。"
-        "业主对本人专有部分、面积或业主信息有异议的，请在公示期内向筹备组提出。",
+        "业主对本人专有部分、面积或业主信息有异议的，请在公示期内向筹备组提出。"
+        + provisional_pdf_note(notice_is_provisional(version.notice_starts_on, version.notice_ends_on)),
         **NEXT_LINE,
     )
     pdf.multi_cell(

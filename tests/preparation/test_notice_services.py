@@ -7,11 +7,11 @@ import hashlib
 from datetime import date, timedelta
 
 import pytest
-from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.audit.models import AuditEvent
 from app.auth.models import User
+from app.calendar.services import notice_is_provisional
 from app.communities.models import Township
 from app.extensions import db
 from app.preparation import candidates as nominations
@@ -92,16 +92,22 @@ def test_five_working_days_across_the_adjusted_working_saturday(prep: Preparatio
     ).ends_on == date(2026, 10, 14)
 
 
-def test_a_year_without_calendar_is_refused(prep: Preparation) -> None:
-    error = refused(notices.publish, prep.group, "voting_rules", date(2027, 2, 1), None)
-    assert error.code == "calendar_missing"
-    with force_locale("en"):
-        assert "2027" in str(error)
-    assert notices.latest_notices(prep.group) == {}
+def test_a_notice_in_a_year_without_the_arrangement_is_published_provisionally(prep: Preparation) -> None:
+    """Posted Mon 2027-02-01 before the 2027 arrangement exists: Tue 02-02 is surely a working day; 02-03 to 02-14 may
+    be Spring Festival days off (the law fixes only 02-05 to 02-08), weekends may be worked or not; so the five days
+    are 02-02, 02-15, 02-16, 02-17 and 02-18, the latest any arrangement could give."""
+    notice = notices.publish(prep.group, "voting_rules", date(2027, 2, 1), None)
+    assert notice.ends_on == date(2027, 2, 18)
+    assert notice_is_provisional(notice.starts_on, notice.ends_on)
 
 
-def test_a_notice_running_into_a_year_without_calendar_is_refused(prep: Preparation) -> None:
-    assert refused(notices.publish, prep.group, "voting_rules", date(2026, 12, 28), None).code == "calendar_missing"
+def test_a_notice_running_into_a_year_without_the_arrangement_is_provisional(prep: Preparation) -> None:
+    notice = notices.publish(prep.group, "voting_rules", date(2026, 12, 28), None)
+    assert notice.ends_on == date(2027, 1, 5)
+    assert notice_is_provisional(notice.starts_on, notice.ends_on)
+    earlier = notices.publish(prep.group, "members", date(2026, 12, 7), None)
+    assert earlier.ends_on == date(2026, 12, 14)
+    assert not notice_is_provisional(earlier.starts_on, earlier.ends_on)
 
 
 def test_other_needs_a_title_and_a_body(prep: Preparation) -> None:

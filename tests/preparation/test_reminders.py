@@ -110,14 +110,16 @@ def test_the_extension_replaces_the_first_meeting_clock(prep: Preparation) -> No
     assert codes == ["form_group", "announce_members", "first_meeting_extended"]
 
 
-def test_a_clock_in_a_year_without_calendar_has_no_state(prep: Preparation) -> None:
-    # day 180 from 2026-09-01 is 2027-02-28, and no 2027 calendar is shipped
+def test_a_clock_in_a_year_without_the_arrangement_is_provisional(prep: Preparation) -> None:
+    """Day 180 from 2026-09-01 is Sun 2027-02-28; without the 2027 arrangement that Sunday may be a working day (in
+    exchange for the Spring Festival), so the deadline is shown on it, the earliest it can be, marked provisional."""
     groups.extend_term(prep.group, date(2026, 10, 30), "首次会议未通过议事规则", None)
     view = next(v for v in progress.clocks(prep.group) if v.clock.code == "first_meeting_extended")
-    assert view.clock.due is None
-    assert view.clock.missing_year == 2027
-    assert view.state is None
-    assert not view.overdue
+    assert view.clock.due == date(2027, 2, 28)
+    assert view.clock.provisional
+    assert view.state is not None
+    first = next(v for v in progress.clocks(prep.group) if v.clock.code == "announce_members")
+    assert not first.clock.provisional
 
 
 def test_stages(township: Township, official: User, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -160,23 +160,32 @@ def test_no_events_no_clocks() -> None:
     assert preparation_clocks(CAL, reported_on=None, formed_on=None, extended=True) == ()
 
 
-def test_missing_year_is_reported_on_the_clock_not_raised() -> None:
+def test_a_clock_in_a_year_without_the_arrangement_is_provisional_not_missing() -> None:
+    """Formed Fri 2026-10-02, extended: day 180 is Wed 2027-03-31, surely a working day whatever 2027's arrangement."""
     found = by_code(preparation_clocks(CAL, reported_on=None, formed_on=date(2026, 10, 2), extended=True))
     assert found["announce_members"].due == date(2026, 10, 8)
+    assert not found["announce_members"].provisional
     clock = found["first_meeting_extended"]
-    assert clock.due is None
-    assert clock.missing_year == 2027
-    assert "2027" in str(CalendarMissing(2027))
+    assert (clock.due, clock.missing_year, clock.provisional) == (date(2027, 3, 31), None, True)
+    assert clock_state(clock, date(2026, 11, 1)).days == 150
+
+
+def test_a_clock_beyond_the_lunar_tables_reports_its_missing_year() -> None:
+    found = by_code(preparation_clocks(CAL, reported_on=None, formed_on=date(2100, 10, 2), extended=True))
+    clock = found["first_meeting_extended"]
+    assert (clock.due, clock.missing_year) == (None, 2101)
+    assert "2101" in str(CalendarMissing(2101))
     with pytest.raises(CalendarMissing) as caught:
-        clock_state(clock, date(2026, 11, 1))
-    assert caught.value.year == 2027
+        clock_state(clock, date(2100, 11, 1))
+    assert caught.value.year == 2101
 
 
-def test_missing_year_from_the_roll_forward() -> None:
-    # day 60 is Thu 2026-12-31, a working day: stays; a calendar without 2026 cannot say so
+def test_a_provisional_last_day_rolls_only_over_sure_rest_days() -> None:
+    # day 60 is Thu 2026-12-31; a calendar without 2026 cannot know whether a New Year's bridge gives it off, so
+    # the deadline stays on it (the earliest it can be) and is provisional
     only_2027 = HolidayCalendar(days_off=frozenset(), adjusted_working_days=frozenset(), years=frozenset({2027}))
     (clock,) = preparation_clocks(only_2027, reported_on=date(2026, 11, 1), formed_on=None, extended=False)
-    assert (clock.due, clock.missing_year) == (None, 2026)
+    assert (clock.due, clock.missing_year, clock.provisional) == (date(2026, 12, 31), None, True)
 
 
 def test_clock_needs_due_or_missing_year() -> None:
@@ -211,9 +220,9 @@ def test_earliest_meeting_example() -> None:
     assert latest_announcement(date(2026, 10, 17)) == date(2026, 10, 1)
 
 
-def test_earliest_meeting_needs_the_calendar_for_the_notice_term() -> None:
-    with pytest.raises(CalendarMissing):
-        earliest_meeting(CAL, date(2026, 12, 28))
+def test_earliest_meeting_across_a_year_without_the_arrangement() -> None:
+    """Announced 2026-12-28: the notice term ends 2027-01-05 at the latest; the 15 days give 2027-01-13."""
+    assert earliest_meeting(CAL, date(2026, 12, 28)) == date(2027, 1, 13)
 
 
 @given(st.dates(min_value=date(2026, 1, 1), max_value=date(2026, 12, 15)))
