@@ -21,7 +21,7 @@ translations: $(STAMP)
 ## make run: set up, migrate the SQLite database, load the demo if empty, serve on http://127.0.0.1:5000
 run: $(STAMP) translations
 	$(BIN)/gongjue db upgrade
-	$(BIN)/gongjue demo --if-empty
+	$(BIN)/gongjue demo --if-empty --no-link
 	$(BIN)/gongjue demo-link --base-url http://$(HOST):$(PORT)
 	$(BIN)/gongjue run --host $(HOST) --port $(PORT)
 

@@ -72,8 +72,14 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("demo")
     @click.option("--if-empty", is_flag=True, help="Do nothing when the database already holds a township.")
     @click.option("--base-url", default="http://127.0.0.1:5000", show_default=True, help="Printed in the voter's link.")
+    @click.option(
+        "--link/--no-link",
+        default=True,
+        show_default=True,
+        help="Print a voter's link (make run prints it with demo-link instead, on the port it serves).",
+    )
     @with_appcontext
-    def demo(if_empty: bool, base_url: str) -> None:
+    def demo(if_empty: bool, base_url: str, link: bool) -> None:
         """Load the demo township, its officials and three communities, print the logins and a voter's link."""
         from app.demo.loader import DEMO_PASSWORD, database_is_empty, load_demo
 
@@ -86,7 +92,8 @@ def register_commands(app: Flask) -> None:
         click.echo(f"Demo loaded. Every demo account's password is: {DEMO_PASSWORD}")
         for username, description in logins:
             click.echo(f"  {username:<16} {description}")
-        _print_voter_link(base_url)
+        if link:
+            _print_voter_link(base_url)
 
     @app.cli.command("demo-link")
     @click.option("--base-url", default="http://127.0.0.1:5000", show_default=True, help="Printed in the voter's link.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from app.auth.models import User
@@ -128,3 +130,20 @@ def test_the_demo_has_an_open_vote_and_prints_a_link_that_works(app):
     credential = credentials.find(token=link.split("t=", 1)[1])
     assert credential is not None
     assert credentials.verify(credential, tail).verified_at is not None
+
+
+def test_make_run_prints_one_owner_link_and_it_works_on_the_port_served(app, client):
+    """`make run` loads the demo without a link, then prints one with the HOST and PORT it serves on: no earlier link
+    is printed that the next command would revoke."""
+    runner = app.test_cli_runner()
+    loaded = runner.invoke(args=["demo", "--if-empty", "--no-link"])
+    assert loaded.exit_code == 0, loaded.output
+    assert "/v?t=" not in loaded.output
+    printed = runner.invoke(args=["demo-link", "--base-url", "http://127.0.0.1:5123"])
+    assert printed.exit_code == 0, printed.output
+    links = re.findall(r"https?://\S+/v\?t=\S+", printed.output)
+    assert len(links) == 1
+    assert links[0].startswith("http://127.0.0.1:5123/v?t=")
+    opened = client.get(links[0].removeprefix("http://127.0.0.1:5123"))
+    assert opened.status_code == 302  # a known link: kept in the session, then the ballot (a revoked one: 404)
+    assert opened.headers["Location"].endswith("/v/ballot")
