@@ -7,7 +7,7 @@ CATALOGS := app/translations
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint typecheck pytest translations extract-messages clean system-deps
+.PHONY: run test lint typecheck pytest date-matrix translations extract-messages clean system-deps
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,15 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP) translations
 	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+## make date-matrix: the tests that depend on the day, under every day of tests/date_matrix.txt (SQLite, 2 processes)
+date-matrix: $(STAMP) translations
+	@grep -v '^#' tests/date_matrix.txt | while read -r day why; do \
+	  [ -n "$$day" ] || continue; \
+	  echo "== dated tests on $$day: $$why"; \
+	  TEST_DATABASE_URL= CELERY_BROKER_URL= GONGJUE_TEST_TODAY=$$day \
+	    $(BIN)/pytest -p no:cacheprovider -q -m dated -n 2 $(PYTEST_ARGS) || exit 1; \
+	done
 
 ## Debian packages that some tests and the notice PDF need (run as root; without them those tests are skipped)
 system-deps:

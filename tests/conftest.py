@@ -34,6 +34,33 @@ DEFAULT_TODAY = date(2026, 12, 9)
 START_OF_RUN = time(10, 0)
 
 
+#: the tests that depend on the day they run (periods, notices, clocks, reminders, results, governance, dashboards,
+#: the demo, the calendar itself): marked `dated` here, and run by .ci/run under every day of tests/date_matrix.txt
+DATED = (
+    "tests/results/",
+    "tests/governance/",
+    "tests/voting/",
+    "tests/roll_flow/test_lifecycle.py",
+    "tests/preparation/test_notice_services.py",
+    "tests/preparation/test_reminders.py",
+    "tests/preparation/test_provisional_dates.py",
+    "tests/rules/test_calendar.py",
+    "tests/rules/test_provisional_calendar.py",
+    "tests/rules/test_preparation.py",
+    "tests/test_holidays.py",
+    "tests/test_demo.py",
+)
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests of `DATED` (`pytest -m dated` selects them)."""
+    for item in items:
+        where = Path(item.path).resolve().relative_to(ROOT).as_posix()
+        if where.startswith(DATED):
+            item.add_marker(pytest.mark.dated)
+
+
 def pinned_today() -> date:
     """The day the suite runs on: GONGJUE_TEST_TODAY (YYYY-MM-DD) or DEFAULT_TODAY."""
     configured = os.environ.get(TODAY_VARIABLE, "").strip()

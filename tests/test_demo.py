@@ -99,18 +99,6 @@ def test_the_demo_has_a_community_mid_preparation(app):
     assert progress.stage(current_group(small)) == "awaiting_group"
 
 
-def test_the_demo_is_dated_inside_the_holiday_calendar(app):
-    """Loaded on 2026-12-28 (its working days run into 2027, which the shipped calendar lacks), the demo is dated
-    27 November 2026 instead of failing; inside the calendar it keeps today."""
-    from datetime import date
-
-    from app.demo.preparation import demo_today
-
-    assert demo_today(date(2026, 11, 27)) == date(2026, 11, 27)
-    assert demo_today(date(2026, 12, 28)) == date(2026, 11, 27)
-    assert demo_today(date(2027, 3, 1)) == date(2026, 11, 27)
-
-
 def test_the_demo_has_an_open_vote_and_prints_a_link_that_works(app):
     """梅园小区: an open meeting, 20 phone ballots, 2 paper ballots waiting for a second teller; the printed link and
     ID tail pass the second factor (what a new user tries first)."""

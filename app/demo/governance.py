@@ -14,7 +14,14 @@ from datetime import date, timedelta
 from typing import Any
 
 from app.communities.models import Community, Township
-from app.demo.results import Choose, established_with_committee, established_without_committee, open_now, vote_back
+from app.demo.results import (
+    Choose,
+    established_with_committee,
+    established_without_committee,
+    open_now,
+    published_so_that_it_is_over,
+    vote_back,
+)
 from app.demo.voting import demo_community, open_first_meeting, voters_of
 from app.extensions import db
 from app.governance import convening, decisions
@@ -44,8 +51,9 @@ def _certified(township: Township, name: str, seed: int, choose: Choose, today: 
     vote_back(meeting, voters[: len(voters) * 9 // 10], choose, days_ago=30)
     closing.close(meeting, now=meeting.closes_at + timedelta(minutes=1))
     result = counting.count(meeting, None)
-    certification.publish(result, today - timedelta(days=15))
-    certification.certify(result, today - timedelta(days=3), official_id)
+    certified_on = today - timedelta(days=3)
+    certification.publish(result, published_so_that_it_is_over(certified_on, today - timedelta(days=15)))
+    certification.certify(result, certified_on, official_id)
     return result
 
 
@@ -79,5 +87,5 @@ def pmc_election_awaiting_certification(township: Township, today: date, officia
     vote_back(meeting, voters[: len(voters) * 4 // 5], _elect_five, days_ago=20)
     closing.close(meeting, now=meeting.closes_at + timedelta(minutes=1))
     result = counting.count(meeting, None)
-    certification.publish(result, today - timedelta(days=12))
+    certification.publish(result, published_so_that_it_is_over(today, today - timedelta(days=12)))
     return result

@@ -11,7 +11,7 @@ from app.auth.models import GroupRole, Role
 from app.communities import services as communities
 from app.communities.models import Community, Township
 from app.demo.governance import certified_communities
-from app.demo.preparation import await_group, demo_today, prepare_mid_way
+from app.demo.preparation import await_group, prepare_mid_way
 from app.demo.results import published_for_objections, window_ended
 from app.demo.roll_generator import DemoUnit, demo_small_roll, generate_demo_roll
 from app.demo.voting import open_demo_meeting
@@ -61,7 +61,7 @@ def load_demo() -> list[tuple[str, str]]:
     )
     store_roll(small, small_roll, "示范数据 / demo data")
 
-    anchor = demo_today(today())
+    anchor = today()
     prepare_mid_way(large, large_version, large_roll, anchor)
     await_group(small, anchor)
     open_demo_meeting(township, anchor, DEMO_PASSWORD)

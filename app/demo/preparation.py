@@ -1,9 +1,8 @@
 """The demo's preparations: 江南名邸 mid-preparation (group formed, roll published, documents announced, candidates
 under the township's review, the first-meeting clock overdue) and 桃园小区 waiting for its group.
 
-Dates are counted back from today, so the demo looks the same whenever it is loaded. Working days need the holiday
-calendar: when it does not cover the next days (a new year whose calendar has not been added yet), the demo is dated
-as if loaded on 27 November of the calendar's last year (`demo_today`), rather than failing.
+Dates are counted back from today, so the demo looks the same whenever it is loaded; in a year without the official
+holiday arrangement its periods are provisional, like any others (docs/calendar.md).
 """
 
 from __future__ import annotations
@@ -29,16 +28,6 @@ STATEMENTS = (
     "个体经营者，关注小区安全和门禁管理。",
     "医生，关注老年业主的出行和健康设施。",
 )
-
-
-def demo_today(today: date) -> date:
-    """``today``, or 27 November of the calendar's last year when the calendar does not cover the next ten days."""
-    from app.calendar.services import current_calendar
-
-    years = current_calendar().years
-    if today.year in years and (today + timedelta(days=10)).year in years:
-        return today
-    return date(max(years), 11, 27)
 
 
 def _owners(units: list[DemoUnit]) -> list[DemoOwner]:
@@ -136,4 +125,4 @@ def await_group(community: Community, today: date) -> None:
     groups.record_request(community, "owners_application", today - timedelta(days=20), "业主联名申请", None)
 
 
-__all__ = ["await_group", "demo_today", "prepare_mid_way"]
+__all__ = ["await_group", "prepare_mid_way"]

@@ -18,11 +18,14 @@ from typing import Any
 
 from app.auth import services as accounts
 from app.auth.models import Role
+from app.calendar.services import current_calendar
 from app.communities.models import Township
 from app.db_types import utcnow
 from app.demo.voting import demo_community, open_first_meeting, voters_of
 from app.extensions import db
 from app.results import certification, closing, counting
+from app.rules.calendar import notice_end
+from app.rules.preparation import NOTICE_WORKING_DAYS
 from app.voting import ballots, paper
 from app.voting.models import Meeting, MeetingVoter
 
@@ -43,6 +46,16 @@ def vote_back(meeting: Meeting, voters: list[MeetingVoter], choose: Choose, days
             stored.cast_at = (meeting.opens_at + timedelta(hours=2 + number * 3)).replace(microsecond=0)
             ballots.seal(stored, voter)
     db.session.flush()
+
+
+def published_so_that_it_is_over(before: date, at_most: date) -> date:
+    """The latest day, not after ``at_most``, on which a notice of 5 working days (Shaoxing Art 9) has run out before
+    ``before``: the demo's notices end in time on every day of the year, across a Spring Festival too."""
+    calendar = current_calendar()
+    day = at_most
+    while notice_end(calendar, day, NOTICE_WORKING_DAYS) >= before:
+        day -= timedelta(days=1)
+    return day
 
 
 def open_now() -> tuple[datetime, datetime]:
@@ -91,7 +104,7 @@ def published_for_objections(township: Township, today: date) -> Meeting:
     vote_back(meeting, voters[: len(voters) * 17 // 20], established_without_committee, days_ago=20)
     closing.close(meeting, now=meeting.closes_at + timedelta(minutes=1))
     result = counting.count(meeting, None)
-    certification.publish(result, today - timedelta(days=10))
+    certification.publish(result, published_so_that_it_is_over(today, today - timedelta(days=10)))
     certification.record_objection(
         result, "业主 3幢2单元502", "我家收到表决票较晚，请说明纸质表决票的送达情况。", today - timedelta(days=8), None
     )

@@ -376,22 +376,23 @@ def test_an_overdue_order_to_correct_a_decision_waits_for_the_township(township_
 
     world = township_world
     a = world.communities["A"]
+    day = today()
     order = supervision.order_correction(
         a,
         "续聘物业服务企业的决定",
-        date(2026, 9, 20),
+        day - timedelta(days=30),
         "未经业主大会表决",
-        date(2026, 10, 15),
+        day - timedelta(days=5),
         world.official.id,
-        on=date(2026, 10, 1),
+        on=day - timedelta(days=20),
     )
-    dashboard = township_dashboard(world.township, today())
+    dashboard = township_dashboard(world.township, day)
     row = next(row for row in dashboard.rows if row.community.id == a.id)
     correction = next(clock for clock in row.clocks if clock.code == "correction")
-    assert correction.due == date(2026, 10, 15)
+    assert correction.due == day - timedelta(days=5)
     assert correction.overdue
     assert "order_overdue" in {item.code for item in row.waiting}
-    supervision.record_compliance(order, date(2026, 10, 14), "已改正", world.official.id)
+    supervision.record_compliance(order, day - timedelta(days=6), "已改正", world.official.id)
     row = next(row for row in township_dashboard(world.township, today()).rows if row.community.id == a.id)
     assert "correction" not in {clock.code for clock in row.clocks}
     assert "order_overdue" not in {item.code for item in row.waiting}

@@ -5,22 +5,19 @@ on the community page, the township's dashboard and the API; adding the year rec
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, time
+from datetime import date
 
 import pytest
-import time_machine
 from sqlalchemy import select
 
 from app.audit.models import AuditEvent
 from app.calendar.recompute import add_year_and_recompute
-from app.db_types import SHANGHAI
 from app.extensions import db
 from app.governance import bodies
 from app.governance.body_models import GoverningBody
 from tests.api.test_preparation_api import api_of
+from tests.clock import travel_to
 from tests.results.helpers_lifecycle import Voted
-
-pytestmark = pytest.mark.dated
 
 #: a FICTIONAL 2027 arrangement for tests (not the State Council's): New Year's Day and the weekend after it off
 TEST_2027 = {
@@ -34,7 +31,7 @@ TEST_2027 = {
 @pytest.fixture
 def december() -> Iterator[None]:
     """The clock on Wed 2026-12-02 (asked for before ``elected``, so the whole election happens in December)."""
-    with time_machine.travel(datetime.combine(date(2026, 12, 2), time(10, 0), tzinfo=SHANGHAI), tick=True):
+    with travel_to(date(2026, 12, 2)):
         yield
 
 

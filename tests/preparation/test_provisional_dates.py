@@ -4,26 +4,23 @@ adds the 2027 arrangement on the holiday page after a preview; the date is recom
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date
 from typing import Any
 
 import pytest
-import time_machine
 from sqlalchemy import select
 
 from app.audit.models import AuditEvent
 from app.calendar.services import PROVISIONAL_PDF_NOTE, current_calendar
 from app.communities.models import Community
-from app.db_types import SHANGHAI
 from app.extensions import db
 from app.preparation import notices
 from app.preparation.models import Notice
 from tests.api.test_preparation_api import api_of
+from tests.clock import travel_to
 from tests.conftest import AuthActions
 from tests.factories import gen_admin
 from tests.preparation.helpers import Preparation
-
-pytestmark = pytest.mark.dated
 
 #: a FICTIONAL 2027 arrangement for tests only (the real one is not in shared/reference/): New Year's Day alone off,
 #: and Sun 2027-01-03 worked, so that the notice of 2026-12-28 ends a day earlier than the provisional reckoning
@@ -34,10 +31,6 @@ FICTIONAL_2027 = {
     "adjusted_working_days": "2027-01-03",
 }
 PROVISIONAL_WORDS = "该年节假日安排尚未公布"
-
-
-def on(day: date) -> time_machine.travel:
-    return time_machine.travel(datetime.combine(day, time(10, 0), tzinfo=SHANGHAI), tick=True)
 
 
 def form(**changes: str) -> dict[str, str]:
@@ -59,56 +52,57 @@ def signed_in(app, user) -> tuple[Any, AuthActions]:
 
 def test_a_notice_of_2026_12_28_is_provisional_until_2027_is_added(
     app, prep: Preparation, official, admin, client, auth
-):
-    with on(date(2026, 12, 28)):
+) -> None:
+    # the whole story on Mon 2026-12-28: the notice is posted, then the 2027 arrangement is added the same day
+    with travel_to(date(2026, 12, 28)):
         notice = notices.publish(prep.group, "members", date(2026, 12, 28), official.id)
         db.session.commit()
-    # Tue 29, Wed 30, Thu 31; New Year's Day; the weekend may be worked or not, so it is not counted; Mon 4, Tue 5
-    assert notice.ends_on == date(2027, 1, 5)
+        # Tue 29, Wed 30, Thu 31; New Year's Day; the weekend may be worked or not, so it is not counted; Mon 4, Tue 5
+        assert notice.ends_on == date(2027, 1, 5)
 
-    auth.login(official.username)
-    page = client.get(f"/notices/{notice.id}/manage").get_data(as_text=True)
-    assert "2027-01-05" in page
-    assert PROVISIONAL_WORDS in page
-    public = client.get(f"/notices/{notice.token}").get_data(as_text=True)
-    assert PROVISIONAL_WORDS in public
-    assert PROVISIONAL_PDF_NOTE[:12] in notices_pdf_text(notice)
-    api = api_of(client, official)
-    assert api.get(f"/notices/{notice.id}").get_json()["ends_on_provisional"] is True
+        auth.login(official.username)
+        page = client.get(f"/notices/{notice.id}/manage").get_data(as_text=True)
+        assert "2027-01-05" in page
+        assert PROVISIONAL_WORDS in page
+        public = client.get(f"/notices/{notice.token}").get_data(as_text=True)
+        assert PROVISIONAL_WORDS in public
+        assert PROVISIONAL_PDF_NOTE[:12] in notices_pdf_text(notice)
+        api = api_of(client, official)
+        assert api.get(f"/notices/{notice.id}").get_json()["ends_on_provisional"] is True
 
-    client, auth = signed_in(app, admin)
-    listed = client.get("/admin/holidays").get_data(as_text=True)
-    assert 'data-year="2027" data-state="provisional"' in listed
+        client, auth = signed_in(app, admin)
+        listed = client.get("/admin/holidays").get_data(as_text=True)
+        assert 'data-year="2027" data-state="provisional"' in listed
 
-    preview = client.post("/admin/holidays/preview", data={**form(), "csrf_token": auth.csrf("/admin/holidays")})
-    shown = preview.get_data(as_text=True)
-    assert preview.status_code == 200, shown
-    assert 'data-moves="1"' in shown
-    assert "2027-01-05" in shown
-    assert "2027-01-04" in shown
-    assert 2027 not in current_calendar().years  # nothing stored by the preview
-    db.session.refresh(notice)
-    assert notice.ends_on == date(2027, 1, 5)
+        preview = client.post("/admin/holidays/preview", data={**form(), "csrf_token": auth.csrf("/admin/holidays")})
+        shown = preview.get_data(as_text=True)
+        assert preview.status_code == 200, shown
+        assert 'data-moves="1"' in shown
+        assert "2027-01-05" in shown
+        assert "2027-01-04" in shown
+        assert 2027 not in current_calendar().years  # nothing stored by the preview
+        db.session.refresh(notice)
+        assert notice.ends_on == date(2027, 1, 5)
 
-    confirm_token = auth.csrf("/admin/holidays")
-    document = _hidden_document(shown)
-    added = client.post("/admin/holidays/confirm", data={"document": document, "csrf_token": confirm_token})
-    assert added.status_code == 302
-    db.session.expire_all()
-    assert 2027 in current_calendar().years
-    assert db.session.get(Notice, notice.id).ends_on == date(2027, 1, 4)  # Tue 29, Wed 30, Thu 31, Sun 3, Mon 4
-    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "calendar.recompute")).one()
-    assert event.summary == {"year": 2027, "subject": "notice", "before": "2027-01-05", "after": "2027-01-04"}
-    assert event.community_id == prep.group.community_id
-    assert db.session.scalars(select(AuditEvent.action).where(AuditEvent.action == "calendar.add_year")).one()
+        confirm_token = auth.csrf("/admin/holidays")
+        document = _hidden_document(shown)
+        added = client.post("/admin/holidays/confirm", data={"document": document, "csrf_token": confirm_token})
+        assert added.status_code == 302
+        db.session.expire_all()
+        assert 2027 in current_calendar().years
+        assert db.session.get(Notice, notice.id).ends_on == date(2027, 1, 4)  # Tue 29, Wed 30, Thu 31, Sun 3, Mon 4
+        event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "calendar.recompute")).one()
+        assert event.summary == {"year": 2027, "subject": "notice", "before": "2027-01-05", "after": "2027-01-04"}
+        assert event.community_id == prep.group.community_id
+        assert db.session.scalars(select(AuditEvent.action).where(AuditEvent.action == "calendar.add_year")).one()
 
-    client, auth = signed_in(app, official)
-    community_page = client.get(f"/communities/{prep.group.community_id}").get_data(as_text=True)
-    assert 'id="recomputed"' in community_page
-    assert 'data-recomputed="2027-01-04"' in community_page
-    again = client.get(f"/notices/{notice.id}/manage").get_data(as_text=True)
-    assert "2027-01-04" in again
-    assert PROVISIONAL_WORDS not in again
+        client, auth = signed_in(app, official)
+        community_page = client.get(f"/communities/{prep.group.community_id}").get_data(as_text=True)
+        assert 'id="recomputed"' in community_page
+        assert 'data-recomputed="2027-01-04"' in community_page
+        again = client.get(f"/notices/{notice.id}/manage").get_data(as_text=True)
+        assert "2027-01-04" in again
+        assert PROVISIONAL_WORDS not in again
 
 
 def test_a_bad_arrangement_is_refused_in_chinese_and_changes_nothing(admin, client, auth):
@@ -138,7 +132,7 @@ def test_only_administrators_see_or_change_the_calendar(official, client, auth):
 
 @pytest.mark.parametrize(("day", "warned"), [(date(2026, 10, 31), False), (date(2026, 11, 1), True)], ids=str)
 def test_administrators_are_warned_from_1_november(admin, client, auth, day, warned):
-    with on(day):
+    with travel_to(day):
         auth.login(admin.username)
         page = client.get("/").get_data(as_text=True)
     assert ('data-holiday-warning="2027"' in page) is warned
