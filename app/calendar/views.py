@@ -14,7 +14,7 @@ from werkzeug.datastructures import FileStorage
 
 from app.calendar import recompute
 from app.calendar.forms import MAX_DOCUMENT_BYTES, ConfirmYearForm, HolidayYearForm, document_from_lines
-from app.calendar.services import year_overview
+from app.calendar.services import current_calendar, year_overview
 from app.communities.models import Community
 from app.errors import DomainError
 from app.extensions import db
@@ -61,21 +61,23 @@ def years() -> Any:
 @bp.post("/preview")
 @login_required
 def preview() -> Any:
-    """The year that was entered, checked, and the open clocks it would move; nothing is stored yet."""
+    """The year that was entered, checked, and the open clocks it would move; nothing is stored yet. A refused entry
+    shows the form again with its problems (200, as every form of the site)."""
     _admin_only()
     form = HolidayYearForm()
     if not form.validate_on_submit():
-        return _page(form), 400
+        return _page(form)
     document, problems = _submitted_document(form)
     if document is None:
-        return _page(form, problems=problems), 400
+        return _page(form, problems=problems)
+    known = document.get("year")
+    if isinstance(known, int) and known in current_calendar().years:
+        return _page(form, problems=[gettext("The calendar already has %(year)d.", year=known)])
     try:
         year, moves = recompute.preview_year(document, today())
     except ValueError as error:
         problems = [gettext("This arrangement cannot be used: %(detail)s", detail=str(error))]
-        return _page(form, problems=problems), 400
-    if year in year_overview(today()).official_years:
-        return _page(form, problems=[gettext("The calendar already has %(year)d.", year=year)]), 409
+        return _page(form, problems=problems)
     ids = {m.community_id for m in moves}
     names = {
         row.id: row.name

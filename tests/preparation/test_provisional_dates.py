@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from app.audit.models import AuditEvent
-from app.calendar.services import PROVISIONAL_PDF_NOTE, current_calendar
+from app.calendar.services import PROVISIONAL_PDF_NOTE, add_holiday_year, current_calendar
 from app.communities.models import Community
 from app.extensions import db
 from app.preparation import notices
@@ -109,17 +109,28 @@ def test_a_bad_arrangement_is_refused_in_chinese_and_changes_nothing(admin, clie
     auth.login(admin.username)
     token = auth.csrf("/admin/holidays")
     bad_line = client.post("/admin/holidays/preview", data={**form(days_off="元旦放三天"), "csrf_token": token})
-    assert bad_line.status_code == 400
+    assert bad_line.status_code == 200
     assert "第 1 行" in bad_line.get_data(as_text=True)
     weekday = client.post(
         "/admin/holidays/preview", data={**form(adjusted_working_days="2027-01-04"), "csrf_token": token}
     )
-    assert weekday.status_code == 400
+    assert weekday.status_code == 200
     assert "不能使用" in weekday.get_data(as_text=True)
     shipped = client.post("/admin/holidays/preview", data={**form(year="2026"), "csrf_token": token})
-    assert shipped.status_code == 400  # its dates lie outside 2026
+    assert "节假日日历中已有 2026 年" in shipped.get_data(as_text=True)
     assert 2027 not in current_calendar().years
     assert db.session.scalars(select(AuditEvent).where(AuditEvent.action.like("calendar.%"))).all() == []
+
+
+def test_a_year_already_official_is_refused(admin, client, auth):
+    add_holiday_year(
+        {"year": 2027, "source": "test data", "days_off": [["2027-01-01", "2027-01-03"]], "adjusted_working_days": []}
+    )
+    db.session.commit()
+    auth.login(admin.username)
+    again = client.post("/admin/holidays/preview", data={**form(), "csrf_token": auth.csrf("/admin/holidays")})
+    assert "节假日日历中已有 2027 年" in again.get_data(as_text=True)
+    assert 'id="preview"' not in again.get_data(as_text=True)
 
 
 def test_only_administrators_see_or_change_the_calendar(official, client, auth):

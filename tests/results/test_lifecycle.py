@@ -10,11 +10,13 @@ import pytest
 
 from app.audit.models import AuditEvent
 from app.auth.models import Role
+from app.calendar.services import current_calendar
 from app.extensions import db
 from app.results import certification, closing, counting, keys
 from app.results.models import SigningKey
 from app.results.verify import passed, verify_package
 from app.roll.services import today
+from app.rules.calendar import surely_working, working_days_between
 from app.voting import paper
 from tests.factories import gen_member
 from tests.preparation.helpers import refused
@@ -132,7 +134,10 @@ def test_publish_object_answer_then_certify_after_the_notice(voted: Voted) -> No
     day = today()
     certification.publish(result, day)
     assert result.objections_until is not None
-    assert result.objections_until >= day + timedelta(days=6)
+    # five working days after the day of publication, whatever day that is (Saturday, Sunday, before a holiday …)
+    assert working_days_between(current_calendar(), day, result.objections_until) == 5
+    assert surely_working(current_calendar(), result.objections_until)
+    assert result.objections_until >= day + timedelta(days=5)
     text = "第3幢有业主未收到表决票。"
     objection = certification.record_objection(result, "张某 3幢101", text, day, voted.official.id)
     assert refused(certification.certify, result, result.objections_until, voted.other_official.id).code == (
