@@ -18,14 +18,11 @@ from typing import Any
 
 from app.auth import services as accounts
 from app.auth.models import Role
-from app.calendar.services import current_calendar
 from app.communities.models import Township
 from app.db_types import utcnow
-from app.demo.voting import demo_community, open_first_meeting, voters_of
+from app.demo.voting import demo_community, open_first_meeting, published_so_that_it_is_over, voters_of
 from app.extensions import db
 from app.results import certification, closing, counting
-from app.rules.calendar import notice_end
-from app.rules.preparation import NOTICE_WORKING_DAYS
 from app.voting import ballots, paper
 from app.voting.models import Meeting, MeetingVoter
 
@@ -46,16 +43,6 @@ def vote_back(meeting: Meeting, voters: list[MeetingVoter], choose: Choose, days
             stored.cast_at = (meeting.opens_at + timedelta(hours=2 + number * 3)).replace(microsecond=0)
             ballots.seal(stored, voter)
     db.session.flush()
-
-
-def published_so_that_it_is_over(before: date, at_most: date) -> date:
-    """The latest day, not after ``at_most``, on which a notice of 5 working days (Shaoxing Art 9) has run out before
-    ``before``: the demo's notices end in time on every day of the year, across a Spring Festival too."""
-    calendar = current_calendar()
-    day = at_most
-    while notice_end(calendar, day, NOTICE_WORKING_DAYS) >= before:
-        day -= timedelta(days=1)
-    return day
 
 
 def open_now() -> tuple[datetime, datetime]:

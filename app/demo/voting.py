@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app.auth import services as accounts
 from app.auth.models import Role
+from app.calendar.services import current_calendar
 from app.communities import services as communities
 from app.communities.models import Community, Township
 from app.db_types import utcnow
@@ -23,6 +24,8 @@ from app.privacy import decrypt
 from app.roll import services as roll
 from app.roll.models import RollOwner, RollUnit
 from app.roll.versions import create_version
+from app.rules.calendar import notice_end
+from app.rules.preparation import NOTICE_WORKING_DAYS
 from app.voting import ballots, credentials, meetings, paper
 from app.voting.models import Matter, MatterCandidate, Meeting, MeetingVoter
 
@@ -38,14 +41,26 @@ CANDIDATES = (
 )
 
 
+def published_so_that_it_is_over(before: date, at_most: date) -> date:
+    """The latest day, not after ``at_most``, on which a notice of 5 working days (Shaoxing Art 9) has run out before
+    ``before``: the demo's notices end in time on every day of the year, across a Spring Festival too."""
+    calendar = current_calendar()
+    day = at_most
+    while notice_end(calendar, day, NOTICE_WORKING_DAYS) >= before:
+        day -= timedelta(days=1)
+    return day
+
+
 def demo_community(township: Township, name: str, address: str, developer: str, seed: int, today: date) -> Community:
-    """A small community with its roll published 20 days before ``today`` (its notice has run)."""
+    """A small community with its roll published about 20 days before ``today``, so that its notice has run 8 days
+    before ``today`` (the demo opens meetings up to 8 days back), whatever the holidays in between."""
     units = demo_small_roll(seed=seed)
     community = communities.create_community(
         township, name, address, developer, total_floor_area_centi=sum(u.area_centi for u in units) + 60_000
     )
     version = create_version(community, units, "示范数据 / demo data", author_id=None, source="demo")
-    roll.publish_version(version, today - timedelta(days=20), None)
+    published = published_so_that_it_is_over(today - timedelta(days=8), today - timedelta(days=20))
+    roll.publish_version(version, published, None)
     owners = list({o.id_number: o for unit in units for o in unit.owners}.values())
     formed_on = today - timedelta(days=60)
     group = groups.record_request(community, "developer_report", formed_on - timedelta(days=20), "", None)

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from app.db_types import utcnow
 from app.extensions import db
 from app.governance import bodies, convening, decisions, services
 from app.governance.body_models import GoverningBody
@@ -24,8 +25,8 @@ from tests.results.helpers_lifecycle import Voted
 
 
 def _open(meeting: Meeting) -> list[MeetingVoter]:
-    meeting.opens_at = meeting.opens_at - timedelta(days=400)  # open now, whatever day the test runs
-    meeting.closes_at = meeting.opens_at + timedelta(days=800)
+    now = utcnow()  # open now, whatever day the test runs
+    meeting.opens_at, meeting.closes_at = now - timedelta(days=1), now + timedelta(days=1)
     meetings.open_voting(meeting, today(), None)
     return list(db.session.query(MeetingVoter).filter_by(meeting_id=meeting.id).order_by(MeetingVoter.id))
 
