@@ -48,6 +48,7 @@ DATED = (
     "tests/rules/test_provisional_calendar.py",
     "tests/rules/test_preparation.py",
     "tests/test_holidays.py",
+    "tests/test_recompute.py",
     "tests/test_demo.py",
 )
 ROOT = Path(__file__).resolve().parent.parent

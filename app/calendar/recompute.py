@@ -27,6 +27,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.audit import services as audit
+from app.audit.models import AuditEvent
 from app.calendar.models import HolidayYear
 from app.calendar.services import add_holiday_year, current_calendar
 from app.communities.models import Community
@@ -73,49 +74,51 @@ class MovedDate:
         return SUBJECT_LABELS[self.subject]
 
 
-def _notice_moves(old: HolidayCalendar, new: HolidayCalendar, year: int, today: date) -> Iterator[MovedDate]:
-    """Stored notice periods (5 working days, Shaoxing Art 9) whose days reach ``year``."""
-    first_day = date(year, 1, 1)
-
-    def periods() -> Iterator[tuple[str, Any, str, int, date | None, date | None]]:
-        for notice in db.session.scalars(select(Notice).where(Notice.ends_on >= first_day)):
-            yield "notice", notice, "ends_on", notice.community_id, notice.starts_on, notice.ends_on
-        for version in db.session.scalars(
-            select(RollVersion).where(
+def _stored_periods(first_day: date) -> Iterator[tuple[str, Any, date | None, str, int]]:
+    """Each stored notice period reaching ``first_day`` or later: (subject, record, its first day, the attribute that
+    holds its last day, community id)."""
+    periods: tuple[tuple[str, str, str, Any], ...] = (
+        ("notice", "starts_on", "ends_on", select(Notice, Notice.community_id).where(Notice.ends_on >= first_day)),
+        (
+            "roll_notice",
+            "notice_starts_on",
+            "notice_ends_on",
+            select(RollVersion, RollVersion.community_id).where(
                 RollVersion.notice_ends_on >= first_day,
                 RollVersion.published_at.is_not(None),
                 RollVersion.frozen_at.is_(None),
-            )
-        ):
-            yield (
-                "roll_notice",
-                version,
-                "notice_ends_on",
-                version.community_id,
-                version.notice_starts_on,
-                version.notice_ends_on,
-            )
-        results = select(Result, Meeting.community_id).join(Meeting, Meeting.id == Result.meeting_id)
-        for result, community_id in db.session.execute(
-            results.where(Result.status == "published", Result.objections_until >= first_day)
-        ):
-            yield (
-                "result_notice",
-                result,
-                "objections_until",
-                community_id,
-                result.published_on,
-                result.objections_until,
-            )
-        for act in db.session.scalars(select(SupervisionAction).where(SupervisionAction.notice_ends_on >= first_day)):
-            yield "revocation_notice", act, "notice_ends_on", act.community_id, act.acted_on, act.notice_ends_on
+            ),
+        ),
+        (
+            "result_notice",
+            "published_on",
+            "objections_until",
+            select(Result, Meeting.community_id)
+            .join(Meeting, Meeting.id == Result.meeting_id)
+            .where(Result.status == "published", Result.objections_until >= first_day),
+        ),
+        (
+            "revocation_notice",
+            "acted_on",
+            "notice_ends_on",
+            select(SupervisionAction, SupervisionAction.community_id).where(
+                SupervisionAction.notice_ends_on >= first_day
+            ),
+        ),
+    )
+    for subject, first, last, query in periods:
+        for record, community_id in db.session.execute(query):
+            yield subject, record, getattr(record, first), last, community_id
 
-    for subject, record, attribute, community_id, starts_on, ends_on in periods():
-        if starts_on is None or ends_on is None:
-            continue
+
+def _notice_moves(old: HolidayCalendar, new: HolidayCalendar, year: int, today: date) -> Iterator[MovedDate]:
+    """Stored notice periods (5 working days, Shaoxing Art 9) whose days reach ``year``."""
+    for subject, record, starts_on, attribute, community_id in _stored_periods(date(year, 1, 1)):
+        ends_on = getattr(record, attribute)
+        if starts_on is None or ends_on is None or notice_end(old, starts_on, NOTICE_WORKING_DAYS) != ends_on:
+            continue  # not reckoned on the calendar in force (nothing to recompute)
         after = notice_end(new, starts_on, NOTICE_WORKING_DAYS)
-        before = notice_end(old, starts_on, NOTICE_WORKING_DAYS)
-        if after != ends_on and max(ends_on, after) >= today and before == ends_on:
+        if after != ends_on and max(ends_on, after) >= today:
             yield MovedDate(community_id, subject, ends_on, after, record, attribute)
 
 
@@ -179,7 +182,8 @@ def add_year_and_recompute(document: dict[str, Any], today: date, added_by_id: i
     try:
         year, moves = preview_year(document, today)
     except ValueError:
-        moves, year = [], 0  # add_holiday_year refuses the document with the checker's message
+        add_holiday_year(document, added_by_id)  # refuses it with its reason: not a valid year, or a known one
+        raise
     add_holiday_year(document, added_by_id)
     apply_moves(moves, year)
     return moves
@@ -187,8 +191,6 @@ def add_year_and_recompute(document: dict[str, Any], today: date, added_by_id: i
 
 def recent_moves(community: Community, since: date) -> list[dict[str, Any]]:
     """The recomputations recorded for ``community`` since ``since`` (for its page), newest first."""
-    from app.audit.models import AuditEvent
-
     events = db.session.scalars(
         select(AuditEvent)
         .where(AuditEvent.community_id == community.id, AuditEvent.action == "calendar.recompute")
