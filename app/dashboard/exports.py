@@ -144,7 +144,8 @@ def _trend_sheet(sheet: Worksheet, trend: Sequence[Measures]) -> None:
 
 
 def township_xlsx(dashboard: TownshipDashboard) -> bytes:
-    """Three sheets: the communities (state, since, overdue, next due day, what waits), the measures now, the trend."""
+    """Three sheets: the communities (state, since, overdue, next due day, what waits, whether that day is provisional:
+    docs/calendar.md), the measures now, the trend."""
     book = _workbook()
     sheet = book.create_sheet(_("Communities")[:31])
     _heading(
@@ -158,22 +159,25 @@ def township_xlsx(dashboard: TownshipDashboard) -> bytes:
             _("Waiting for the township"),
             _("Serving committee members"),
             _("Days as a property management committee"),
+            _("Next due day is provisional"),
         ],
     )
     for row in dashboard.rows:
-        dues = [c.due for c in row.clocks if c.due is not None and not c.done]
+        dues = [(c.due, c.provisional) for c in row.clocks if c.due is not None and not c.done]
         if row.preparation is not None:
-            dues += [v.clock.due for v in row.preparation.clocks if v.clock.due is not None and not v.done]
+            dues += [(v.clock.due, v.clock.provisional) for v in row.preparation.clocks if v.clock.due and not v.done]
+        next_due, provisional = min(dues) if dues else (None, False)
         sheet.append(
             [
                 row.community.name,
                 str(STATE_LABELS[row.state]),
                 row.since,
                 _("yes") if row.overdue else _("no"),
-                min(dues) if dues else None,
+                next_due,
                 "; ".join(str(waiting_label(item.code)) for item in row.waiting),
                 row.serving if row.body is not None and row.body.kind == "committee" else None,
                 row.pmc_days,
+                _("yes") if provisional else _("no"),
             ]
         )
         for column in (3, 5):
