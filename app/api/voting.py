@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 
 from app.api.common import check_api_auth
 from app.api.voting_schemas import (
+    AnnouncementInSchema,
     IssuedCredentialSchema,
     LetterBatchInSchema,
     LetterBatchSchema,
@@ -53,7 +54,7 @@ from app.roll import services as roll_services
 from app.rules.areas import format_area
 from app.rules.model import threshold_for
 from app.rules.turnout import Participation, percent_down
-from app.voting import credentials, letter_batches, letters, meetings, paper
+from app.voting import announcement, credentials, letter_batches, letters, meetings, paper
 from app.voting import turnout as turnouts
 from app.voting.letter_batches import LetterBatch
 from app.voting.models import Matter, Meeting, MeetingVoter
@@ -199,6 +200,10 @@ def meeting_view(meeting: Meeting) -> dict[str, Any]:
         "opened_at": meeting.opened_at,
         "voter_count": voter_count or 0,
         "matters": [matter_view(matter) for matter in meeting.matters],
+        "announced_on": meeting.announced_on,
+        "announcement_sha256": meeting.announcement_sha256,
+        "announcement_changed": announcement.changed_since_announcement(meeting),
+        "earliest_opening": announcement.earliest_opening(meeting),
     }
 
 
@@ -275,12 +280,26 @@ def remove_matter(matter_id: int) -> Any:
     return _committed_view(meeting)
 
 
+@blp.post("/meetings/<id:meeting_id>/announcement")
+@conveners_only
+@blp.arguments(AnnouncementInSchema)
+@blp.response(200, MeetingDetailSchema)
+def announce(data: dict[str, Any], meeting_id: int) -> Any:
+    """Announce the meeting as it stands (time, form, matters with their texts, candidates, election rules): voting
+    opens at least 15 days later; a change afterwards needs a new announcement. 409 once voting has opened."""
+    meeting = _meeting(meeting_id)[0]
+    announcement.announce(meeting, data["starts_on"], current_user.id)
+    return _committed_view(meeting)
+
+
 @blp.post("/meetings/<id:meeting_id>/opening")
 @conveners_only
 @blp.response(200, MeetingDetailSchema)
 def open_voting(meeting_id: int) -> Any:
     """Open voting: the roll is frozen and the voters fixed; nothing about the matters, candidates or roll can change
-    afterwards. 409 without a matter or a roll whose notice has run."""
+    afterwards. 409 without a matter or a roll whose notice has run, and unless the meeting was announced as it stands
+    at least 15 days before its window with every objection answered (`not_announced`, `changed_since_announcement`,
+    `announcement_too_recent`, `announcement_objections_open`)."""
     meeting = _meeting(meeting_id)[0]
     meetings.open_voting(meeting, roll_services.today(), current_user.id)
     return _committed_view(meeting)

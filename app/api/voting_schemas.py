@@ -116,6 +116,18 @@ class MeetingDetailSchema(MeetingSummarySchema):
     opened_at = ShanghaiDateTime(allow_none=True)
     voter_count = fields.Integer()
     matters = fields.List(fields.Nested(MatterSchema))
+    announced_on = fields.Date(allow_none=True, metadata={"description": "the day the meeting was announced (公告)"})
+    announcement_sha256 = fields.String(allow_none=True, metadata={"description": "SHA-256 of the announced content"})
+    announcement_changed = fields.Boolean(metadata={"description": "changed after its announcement: announce again"})
+    earliest_opening = fields.Date(
+        allow_none=True, metadata={"description": "the first day voting may open: 15 days after the announcement"}
+    )
+
+
+class AnnouncementInSchema(Schema):
+    """The day the announcement is posted: today, or up to 3 days back for a paper notice."""
+
+    starts_on = fields.Date(required=True)
 
 
 class MeetingConfigurationSchema(Schema):

@@ -32,7 +32,7 @@ from app.calendar.models import HolidayYear
 from app.calendar.services import add_holiday_year, current_calendar
 from app.communities.models import Community
 from app.extensions import db
-from app.governance.bodies import FILING_DAYS
+from app.governance.bodies import FILING_DAYS, filing_event
 from app.governance.body_models import GoverningBody
 from app.governance.supervision_models import SupervisionAction
 from app.preparation.models import Notice, PreparatoryGroup
@@ -138,7 +138,8 @@ def _clock_moves(old: HolidayCalendar, new: HolidayCalendar, today: date) -> Ite
         GoverningBody.kind == "committee", GoverningBody.filed_on.is_(None), GoverningBody.dissolved_on.is_(None)
     )
     for body in db.session.scalars(committees):
-        was_due, now_due = deadline(old, body.formed_on, FILING_DAYS), deadline(new, body.formed_on, FILING_DAYS)
+        elected = filing_event(body)
+        was_due, now_due = deadline(old, elected, FILING_DAYS), deadline(new, elected, FILING_DAYS)
         if was_due != now_due and max(was_due, now_due) >= today:
             yield MovedDate(body.community_id, "filing", was_due, now_due)
 

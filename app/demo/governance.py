@@ -27,7 +27,7 @@ from app.extensions import db
 from app.governance import convening, decisions
 from app.results import certification, closing, counting
 from app.results.models import Result
-from app.voting import meetings
+from app.voting import announcement, meetings
 from app.voting.models import Meeting
 
 #: the committee's candidates at 枫林湾's second meeting (name, units)
@@ -82,6 +82,8 @@ def pmc_election_awaiting_certification(township: Township, today: date, officia
     meeting = convening.convene(community, "枫林湾业主大会会议（选举业主委员会）", today, today, official_id)
     convening.add_election(meeting, 5, 1, CANDIDATES, official_id)
     meeting.opens_at, meeting.closes_at = open_now()
+    announced = today - timedelta(days=26)  # the day after the conversion: the 15 days run before the vote
+    announcement.announce(meeting, announced, official_id, recorded_on=announced)
     meetings.open_voting(meeting, today - timedelta(days=20), official_id)
     voters = [v for v in voters_of(meeting) if not v.is_developer]
     vote_back(meeting, voters[: len(voters) * 4 // 5], _elect_five, days_ago=20)

@@ -26,7 +26,7 @@ from app.roll.models import RollOwner, RollUnit
 from app.roll.versions import create_version
 from app.rules.calendar import notice_end
 from app.rules.preparation import NOTICE_WORKING_DAYS
-from app.voting import ballots, credentials, meetings, paper
+from app.voting import announcement, ballots, credentials, meetings, paper
 from app.voting.models import Matter, MatterCandidate, Meeting, MeetingVoter
 
 COMMUNITY = "梅园小区"
@@ -102,6 +102,8 @@ def open_first_meeting(community: Community, today: date, opens_at: datetime, cl
     ]
     db.session.add(meeting)
     db.session.flush()
+    announced = today - timedelta(days=30)  # the 15 days and the announcement's notice have run by the window
+    announcement.announce(meeting, announced, None, recorded_on=announced)
     meetings.open_voting(meeting, today, None)  # freezes the roll: its notice has run by ``today``
     return meeting
 

@@ -28,6 +28,7 @@ from sqlalchemy import select
 from app.audit import services as audit
 from app.calendar.services import current_calendar, is_provisional
 from app.communities.models import Community
+from app.db_types import SHANGHAI
 from app.errors import DomainError
 from app.extensions import db
 from app.governance.body_models import BodyMember, GoverningBody
@@ -86,6 +87,19 @@ def _add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
+def election_day(meeting: Meeting) -> date:
+    """The day an election's vote closed (Beijing time): the end of its window, or the earlier close when every voter
+    had voted. A committee's term and its 30-day filing clock run from it (Shaoxing Art 19; DOMAIN §5). A window
+    ending Fri 2026-12-04 20:00 → 2026-12-04, whenever the result is certified."""
+    closed = meeting.closes_at if meeting.closed_at is None else min(meeting.closed_at, meeting.closes_at)
+    return closed.astimezone(SHANGHAI).date()
+
+
+def filing_event(body: GoverningBody) -> date:
+    """The day the filing clock starts: the committee's election (`election_day`), else the day it took office."""
+    return body.elected_on or body.formed_on
+
+
 def committee_from_result(community: Community, result: Result, on: date, user_id: int | None) -> GoverningBody:
     """The committee elected by a certified result: members and alternates in the election's ranking."""
     package = json.loads(result.package)
@@ -100,16 +114,18 @@ def committee_from_result(community: Community, result: Result, on: date, user_i
     }
     meeting = db.session.get_one(Meeting, result.meeting_id)
     term = int(meeting.settings.get("term_years", DEFAULT_TERM_YEARS))  # from the rules of procedure
+    elected_on = min(election_day(meeting), on)  # never after the certification that forms the committee
     # an old committee hands over now; a property management committee stays until the new one is filed (Art 16 ¶3)
     _hand_over(community, on, "handed over to the committee elected on " + on.isoformat(), kinds=("committee",))
     body = GoverningBody(
         community_id=community.id,
         kind="committee",
         formed_on=on,
+        elected_on=elected_on,
         result_id=result.id,
         seats=int(election["seats"]),
         term_years=term,
-        term_ends_on=_add_years(on, term) - timedelta(days=1),
+        term_ends_on=_add_years(elected_on, term) - timedelta(days=1),
         created_by_id=user_id,
     )
     ranked = [(cid, "member") for cid in tally["members"]] + [(cid, "alternate") for cid in tally["alternates"]]
@@ -165,7 +181,7 @@ def choose_officers(body: GoverningBody, chair_id: int, vice_chair_ids: list[int
 
 def filing_due(body: GoverningBody) -> date:
     """The last day to file the committee (within 30 days of its election; Civil Code Arts 201 and 203)."""
-    return deadline(current_calendar(), body.formed_on, FILING_DAYS)
+    return deadline(current_calendar(), filing_event(body), FILING_DAYS)
 
 
 def known_filing_due(body: GoverningBody) -> date | None:
@@ -182,7 +198,7 @@ def known_filing_due(body: GoverningBody) -> date | None:
 def filing_due_is_provisional(body: GoverningBody) -> bool:
     """Whether the committee's filing deadline was reckoned on a year without the official holiday arrangement."""
     due = known_filing_due(body)
-    return due is not None and is_provisional(body.formed_on + timedelta(days=FILING_DAYS), due)
+    return due is not None and is_provisional(filing_event(body) + timedelta(days=FILING_DAYS), due)
 
 
 def re_election_due(body: GoverningBody) -> date | None:

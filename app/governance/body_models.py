@@ -23,7 +23,11 @@ class GoverningBody(db.Model):  # type: ignore[name-defined]
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
     #: committee or pmc
     kind: Mapped[str] = mapped_column(String(10))
+    #: the day the body took office (a committee: its result's certification; a pmc: the township's conversion)
     formed_on: Mapped[date] = mapped_column(Date)
+    #: a committee: the day its election's vote closed; its term and its filing clock run from it (Shaoxing Art 19:
+    #: 自选举产生之日起三十日内备案; DOMAIN §5), not from the certification
+    elected_on: Mapped[date | None] = mapped_column(Date)
     #: the certified election that elected a committee
     result_id: Mapped[int | None] = mapped_column(ForeignKey("results.id", ondelete="SET NULL"))
     #: the preparatory group a property management committee was converted from

@@ -138,6 +138,30 @@ def publish(
         title, text = required_text(title, "title", 200), required_text(body, "body", 20000, multiline=True)
     else:
         title, text = TITLES[kind], document_text(group, kind)
+    if group.formed_on is not None and starts_on < group.formed_on:
+        raise DomainError(
+            "notice_before_formation", _l("A notice cannot start before the group was formed."), field="starts_on"
+        )
+    community = db.session.get_one(Community, group.community_id)
+    notice = publish_text(community, group.id, kind, title, text, starts_on, user_id, recorded_on=recorded_on)
+    if kind == "members" and group.members_announced_on is None:
+        group.members_announced_on = starts_on
+    return notice
+
+
+def publish_text(
+    community: Community,
+    group_id: int | None,
+    kind: str,
+    title: str,
+    text: str,
+    starts_on: date,
+    user_id: int | None,
+    *,
+    recorded_on: date | None = None,
+) -> Notice:
+    """Publish ``text`` as a notice of ``community`` from ``starts_on`` for at least 5 working days (Shaoxing Art 9),
+    frozen with its SHA-256; any convener's notice (a preparatory group's documents, a meeting's announcement)."""
     recorded_on = recorded_on or today()
     if recorded_on > today() or starts_on < recorded_on - timedelta(days=MAX_BACKDATE_DAYS):
         raise DomainError(
@@ -148,17 +172,13 @@ def publish(
             ),
             field="starts_on",
         )
-    if group.formed_on is not None and starts_on < group.formed_on:
-        raise DomainError(
-            "notice_before_formation", _l("A notice cannot start before the group was formed."), field="starts_on"
-        )
     try:
         ends_on = notice_end(current_calendar(), starts_on, NOTICE_WORKING_DAYS)
     except CalendarMissing as error:
         raise calendar_error(error) from error
     notice = Notice(
-        community_id=group.community_id,
-        group_id=group.id,
+        community_id=community.id,
+        group_id=group_id,
         kind=kind,
         title=title,
         body=text,
@@ -169,10 +189,7 @@ def publish(
         published_by_id=user_id,
     )
     db.session.add(notice)
-    if kind == "members" and group.members_announced_on is None:
-        group.members_announced_on = starts_on
     db.session.flush()
-    community = db.session.get_one(Community, group.community_id)
     audit.record(
         "notice.publish",
         "notice",

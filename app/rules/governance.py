@@ -125,7 +125,13 @@ def next_state(state: str, event: str, facts: Facts = Facts()) -> str:
     return target(state, facts)
 
 
-def may_vote_on_property_company(state: str) -> bool:
-    """Whether the convener may call a vote on hiring or firing the property company: not while a re-election group
-    works (Art 24: the old committee may not, until the new one exists)."""
-    return state != "re_election"
+def may_put_to_the_vote(state: str, kind: str) -> bool:
+    """Whether a matter of ``kind`` ("motion" or "election") may be put to the assembly in a community in ``state``.
+
+    Shaoxing Art 24 ¶3: from the re-election group's formation until the new committee is elected, the committee may
+    not call a meeting on hiring or firing the property company *or any other* matter of joint decision
+    (选聘、解聘物业服务人**等**共同决定事项): only the committee's election itself. So in "re_election" every motion is
+    refused, whatever its Art 278 ¶1 category (the maintenance fund as much as the property company), and the
+    election is allowed; in every other state both are.
+    """
+    return state != "re_election" or kind == "election"

@@ -79,6 +79,19 @@ class MotionForm(FlaskForm):
     text = TextAreaField(_l("Text put to the vote"), validators=[Optional(), Length(max=20000)])
 
 
+class AnnounceForm(FlaskForm):
+    """The day the meeting's announcement is posted (today, or up to 3 days back for a paper notice)."""
+
+    starts_on = DateField(_l("Posted on"), validators=[DataRequired()])
+    confirm = BooleanField(
+        _l(
+            "I understand: voting opens at least 15 days after this announcement, and any change afterwards needs a "
+            "new announcement, from which the 15 days start again"
+        ),
+        validators=[DataRequired(_l("Tick the box to confirm."))],
+    )
+
+
 class OpenVotingForm(FlaskForm):
     """Opening is final: the roll is frozen and nothing about the matters, candidates or roll can change."""
 

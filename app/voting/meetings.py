@@ -1,10 +1,12 @@
-"""Configuring and opening a meeting (DOMAIN §8; Shaoxing Arts 10, 13, 16).
+"""Configuring and opening a meeting (DOMAIN §7 item 7, §8; Shaoxing Arts 10, 13, 16).
 
 The first meeting is created from the preparation: its matters (adopting the rules of procedure, Art 278 ¶1 (1);
 the covenant, (2); electing the committee, (3), with the township-approved candidates), its voting window and the
 engine's settings from the voting rules. Until it opens the convener may change the window, the channels, the
-identity check and the matters. Opening freezes the roll version (roll notice served, objections answered) and fixes
-the voters; from then on nothing about matters, candidates or roll can change.
+identity check and the matters; a change after the meeting's announcement needs a new one (app.voting.announcement).
+Opening checks the announcement's gates (15 days, content as announced, objections answered), freezes the roll
+version (roll notice served, objections answered) and fixes the voters; from then on nothing about matters,
+candidates or roll can change.
 """
 
 from __future__ import annotations
@@ -21,15 +23,16 @@ from app.db_types import SHANGHAI, utcnow
 from app.errors import DomainError
 from app.extensions import db
 from app.preparation.models import Candidate, PreparatoryGroup
-from app.preparation.notices import approved_review
+from app.preparation.notices import ANNOUNCED_BEFORE_MEETING, approved_review, latest_notices
 from app.privacy import decrypt, lookup_hash
 from app.roll import services as roll_services
 from app.roll.models import RollUnit
 from app.roll.versions import latest_version
 from app.roll.weights import unit_key, voter_pseudonym, voter_roll
-from app.rules.governance import may_vote_on_property_company
+from app.rules.governance import may_put_to_the_vote
 from app.rules.model import CATEGORIES, Settings
 from app.text import optional_text, required_text
+from app.voting import announcement
 from app.voting.models import Matter, MatterCandidate, Meeting, MeetingVoter
 
 CHANNELS = ("phone,paper", "phone", "paper")
@@ -116,6 +119,7 @@ def first_meeting(group: PreparatoryGroup, user_id: int | None) -> Meeting:
     ]
     db.session.add(meeting)
     db.session.flush()
+    _record_the_groups_announcement(group, meeting)
     audit.record(
         "meeting.create",
         "meeting",
@@ -124,6 +128,15 @@ def first_meeting(group: PreparatoryGroup, user_id: int | None) -> Meeting:
         **_scope(community.id),
     )
     return meeting
+
+
+def _record_the_groups_announcement(group: PreparatoryGroup, meeting: Meeting) -> None:
+    """The first meeting's content was announced by the group's documents (Shaoxing Art 13 ¶3): the announcement day
+    is the day the last of them was published, its notice the meeting's ("time, form and content")."""
+    published = latest_notices(group)
+    days = [published[kind].starts_on for kind in ANNOUNCED_BEFORE_MEETING if kind in published]
+    if days:
+        announcement.record_announcement(meeting, max(days), published.get("meeting"))
 
 
 def configure(
@@ -169,10 +182,13 @@ def add_motion(meeting: Meeting, category: int, title: str, text: str, user_id: 
     if category not in CATEGORIES:
         raise DomainError("invalid_category", _l("Choose a category of Civil Code Art 278."), field="category")
     community = db.session.get_one(Community, meeting.community_id)
-    if category == PROPERTY_COMPANY_CATEGORY and not may_vote_on_property_company(community.governance):
+    if not may_put_to_the_vote(community.governance, "motion"):
         raise DomainError(
             "re_election_under_way",
-            _l("No vote on hiring or firing the property company while the re-election group works (Art 24)."),
+            _l(
+                "While the re-election group works, no matter of joint decision is put to the vote, the property "
+                "company's hiring or firing included; only the committee's election (Shaoxing Art 24)."
+            ),
             field="category",
         )
     matter = Matter(
@@ -202,6 +218,7 @@ def open_voting(meeting: Meeting, today: date, user_id: int | None) -> Meeting:
     community = db.session.get_one(Community, meeting.community_id)
     if not meeting.matters:
         raise DomainError("no_matters", _l("The meeting has no matter to vote on."), status=409)
+    announcement.check_before_opening(meeting)
     version = latest_version(community)
     if version is None:
         raise DomainError("no_roll", _l("The community has no owner roll."), status=409)

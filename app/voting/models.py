@@ -8,10 +8,10 @@ plus a second factor); each voter casts at most one ballot, whatever the channel
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import UTCDateTime, utcnow
@@ -49,6 +49,11 @@ class Meeting(db.Model):  # type: ignore[name-defined]
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: the day the meeting's time, form, matters and candidates were announced (公告; app.voting.announcement), the
+    #: SHA-256 of that content as announced, and the notice that published it; opening checks all three
+    announced_on: Mapped[date | None] = mapped_column(Date)
+    announcement_sha256: Mapped[str | None] = mapped_column(String(64))
+    announcement_notice_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id", ondelete="SET NULL"))
 
     matters: Mapped[list[Matter]] = relationship(
         back_populates="meeting", cascade="all, delete-orphan", order_by="Matter.position"

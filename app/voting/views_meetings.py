@@ -33,7 +33,7 @@ from app.roll.services import today
 from app.rules.areas import format_area
 from app.rules.model import threshold_for
 from app.rules.turnout import percent_down, scaled_length
-from app.voting import credentials, meetings
+from app.voting import announcement, credentials, meetings
 from app.voting import turnout as turnouts
 from app.voting.meeting_forms import (
     CATEGORY_LABELS,
@@ -41,6 +41,7 @@ from app.voting.meeting_forms import (
     SECOND_FACTOR_LABELS,
     THRESHOLD_WORDS,
     ActionForm,
+    AnnounceForm,
     ConfigureForm,
     MotionForm,
     OpenVotingForm,
@@ -217,6 +218,9 @@ def meeting_page(meeting_id: int) -> Any:
         motion_form=MotionForm(),
         election_form=ElectionForm(),
         open_form=OpenVotingForm(),
+        announce_form=AnnounceForm(starts_on=today()),
+        announcement_changed=announcement.changed_since_announcement(meeting),
+        earliest_opening=announcement.earliest_opening(meeting),
         action_form=ActionForm(),
         category_label=category_label,
         threshold_words=threshold_words,
@@ -292,6 +296,31 @@ def remove_matter(matter_id: int) -> Any:
     except DomainError as error:
         return refused(error, back)
     return done(_("The matter is removed."), back)
+
+
+@bp.post("/meetings/<id:meeting_id>/announce")
+@login_required
+def announce(meeting_id: int) -> Any:
+    """Announce the meeting as it stands (time, form, matters, candidates): voting opens at least 15 days later."""
+    meeting, community = _meeting(meeting_id)
+    require_preparer(community)
+    back = url_for("meetings.meeting_page", meeting_id=meeting.id) + "#announcement"
+    form = AnnounceForm()
+    if not form.validate_on_submit():
+        return invalid(form, back)
+    try:
+        notice = announcement.announce(meeting, form.starts_on.data or today(), current_user.id)
+    except DomainError as error:
+        return refused(error, back)
+    earliest = announcement.earliest_opening(meeting)
+    return done(
+        _(
+            "Announced from %(start)s; voting can open on %(day)s at the earliest.",
+            start=notice.starts_on,
+            day=earliest,
+        ),
+        back,
+    )
 
 
 @bp.post("/meetings/<id:meeting_id>/open")

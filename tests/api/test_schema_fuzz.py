@@ -54,7 +54,7 @@ from app.voting.models import Meeting, MeetingVoter
 from tests.factories import PASSWORD, gen_admin, gen_community, gen_member, gen_official, gen_roll, gen_township
 from tests.preparation.helpers import declare_clean, gen_preparation, load_roll, roll_owners, valid_members
 from tests.results.helpers_lifecycle import end_window
-from tests.voting.helpers import gen_meeting
+from tests.voting.helpers import announce_back, gen_meeting
 
 OPENAPI_URL = "/api/v1/openapi.json"
 
@@ -119,6 +119,7 @@ MEETING_OPERATIONS = (
     "PUT /api/v1/meetings/{meeting_id}/configuration",
     "POST /api/v1/meetings/{meeting_id}/matters",
     "DELETE /api/v1/matters/{matter_id}",
+    "POST /api/v1/meetings/{meeting_id}/announcement",
     "POST /api/v1/meetings/{meeting_id}/opening",
     "GET /api/v1/meetings/{meeting_id}/voters",
     "POST /api/v1/meeting-voters/{voter_id}/credential",
@@ -301,6 +302,7 @@ def gen_voting_world(community: Community, official: User, *, letters_made: bool
     with an objection. The open meeting's ids come first."""
     load_roll(community, official, units=8)
     opened = gen_meeting(community, official)
+    announce_back(opened)
     meetings.open_voting(opened, today(), official.id)
     draft = gen_meeting(community, official)
     voters = db.session.scalars(select(MeetingVoter).where(MeetingVoter.meeting_id == opened.id)).all()
@@ -361,6 +363,7 @@ def gen_voting_world(community: Community, official: User, *, letters_made: bool
 def gen_voted_meeting(community: Community, official: User) -> tuple[Meeting, list[MeetingVoter]]:
     """A meeting opened on the community's roll with one phone ballot cast; its voters."""
     meeting = gen_meeting(community, official)
+    announce_back(meeting)
     meetings.open_voting(meeting, today(), official.id)
     voters = list(db.session.scalars(select(MeetingVoter).where(MeetingVoter.meeting_id == meeting.id)))
     ballots.cast(voters[0], {str(meeting.matters[0].id): "yes"}, "phone")

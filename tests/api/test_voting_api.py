@@ -149,6 +149,7 @@ def every_operation(meeting: Meeting, voter: MeetingVoter, batch: LetterBatch) -
         ("PUT", f"/meetings/{m}/configuration", window_now()),
         ("POST", f"/meetings/{m}/matters", {"category": 4, "title": "选聘物业服务企业"}),
         ("DELETE", f"/matters/{meeting.matters[0].id}", None),
+        ("POST", f"/meetings/{m}/announcement", {"starts_on": "2026-12-01"}),
         ("POST", f"/meetings/{m}/opening", {}),
         ("GET", f"/meetings/{m}/voters", None),
         ("POST", f"/meeting-voters/{voter.id}/credential", {}),
@@ -173,7 +174,7 @@ def test_every_operation_is_listed(world: World, batch_of: tuple[OpenMeeting, Le
     }
     listed = {shape(method, url) for method, url, _ in every_operation(made.meeting, made.voters[0], batch)}
     assert documented == listed
-    assert len(listed) == 15
+    assert len(listed) == 16
 
 
 # --- configuring and opening ------------------------------------------------------------------------------------------
@@ -586,7 +587,7 @@ def test_another_townships_official_finds_nothing(world: World, batch_of: tuple[
         response = world.stranger.call(method, url, body)
         assert response.status_code == 404, (method, url, response.get_json())
     # and a draft meeting's matter
-    meeting = gen_meeting(world.community, world.official)
+    meeting = gen_meeting(world.community, world.official, announced=False)
     db.session.commit()
     assert world.stranger.delete(f"/matters/{meeting.matters[0].id}").status_code == 404
     db.session.expire_all()
@@ -599,6 +600,7 @@ CHANGES = {
     "PUT /meetings/{id}/configuration",
     "POST /meetings/{id}/matters",
     "DELETE /matters/{id}",
+    "POST /meetings/{id}/announcement",
     "POST /meetings/{id}/opening",
     "GET /meetings/{id}/voters",
     "POST /meeting-voters/{id}/credential",

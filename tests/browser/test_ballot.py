@@ -27,7 +27,7 @@ from app.voting.models import Ballot, Credential, Meeting, MeetingVoter, SmsMess
 from tests.browser.conftest import LiveServer
 from tests.browser.test_pages import MIN_TOUCH_PX, assert_fits_phone
 from tests.preparation.helpers import roll_owners
-from tests.voting.helpers import gen_meeting
+from tests.voting.helpers import announce_back, gen_meeting
 
 pytestmark = pytest.mark.browser
 
@@ -65,6 +65,7 @@ def letter(live_server: LiveServer) -> Iterator[Letter]:
         version = create_version(community, demo_small_roll()[:ROLL_UNITS], "投票测试", official.id, "import")
         roll_services.publish_version(version, date(2026, 8, 10), official.id)
         meeting = gen_meeting(community, official)
+        announce_back(meeting)
         meetings.open_voting(meeting, date(2026, 9, 1), official.id)
         names = [o.name for o in roll_owners(ROLL_UNITS)]
         voter = next(

@@ -30,7 +30,7 @@ from app.voting.models import Ballot, Credential, Meeting, MeetingVoter, SmsMess
 from app.voting.paper_models import PaperEntry
 from tests.browser.conftest import LiveServer
 from tests.browser.test_pages import assert_fits_phone, log_in, log_out
-from tests.voting.helpers import gen_meeting
+from tests.voting.helpers import announce_back, gen_meeting
 
 pytestmark = pytest.mark.browser
 
@@ -68,6 +68,7 @@ def returned(live_server: LiveServer) -> Iterator[PaperBallot]:
         version = create_version(community, demo_small_roll()[:ROLL_UNITS], "纸质票测试", official.id, "import")
         roll_services.publish_version(version, date(2026, 8, 10), official.id)
         meeting = gen_meeting(community, official)
+        announce_back(meeting)
         meetings.open_voting(meeting, date(2026, 9, 1), official.id)
         voter = db.session.scalars(
             select(MeetingVoter).where(MeetingVoter.meeting_id == meeting.id).order_by(MeetingVoter.id)

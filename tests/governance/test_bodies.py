@@ -3,7 +3,7 @@ Shaoxing Arts 17 and 24)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -26,9 +26,10 @@ def test_the_certified_election_forms_the_committee_in_its_ranking(elected: tupl
     assert sorted(m.name for m in members) == sorted(names[:5])
     assert [m.name for m in alternates] == [names[5]]
     assert all(m.candidate_id is None for m in members)  # the test's candidates stand without a nomination
-    assert body.term_ends_on == date(body.formed_on.year + 5, body.formed_on.month, body.formed_on.day) - timedelta(
-        days=1
-    )
+    # the term runs from the day the election's vote closed, not from the certification (Shaoxing Art 19, DOMAIN §5)
+    assert body.elected_on == bodies.election_day(voted.meeting) <= body.formed_on
+    elected_on = body.elected_on
+    assert body.term_ends_on == date(elected_on.year + 5, elected_on.month, elected_on.day) - timedelta(days=1)
     assert bodies.re_election_due(body) == body.term_ends_on - timedelta(days=60)
 
 
@@ -58,9 +59,11 @@ def test_officers_and_filing(elected: tuple[Voted, GoverningBody]) -> None:
     assert refused(bodies.choose_officers, body, members[0].id, [members[0].id], None).code == "invalid_officers"
     bodies.choose_officers(body, members[0].id, [members[1].id], None)
     assert [m.office for m in members[:3]] == ["chair", "vice_chair", None]
-    body.formed_on = date(2026, 9, 1)  # a date the shipped calendar covers, whatever day the test runs
+    body.formed_on = body.elected_on = date(2026, 9, 1)  # a day the shipped calendar covers, whatever day the test runs
     due = bodies.filing_due(body)
     assert due == date(2026, 10, 8)  # 1 October falls in the National Day holiday: the next working day (Arts 201, 203)
+    body.formed_on = date(2026, 9, 10)  # certified nine days after the election: the clock still runs from 09-01
+    assert bodies.filing_due(body) == date(2026, 10, 8)
     early = body.formed_on - timedelta(days=1)
     assert refused(bodies.record_filing, body, early, None, [], None).code == "invalid_filing_dates"
     bodies.record_filing(body, body.formed_on + timedelta(days=10), body.formed_on + timedelta(days=12), [], None)
@@ -85,5 +88,7 @@ def test_the_term_comes_from_the_rules_of_procedure(elected: tuple[Voted, Govern
     voted, _body = elected
     voted.meeting.settings = {**voted.meeting.settings, "term_years": 3}
     result = db.session.query(Result).filter_by(meeting_id=voted.meeting.id).one()
+    voted.meeting.closes_at = voted.meeting.closed_at = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)  # 20:00 in Beijing
     later = bodies.committee_from_result(voted.community, result, date(2026, 11, 30), None)
-    assert (later.term_years, later.term_ends_on) == (3, date(2029, 11, 29))
+    assert later.elected_on == date(2026, 11, 20)
+    assert (later.term_years, later.term_ends_on) == (3, date(2029, 11, 19))

@@ -22,11 +22,13 @@ from app.voting.models import Meeting, MeetingVoter
 from tests.conftest import AuthActions
 from tests.preparation.helpers import refused
 from tests.results.helpers_lifecycle import Voted
+from tests.voting.helpers import announce_back
 
 
 def _open(meeting: Meeting) -> list[MeetingVoter]:
     now = utcnow()  # open now, whatever day the test runs
     meeting.opens_at, meeting.closes_at = now - timedelta(days=1), now + timedelta(days=1)
+    announce_back(meeting)
     meetings.open_voting(meeting, today(), None)
     return list(db.session.query(MeetingVoter).filter_by(meeting_id=meeting.id).order_by(MeetingVoter.id))
 
@@ -69,13 +71,20 @@ def test_the_committee_convenes_a_meeting_on_the_property_company(
     assert [e.event for e in services.timeline(community)][-1] == "election_certified"
 
 
-def test_no_property_company_vote_while_a_re_election_group_works(elected: tuple[Voted, GoverningBody]) -> None:
+def test_no_joint_decision_but_the_election_while_a_re_election_group_works(
+    elected: tuple[Voted, GoverningBody],
+) -> None:
+    """Shaoxing Art 24 ¶3: 选聘、解聘物业服务人等共同决定事项 — the property company, and every other matter of joint
+    decision (the maintenance fund, the covenant …), waits for the new committee; only the election goes ahead."""
     voted, _body = elected
     community = voted.community
     services.transition(community, "form_re_election_group", today(), facts=Facts(township_called=True))
     meeting = convening.convene(community, "换届选举", date(2026, 12, 1), date(2026, 12, 8), None)
-    assert refused(meetings.add_motion, meeting, 4, "解聘物业", "", None).code == "re_election_under_way"
-    meetings.add_motion(meeting, 2, "修改管理规约", "", None)  # any other matter is fine
+    for category, title in ((4, "解聘物业"), (5, "使用专项维修资金"), (2, "修改管理规约")):
+        assert refused(meetings.add_motion, meeting, category, title, "", None).code == "re_election_under_way"
+    assert meeting.matters == []
+    convening.add_election(meeting, 5, 2, [(f"候选人{i}", f"{i}幢") for i in range(1, 8)], None)
+    assert [m.kind for m in meeting.matters] == ["election"]
 
 
 def test_the_pmc_elects_the_committee_which_takes_over_once_filed(app: Any, monkeypatch: pytest.MonkeyPatch) -> None:

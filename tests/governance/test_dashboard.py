@@ -45,7 +45,7 @@ from app.voting.models import Ballot, Meeting, MeetingVoter
 from tests.factories import gen_admin, gen_community, gen_member, gen_official, gen_township
 from tests.preparation.helpers import load_roll, roll_owners, valid_members
 from tests.results.helpers_lifecycle import end_window
-from tests.voting.helpers import gen_meeting
+from tests.voting.helpers import announce_back, gen_meeting
 
 #: the day the trend is read on in the services' tests (the pages read it on the real today)
 ON = date(2026, 11, 27)
@@ -65,6 +65,7 @@ def _meeting_voted(community: Community, official: User, *, committee: bool, vot
     """A first meeting (rules, covenant, election of 5 among 6) where ``voters`` owners vote by phone: all six
     candidates win more than half (five members, one alternate) when ``committee``, else nobody does."""
     meeting = gen_meeting(community, official)
+    announce_back(meeting)
     meetings.open_voting(meeting, today(), official.id)
     rules, covenant, election = meeting.matters
     ids = [c.id for c in election.candidates]

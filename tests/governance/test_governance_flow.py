@@ -21,6 +21,7 @@ from tests.conftest import AuthActions
 from tests.factories import gen_member
 from tests.preparation.helpers import refused
 from tests.results.helpers_lifecycle import Voted, end_window, gen_voted, owner_voters
+from tests.voting.helpers import announce_back
 
 
 def certified_without_committee(voted: Voted) -> None:
@@ -167,6 +168,7 @@ def gen_voted_on(community: Any, official: Any) -> Voted:
     from tests.voting.helpers import OpenMeeting, gen_meeting
 
     meeting = gen_meeting(community, official)
+    announce_back(meeting)
     meetings.open_voting(meeting, today(), official.id)
     voters = list(db.session.query(MeetingVoter).filter_by(meeting_id=meeting.id).order_by(MeetingVoter.id))
     other = gen_official(db.session.get_one(Township, community.township_id))

@@ -39,11 +39,12 @@ def test_a_committee_certified_in_december_shows_its_filing_deadline(
     december: None, elected: tuple[Voted, GoverningBody], client, auth
 ) -> None:
     voted, body = elected
-    # published Wed 12-02, the 5 working days end Wed 12-09, certified Thu 12-10; 30 days later is Sat 2027-01-09,
-    # which an exchange for a New Year's bridge could make a working day: the deadline stays on it, provisional
-    assert body.formed_on == date(2026, 12, 10)
+    # voted until Wed 12-02 (the election's day: the clock runs from it, Shaoxing Art 19), published the same day, the
+    # 5 working days end Wed 12-09, certified Thu 12-10. 30 days from the election is Fri 2027-01-01, New Year's Day;
+    # Sat 01-02 could be a working day in exchange for a bridge, so the deadline is shown on it, provisional
+    assert (body.elected_on, body.formed_on) == (date(2026, 12, 2), date(2026, 12, 10))
     due = bodies.known_filing_due(body)
-    assert due == date(2027, 1, 9)
+    assert due == date(2027, 1, 2)
     assert bodies.filing_due_is_provisional(body)
 
     auth.login(voted.official.username)
@@ -58,13 +59,13 @@ def test_a_committee_certified_in_december_shows_its_filing_deadline(
 
     moves = add_year_and_recompute(TEST_2027, date(2026, 12, 20), None)
     db.session.flush()
-    # with the arrangement, Sat 01-09 is an ordinary rest day: the deadline moves to Mon 2027-01-11
-    assert bodies.known_filing_due(body) == date(2027, 1, 11)
+    # with the arrangement, 01-01 to 01-03 are days off: the deadline moves to Mon 2027-01-04
+    assert bodies.known_filing_due(body) == date(2027, 1, 4)
     assert not bodies.filing_due_is_provisional(body)
     assert [(m.subject, m.before, m.after) for m in moves if m.community_id == body.community_id] == [
-        ("filing", date(2027, 1, 9), date(2027, 1, 11))
+        ("filing", date(2027, 1, 2), date(2027, 1, 4))
     ]
     recorded = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "calendar.recompute")).all()
     assert [e.summary for e in recorded if e.community_id == body.community_id] == [
-        {"year": 2027, "subject": "filing", "before": "2027-01-09", "after": "2027-01-11"}
+        {"year": 2027, "subject": "filing", "before": "2027-01-02", "after": "2027-01-04"}
     ]

@@ -13,7 +13,7 @@ from app.rules.governance import (
     Facts,
     TransitionRefused,
     allowed_events,
-    may_vote_on_property_company,
+    may_put_to_the_vote,
     next_state,
 )
 
@@ -92,9 +92,10 @@ def test_every_state_but_committee_and_re_election_is_reachable_from_no_assembly
 
 
 def test_no_property_company_vote_while_a_re_election_group_works() -> None:
-    assert not may_vote_on_property_company("re_election")
-    assert may_vote_on_property_company("committee")
-    assert may_vote_on_property_company("pmc")
+    assert not may_put_to_the_vote("re_election", "motion")  # any Art 278 matter, not only the property company
+    assert may_put_to_the_vote("re_election", "election")
+    assert may_put_to_the_vote("committee", "motion")
+    assert may_put_to_the_vote("pmc", "motion")
 
 
 def test_unknown_states_and_events_are_refused() -> None:

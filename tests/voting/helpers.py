@@ -7,10 +7,11 @@ from datetime import timedelta
 
 from app.auth.models import User
 from app.communities.models import Community
-from app.db_types import utcnow
+from app.db_types import SHANGHAI, utcnow
 from app.extensions import db
+from app.preparation import notices
 from app.roll.services import today
-from app.voting import credentials, meetings
+from app.voting import announcement, credentials, meetings
 from app.voting.models import Matter, MatterCandidate, Meeting, MeetingVoter
 from tests.preparation.helpers import load_roll, roll_owners
 
@@ -31,9 +32,12 @@ class OpenMeeting:
         return self.meeting.matters[2]
 
 
-def gen_meeting(community: Community, official: User, *, second_factor: str = "id_last6") -> Meeting:
+def gen_meeting(
+    community: Community, official: User, *, second_factor: str = "id_last6", announced: bool = True
+) -> Meeting:
     """A draft meeting whose window is open now: rules (Art 278 ¶1 (1)), covenant ((2)), and the election ((3)) of
-    5 members and 2 alternates among 6 candidates."""
+    5 members and 2 alternates among 6 candidates; announced 30 days before its window unless ``announced`` is
+    false (a change afterwards needs `announce_back` again)."""
     now = utcnow()
     meeting = Meeting(
         community_id=community.id,
@@ -64,7 +68,17 @@ def gen_meeting(community: Community, official: User, *, second_factor: str = "i
     ]
     db.session.add(meeting)
     db.session.flush()
+    if announced:
+        announce_back(meeting)
     return meeting
+
+
+def announce_back(meeting: Meeting, days: int = 30) -> None:
+    """Announce the meeting as it stands ``days`` before its window opens (today at the latest), so that the 15 days
+    and the announcement's notice have run by then (app.voting.announcement)."""
+    # the notices' own "today" (tests may have moved it with tests.preparation.helpers.freeze_today)
+    day = min(meeting.opens_at.astimezone(SHANGHAI).date() - timedelta(days=days), notices.today())
+    announcement.announce(meeting, day, None, recorded_on=day)
 
 
 def gen_open_meeting(community: Community, official: User, *, second_factor: str = "id_last6") -> OpenMeeting:

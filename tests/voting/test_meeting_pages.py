@@ -21,9 +21,10 @@ from app.communities.models import Community
 from app.db_types import utcnow
 from app.extensions import db
 from app.roll.models import RollUnit, RollVersion
+from app.roll.services import today
 from app.roll.weights import voter_roll
 from app.rules.model import Settings
-from app.voting import ballots, credentials, turnout
+from app.voting import announcement, ballots, credentials, turnout
 from app.voting.models import Credential, Matter, Meeting, MeetingVoter
 from tests.conftest import AuthActions
 from tests.factories import gen_community, gen_member, gen_official, gen_township
@@ -548,3 +549,30 @@ def test_the_chart_draws_the_two_thirds_line_without_style_attributes(client, au
     assert page.count('x1="200"') == 2 * 4  # 2/3 of the 300-unit bar
     assert "style=" not in page
     assert "<script" not in page
+
+
+def test_the_announcement_on_the_meeting_page_and_its_gate(client, auth: AuthActions, world, english) -> None:
+    """The page says when the meeting was announced and from when voting can open; a change after the announcement is
+    flagged before opening, and opening is refused with the rule until the meeting is announced again."""
+    meeting = draft(world)
+    auth.login(world.member.username)
+    page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert f'data-announced="{meeting.announced_on}"' in page
+    assert "Changing the window, a matter or a candidate after the announcement needs a new announcement" in page
+
+    motion = {"category": "9", "title": "增设电动车充电桩", "text": ""}
+    assert auth.post(f"/meetings/{meeting.id}/matters", motion, f"/meetings/{meeting.id}").status_code == 302
+    page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert "The meeting was changed after its announcement" in page
+    refused_page = auth.post(f"/meetings/{meeting.id}/open", {"confirm": "y"})
+    assert refused_page.status_code == 302
+    shown = client.get(refused_page.headers["Location"]).get_data(as_text=True)
+    assert "announce it again" in shown
+    assert reloaded(meeting).status == "draft"
+
+    announced = auth.post(f"/meetings/{meeting.id}/announce", {"starts_on": today().isoformat(), "confirm": "y"})
+    assert announced.status_code == 302
+    assert reloaded(meeting).announced_on == today()
+    assert not announcement.changed_since_announcement(reloaded(meeting))
+    events = db.session.scalars(select(AuditEvent.action).where(AuditEvent.action == "meeting.announce")).all()
+    assert len(events) == 2  # the test's first announcement and this one

@@ -35,7 +35,7 @@ from app.voting import meetings
 from app.voting.models import Matter, Meeting, MeetingVoter
 from tests.factories import gen_community, gen_official, gen_township
 from tests.preparation.helpers import Preparation, declare_clean, freeze_today, gen_preparation, load_roll, refused
-from tests.voting.helpers import gen_meeting, gen_open_meeting
+from tests.voting.helpers import announce_back, gen_meeting, gen_open_meeting
 
 #: the preparation's today; every required notice starts on ANNOUNCED, the meeting runs STARTS_ON – ENDS_ON
 TODAY = date(2026, 10, 20)
@@ -254,7 +254,9 @@ def community(township: Township, official: User) -> Community:
 
 @pytest.fixture
 def draft(community: Community, official: User) -> Meeting:
-    return gen_meeting(community, official)
+    meeting = gen_meeting(community, official)
+    announce_back(meeting)
+    return meeting
 
 
 def configure(meeting: Meeting, **changes: object) -> Meeting:
@@ -358,6 +360,7 @@ def test_opening_the_first_meeting_freezes_the_roll_and_fixes_its_voters(
     version = latest_version(community_of(prep.group))
     assert version is not None
     assert version.frozen_at is None
+    assert meeting.announced_on is not None  # the group's documents announced it
     meetings.open_voting(meeting, STARTS_ON, reviewer.id)
     assert version.frozen_at is not None
     assert version.frozen_by_id == reviewer.id
@@ -380,6 +383,7 @@ def test_one_meeting_voter_per_voter_of_the_engine(township: Township, official:
     load_roll(community, official, units=60)
     meeting = gen_meeting(community, official)
     meeting.settings = {**meeting.settings, "count_parking": count_parking}
+    announce_back(meeting)
     meetings.open_voting(meeting, date(2026, 9, 30), official.id)
 
     assert meeting.roll_version_id is not None
@@ -429,6 +433,7 @@ def test_a_co_owned_unit_is_held_by_its_representative(community: Community, off
 
 def gen_open_meeting_on(community: Community, official: User) -> list[MeetingVoter]:
     meeting = gen_meeting(community, official)
+    announce_back(meeting)
     meetings.open_voting(meeting, date(2026, 9, 30), official.id)
     return voters_of(meeting)
 
