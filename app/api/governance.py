@@ -106,8 +106,9 @@ def get_governance(community_id: int) -> Any:
 @blp.arguments(ConversionInSchema)
 @blp.response(200, GovernanceSchema)
 def decide_conversion(data: dict[str, Any], community_id: int) -> Any:
-    """Shaoxing Art 16 ¶3: convert the preparatory group into a property management committee, or decline and
-    dissolve it (a township official). 409 `not_now` unless the assembly is established without a committee."""
+    """Shaoxing Art 16 ¶3 and city policy item 12: convert the preparatory group into a property management committee
+    (409 `conversion_is_the_rule` for "decline": the assembly stays established and its group is converted); a
+    township official. 409 `not_now` unless the assembly is established without a committee."""
     community = _decider(community_id)
     decisions.decide_conversion(community, data["decision"] == "convert", data["reason"], today(), current_user.id)
     db.session.commit()

@@ -10,22 +10,31 @@ from app.communities.models import Community
 from app.errors import DomainError
 from app.governance import bodies, services
 from app.governance.body_models import GoverningBody
-from app.preparation.group import current_group, dissolve
+from app.preparation.group import current_group
 from app.rules.governance import Facts
 
 
 def decide_conversion(community: Community, convert: bool, reason: str, on: date, user_id: int) -> GoverningBody | None:
-    """After a certified first meeting that established the assembly without a committee: convert the preparatory
-    group into a property management committee (its members become the committee's), or dissolve it so that a new
-    group is formed. Returns the property management committee, or None when declined."""
+    """After a certified first meeting that established the assembly without a committee, the township converts the
+    preparatory group into a property management committee (its members become the committee's; a member who cannot
+    serve is replaced afterwards, `bodies.adjust_pmc_members`). The conversion is the rule in Zhuji (city policy item
+    12: 筹备组改设为物业管理委员会; Shaoxing Art 16 ¶3 allows it) and the assembly stays established: declining is
+    refused (``convert`` false → `conversion_is_the_rule`)."""
     if community.governance != "established":
         raise DomainError("not_now", services.REFUSALS["not_now"], status=409)
     group = current_group(community)
     if group is None:
         raise DomainError("no_group", _l("The community has no preparatory group."), status=409)
     if not convert:
-        dissolve(group, on, reason, user_id)
-        return None
+        raise DomainError(
+            "conversion_is_the_rule",
+            _l(
+                "The established assembly keeps its preparatory group as the property management committee (city "
+                "policy item 12; Shaoxing Art 16 ¶3): record the conversion; a member who cannot serve is replaced "
+                "afterwards."
+            ),
+            status=409,
+        )
     services.transition(community, "convert_to_pmc", on, reason=reason, user_id=user_id)
     return bodies.pmc_from_group(community, group, on, reason, user_id)
 

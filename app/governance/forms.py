@@ -18,9 +18,9 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+#: the conversion is the rule (city policy item 12): the township records it, it does not decline it
 CONVERSION_CHOICES = [
     SelectChoice("convert", _l("Convert the preparatory group into a property management committee")),
-    SelectChoice("decline", _l("Do not convert: dissolve the group, and form a new one")),
 ]
 
 

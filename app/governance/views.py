@@ -38,8 +38,8 @@ bp = Blueprint("governance", __name__)
 @bp.post("/communities/<id:community_id>/governance/conversion")
 @login_required
 def decide_conversion(community_id: int) -> Any:
-    """Shaoxing Art 16 ¶3: the township converts the preparatory group into a property management committee, or
-    declines (a new group is formed), with its reasons."""
+    """Shaoxing Art 16 ¶3 and city policy item 12: the township records the conversion of the preparatory group into a
+    property management committee, with its reasons (declining is refused: `decisions.decide_conversion`)."""
     community = community_in_scope(community_id)
     if not permissions.can_manage_community(current_user, community):
         abort(403)
@@ -52,9 +52,7 @@ def decide_conversion(community_id: int) -> Any:
         decisions.decide_conversion(community, convert, reason, today(), current_user.id)
     except DomainError as error:
         return refused(error, back, form)
-    if convert:
-        return done(_("The preparatory group is now the property management committee."), back)
-    return done(_("The preparatory group is dissolved; a new one can be formed."), back)
+    return done(_("The preparatory group is now the property management committee."), back)
 
 
 # --- the body in office: members leaving, officers, filing, the re-election group ------------------------------------

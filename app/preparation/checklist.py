@@ -321,7 +321,9 @@ def checklist(group: PreparatoryGroup) -> list[ChecklistItem]:
 
 def schedule_problems(group: PreparatoryGroup) -> list[str]:
     """Why the meeting cannot be scheduled on its planned first day (empty: it can). Art 13 ¶3: everything announced
-    at least 15 days before; Art 9: every notice served its 5 working days; objections answered."""
+    at least 15 days before; Art 9: every notice served its 5 working days; objections answered. Once the group's
+    term is extended (Art 16 ¶2), the next first meeting is announced anew: a document published before the extension
+    counts as not published (DOMAIN §7 item 4: a new announcement, 15 days again)."""
     plan, community = _plan(group)
     if plan.meeting_starts_on is None:
         return [str(_l("Set the meeting's dates first."))]
@@ -340,6 +342,18 @@ def schedule_problems(group: PreparatoryGroup) -> list[str]:
     for kind, started in starts.items():
         if started is None:
             problems.append(str(_l("Not published yet: %(what)s.", what=names[kind])))
+            continue
+        if group.extended_on is not None and kind != "roll" and started < group.extended_on:
+            problems.append(
+                str(
+                    _l(
+                        "%(what)s was published before the term was extended on %(day)s: announce it again for the "
+                        "next first meeting (Shaoxing Art 16).",
+                        what=names[kind],
+                        day=group.extended_on,
+                    )
+                )
+            )
             continue
         try:
             earliest = earliest_meeting(cal, started)

@@ -97,8 +97,9 @@ Target = str | Callable[[str, Facts], str]
 TRANSITIONS: dict[str, tuple[tuple[str, ...], Target]] = {
     "form_group": (("no_assembly",), "preparing"),
     "first_meeting_certified": (("preparing", "extended"), _first_meeting),
-    # the township dissolves a group whose term ran out, or that it declines to convert (Art 16 ¶2–3)
-    "dissolve_group": (("preparing", "extended", "established"), "no_assembly"),
+    # the township dissolves a group whose term ran out (Art 16 ¶2); an established assembly stays established: its
+    # group is converted into a property management committee, never dissolved (city policy item 12; DOMAIN §7)
+    "dissolve_group": (("preparing", "extended"), "no_assembly"),
     "convert_to_pmc": (("established",), "pmc"),
     "election_certified": (("pmc", "re_election", "committee"), _election),
     "form_re_election_group": (("committee",), _re_election_group),

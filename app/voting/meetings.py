@@ -61,7 +61,9 @@ def _draft(meeting: Meeting) -> None:
 
 
 def first_meeting(group: PreparatoryGroup, user_id: int | None) -> Meeting:
-    """Create the first meeting from the preparation's plan and approved candidates (one meeting per group)."""
+    """Create the first meeting from the preparation's plan and approved candidates: one per group, and one more
+    once its term is extended because the first did not adopt the rules and covenant (Shaoxing Art 16 ¶2), announced
+    and scheduled anew (`app.preparation.checklist.schedule_problems`)."""
     plan = group.plan
     if plan is None or plan.meeting_starts_on is None or plan.meeting_ends_on is None:
         raise DomainError("meeting_not_planned", _l("Set the meeting's dates first."), status=409)
@@ -69,7 +71,8 @@ def first_meeting(group: PreparatoryGroup, user_id: int | None) -> Meeting:
         raise DomainError(
             "meeting_not_scheduled", _l("Schedule the meeting first: every announcement must have run."), status=409
         )
-    if db.session.scalar(select(Meeting.id).where(Meeting.group_id == group.id)) is not None:
+    held = len(db.session.scalars(select(Meeting.id).where(Meeting.group_id == group.id)).all())
+    if held >= (2 if group.extended_on is not None else 1):  # Art 16 ¶2: one more first meeting once extended
         raise DomainError("meeting_exists", _l("The first meeting has been created already."), status=409)
     review = approved_review(group)
     if review is None:

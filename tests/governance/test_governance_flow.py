@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEvent
 from app.extensions import db
+from app.governance import decisions
 from app.governance import services as governance
 from app.governance.models import GovernanceEvent
 from app.results import certification, closing, counting
@@ -124,18 +125,24 @@ def test_the_township_converts_the_group_on_the_community_page(
     assert "筹备组成员熟悉情况" in timeline
 
 
-def test_declining_the_conversion_dissolves_the_group(client: FlaskClient, auth: AuthActions, app: Any) -> None:
+def test_the_conversion_is_the_rule_and_cannot_be_declined(client: FlaskClient, auth: AuthActions, app: Any) -> None:
+    """City policy item 12 (筹备组改设为物业管理委员会), DOMAIN §7 item 4: an established assembly stays established;
+    its group is converted, and a request to decline is refused with the reason, changing nothing."""
     from app.preparation.group import current_group
 
     community, official = group_awaiting_decision()
     client.get("/lang/en")
     auth.login(official.username)
     page = f"/communities/{community.id}"
+    assert 'value="decline"' not in client.get(page).get_data(as_text=True)
     data = {"decision": "decline", "reason": "筹备组已无法继续履职"}
     assert auth.post(f"{page}/governance/conversion", data, page).status_code == 302
     db.session.expire_all()
-    assert community.governance == "no_assembly"
-    assert current_group(community) is None
+    assert community.governance == "established"
+    assert current_group(community) is not None
+    assert refused(decisions.decide_conversion, community, False, "不转", today(), official.id).code == (
+        "conversion_is_the_rule"
+    )
 
 
 def test_a_failed_first_meeting_extends_the_group_once_then_dissolves_it(

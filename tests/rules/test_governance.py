@@ -29,7 +29,6 @@ from app.rules.governance import (
         ("extended", "first_meeting_certified", Facts(outcome="committee"), "committee"),
         ("preparing", "dissolve_group", Facts(), "no_assembly"),
         ("established", "convert_to_pmc", Facts(), "pmc"),
-        ("established", "dissolve_group", Facts(), "no_assembly"),
         ("pmc", "election_certified", Facts(outcome="committee"), "committee"),
         ("pmc", "election_certified", Facts(outcome="established"), "pmc"),
         ("committee", "election_certified", Facts(outcome="committee"), "committee"),
@@ -41,6 +40,13 @@ from app.rules.governance import (
 )
 def test_every_transition(state: str, event: str, facts: Facts, expected: str) -> None:
     assert next_state(state, event, facts) == expected
+
+
+def test_an_established_assembly_never_returns_to_no_assembly() -> None:
+    """DOMAIN §7 item 4: the group of an established assembly is converted (city policy item 12), not dissolved."""
+    with pytest.raises(TransitionRefused) as refused:
+        next_state("established", "dissolve_group")
+    assert refused.value.code == "not_now"
 
 
 def test_a_group_that_was_extended_once_is_not_extended_again() -> None:

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from flask import Flask
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
@@ -24,6 +25,7 @@ from app.demo.roll_generator import DemoUnit, demo_small_roll
 from app.extensions import db
 from app.preparation import candidates as nominations
 from app.preparation import checklist, notices
+from app.preparation import group as groups
 from app.preparation.models import PreparatoryGroup
 from app.privacy import lookup_hash
 from app.roll import services as roll_services
@@ -542,3 +544,34 @@ def test_local_is_shanghai_time() -> None:
     moment = meetings.local(date(2026, 12, 31), time(20, 0))
     assert moment.utcoffset() == timedelta(hours=8)
     assert moment.astimezone(UTC) == datetime(2026, 12, 31, 12, 0, tzinfo=UTC)
+
+
+def test_an_extended_group_prepares_and_holds_another_first_meeting(
+    prep: Preparation, official: User, reviewer: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Shaoxing Art 16 ¶2 (DOMAIN §7 item 4): the first meeting did not adopt the rules and covenant, the group's term
+    is extended once, and within it the group announces (15 days again) and holds another first meeting."""
+    group = prep.group
+    plan_meeting(prep, official, reviewer)
+    first = meetings.first_meeting(group, official.id)
+    assert refused(meetings.first_meeting, group, official.id).code == "meeting_exists"
+
+    groups.extend_term(group, TODAY, "首次会议未通过议事规则和管理规约", official.id)
+    assert group.plan is not None
+    assert group.plan.scheduled_at is None  # prepared and scheduled anew
+    again_on = date(2026, 11, 9)
+    checklist.update_meeting(group, again_on, again_on + timedelta(days=6), "both", "再次审议议事规则、管理规约", None)
+    with force_locale("en"):
+        problems = " ".join(checklist.schedule_problems(group))
+    assert "published before the term was extended on 2026-10-20" in problems  # the old notices do not count
+
+    reannounced = date(2026, 10, 22)
+    freeze_today(monkeypatch, reannounced)
+    for kind in notices.ANNOUNCED_BEFORE_MEETING:
+        notices.publish(group, kind, reannounced, official.id, recorded_on=reannounced)
+    checklist.schedule(group, official.id)
+    second = meetings.first_meeting(group, official.id)
+    assert second.id != first.id
+    assert (second.group_id, second.announced_on) == (group.id, reannounced)
+    assert second.opens_at.astimezone(SHANGHAI).date() == again_on
+    assert refused(meetings.first_meeting, group, official.id).code == "meeting_exists"  # once only
