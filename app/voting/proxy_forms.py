@@ -60,7 +60,7 @@ class ProxyForm(FlaskForm):
         render_kw={"accept": "application/pdf,image/jpeg,image/png"},
     )
     declared_not_property_staff = BooleanField(
-        _l("I have checked that the proxy is not on the staff of the property company (Zhoushan Art 17)")
+        _l("I have checked that the proxy is not on the staff of the property company (a rule of this platform)")
     )
 
 
