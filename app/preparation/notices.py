@@ -48,6 +48,9 @@ KINDS: dict[str, Any] = {
     "other": _l("Other document"),
 }
 
+#: every kind a notice can have, for its label: the group's documents and a meeting's own announcement
+#: (app.voting.announcement), which is published from the meeting's page, not from the group's form
+LABELS: dict[str, Any] = {**KINDS, "meeting_announcement": _l("Announcement of the assembly meeting")}
 #: Chinese titles as printed on the notice board
 TITLES = {
     "members": "业主大会筹备组成员公告",

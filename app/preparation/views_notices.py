@@ -154,7 +154,7 @@ def _objection_form(notice: Notice) -> NoticeObjectionForm:
 
 
 def kind_name(kind: str) -> str:
-    return str(notices.KINDS.get(kind, kind))
+    return str(notices.LABELS.get(kind, kind))
 
 
 # --- answers of the POSTs --------------------------------------------------------------------------------------------

@@ -574,5 +574,8 @@ def test_the_announcement_on_the_meeting_page_and_its_gate(client, auth: AuthAct
     assert announced.status_code == 302
     assert reloaded(meeting).announced_on == today()
     assert not announcement.changed_since_announcement(reloaded(meeting))
+    notice_page = client.get(f"/notices/{reloaded(meeting).announcement_notice_id}/manage").get_data(as_text=True)
+    assert "Announcement of the assembly meeting" in notice_page
+    assert "增设电动车充电桩" in notice_page  # the notice publishes the whole content, the new matter included
     events = db.session.scalars(select(AuditEvent.action).where(AuditEvent.action == "meeting.announce")).all()
     assert len(events) == 2  # the test's first announcement and this one
