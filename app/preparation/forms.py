@@ -117,6 +117,12 @@ class TermForm(FlaskForm):
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
 
 
+class ConfirmCompositionForm(FlaskForm):
+    """The township confirms a group without a residents' committee member (Shaoxing Art 12 ¶1)."""
+
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
+
+
 class DocumentTextForm(FlaskForm):
     text = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=50000)])
 

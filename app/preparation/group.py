@@ -16,12 +16,20 @@ from sqlalchemy import func, select
 
 from app.audit import services as audit
 from app.communities.models import Community
+from app.db_types import utcnow
 from app.errors import DomainError
 from app.extensions import db
 from app.governance import services as governance
 from app.preparation.common import find_owner, scope, today
 from app.preparation.models import GroupMember, MeetingPlan, PreparatoryGroup
-from app.rules.preparation import ROLES, CompositionProblem, Member, check_composition, owner_representatives_needed
+from app.rules.preparation import (
+    ROLES,
+    CompositionProblem,
+    Member,
+    check_composition,
+    lacks_residents_committee,
+    owner_representatives_needed,
+)
 from app.text import optional_text, required_text
 
 REQUEST_KINDS = ("developer_report", "owners_application")
@@ -222,6 +230,33 @@ def _member_summary(rows: list[GroupMember]) -> list[dict[str, Any]]:
     ]
 
 
+def needs_composition_confirmation(group: PreparatoryGroup) -> bool:
+    """A formed group without a residents' committee member that the township has not confirmed yet (Shaoxing Art
+    12 ¶1; `app.rules.preparation.lacks_residents_committee`)."""
+    return (
+        group.formed_on is not None
+        and group.dissolved_on is None
+        and group.composition_confirmed_at is None
+        and lacks_residents_committee(m.role for m in group.members)
+    )
+
+
+def confirm_composition(group: PreparatoryGroup, reason: str, user_id: int | None) -> PreparatoryGroup:
+    """The township confirms a group without a residents' committee member, with its reason (audited)."""
+    community = db.session.get_one(Community, group.community_id)
+    if not needs_composition_confirmation(group):
+        raise DomainError(
+            "nothing_to_confirm", _l("The group has a residents' committee member, or was confirmed."), status=409
+        )
+    reason = required_text(reason, "reason", 500)
+    group.composition_confirmed_at = utcnow()
+    db.session.flush()
+    audit.record(
+        "preparation.confirm_composition", "preparatory_group", group.id, {"reason": reason}, **scope(community)
+    )
+    return group
+
+
 def extend_term(group: PreparatoryGroup, extended_on: date, reason: str, user_id: int | None) -> PreparatoryGroup:
     """The first meeting did not adopt the rules of procedure and covenant: the group's term runs 90 more days, once
     (Art 16 ¶2)."""
@@ -281,10 +316,12 @@ __all__ = [
     "MemberInput",
     "check_members",
     "composition_reasons",
+    "confirm_composition",
     "current_group",
     "dissolve",
     "extend_term",
     "form_group",
+    "needs_composition_confirmation",
     "owner_representatives_needed",
     "record_request",
     "replace_members",

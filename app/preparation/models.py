@@ -52,6 +52,8 @@ class PreparatoryGroup(db.Model):  # type: ignore[name-defined]
     members_announced_on: Mapped[date | None] = mapped_column(Date)
     #: the first meeting failed to adopt the rules and covenant: the term runs 90 more days, once (Art 16 ¶2)
     extended_on: Mapped[date | None] = mapped_column(Date)
+    #: the township confirmed a composition without a residents' committee member (Shaoxing Art 12 ¶1 names one)
+    composition_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     dissolved_on: Mapped[date | None] = mapped_column(Date)
     note: Mapped[str] = mapped_column(String(500), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -22,6 +22,7 @@ from app.communities.models import Community
 from app.extensions import db
 from app.preparation.candidates import pending_or_approved_review
 from app.preparation.common import scope, today
+from app.preparation.group import needs_composition_confirmation
 from app.preparation.models import Candidate, CandidateListReview, ClockReminder, PreparatoryGroup
 from app.preparation.notices import open_objection_count
 from app.rules.calendar import CalendarMissing
@@ -49,6 +50,7 @@ WAITING_LABELS: dict[str, Any] = {
     "form_group": _l("Form the group and confirm its composition"),
     "review_list": _l("Review the candidate list"),
     "answer_objections": _l("Objections to the notices are open"),
+    "confirm_composition": _l("No residents' committee member in the group: confirm its composition"),
 }
 
 #: days before a due date when a reminder is sent
@@ -149,6 +151,8 @@ def overview(group: PreparatoryGroup) -> Overview:
     objections = open_objection_count(group)
     if objections:
         waiting.append("answer_objections")
+    if needs_composition_confirmation(group):
+        waiting.append("confirm_composition")
     approved = (
         db.session.scalars(
             select(Candidate).where(Candidate.group_id == group.id, Candidate.status == "accepted")

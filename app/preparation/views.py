@@ -24,6 +24,7 @@ from app.preparation.common import parse_yuan_fen, today
 from app.preparation.documents import yuan
 from app.preparation.forms import (
     ROLE_LABELS,
+    ConfirmCompositionForm,
     DocumentTextForm,
     FundingForm,
     MeetingForm,
@@ -88,6 +89,7 @@ def index(community_id: int) -> Any:
         "clock_labels": progress.CLOCK_LABELS,
         "waiting_labels": progress.WAITING_LABELS,
         "schedule_form": ScheduleForm(),
+        "confirm_form": ConfirmCompositionForm(),
         "funding_form": FundingForm(received_on=today()),
         "role_labels": ROLE_LABELS,
         "stages": progress.STAGES,
@@ -96,6 +98,7 @@ def index(community_id: int) -> Any:
     if group is not None:
         context.update(
             overview=progress.overview(group),
+            needs_confirmation=groups.needs_composition_confirmation(group),
             reminders=progress.reminders_of(group),
             funding_owed=checklist.funding_owed_fen(community),
         )
@@ -195,6 +198,23 @@ def _term_change(group_id: int, change: Any, success: str, prefix: str) -> Any:
     day: date = form.on.data
     return _attempt(
         lambda: change(group, day, form.reason.data or "", current_user.id), success, _overview_url(community)
+    )
+
+
+@bp.post("/preparation/<id:group_id>/composition-confirmation")
+@login_required
+def confirm_composition(group_id: int) -> Any:
+    """The township confirms a group without a residents' committee member (Shaoxing Art 12 ¶1), with its reason."""
+    group, community = _group(group_id)
+    _require(permissions.can_manage_community(current_user, community))
+    form = ConfirmCompositionForm()
+    if not form.validate_on_submit():
+        _form_errors(form)
+        return redirect(_overview_url(community))
+    return _attempt(
+        lambda: groups.confirm_composition(group, form.reason.data or "", current_user.id),
+        _("The group's composition is confirmed."),
+        _overview_url(community),
     )
 
 

@@ -7,7 +7,7 @@ last day rolls forward to the next working day when it is a day off (Art 203; an
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
@@ -127,6 +127,17 @@ def check_composition(members: Sequence[Member], leader_index: int | None) -> tu
     if not any(m.role == "township" for m in members):
         problems.append(CompositionProblem("no_township_representative", "no representative of the township"))
     return tuple(problems)
+
+
+def lacks_residents_committee(roles: Iterable[str]) -> bool:
+    """Whether a group's members (by role) include nobody from the residents' committee.
+
+    Shaoxing Art 12 ¶1 names the residents' committee among the preparatory group's members (and Art 24 applies it to
+    the re-election group). Its absence does not stop the group (the township may have reasons), so the product does
+    not refuse it: it flags it for the township to confirm (`app.preparation.group.confirm_composition`).
+    ["township", "owner_representative", …, "developer"] → True; with "residents_committee" → False.
+    """
+    return "residents_committee" not in set(roles)
 
 
 # --- clocks (Shaoxing Arts 11, 12, 16) -----------------------------------------------------------------------------

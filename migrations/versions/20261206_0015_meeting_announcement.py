@@ -1,4 +1,5 @@
-"""meeting announcement: the day, the announced content's SHA-256 and its notice; a committee's election day
+"""meeting announcement: the day, the announced content's SHA-256 and its notice; a committee's election day; the township's
+confirmation of a group without a residents' committee member
 
 Revision ID: 0015
 Revises: 0014
@@ -29,9 +30,13 @@ def upgrade():
         )
     with op.batch_alter_table("governing_bodies", schema=None) as batch_op:
         batch_op.add_column(sa.Column("elected_on", sa.Date(), nullable=True))
+    with op.batch_alter_table("preparatory_groups", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("composition_confirmed_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table("preparatory_groups", schema=None) as batch_op:
+        batch_op.drop_column("composition_confirmed_at")
     with op.batch_alter_table("governing_bodies", schema=None) as batch_op:
         batch_op.drop_column("elected_on")
     with op.batch_alter_table("meetings", schema=None) as batch_op:
