@@ -213,6 +213,7 @@ def replace_members(
     group.members.clear()
     db.session.flush()
     group.members.extend(rows)
+    group.composition_confirmed_at = None  # a confirmation is of one composition: a new one is confirmed anew
     db.session.flush()
     audit.record(
         "preparation.members_change",

@@ -40,6 +40,9 @@ def test_the_township_confirms_a_group_without_a_residents_committee_member(town
     assert not groups.needs_composition_confirmation(group)
     assert "confirm_composition" not in progress.overview(group).waiting
     assert refused(groups.confirm_composition, group, "再次确认", official.id).code == "nothing_to_confirm"
+    members = [m for m in valid_members(roll_owners()) if m.role != "residents_committee"]
+    groups.replace_members(group, members[::-1], "成员调整", official.id)
+    assert groups.needs_composition_confirmation(group)  # a new composition is confirmed anew
     [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "preparation.confirm_composition"))
     assert event.summary == {"reason": "本小区所在社区居委会暂未派员，街道已协调"}
 
