@@ -10,7 +10,7 @@ A year without the official arrangement (it is published late in the year before
 period is then computed on the safe side for every party: a minimum period (`add_working_days`, `notice_end`,
 `notice_served`) counts only the days that are surely working days, so it ends on the latest date any plausible
 arrangement could give; a deadline (`deadline`, `roll_forward`) moves its last day only over days that are surely rest
-days, so it is shown at the earliest. `is_provisional` / `provisional_span` tell whether a date was reckoned so; the
+days, so it is shown at the earliest. `provisional_span` tells whether a date was reckoned so; the
 product says "provisional" beside it and recomputes it when the official year is added. In an official year the sure
 and the actual working days are the same, so nothing changes there. Only a year the lunar calendar does not reach
 (after 2100) raises `CalendarMissing`.
@@ -116,10 +116,6 @@ class HolidayCalendar:
         """Raise `CalendarMissing` unless ``d`` lies in a year with the official arrangement."""
         if d.year not in self.years:
             raise CalendarMissing(d.year)
-
-    def is_provisional(self, d: date) -> bool:
-        """Whether ``d`` lies in a year without the official arrangement (reckoned on the provisional calendar)."""
-        return d.year not in self.years
 
     def source_for(self, year: int) -> str | None:
         return dict(self.sources).get(year)
