@@ -8,6 +8,7 @@ from app.governance.body_models import BodyMember, GoverningBody
 from app.governance.models import GovernanceEvent
 from app.governance.reminder_models import GovernanceReminder
 from app.governance.supervision_models import SupervisionAction
+from app.governance.transparency_models import Publication
 from app.preparation.models import (
     ArrearsDemand,
     Candidate,
@@ -67,6 +68,7 @@ __all__ = [
     "PaperEntry",
     "PreparatoryGroup",
     "Proxy",
+    "Publication",
     "ReminderBatch",
     "Result",
     "ResultObjection",

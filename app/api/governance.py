@@ -1,8 +1,11 @@
 """/api/v1 governance: a community's self-governance state, its timeline and its governing body, and the township's
 decisions on them (issue 8 items 1–3 and 10), through the same services as the community page.
 
-Whoever sees the community reads its state; its township's officials (can_manage_community) decide. The caller's
-right is checked before the body is read; a community outside the caller's scope is "not found".
+Whoever sees the community reads its state. Its township's officials (can_manage_community) decide what is the
+township's (the conversion, the property management committee's members, the re-election group); the body in office
+acts through its own accounts (its members leaving, its officers, its filing, the meetings it convenes: DOMAIN §7 item
+10, app.governance.acting). The caller's right is checked before the body is read; a community outside the caller's
+scope is "not found".
 """
 
 from __future__ import annotations
@@ -16,22 +19,27 @@ from flask_smorest import Blueprint
 
 from app.api.common import check_api_auth
 from app.api.governance_schemas import (
+    ConvenedSchema,
+    ConveneInSchema,
     ConversionInSchema,
+    ElectionInSchema,
     FilingInSchema,
     GovernanceSchema,
     MemberLeavesInSchema,
     OfficersInSchema,
     PmcMembersInSchema,
+    ReElectionGroupInSchema,
 )
 from app.auth import permissions
 from app.communities.models import Community
-from app.errors import NotFound
+from app.errors import Forbidden, NotFound
 from app.extensions import db
-from app.governance import bodies, decisions, services
+from app.governance import acting, bodies, convening, decisions, services
 from app.governance.body_models import GoverningBody
 from app.preparation.group import MemberInput
 from app.roll.services import today
 from app.rules.governance import allowed_events
+from app.voting.models import Meeting
 
 blp = Blueprint("api_governance", __name__, description="Self-governance (业主自治): state, timeline, committee")
 blp.before_request(check_api_auth)
@@ -86,6 +94,19 @@ def officials_only(view: Any) -> Any:
     return checked
 
 
+def bodies_only(view: Any) -> Any:
+    """Check that the caller acts for the community's body in office (its own accounts) before the body is read."""
+
+    @functools.wraps(view)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        community = _community(kwargs["community_id"])
+        if not acting.can_act_for_office(current_user, community):
+            raise Forbidden("forbidden", _l("Only the members of the body in office may do this."))
+        return view(*args, **kwargs)
+
+    return checked
+
+
 def _body(community: Community) -> GoverningBody:
     body = bodies.in_office(community)
     if body is None:
@@ -116,12 +137,12 @@ def decide_conversion(data: dict[str, Any], community_id: int) -> Any:
 
 
 @blp.post("/communities/<id:community_id>/body/leaving")
-@officials_only
+@bodies_only
 @blp.arguments(MemberLeavesInSchema)
 @blp.response(200, GovernanceSchema)
 def member_leaves(data: dict[str, Any], community_id: int) -> Any:
     """A member leaves; the first alternate in vote order takes the seat, or the seat waits for a by-election."""
-    community = _decider(community_id)
+    community = _community(community_id)
     body = _body(community)
     member = next((m for m in body.members if m.id == data["member_id"]), None)
     if member is None:
@@ -132,24 +153,24 @@ def member_leaves(data: dict[str, Any], community_id: int) -> Any:
 
 
 @blp.post("/communities/<id:community_id>/body/officers")
-@officials_only
+@bodies_only
 @blp.arguments(OfficersInSchema)
 @blp.response(200, GovernanceSchema)
 def officers(data: dict[str, Any], community_id: int) -> Any:
     """The chair and vice-chairs chosen at the committee's first meeting."""
-    community = _decider(community_id)
+    community = _community(community_id)
     bodies.choose_officers(_body(community), data["chair"], list(data["vice_chairs"]), current_user.id)
     db.session.commit()
     return governance_view(community)
 
 
 @blp.post("/communities/<id:community_id>/body/filing")
-@officials_only
+@bodies_only
 @blp.arguments(FilingInSchema)
 @blp.response(200, GovernanceSchema)
 def filing(data: dict[str, Any], community_id: int) -> Any:
     """The committee's filing (备案) with the county housing authority (Shaoxing Art 17: within 30 days)."""
-    community = _decider(community_id)
+    community = _community(community_id)
     bodies.record_filing(_body(community), data["filed_on"], data["certificate_on"], [], current_user.id)
     db.session.commit()
     return governance_view(community)
@@ -157,14 +178,51 @@ def filing(data: dict[str, Any], community_id: int) -> Any:
 
 @blp.post("/communities/<id:community_id>/body/re-election-group")
 @officials_only
+@blp.arguments(ReElectionGroupInSchema)
 @blp.response(200, GovernanceSchema)
-def re_election_group(community_id: int) -> Any:
-    """Shaoxing Art 24: the township forms a re-election group; 409 `re_election_not_due` unless fewer than half the
-    seats are filled or the re-election is late."""
+def re_election_group(data: dict[str, Any], community_id: int) -> Any:
+    """Shaoxing Art 24 ¶3: the township forms a re-election group with its members, composed as a preparatory group
+    (422 `invalid_composition` with every reason; 422 `confirm_composition` without a residents' committee member
+    unless `reason` says why); 409 `re_election_not_due` unless fewer than half the seats are filled, the
+    re-election is late, or the township called a meeting to re-elect the committee."""
     community = _decider(community_id)
-    decisions.form_re_election_group(community, _body(community), today(), current_user.id)
+    members = [MemberInput(**member) for member in data["members"]]
+    decisions.form_re_election_group(community, _body(community), members, data["reason"], today(), current_user.id)
     db.session.commit()
     return governance_view(community)
+
+
+@blp.post("/communities/<id:community_id>/meetings/convened")
+@blp.arguments(ConveneInSchema)
+@blp.response(201, ConvenedSchema)
+def convene(data: dict[str, Any], community_id: int) -> Any:
+    """The convening body (committee or property management committee in office, or the re-election group while it
+    works) convenes a meeting through its own accounts (403 for anyone else, the township included); 409
+    `no_convener` when the community has none. Its matters, candidates and announcement come next."""
+    community = _community(community_id)
+    if not acting.can_convene(current_user, community):
+        raise Forbidden("forbidden", _l("Only the members of the convening body may convene a meeting."))
+    meeting = convening.convene(community, data["title"], data["opens_on"], data["closes_on"], current_user.id)
+    db.session.commit()
+    return {"meeting_id": meeting.id, "body_id": meeting.body_id}
+
+
+@blp.post("/meetings/<id:meeting_id>/election")
+@blp.arguments(ElectionInSchema)
+@blp.response(201, ConvenedSchema)
+def add_election(data: dict[str, Any], meeting_id: int) -> Any:
+    """The committee's election on a meeting convened by a body, from its approved candidate list (409
+    `list_not_approved` before the township approved it; a name typed in is never a candidate)."""
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or meeting.body_id is None:
+        raise NotFound("meeting_not_found", _l("No such meeting."))
+    _community(meeting.community_id)
+    acting.require_run(current_user, meeting)
+    convening.add_election(
+        meeting, data["seats"], data["max_alternates"], current_user.id, by_election=data["by_election"]
+    )
+    db.session.commit()
+    return {"meeting_id": meeting.id, "body_id": meeting.body_id}
 
 
 @blp.post("/communities/<id:community_id>/body/members")

@@ -88,3 +88,28 @@ class PmcMembersInSchema(Schema):
         fields.Nested(MemberInSchema), required=True, validate=validate.Length(min=1, max=MAX_MEMBERS)
     )
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class ReElectionGroupInSchema(Schema):
+    members = fields.List(
+        fields.Nested(MemberInSchema), required=True, validate=validate.Length(min=1, max=MAX_MEMBERS)
+    )
+    #: why the group has no residents' committee member, when it has none (the township confirms the composition)
+    reason = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class ConveneInSchema(Schema):
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    opens_on = fields.Date(required=True)
+    closes_on = fields.Date(required=True)
+
+
+class ElectionInSchema(Schema):
+    seats = fields.Integer(required=True, validate=validate.Range(min=1, max=99))
+    max_alternates = fields.Integer(load_default=0, validate=validate.Range(min=0, max=99))
+    by_election = fields.Boolean(load_default=False)
+
+
+class ConvenedSchema(Schema):
+    meeting_id = fields.Integer()
+    body_id = fields.Integer(allow_none=True)

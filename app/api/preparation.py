@@ -53,6 +53,7 @@ from app.auth import permissions
 from app.communities.models import Community
 from app.errors import NotFound
 from app.extensions import db
+from app.governance import acting
 from app.preparation import candidates as nominations
 from app.preparation import checklist, notices, progress
 from app.preparation import group as groups
@@ -66,6 +67,7 @@ from app.preparation.models import (
 )
 from app.privacy import mask_name
 from app.rules.candidates import is_eligible
+from app.voting.models import Meeting
 
 blp = Blueprint("api_preparation", __name__, description="Preparation of the first assembly meeting (首次业主大会筹备)")
 blp.before_request(check_api_auth)
@@ -132,7 +134,7 @@ def _objection(notice_objection_id: int) -> tuple[NoticeObjection, Community]:
 def _candidate(candidate_id: int) -> tuple[Candidate, Community]:
     return _in_scope(
         db.session.get(Candidate, candidate_id),
-        lambda candidate: _group_community(candidate.group_id),
+        lambda candidate: nominations.pool_of(candidate).community_id,
         NotFound("candidate_not_found", _l("No such candidate.")),
     )
 
@@ -140,8 +142,16 @@ def _candidate(candidate_id: int) -> tuple[Candidate, Community]:
 def _review(review_id: int) -> tuple[CandidateListReview, Community]:
     return _in_scope(
         db.session.get(CandidateListReview, review_id),
-        lambda review: _group_community(review.group_id),
+        lambda review: nominations.review_pool(review).community_id,
         NotFound("candidate_list_not_found", _l("No such candidate list.")),
+    )
+
+
+def _convened_meeting(meeting_id: int) -> tuple[Meeting, Community]:
+    return _in_scope(
+        db.session.get(Meeting, meeting_id),
+        lambda meeting: meeting.community_id,
+        NotFound("meeting_not_found", _l("No such meeting.")),
     )
 
 
@@ -162,10 +172,33 @@ LOADERS: dict[str, Callable[[int], tuple[Any, Community]]] = {
     "candidate_id": _candidate,
     "review_id": _review,
     "demand_id": _demand,
+    "meeting_id": _convened_meeting,
 }
 
 
-def _requiring(require: Callable[[Any, Community], None]) -> Callable[[Any], Any]:
+def _pool_meeting(loaded: Any) -> Meeting | None:
+    """The later meeting whose candidates the path object stands for, or None (the preparatory group's)."""
+    if isinstance(loaded, Meeting):
+        return loaded
+    if isinstance(loaded, Candidate) and loaded.meeting_id is not None:
+        return db.session.get_one(Meeting, loaded.meeting_id)
+    return None
+
+
+def _require_preparer(user: Any, community: Community, loaded: Any) -> None:
+    """The preparatory group and its township; for a later meeting's candidates, the convening body's accounts."""
+    meeting = _pool_meeting(loaded)
+    if meeting is not None:
+        acting.require_run(user, meeting)
+    else:
+        permissions.require_prepare_community(user, community)
+
+
+def _require_township(user: Any, community: Community, _loaded: Any) -> None:
+    permissions.require_manage_community(user, community)
+
+
+def _requiring(require: Callable[[Any, Community, Any], None]) -> Callable[[Any], Any]:
     """A view decorator: load the path's object (404) and check the caller's right to its community (403) before
     the request body is read and validated (422)."""
 
@@ -173,7 +206,8 @@ def _requiring(require: Callable[[Any, Community], None]) -> Callable[[Any], Any
         @functools.wraps(view)
         def checked(*args: Any, **kwargs: Any) -> Any:
             key = next(key for key in kwargs if key in LOADERS)
-            require(current_user, LOADERS[key](kwargs[key])[1])
+            loaded, community = LOADERS[key](kwargs[key])
+            require(current_user, community, loaded)
             return view(*args, **kwargs)
 
         return checked
@@ -182,9 +216,9 @@ def _requiring(require: Callable[[Any, Community], None]) -> Callable[[Any], Any
 
 
 #: the preparatory group and its township (Shaoxing Arts 11–13)
-preparers_only = _requiring(permissions.require_prepare_community)
+preparers_only = _requiring(_require_preparer)
 #: the township's officials (and administrators)
-township_only = _requiring(permissions.require_manage_community)
+township_only = _requiring(_require_township)
 
 
 def _current(community: Community) -> PreparatoryGroup:
@@ -499,9 +533,14 @@ def _evidence(evidence: Any, amounts: bool) -> dict[str, Any]:
 
 def _candidate_detail(candidate: Candidate) -> With:
     checks = nominations.eligibility(candidate)
-    group = db.session.get_one(PreparatoryGroup, candidate.group_id)
-    community = db.session.get_one(Community, group.community_id)
-    amounts = permissions.can_prepare_community(current_user, community)
+    pool = nominations.pool_of(candidate)
+    community = db.session.get_one(Community, pool.community_id)
+    meeting = _pool_meeting(candidate)
+    amounts = (
+        acting.can_run(current_user, meeting)
+        if meeting is not None
+        else permissions.can_prepare_community(current_user, community)
+    )
     return With(
         candidate,
         checks=[
@@ -596,6 +635,45 @@ def submit_list(community_id: int) -> Any:
     """Send the accepted candidates to the township for review; every nomination must be vetted."""
     group = _current(permissions.get_community(current_user, community_id))
     review = nominations.submit_list(group, current_user.id)
+    db.session.commit()
+    return review
+
+
+@blp.get("/meetings/<id:meeting_id>/candidates")
+@blp.response(200, CandidateSchema(many=True))
+def list_meeting_candidates(meeting_id: int) -> Any:
+    """The nominations for the election of a meeting convened by a body (DOMAIN §7 item 7), in the order recorded."""
+    meeting = _convened_meeting(meeting_id)[0]
+    return db.session.scalars(select(Candidate).where(Candidate.meeting_id == meeting.id).order_by(Candidate.id)).all()
+
+
+@blp.post("/meetings/<id:meeting_id>/candidates")
+@preparers_only
+@blp.arguments(NominationSchema)
+@blp.response(201, CandidateDetailSchema)
+def nominate_for_meeting(data: dict[str, Any], meeting_id: int) -> Any:
+    """A nomination for the election of a meeting convened by a body, by the same rules as the first meeting's
+    (Shaoxing Art 13 ¶2; the convening body's accounts record it)."""
+    candidate = nominations.nominate(
+        _convened_meeting(meeting_id)[0],
+        name=data["name"],
+        id_number=data["id_number"],
+        route=data["route"],
+        nominated_on=data["nominated_on"],
+        user_id=current_user.id,
+        cosigner_id_numbers=data["cosigner_id_numbers"],
+        statement=data["statement"],
+    )
+    db.session.commit()
+    return _candidate_detail(candidate)
+
+
+@blp.post("/meetings/<id:meeting_id>/candidate-list")
+@preparers_only
+@blp.response(201, CandidateListReviewSchema)
+def submit_meeting_list(meeting_id: int) -> Any:
+    """The convening body sends its accepted candidates to the township for review."""
+    review = nominations.submit_list(_convened_meeting(meeting_id)[0], current_user.id)
     db.session.commit()
     return review
 

@@ -89,7 +89,7 @@ LOADERS["result_id"] = _result
 LOADERS["objection_id"] = _objection
 
 
-def _require_township(user: User, community: Community) -> None:
+def _require_township(user: User, community: Community, _loaded: Any = None) -> None:
     permissions.require_manage_community(user, community)
 
 

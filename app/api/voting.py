@@ -48,6 +48,7 @@ from app.celery_app import enqueue
 from app.communities.models import Community
 from app.errors import DomainError, Forbidden, NotFound
 from app.extensions import db
+from app.governance import acting
 from app.preparation.group import current_group
 from app.privacy import mask_name
 from app.roll import services as roll_services
@@ -122,21 +123,35 @@ LOADERS: dict[str, Callable[[int], tuple[Any, Community]]] = {
 }
 
 
-def _require_convener(user: User, community: Community) -> None:
-    permissions.require_prepare_community(user, community)
+def _meeting_of(loaded: Any) -> Meeting | None:
+    """The meeting a loaded path object belongs to (None for a community)."""
+    if isinstance(loaded, Meeting):
+        return loaded
+    meeting_id = getattr(loaded, "meeting_id", None)
+    return db.session.get(Meeting, meeting_id) if meeting_id is not None else None
 
 
-def _require_teller(user: User, community: Community) -> None:
+def _require_convener(user: User, community: Community, loaded: Any) -> None:
+    """The meeting's convener (app.governance.acting: a body's own accounts for a meeting it convened); for a
+    community, its preparers (the first meeting)."""
+    meeting = _meeting_of(loaded)
+    if meeting is None:
+        permissions.require_prepare_community(user, community)
+    else:
+        acting.require_run(user, meeting)
+
+
+def _require_teller(user: User, community: Community, loaded: Any) -> None:
     if not may_enter_paper(community):
         raise Forbidden("forbidden", _l("Only the community's tellers and the convener may enter paper ballots."))
 
 
-def _require_turnout(user: User, community: Community) -> None:
-    if not may_see_turnout(community):
+def _require_turnout(user: User, community: Community, loaded: Any) -> None:
+    if not may_see_turnout(community, _meeting_of(loaded)):
         raise Forbidden("forbidden", _l("Only the convener and the township follow the turnout."))
 
 
-def _requiring(require: Callable[[User, Community], None]) -> Callable[[Any], Any]:
+def _requiring(require: Callable[[User, Community, Any], None]) -> Callable[[Any], Any]:
     """A view decorator: load the path's object (404) and check the caller's right to its community (403) before
     the request body or query is read and validated (422)."""
 
@@ -144,7 +159,8 @@ def _requiring(require: Callable[[User, Community], None]) -> Callable[[Any], An
         @functools.wraps(view)
         def checked(*args: Any, **kwargs: Any) -> Any:
             key = next(key for key in kwargs if key in LOADERS)
-            require(current_user, LOADERS[key](kwargs[key])[1])
+            loaded, community = LOADERS[key](kwargs[key])
+            require(current_user, community, loaded)
             return view(*args, **kwargs)
 
         return checked

@@ -24,6 +24,9 @@ class Role(StrEnum):
     GROUP_MEMBER = "group_member"  #: one community's preparatory group (筹备组)
     TELLER = "teller"  #: enters paper ballots (scoped to a community; narrowed to a meeting with meetings)
     OBSERVER = "observer"  #: read-only, over a township or a community
+    #: a member of a body that acts between meetings (property management committee, owners' committee, re-election
+    #: group), with rights while the body is in office and within its term (DOMAIN §7 item 10)
+    BODY_MEMBER = "body_member"
 
 
 class GroupRole(StrEnum):
@@ -33,6 +36,14 @@ class GroupRole(StrEnum):
     OWNER_REPRESENTATIVE = "owner_representative"
     RESIDENTS_COMMITTEE = "residents_committee"  #: 居(村)民委员会 representative
     DEVELOPER = "developer"  #: 建设单位 representative
+
+
+class BodyOffice(StrEnum):
+    """A body member's office: the chair of a committee, the leader of a re-election group or a property management
+    committee (the township's representative), or a member."""
+
+    CHAIR = "chair"
+    MEMBER = "member"
 
 
 def new_session_token() -> str:
@@ -91,7 +102,9 @@ class RoleGrant(db.Model):  # type: ignore[name-defined]
             " OR (role = 'township_official' AND township_id IS NOT NULL AND community_id IS NULL)"
             " OR (role = 'group_member' AND community_id IS NOT NULL AND group_role IS NOT NULL)"
             " OR (role = 'teller' AND community_id IS NOT NULL)"
-            " OR (role = 'observer' AND township_id IS NOT NULL)",
+            " OR (role = 'observer' AND township_id IS NOT NULL)"
+            " OR (role = 'body_member' AND community_id IS NOT NULL AND body_id IS NOT NULL"
+            " AND group_role IS NOT NULL)",
             name="scope_matches_role",
         ),
     )
@@ -105,6 +118,8 @@ class RoleGrant(db.Model):  # type: ignore[name-defined]
     community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"), index=True)
     #: the member's role inside the preparatory group (GroupRole), for group members only
     group_role: Mapped[str | None] = mapped_column(String(32))
+    #: the body of a body member's account, whose office (BodyOffice) is kept in ``group_role``
+    body_id: Mapped[int | None] = mapped_column(ForeignKey("governing_bodies.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="grants")

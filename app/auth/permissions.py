@@ -8,15 +8,18 @@ outside the caller's scope is reported as not found (its existence is not disclo
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, or_, select
 
-from app.auth.models import Role, User
+from app.auth.models import Role, RoleGrant, User
 from app.communities.models import Community, Township
+from app.db_types import SHANGHAI
 from app.errors import Forbidden, NotFound
 from app.extensions import db
+from app.governance.body_models import GoverningBody
 
 
 def _grants(user: User, *roles: Role) -> list[Any]:
@@ -30,9 +33,43 @@ def township_ids_viewable(user: User) -> set[int] | None:
     return {g.township_id for g in _grants(user, Role.TOWNSHIP_OFFICIAL, Role.OBSERVER) if g.community_id is None}
 
 
+#: the states in which a body (not the preparatory group) acts for the owners
+BODY_STATES = ("pmc", "committee", "re_election")
+
+
+def grant_in_force(grant: RoleGrant) -> bool:
+    """Whether a grant gives its rights today. A body member's lasts while the body is in office and within its term
+    (DOMAIN §7 item 10): once the body is dissolved or its term ends, the account keeps its history and loses its
+    rights."""
+    if grant.role == Role.GROUP_MEMBER:
+        # the preparatory group's work ends when a body takes office (its members act then through that body's accounts)
+        community = db.session.get(Community, grant.community_id)
+        return community is not None and community.governance not in BODY_STATES
+    if grant.role != Role.BODY_MEMBER or grant.body_id is None:
+        return True
+    body = db.session.get(GoverningBody, grant.body_id)
+    on = datetime.now(SHANGHAI).date()
+    return body is not None and body.dissolved_on is None and (body.term_ends_on is None or on <= body.term_ends_on)
+
+
+def acting_body_ids(user: User, community: Community) -> set[int]:
+    """The community's bodies for which the user acts today (their body member grants in force)."""
+    return {
+        g.body_id
+        for g in _grants(user, Role.BODY_MEMBER)
+        if g.community_id == community.id and g.body_id is not None and grant_in_force(g)
+    }
+
+
+def can_act_for_body(user: User, body: GoverningBody) -> bool:
+    """The body's own accounts, in force; the township does not act in the body's place (DOMAIN §7 item 10)."""
+    community = db.session.get_one(Community, body.community_id)
+    return body.id in acting_body_ids(user, community)
+
+
 def community_ids_viewable(user: User) -> set[int]:
-    """Communities the user sees through a community-scoped grant (township scopes come on top)."""
-    return {g.community_id for g in user.grants if g.community_id is not None}
+    """Communities the user sees through a community-scoped grant in force (township scopes come on top)."""
+    return {g.community_id for g in user.grants if g.community_id is not None and grant_in_force(g)}
 
 
 def township_ids_managed(user: User) -> set[int] | None:
@@ -84,7 +121,9 @@ def can_prepare_community(user: User, community: Community) -> bool:
     township that leads it (Shaoxing Arts 11–13)."""
     if can_manage_community(user, community):
         return True
-    return any(g.role == Role.GROUP_MEMBER and g.community_id == community.id for g in user.grants)
+    return any(
+        g.role == Role.GROUP_MEMBER and g.community_id == community.id and grant_in_force(g) for g in user.grants
+    )
 
 
 def can_reveal_personal_data(user: User, community: Community) -> bool:
@@ -92,7 +131,11 @@ def can_reveal_personal_data(user: User, community: Community) -> bool:
     if can_manage_community(user, community):
         return True
     return any(
-        g.role == Role.GROUP_MEMBER and g.community_id == community.id and g.group_role == "leader" for g in user.grants
+        g.role == Role.GROUP_MEMBER
+        and g.community_id == community.id
+        and g.group_role == "leader"
+        and grant_in_force(g)
+        for g in user.grants
     )
 
 

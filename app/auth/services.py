@@ -10,12 +10,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.audit import services as audit
-from app.auth.models import ApiToken, GroupRole, Role, RoleGrant, User, new_session_token
+from app.auth.models import ApiToken, BodyOffice, GroupRole, Role, RoleGrant, User, new_session_token
 from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from app.communities.models import Community, Township
 from app.db_types import utcnow
 from app.errors import DomainError, NotFound
 from app.extensions import db
+from app.governance.body_models import GoverningBody
 from app.text import required_text
 
 API_TOKEN_PREFIX = "gjt_"  # noqa: S105  (a public prefix that marks Gongjue tokens, not a secret)
@@ -55,7 +56,22 @@ def _new_user(username: str, display_name: str, password: str, grant: RoleGrant)
 
 
 def _account_summary(user: User, grant: RoleGrant) -> dict[str, object]:
-    return {"username": user.username, "role": grant.role, "group_role": grant.group_role}
+    summary: dict[str, object] = {"username": user.username, "role": grant.role, "group_role": grant.group_role}
+    if grant.body_id is not None:
+        summary["body"] = grant.body_id
+    return summary
+
+
+def bodies_at_work(community: Community) -> list[GoverningBody]:
+    """The community's bodies not dissolved (a committee or property management committee, and a re-election group
+    while it works), for which the township opens accounts."""
+    return list(
+        db.session.scalars(
+            select(GoverningBody)
+            .where(GoverningBody.community_id == community.id, GoverningBody.dissolved_on.is_(None))
+            .order_by(GoverningBody.id)
+        )
+    )
 
 
 def create_admin(username: str, display_name: str, password: str) -> User:
@@ -85,17 +101,29 @@ def create_community_account(
     password: str,
     role: Role,
     group_role: GroupRole | None = None,
+    *,
+    body_id: int | None = None,
+    office: BodyOffice | None = None,
 ) -> User:
-    """A preparatory-group member (with a group role), a teller or a community observer."""
-    if role not in (Role.GROUP_MEMBER, Role.TELLER, Role.OBSERVER):
+    """A preparatory-group member (with a group role), a teller, a community observer, or a member of one of the
+    community's bodies (``body_id``, with an ``office``: chair or member), whose rights last while the body is in
+    office and within its term (DOMAIN §7 item 10; app.governance.acting)."""
+    if role not in (Role.GROUP_MEMBER, Role.TELLER, Role.OBSERVER, Role.BODY_MEMBER):
         raise DomainError("invalid_role", _l("This role is not scoped to a community."))
     if (role == Role.GROUP_MEMBER) != (group_role is not None):
         raise DomainError("invalid_group_role", _l("A group member needs a role in the group; others have none."))
+    if (role == Role.BODY_MEMBER) != (body_id is not None and office is not None):
+        raise DomainError(
+            "invalid_body", _l("A body member's account needs the body and the office; others have none."), field="body"
+        )
+    if body_id is not None and body_id not in {b.id for b in bodies_at_work(community)}:
+        raise DomainError("invalid_body", _l("Choose a body at work in this community."), field="body")
     grant = RoleGrant(
         role=role,
         township_id=community.township_id,
         community_id=community.id,
-        group_role=group_role.value if group_role else None,
+        group_role=group_role.value if group_role else (office.value if office else None),
+        body_id=body_id,
     )
     user = _new_user(username, display_name, password, grant)
     audit.record(

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp
 
-from app.auth.models import GroupRole, Role
+from app.auth.models import BodyOffice, GroupRole, Role
+from app.governance.body_models import GoverningBody
 
 
 class TownshipForm(FlaskForm):
@@ -42,6 +45,8 @@ class AccountForm(FlaskForm):
     password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(min=10, max=200)])
     role = SelectField(_l("Role"), validators=[DataRequired()])
     group_role = SelectField(_l("Role in the preparatory group"), default="")
+    body = SelectField(_l("Body (for a body member)"), default="")
+    office = SelectField(_l("Office in the body"), default="")
 
 
 ROLE_LABELS = {
@@ -50,6 +55,18 @@ ROLE_LABELS = {
     Role.GROUP_MEMBER: _l("Preparatory group member"),
     Role.TELLER: _l("Teller"),
     Role.OBSERVER: _l("Observer (read-only)"),
+    Role.BODY_MEMBER: _l("Member of a committee, property management committee or re-election group"),
+}
+
+BODY_KIND_LABELS = {
+    "committee": _l("Owners' committee"),
+    "pmc": _l("Property management committee"),
+    "re_election_group": _l("Re-election group"),
+}
+
+OFFICE_LABELS = {
+    BodyOffice.CHAIR: _l("Chair or leader"),
+    BodyOffice.MEMBER: _l("Member"),
 }
 
 GROUP_ROLE_LABELS = {
@@ -64,13 +81,21 @@ def township_account_form() -> AccountForm:
     form = AccountForm()
     form.role.choices = [SelectChoice(r.value, ROLE_LABELS[r]) for r in (Role.TOWNSHIP_OFFICIAL, Role.OBSERVER)]
     form.group_role.choices = [SelectChoice("", "—")]
+    del form.body
+    del form.office
     return form
 
 
-def community_account_form() -> AccountForm:
+def community_account_form(bodies: Sequence[GoverningBody] = ()) -> AccountForm:
+    """The community's roles; a body member's account is opened for one of the ``bodies`` at work, with an office."""
     form = AccountForm()
-    form.role.choices = [SelectChoice(r.value, ROLE_LABELS[r]) for r in (Role.GROUP_MEMBER, Role.TELLER, Role.OBSERVER)]
+    roles = (Role.GROUP_MEMBER, Role.TELLER, Role.OBSERVER, *((Role.BODY_MEMBER,) if bodies else ()))
+    form.role.choices = [SelectChoice(r.value, ROLE_LABELS[r]) for r in roles]
     form.group_role.choices = [SelectChoice("", "—")] + [
         SelectChoice(g.value, label) for g, label in GROUP_ROLE_LABELS.items()
     ]
+    form.body.choices = [SelectChoice("", "—")] + [
+        SelectChoice(str(b.id), f"{BODY_KIND_LABELS[b.kind]} · {b.formed_on}") for b in bodies
+    ]
+    form.office.choices = [SelectChoice("", "—")] + [SelectChoice(o.value, label) for o, label in OFFICE_LABELS.items()]
     return form

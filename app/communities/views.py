@@ -12,11 +12,12 @@ from flask_login import current_user, login_required
 
 from app.auth import permissions
 from app.auth import services as accounts
-from app.auth.models import GroupRole, Role
+from app.auth.models import BodyOffice, GroupRole, Role
 from app.calendar import recompute
 from app.communities import queries, services
 from app.communities.forms import (
     GROUP_ROLE_LABELS,
+    OFFICE_LABELS,
     ROLE_LABELS,
     CommunityForm,
     TownshipForm,
@@ -206,6 +207,8 @@ def community(community_id: int) -> Any:
         can_manage=can_manage,
         role_labels=ROLE_LABELS,
         group_role_labels=GROUP_ROLE_LABELS,
+        office_labels=OFFICE_LABELS,
+        grant_in_force=permissions.grant_in_force,
         timeline=governance.timeline(community),
         state_labels=governance.STATE_LABELS,
         event_labels=governance.EVENT_LABELS,
@@ -220,11 +223,12 @@ def community(community_id: int) -> Any:
 @bp.route("/communities/<id:community_id>/accounts/new", methods=["GET", "POST"])
 @login_required
 def new_community_account(community_id: int) -> Any:
-    """Create a preparatory-group member, teller or observer account (township officials)."""
+    """Create a preparatory-group member, teller, observer or body member account (township officials, who invite the
+    bodies' members: the bodies then act through these accounts, DOMAIN §7 item 10)."""
     community = _visible_community(community_id)
     if not permissions.can_manage_community(current_user, community):
         abort(403)
-    form = community_account_form()
+    form = community_account_form(accounts.bodies_at_work(community))
     done = _submitted(
         form,
         lambda: accounts.create_community_account(
@@ -234,6 +238,8 @@ def new_community_account(community_id: int) -> Any:
             form.password.data or "",
             Role(form.role.data),
             GroupRole(form.group_role.data) if form.group_role.data else None,
+            body_id=int(form.body.data) if form.role.data == Role.BODY_MEMBER and form.body.data else None,
+            office=BodyOffice(form.office.data) if form.role.data == Role.BODY_MEMBER and form.office.data else None,
         ),
         lambda user: _("Account %(name)s created.", name=user.username),
         lambda _user: url_for("communities.community", community_id=community.id),

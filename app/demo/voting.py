@@ -17,6 +17,7 @@ from app.calendar.services import current_calendar
 from app.communities import services as communities
 from app.communities.models import Community, Township
 from app.db_types import utcnow
+from app.demo.candidates import approved_list
 from app.demo.roll_generator import demo_small_roll
 from app.extensions import db
 from app.preparation import group as groups
@@ -27,17 +28,18 @@ from app.roll.versions import create_version
 from app.rules.calendar import notice_end
 from app.rules.preparation import NOTICE_WORKING_DAYS
 from app.voting import announcement, ballots, credentials, meetings, paper
-from app.voting.models import Matter, MatterCandidate, Meeting, MeetingVoter
+from app.voting.models import Matter, Meeting, MeetingVoter
 
 COMMUNITY = "梅园小区"
+#: the statements of the first meeting's seven candidates, owners of the roll nominated through the pipeline
 CANDIDATES = (
-    ("沈国华", "退休会计，愿意把公共收益的账目按月公开。"),
-    ("陆美琴", "社区志愿者，关注电梯和消防设施的维护。"),
-    ("韩志刚", "工程师，关注地下车库渗水和外墙维修。"),
-    ("杨晓燕", "教师，愿意做好业主之间的沟通。"),
-    ("朱建平", "个体经营者，关注小区安全和门禁。"),
-    ("许丽娟", "医生，关注老年业主的出行设施。"),
-    ("吕伟东", "律师，愿意协助审查物业服务合同。"),
+    "退休会计，愿意把公共收益的账目按月公开。",
+    "社区志愿者，关注电梯和消防设施的维护。",
+    "工程师，关注地下车库渗水和外墙维修。",
+    "教师，愿意做好业主之间的沟通。",
+    "个体经营者，关注小区安全和门禁。",
+    "医生，关注老年业主的出行设施。",
+    "律师，愿意协助审查物业服务合同。",
 )
 
 
@@ -94,15 +96,13 @@ def open_first_meeting(community: Community, today: date, opens_at: datetime, cl
             title="选举第一届业主委员会委员、候补委员",
             seats=5,
             max_alternates=2,
-            candidates=[
-                MatterCandidate(position=i, name=name, unit_labels="", statement=statement)
-                for i, (name, statement) in enumerate(CANDIDATES, start=1)
-            ],
         ),
     ]
     db.session.add(meeting)
     db.session.flush()
     announced = today - timedelta(days=30)  # the 15 days and the announcement's notice have run by the window
+    listed = approved_list(meeting, CANDIDATES, announced - timedelta(days=5))
+    meeting.matters[2].candidates = meetings.ballot_candidates(listed)
     announcement.announce(meeting, announced, None, recorded_on=announced)
     meetings.open_voting(meeting, today, None)  # freezes the roll: its notice has run by ``today``
     return meeting

@@ -36,6 +36,7 @@ from app.preparation.group import MemberInput, check_members
 from app.preparation.models import PreparatoryGroup
 from app.results.models import Result
 from app.rules.calendar import CalendarMissing, deadline
+from app.rules.preparation import lacks_residents_committee
 from app.text import required_text
 from app.voting.models import MatterCandidate, Meeting
 
@@ -55,12 +56,46 @@ def _record(action: str, body: GoverningBody, summary: dict[str, Any]) -> None:
     )
 
 
+#: the bodies that hold office between meetings; a re-election group only prepares and convenes the re-election
+OFFICE_KINDS = ("committee", "pmc")
+
+
 def in_office(community: Community) -> GoverningBody | None:
+    """The owners' committee or property management committee in office (the latest not dissolved), or None."""
     return db.session.scalars(
         select(GoverningBody)
-        .where(GoverningBody.community_id == community.id, GoverningBody.dissolved_on.is_(None))
+        .where(
+            GoverningBody.community_id == community.id,
+            GoverningBody.dissolved_on.is_(None),
+            GoverningBody.kind.in_(OFFICE_KINDS),
+        )
         .order_by(GoverningBody.id.desc())
     ).first()
+
+
+def re_election_group(community: Community) -> GoverningBody | None:
+    """The re-election group at work (Shaoxing Art 24 ¶3), or None."""
+    return db.session.scalars(
+        select(GoverningBody).where(
+            GoverningBody.community_id == community.id,
+            GoverningBody.dissolved_on.is_(None),
+            GoverningBody.kind == "re_election_group",
+        )
+    ).first()
+
+
+def convener(community: Community) -> GoverningBody | None:
+    """Who convenes the community's next meeting: the re-election group while it works (the old committee may not,
+    Shaoxing Art 24 ¶3), else the committee or property management committee in office (DOMAIN §7 items 4, 6)."""
+    if community.governance == "re_election":
+        return re_election_group(community)
+    return in_office(community)
+
+
+def is_acting(body: GoverningBody, on: date) -> bool:
+    """Whether the body's members act for it on ``on``: not dissolved, and within its term (DOMAIN §7 item 10; a
+    committee whose term ended without a re-election waits for the township's re-election group)."""
+    return body.dissolved_on is None and (body.term_ends_on is None or on <= body.term_ends_on)
 
 
 def serving(body: GoverningBody, seat: str = "member") -> list[BodyMember]:
@@ -116,7 +151,12 @@ def committee_from_result(community: Community, result: Result, on: date, user_i
     term = int(meeting.settings.get("term_years", DEFAULT_TERM_YEARS))  # from the rules of procedure
     elected_on = min(election_day(meeting), on)  # never after the certification that forms the committee
     # an old committee hands over now; a property management committee stays until the new one is filed (Art 16 ¶3)
-    _hand_over(community, on, "handed over to the committee elected on " + on.isoformat(), kinds=("committee",))
+    _hand_over(
+        community,
+        on,
+        "handed over to the committee elected on " + on.isoformat(),
+        kinds=("committee", "re_election_group"),
+    )
     body = GoverningBody(
         community_id=community.id,
         kind="committee",
@@ -162,6 +202,42 @@ def pmc_from_group(
     db.session.add(body)
     db.session.flush()
     _record("body.form", body, {"kind": "pmc", "group": group.id, "members": len(group.members)})
+    return body
+
+
+def form_re_election_group(
+    community: Community, members: list[MemberInput], reason: str, on: date, user_id: int | None
+) -> GoverningBody:
+    """The township's re-election group (Shaoxing Art 24 ¶3: 参照本条例第十二条、第十三条): composed as a preparatory
+    group (owner representatives at least half, the township's representative leading, `check_members`); without a
+    residents' committee member (Art 12 ¶1 names it) the township confirms the composition with ``reason``. It
+    prepares and convenes the re-election, and is dissolved when the new committee takes office."""
+    if re_election_group(community) is not None:
+        raise DomainError("group_exists", _l("The re-election group has been formed already."), status=409)
+    rows = check_members(community, members)
+    if lacks_residents_committee(row.role for row in rows) and not reason.strip():
+        raise DomainError(
+            "confirm_composition",
+            _l(
+                "The re-election group has no residents' committee member (Shaoxing Art 12 ¶1, applied by Art 24): "
+                "give the reason for this composition to confirm it."
+            ),
+            field="reason",
+        )
+    body = GoverningBody(
+        community_id=community.id, kind="re_election_group", formed_on=on, seats=len(rows), created_by_id=user_id
+    )
+    body.members = [
+        BodyMember(name=row.name, seat="member", rank=rank, joined_on=on, office="chair" if row.is_leader else None)
+        for rank, row in enumerate(rows, start=1)
+    ]
+    db.session.add(body)
+    db.session.flush()
+    _record(
+        "body.form",
+        body,
+        {"kind": "re_election_group", "members": len(rows), "composition_reason": reason.strip()[:500] or None},
+    )
     return body
 
 

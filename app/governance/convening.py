@@ -1,10 +1,14 @@
-"""Assembly meetings after the first, convened by the body in office: the owners' committee, or the property
-management committee, which organises the committee's election (issue 8 items 2 and 4; DOMAIN §7–§8).
+"""Assembly meetings after the first, convened by a body: the owners' committee, the property management committee
+(which organises the committee's election), or the township's re-election group (Shaoxing Arts 16 ¶3 and 24; DOMAIN
+§7 items 4, 6 and 7).
 
-Such a meeting goes through the same configuration, voting, counting and certification as the first; only its
-creation differs: no preparation plan, matters added by the convener. While a township's re-election group works,
-the committee may not put the property company's hiring or firing to the vote (Shaoxing Art 24): `add_motion`
-refuses category 4 then (app.voting.meetings).
+They go through the first meeting's pipeline: the convening body (`bodies.convener`, recorded on the meeting),
+candidates nominated, checked for eligibility and vetted by the body, and reviewed by the township
+(app.preparation.candidates with the meeting as their pool: the same services as the preparatory group's), the
+announcement with its 15 days and objections (app.voting.announcement), the frozen roll, voting, counting and
+certification. Only the making of the meeting differs: no preparation plan; its matters are added by the convener.
+While a re-election group works, no matter of joint decision is put to the vote, only the election (Shaoxing Art 24
+¶3): `add_motion` refuses it then (app.voting.meetings).
 """
 
 from __future__ import annotations
@@ -19,10 +23,12 @@ from app.communities.models import Community
 from app.errors import DomainError
 from app.extensions import db
 from app.governance import bodies
+from app.preparation import candidates
 from app.preparation.checklist import election_rule_messages
 from app.text import required_text
+from app.voting import meetings
 from app.voting.meetings import CLOSES_AT, OPENS_AT, local
-from app.voting.models import Matter, MatterCandidate, Meeting
+from app.voting.models import Matter, Meeting
 
 #: the engine's settings of a later meeting when no earlier meeting of the community gives them
 DEFAULT_SETTINGS: dict[str, Any] = {
@@ -41,18 +47,23 @@ def _settings(community: Community) -> dict[str, Any]:
 
 
 def convene(community: Community, title: str, opens_on: date, closes_on: date, user_id: int | None) -> Meeting:
-    """A draft meeting convened by the body in office; its matters are added next, then it is opened as usual."""
-    body = bodies.in_office(community)
+    """A draft meeting convened by the community's convening body (`bodies.convener`); its matters and candidates come
+    next, then its announcement, and it is opened as usual."""
+    body = bodies.convener(community)
     if body is None or community.governance not in CONVENING_STATES:
         raise DomainError(
             "no_convener",
-            _l("Only a committee or property management committee in office convenes a meeting."),
+            _l(
+                "Only a committee or property management committee in office convenes a meeting, or the "
+                "re-election group while it works."
+            ),
             status=409,
         )
     if closes_on < opens_on:
         raise DomainError("invalid_window", _l("The meeting must end after it starts."), field="closes_on")
     meeting = Meeting(
         community_id=community.id,
+        body_id=body.id,
         title=required_text(title, "title", 200),
         opens_at=local(opens_on, OPENS_AT),
         closes_at=local(closes_on, CLOSES_AT),
@@ -77,14 +88,15 @@ def add_election(
     meeting: Meeting,
     seats: int,
     max_alternates: int,
-    candidates: list[tuple[str, str]],
     user_id: int | None,
     *,
     by_election: bool = False,
 ) -> Matter:
     """The committee's election (Art 278 ¶1 (3)) on a later meeting: the seats and alternates checked as for the
-    first meeting, the candidates as (name, units) in ballot order. A by-election fills the committee's vacant seats
-    once its alternates have run out: its seats are exactly the vacancies, and no alternate is elected."""
+    first meeting; its candidates are the meeting's approved list, every one nominated, eligible, vetted by the
+    convening body and reviewed by the township (Shaoxing Art 13; DOMAIN §6) — never names typed in. A by-election
+    fills the committee's vacant seats once its alternates have run out: its seats are exactly the vacancies, and no
+    alternate is elected."""
     if meeting.status != "draft":
         raise DomainError("meeting_opened", _l("Voting has opened: the meeting's matters are fixed."), status=409)
     if any(m.kind == "election" for m in meeting.matters):
@@ -97,11 +109,15 @@ def add_election(
         problems = election_rule_messages(seats, max_alternates, minimum)
         if problems:
             raise DomainError("invalid_election_rules", problems[0], field="seats")
-    names = [(required_text(name, "candidates", 64), units.strip()[:200]) for name, units in candidates]
-    if len(names) < seats or len({name for name, _ in names}) != len(names):
+    listed = candidates.approved_candidates(meeting)
+    if not listed:
         raise DomainError(
-            "invalid_candidates", _l("List at least as many different candidates as seats."), field="candidates"
+            "list_not_approved",
+            _l("The township has not approved the candidate list: nominate, vet and submit the candidates first."),
+            status=409,
         )
+    if len(listed) < seats:
+        raise DomainError("invalid_candidates", _l("The approved list has fewer candidates than seats."), field="seats")
     matter = Matter(
         position=max((m.position for m in meeting.matters), default=0) + 1,
         kind="election",
@@ -110,10 +126,7 @@ def add_election(
         text="",
         seats=seats,
         max_alternates=max_alternates,
-        candidates=[
-            MatterCandidate(position=i, name=name, unit_labels=units, statement="")
-            for i, (name, units) in enumerate(names, start=1)
-        ],
+        candidates=meetings.ballot_candidates(listed),
     )
     meeting.matters.append(matter)
     meeting.settings = {**meeting.settings, "by_election": by_election}
@@ -123,7 +136,7 @@ def add_election(
         "meeting.election_add",
         "matter",
         matter.id,
-        {"seats": seats, "candidates": len(names), "by_election": by_election},
+        {"seats": seats, "candidates": len(listed), "by_election": by_election},
         township_id=community.township_id,
         community_id=community.id,
     )

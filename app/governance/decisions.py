@@ -10,7 +10,7 @@ from app.communities.models import Community
 from app.errors import DomainError
 from app.governance import bodies, services
 from app.governance.body_models import GoverningBody
-from app.preparation.group import current_group
+from app.preparation.group import MemberInput, current_group
 from app.rules.governance import Facts
 
 
@@ -45,6 +45,12 @@ def re_election_facts(body: GoverningBody, on: date) -> Facts:
     return Facts(members=len(bodies.serving(body)), seats=body.seats, re_election_overdue=due is not None and on > due)
 
 
-def form_re_election_group(community: Community, body: GoverningBody, on: date, user_id: int) -> None:
-    """Art 24: the township forms a re-election group (refused unless below half or late)."""
-    services.transition(community, "form_re_election_group", on, facts=re_election_facts(body, on), user_id=user_id)
+def form_re_election_group(
+    community: Community, body: GoverningBody, members: list[MemberInput], reason: str, on: date, user_id: int
+) -> GoverningBody:
+    """Art 24: the township forms a re-election group with its members (refused unless the committee is below half,
+    its re-election is late, or the township called a meeting to re-elect it, `app.governance.supervision`, which
+    moved the community to ``re_election`` already and leaves the group's members to this step)."""
+    if community.governance != "re_election":
+        services.transition(community, "form_re_election_group", on, facts=re_election_facts(body, on), user_id=user_id)
+    return bodies.form_re_election_group(community, members, reason, on, user_id)

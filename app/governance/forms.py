@@ -80,9 +80,3 @@ class ElectionForm(FlaskForm):
         _l("Members to elect (5 to 11, odd; a by-election: the vacant seats)"), validators=[DataRequired()]
     )
     max_alternates = IntegerField(_l("Alternates, at most"), validators=[Optional()])
-    candidates = TextAreaField(_l("Candidates"), validators=[DataRequired(), Length(max=4000)])
-
-    def candidate_list(self) -> list[tuple[str, str]]:
-        """The "name, units" lines as (name, units) pairs; blank lines skipped."""
-        rows = [line.replace("，", ",").split(",", 1) for line in (self.candidates.data or "").splitlines()]
-        return [(row[0].strip(), row[1].strip() if len(row) > 1 else "") for row in rows if row[0].strip()]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
@@ -16,7 +16,7 @@ from app.auth import permissions
 from app.communities.models import Community
 from app.errors import DomainError
 from app.extensions import db
-from app.governance import bodies, convening, decisions, reminders
+from app.governance import acting, bodies, convening, decisions, reminders
 from app.governance.body_models import GoverningBody
 from app.governance.forms import (
     ConveneForm,
@@ -27,7 +27,9 @@ from app.governance.forms import (
     OfficersForm,
 )
 from app.governance.reminder_models import GovernanceReminder
-from app.preparation.page_helpers import community_in_scope, done, invalid, refused, require_preparer
+from app.preparation.forms import MembersForm
+from app.preparation.page_helpers import community_in_scope, done, invalid, refused, require_convener
+from app.preparation.views import ROLE_LABELS, member_inputs
 from app.roll.services import today
 from app.voting.meeting_forms import ActionForm
 from app.voting.models import Meeting
@@ -67,13 +69,19 @@ class BodyView:
     filing_provisional: bool
     re_election_due: date | None
     below_half: bool
-    re_election_allowed: bool
     leave_form: MemberLeavesForm
     officers_form: OfficersForm
     filing_form: FilingForm
     action_form: ActionForm
     convene_form: ConveneForm
     reminders: list[GovernanceReminder]
+    #: the caller acts for the body in office (its own accounts), or for the convener of the next meeting
+    can_act: bool
+    can_convene: bool
+    #: the township's re-election group while it works (Shaoxing Art 24 ¶3)
+    re_election_group: GoverningBody | None
+    #: the township may form the re-election group now (the community is in re_election without one, or may be)
+    can_form_group: bool
 
 
 def body_view(community: Community, body: GoverningBody | None) -> BodyView | None:
@@ -93,24 +101,32 @@ def body_view(community: Community, body: GoverningBody | None) -> BodyView | No
         filing_provisional=bodies.filing_due_is_provisional(body),
         re_election_due=bodies.re_election_due(body),
         below_half=below_half,
-        re_election_allowed=community.governance == "committee" and (below_half or facts.re_election_overdue),
         leave_form=leave_form,
         officers_form=officers_form,
         filing_form=FilingForm(),
         action_form=ActionForm(),
         convene_form=ConveneForm(),
         reminders=reminders.recent(community),
+        can_act=acting.can_act_for_office(current_user, community),
+        can_convene=acting.can_convene(current_user, community),
+        re_election_group=bodies.re_election_group(community),
+        can_form_group=bodies.re_election_group(community) is None
+        and (
+            community.governance == "re_election"
+            or (community.governance == "committee" and (below_half or facts.re_election_overdue))
+        ),
     )
 
 
 def _body_action(community_id: int) -> tuple[Community, GoverningBody, str]:
-    """The community's body in office, for one of its township's officials (403 otherwise, 404 without a body)."""
+    """The community's body in office, for its own accounts (403 otherwise, 404 without a body): the body acts, the
+    township does not act in its place (DOMAIN §7 item 10)."""
     community = community_in_scope(community_id)
-    if not permissions.can_manage_community(current_user, community):
-        abort(403)
     body = bodies.in_office(community)
     if body is None:
         abort(404)
+    if not acting.can_act_for_office(current_user, community):
+        abort(403)
     return community, body, url_for("communities.community", community_id=community.id) + "#body"
 
 
@@ -171,28 +187,43 @@ def filing(community_id: int) -> Any:
     return done(_("The filing is recorded."), back)
 
 
-@bp.post("/communities/<id:community_id>/body/re-election-group")
+@bp.route("/communities/<id:community_id>/body/re-election-group", methods=["GET", "POST"])
 @login_required
 def re_election_group(community_id: int) -> Any:
-    """Shaoxing Art 24: the township forms a re-election group when fewer than half the seats are filled or the
-    re-election is late; the committee may not call votes on the property company meanwhile."""
-    community, body, back = _body_action(community_id)
-    form = ActionForm()
-    if not form.validate_on_submit():
-        return invalid(form, back)
-    try:
-        decisions.form_re_election_group(community, body, today(), current_user.id)
-    except DomainError as error:
-        return refused(error, back)
-    return done(_("The re-election group is formed."), back)
+    """Shaoxing Art 24 ¶3: the township forms a re-election group, composed as a preparatory group (Art 12), when
+    fewer than half the seats are filled, the re-election is late, or it called a meeting to re-elect the committee;
+    the group then convenes the re-election and the old committee calls no vote on a matter of joint decision."""
+    community = community_in_scope(community_id)
+    if not permissions.can_manage_community(current_user, community):
+        abort(403)
+    body = bodies.in_office(community)
+    if body is None or body.kind != "committee":
+        abort(404)
+    back = url_for("communities.community", community_id=community.id) + "#body"
+    form = MembersForm()
+    form.reason.label.text = _("Why there is no residents' committee member (if so)")
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return invalid(form, url_for("governance.re_election_group", community_id=community.id))
+        try:
+            decisions.form_re_election_group(
+                community, body, member_inputs(form), form.reason.data or "", today(), current_user.id
+            )
+        except DomainError as error:
+            return refused(error, url_for("governance.re_election_group", community_id=community.id), form)
+        return done(_("The re-election group is formed. It prepares and convenes the re-election."), back)
+    return render_template("governance/re_election_group.html", form=form, community=community, role_labels=ROLE_LABELS)
 
 
 @bp.post("/communities/<id:community_id>/body/meetings")
 @login_required
 def convene(community_id: int) -> Any:
-    """The body in office convenes an assembly meeting (any Art 278 matter; the election of a committee for a
-    property management committee); its matters are added on the meeting's page."""
-    community, _body, back = _body_action(community_id)
+    """The convening body (the committee or property management committee in office, or the re-election group while it
+    works) convenes an assembly meeting, through its own accounts; its matters and candidates come next."""
+    community = community_in_scope(community_id)
+    if not acting.can_convene(current_user, community):
+        abort(403)
+    back = url_for("communities.community", community_id=community.id) + "#body"
     form = ConveneForm()
     if not form.validate_on_submit() or form.opens_on.data is None or form.closes_on.data is None:
         return invalid(form, back)
@@ -203,31 +234,27 @@ def convene(community_id: int) -> Any:
     except DomainError as error:
         return refused(error, back, form)
     target = url_for("meetings.meeting_page", meeting_id=meeting.id)
-    return done(_("The meeting is convened: add its matters, then open voting."), target)
+    return done(_("The meeting is convened: add its matters and candidates, announce it, then open voting."), target)
 
 
 @bp.post("/meetings/<id:meeting_id>/election")
 @login_required
 def add_election(meeting_id: int) -> Any:
-    """The committee's election on a meeting convened by the body in office (the property management committee's
-    first task, or a re-election)."""
+    """The committee's election on a meeting convened by a body, from its approved candidate list."""
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
         abort(404)
-    community = community_in_scope(meeting.community_id)
-    require_preparer(community)
+    community_in_scope(meeting.community_id)
+    if meeting.body_id is None:  # the first meeting's election comes from the preparation
+        abort(404)
+    require_convener(meeting)
     back = url_for("meetings.meeting_page", meeting_id=meeting.id) + "#matters"
     form = ElectionForm()
     if not form.validate_on_submit() or form.seats.data is None:
         return invalid(form, back)
-    if meeting.group_id is not None:  # the first meeting's election comes from the preparation
-        abort(404)
     try:
         seats, alternates = form.seats.data, form.max_alternates.data or 0
-        by_election = bool(form.by_election.data)
-        convening.add_election(
-            meeting, seats, alternates, form.candidate_list(), current_user.id, by_election=by_election
-        )
+        convening.add_election(meeting, seats, alternates, current_user.id, by_election=bool(form.by_election.data))
     except DomainError as error:
         return refused(error, back, form)
     return done(_("The election is added."), back)

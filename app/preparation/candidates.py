@@ -20,7 +20,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from app.audit import services as audit
 from app.communities.models import Community
@@ -32,6 +32,7 @@ from app.preparation.models import ArrearsDemand, Candidate, CandidateCosigner, 
 from app.privacy import lookup_hash
 from app.rules import candidates as rules
 from app.text import optional_text, required_text
+from app.voting.models import Meeting
 
 STANDING = ("nominated", "accepted")
 #: a joint nomination needs ten co-signers (Art 13); more lines than this are refused before any look-up
@@ -43,45 +44,82 @@ PHOTO_MAX_SIDE = 600
 PHOTO_MAX_PIXELS = 24_000_000
 
 
-def _community(group: PreparatoryGroup) -> Community:
-    community = db.session.get_one(Community, group.community_id)
+#: whose nominations these are: the preparatory group's for the first meeting, or a later meeting's, convened by a
+#: property management committee, an owners' committee or a re-election group (DOMAIN §7 item 7: one pipeline)
+Pool = PreparatoryGroup | Meeting
+
+
+def _community(pool: Pool) -> Community:
+    community = db.session.get_one(Community, pool.community_id)
     return community
 
 
-def _group_of(candidate: Candidate) -> PreparatoryGroup:
-    group = db.session.get_one(PreparatoryGroup, candidate.group_id)
-    return group
+def in_pool(pool: Pool, model: type[Candidate] | type[CandidateListReview]) -> ColumnElement[bool]:
+    """The SQL condition "belongs to this pool" for candidates or list reviews."""
+    if isinstance(pool, Meeting):
+        return model.meeting_id == pool.id
+    return model.group_id == pool.id
 
 
-def latest_review(group: PreparatoryGroup) -> CandidateListReview | None:
-    """The group's latest submission of its list, whatever its decision (None before the first)."""
+def pool_of(candidate: Candidate) -> Pool:
+    if candidate.meeting_id is not None:
+        return db.session.get_one(Meeting, candidate.meeting_id)
+    return db.session.get_one(PreparatoryGroup, candidate.group_id)
+
+
+def review_pool(review: CandidateListReview) -> Pool:
+    if review.meeting_id is not None:
+        return db.session.get_one(Meeting, review.meeting_id)
+    return db.session.get_one(PreparatoryGroup, review.group_id)
+
+
+def latest_review(pool: Pool) -> CandidateListReview | None:
+    """The pool's latest submission of its list, whatever its decision (None before the first)."""
     return db.session.scalars(
         select(CandidateListReview)
-        .where(CandidateListReview.group_id == group.id)
+        .where(in_pool(pool, CandidateListReview))
         .order_by(CandidateListReview.id.desc())
         .limit(1)
     ).first()
 
 
-def pending_or_approved_review(group: PreparatoryGroup) -> CandidateListReview | None:
+def pending_or_approved_review(pool: Pool) -> CandidateListReview | None:
     return db.session.scalars(
         select(CandidateListReview)
-        .where(CandidateListReview.group_id == group.id, CandidateListReview.decision.in_(("pending", "approved")))
+        .where(in_pool(pool, CandidateListReview), CandidateListReview.decision.in_(("pending", "approved")))
         .order_by(CandidateListReview.id.desc())
         .limit(1)
     ).first()
 
 
-def _active(group: PreparatoryGroup) -> None:
-    if group.formed_on is None or group.dissolved_on is not None:
+def approved_candidates(pool: Pool) -> list[Candidate]:
+    """The accepted candidates of the pool's approved list, in nomination order (empty without an approved list)."""
+    review = pending_or_approved_review(pool)
+    if review is None or review.decision != "approved":
+        return []
+    return list(
+        db.session.scalars(
+            select(Candidate)
+            .where(Candidate.id.in_(review.candidate_ids), Candidate.status == "accepted")
+            .order_by(Candidate.id)
+        )
+    )
+
+
+def _active(pool: Pool) -> None:
+    if isinstance(pool, Meeting):
+        if pool.status != "draft":
+            raise DomainError("meeting_opened", _l("Voting has opened: the candidates are fixed."), status=409)
+        return
+    if pool.formed_on is None or pool.dissolved_on is not None:
         raise DomainError(
             "group_not_active", _l("The preparatory group is not formed or has been dissolved."), status=409
         )
 
 
-def _unlocked(group: PreparatoryGroup) -> None:
-    _active(group)
-    review = pending_or_approved_review(group)
+def _unlocked(pool: Pool) -> None:
+    _active(pool)
+    review = pending_or_approved_review(pool)
     if review is not None:
         message = (
             _l("The township is reviewing the candidate list; wait for its decision.")
@@ -114,7 +152,7 @@ def cosigner_messages(problems: Sequence[rules.NominationProblem]) -> list[str]:
 
 
 def nominate(
-    group: PreparatoryGroup,
+    pool: Pool,
     *,
     name: str,
     id_number: str,
@@ -125,9 +163,10 @@ def nominate(
     statement: str = "",
 ) -> Candidate:
     """Record a nomination (Art 13 ¶2): an owner's self-nomination, the residents' committee's, or ten or more owners'
-    jointly (each co-signer an owner on the roll; the list of ID numbers is checked line by line and not stored)."""
-    _unlocked(group)
-    community = _community(group)
+    jointly (each co-signer an owner on the roll; the list of ID numbers is checked line by line and not stored).
+    ``pool``: the preparatory group (first meeting), or the draft meeting whose election the nomination is for."""
+    _unlocked(pool)
+    community = _community(pool)
     if route not in rules.ROUTES:
         raise DomainError("invalid_route", _l("Choose how the candidate was nominated."), field="route")
     if nominated_on > today():
@@ -161,7 +200,8 @@ def nominate(
             for i, f in enumerate((f for f in found if f is not None), start=1)
         ]
     candidate = Candidate(
-        group_id=group.id,
+        group_id=pool.id if isinstance(pool, PreparatoryGroup) else None,
+        meeting_id=pool.id if isinstance(pool, Meeting) else None,
         owner_lookup=key,
         name=required_text(name, "name", 64),
         unit_labels=owner.units_text if owner else "",
@@ -196,8 +236,8 @@ def update_profile(
     user_id: int | None,
 ) -> Candidate:
     """The candidate's statement, voluntary declarations (seed item 13) and the signed declaration on Art 22."""
-    group = _group_of(candidate)
-    _unlocked(group)
+    pool = pool_of(candidate)
+    _unlocked(pool)
     if candidate.status != "nominated":
         raise DomainError("already_vetted", _l("This candidate has been vetted; the profile is fixed."), status=409)
     acts = sorted(set(declared_acts))
@@ -217,7 +257,7 @@ def update_profile(
         "candidate",
         candidate.id,
         {"declaration_made": declaration_made, "declared_acts": acts, "property_company_tie": property_company_tie},
-        **scope(_community(group)),
+        **scope(_community(pool)),
     )
     return candidate
 
@@ -227,8 +267,8 @@ def set_photo(candidate: Candidate, data: bytes, user_id: int | None) -> Candida
     location)."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
-    group = _group_of(candidate)
-    _active(group)
+    pool = pool_of(candidate)
+    _active(pool)
     if candidate.status not in STANDING:
         raise DomainError("not_standing", _l("This candidate is no longer standing."), status=409)
     if not data or len(data) > PHOTO_MAX_BYTES:
@@ -247,15 +287,15 @@ def set_photo(candidate: Candidate, data: bytes, user_id: int | None) -> Candida
     candidate.photo, candidate.photo_type = out.getvalue(), "image/jpeg"
     db.session.flush()
     audit.record(
-        "candidate.photo", "candidate", candidate.id, {"bytes": len(candidate.photo)}, **scope(_community(group))
+        "candidate.photo", "candidate", candidate.id, {"bytes": len(candidate.photo)}, **scope(_community(pool))
     )
     return candidate
 
 
 def facts_of(candidate: Candidate) -> rules.CandidateFacts:
     """What the eligibility checks need, read from the roll, the demands and the other nominations."""
-    group = _group_of(candidate)
-    community = _community(group)
+    pool = pool_of(candidate)
+    community = _community(pool)
     version = roll_for_candidates(community)
     owner = owner_by_lookup(version, candidate.owner_lookup) if version is not None else None
     demands = db.session.scalars(
@@ -265,7 +305,7 @@ def facts_of(candidate: Candidate) -> rules.CandidateFacts:
     ).all()
     earlier = db.session.scalars(
         select(Candidate.id).where(
-            Candidate.group_id == group.id,
+            Candidate.group_id == pool.id,
             Candidate.owner_lookup == candidate.owner_lookup,
             Candidate.status.in_(STANDING),
             Candidate.id < candidate.id,
@@ -292,8 +332,8 @@ def eligibility(candidate: Candidate) -> tuple[rules.Check, ...]:
 def vet(candidate: Candidate, accept: bool, reason: str, user_id: int | None) -> Candidate:
     """The group's decision on a nomination (Art 13 ¶2: 资格审查与确定). Accepting needs every eligibility check to
     pass; rejecting needs a reason. Both stay on record."""
-    group = _group_of(candidate)
-    _unlocked(group)
+    pool = pool_of(candidate)
+    _unlocked(pool)
     if candidate.status != "nominated":
         raise DomainError("already_vetted", _l("This candidate has been vetted already."), status=409)
     checks = eligibility(candidate)
@@ -320,15 +360,15 @@ def vet(candidate: Candidate, accept: bool, reason: str, user_id: int | None) ->
             "reason": candidate.vetting_reason,
             "checks": {c.code: c.outcome for c in checks},
         },
-        **scope(_community(group)),
+        **scope(_community(pool)),
     )
     return candidate
 
 
 def withdraw(candidate: Candidate, reason: str, user_id: int | None) -> Candidate:
     """The candidate withdraws (at any time before the vote); recorded by the group for them."""
-    group = _group_of(candidate)
-    _active(group)
+    pool = pool_of(candidate)
+    _active(pool)
     if candidate.status not in STANDING:
         raise DomainError("not_standing", _l("This candidate is no longer standing."), status=409)
     candidate.status, candidate.withdrawal_reason = "withdrawn", required_text(reason, "reason", 500)
@@ -339,21 +379,26 @@ def withdraw(candidate: Candidate, reason: str, user_id: int | None) -> Candidat
         "candidate",
         candidate.id,
         {"reason": candidate.withdrawal_reason},
-        **scope(_community(group)),
+        **scope(_community(pool)),
     )
     return candidate
 
 
-def submit_list(group: PreparatoryGroup, user_id: int | None) -> CandidateListReview:
+def submit_list(pool: Pool, user_id: int | None) -> CandidateListReview:
     """Send the accepted candidates to the township for review (seed item 13); every nomination must be vetted."""
-    _unlocked(group)
-    standing = db.session.scalars(select(Candidate).where(Candidate.group_id == group.id)).all()
+    _unlocked(pool)
+    standing = db.session.scalars(select(Candidate).where(in_pool(pool, Candidate))).all()
     if any(c.status == "nominated" for c in standing):
         raise DomainError("unvetted_candidates", _l("Vet every nomination before submitting the list."), status=409)
     accepted = [c.id for c in standing if c.status == "accepted"]
     if not accepted:
         raise DomainError("empty_list", _l("No candidate has been accepted."), status=409)
-    review = CandidateListReview(group_id=group.id, candidate_ids=accepted, submitted_by_id=user_id)
+    review = CandidateListReview(
+        group_id=pool.id if isinstance(pool, PreparatoryGroup) else None,
+        meeting_id=pool.id if isinstance(pool, Meeting) else None,
+        candidate_ids=accepted,
+        submitted_by_id=user_id,
+    )
     db.session.add(review)
     db.session.flush()
     audit.record(
@@ -361,15 +406,15 @@ def submit_list(group: PreparatoryGroup, user_id: int | None) -> CandidateListRe
         "candidate_list_review",
         review.id,
         {"candidates": accepted},
-        **scope(_community(group)),
+        **scope(_community(pool)),
     )
     return review
 
 
 def review_list(review: CandidateListReview, approve: bool, reasons: str, user_id: int | None) -> CandidateListReview:
     """The township approves the list, or returns it with reasons (then the group may vet again and resubmit)."""
-    group = db.session.get_one(PreparatoryGroup, review.group_id)
-    _active(group)
+    pool = review_pool(review)
+    _active(pool)
     if review.decision != "pending":
         raise DomainError("review_decided", _l("This list has been decided already."), status=409)
     vetters = set(
@@ -394,7 +439,7 @@ def review_list(review: CandidateListReview, approve: bool, reasons: str, user_i
         "candidate_list_review",
         review.id,
         {"decision": review.decision, "reasons": review.reasons},
-        **scope(_community(group)),
+        **scope(_community(pool)),
     )
     return review
 

@@ -190,7 +190,10 @@ class Candidate(db.Model):  # type: ignore[name-defined]
     __tablename__ = "candidates"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    group_id: Mapped[int] = mapped_column(ForeignKey("preparatory_groups.id", ondelete="CASCADE"), index=True)
+    #: the pool the nomination belongs to: the preparatory group's (first meeting), or a later meeting convened by a
+    #: body (its election; app.preparation.candidates.Pool); exactly one is set
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("preparatory_groups.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
     owner_lookup: Mapped[str] = mapped_column(String(64), index=True)
     name: Mapped[str] = mapped_column(String(64))
     unit_labels: Mapped[str] = mapped_column(String(200))
@@ -260,12 +263,14 @@ class ArrearsDemand(db.Model):  # type: ignore[name-defined]
 
 
 class CandidateListReview(db.Model):  # type: ignore[name-defined]
-    """The group's candidate list as submitted to the township, and the township's decision (seed item 13)."""
+    """A candidate list as its convener (the group, or the body that convened a later meeting) submitted it to the
+    township, and the township's decision (seed item 13)."""
 
     __tablename__ = "candidate_list_reviews"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    group_id: Mapped[int] = mapped_column(ForeignKey("preparatory_groups.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("preparatory_groups.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
     #: the accepted candidates' ids at submission
     candidate_ids: Mapped[list[int]] = mapped_column(JSON)
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

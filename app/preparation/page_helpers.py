@@ -12,6 +12,7 @@ from app.auth import permissions
 from app.communities.models import Community
 from app.errors import DomainError, NotFound
 from app.extensions import db
+from app.voting.models import Meeting
 
 
 def community_in_scope(community_id: int) -> Community:
@@ -25,6 +26,15 @@ def community_in_scope(community_id: int) -> Community:
 def require_preparer(community: Community) -> None:
     """403 unless the caller is of the community's preparatory group or its township (Shaoxing Arts 11–13)."""
     if not permissions.can_prepare_community(current_user, community):
+        abort(403)
+
+
+def require_convener(meeting: Meeting) -> None:
+    """403 unless the caller acts for the meeting's convener (app.governance.acting: the preparatory group and its
+    township for the first meeting, the convening body's own accounts for a later one)."""
+    from app.governance.acting import can_run
+
+    if not can_run(current_user, meeting):
         abort(403)
 
 

@@ -130,7 +130,7 @@ def record_request(community_id: int) -> Any:
     )
 
 
-def _member_inputs(form: MembersForm) -> list[groups.MemberInput]:
+def member_inputs(form: MembersForm) -> list[groups.MemberInput]:
     rows = []
     for entry in form.members:
         row = entry.form
@@ -164,7 +164,7 @@ def members(group_id: int) -> Any:
             entry.form.name.data, entry.form.role.data = member.name, member.role
             entry.form.contact.data, entry.form.is_leader.data = member.contact, member.is_leader
     elif form.validate_on_submit():
-        inputs = _member_inputs(form)
+        inputs = member_inputs(form)
         try:
             if group.formed_on is None:
                 if form.formed_on.data is None:

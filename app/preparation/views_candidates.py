@@ -21,6 +21,7 @@ from app.auth import permissions
 from app.communities.models import Community
 from app.errors import DomainError
 from app.extensions import db
+from app.governance import acting
 from app.preparation import candidates as nominations
 from app.preparation.candidate_forms import (
     ARREARS_KIND_LABELS,
@@ -43,10 +44,11 @@ from app.preparation.candidate_forms import (
 from app.preparation.common import parse_yuan, today
 from app.preparation.documents import yuan
 from app.preparation.group import current_group
-from app.preparation.models import ArrearsDemand, Candidate, CandidateListReview, PreparatoryGroup
+from app.preparation.models import ArrearsDemand, Candidate, CandidateListReview
 from app.preparation.page_helpers import community_in_scope, done, invalid, refused, require_preparer
 from app.privacy import mask_name
 from app.rules.candidates import Check
+from app.voting.models import Meeting
 
 bp = Blueprint("candidates", __name__)
 
@@ -58,8 +60,129 @@ def _candidate(candidate_id: int) -> tuple[Candidate, Community]:
     candidate = db.session.get(Candidate, candidate_id)
     if candidate is None:
         abort(404)
-    group = db.session.get_one(PreparatoryGroup, candidate.group_id)
-    return candidate, community_in_scope(group.community_id)
+    return candidate, community_in_scope(nominations.pool_of(candidate).community_id)
+
+
+def _may_prepare(pool: nominations.Pool | None, community: Community) -> bool:
+    """Who acts on a pool's candidates: the preparatory group and its township, or the convening body's accounts for
+    a later meeting's (app.governance.acting)."""
+    if isinstance(pool, Meeting):
+        return acting.can_run(current_user, pool)
+    return permissions.can_prepare_community(current_user, community)
+
+
+def _require_pool(pool: nominations.Pool, community: Community) -> None:
+    if not _may_prepare(pool, community):
+        abort(403)
+
+
+def _pool_page(pool: nominations.Pool | None, community: Community) -> Any:
+    """The nominations of a pool with their checks, the list's review by the township, and the forms."""
+    candidates = (
+        list(
+            db.session.scalars(
+                select(Candidate)
+                .where(nominations.in_pool(pool, Candidate))
+                .options(defer(Candidate.photo))
+                .order_by(Candidate.id)
+            )
+        )
+        if pool is not None
+        else []
+    )
+    review = nominations.latest_review(pool) if pool is not None else None
+    meeting = pool if isinstance(pool, Meeting) else None
+    return render_template(
+        "preparation/candidates.html",
+        community=community,
+        group=pool,
+        meeting=meeting,
+        candidates=candidates,
+        summaries={c.id: summary_of(nominations.eligibility(c)) for c in candidates},
+        shares=Shares.of(candidates),
+        review=review,
+        locked=review is not None and review.decision in ("pending", "approved"),
+        can_prepare=_may_prepare(pool, community),
+        can_manage=permissions.can_manage_community(current_user, community),
+        form=NominationForm(nominated_on=today()),
+        review_form=ReviewForm(),
+        nominate_url=(
+            url_for("candidates.nominate_for_meeting", meeting_id=meeting.id)
+            if meeting
+            else url_for("candidates.nominate", community_id=community.id)
+        ),
+        submit_url=(
+            url_for("candidates.submit_meeting_list", meeting_id=meeting.id)
+            if meeting
+            else url_for("candidates.submit_list", community_id=community.id)
+        ),
+        **_words(),
+    )
+
+
+def _nominate(pool: nominations.Pool, back: str) -> Any:
+    form = NominationForm()
+    if not form.validate_on_submit() or form.nominated_on.data is None:
+        return invalid(form, back)
+    try:
+        candidate = nominations.nominate(
+            pool,
+            name=form.name.data or "",
+            id_number=form.id_number.data or "",
+            route=form.route.data or "",
+            nominated_on=form.nominated_on.data,
+            user_id=current_user.id,
+            cosigner_id_numbers=(form.cosigners.data or "").splitlines() if form.route.data == "joint" else (),
+            statement=form.statement.data or "",
+        )
+    except DomainError as error:
+        return refused(error, back, form)
+    candidate_id, name = candidate.id, candidate.name
+    return done(
+        _("%(name)s is nominated. Complete the profile and declarations, then vet.", name=name),
+        url_for("candidates.candidate_page", candidate_id=candidate_id),
+    )
+
+
+def _submit(pool: nominations.Pool, back: str) -> Any:
+    try:
+        nominations.submit_list(pool, current_user.id)
+    except DomainError as error:
+        return refused(error, back)
+    return done(_("The list is sent to the township for review."), back)
+
+
+def _convened(meeting_id: int) -> tuple[Meeting, Community]:
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or meeting.body_id is None:  # the first meeting's candidates are the group's
+        abort(404)
+    return meeting, community_in_scope(meeting.community_id)
+
+
+@bp.get("/meetings/<id:meeting_id>/candidates")
+@login_required
+def meeting_index(meeting_id: int) -> Any:
+    """The candidates for the election of a meeting convened by a body: the first meeting's pipeline (DOMAIN §7)."""
+    meeting, community = _convened(meeting_id)
+    return _pool_page(meeting, community)
+
+
+@bp.post("/meetings/<id:meeting_id>/candidates")
+@login_required
+def nominate_for_meeting(meeting_id: int) -> Any:
+    """Record a nomination for a later meeting's election (Art 13 ¶2), by the convening body."""
+    meeting, community = _convened(meeting_id)
+    _require_pool(meeting, community)
+    return _nominate(meeting, url_for("candidates.meeting_index", meeting_id=meeting.id))
+
+
+@bp.post("/meetings/<id:meeting_id>/candidates/submit")
+@login_required
+def submit_meeting_list(meeting_id: int) -> Any:
+    """The convening body sends its accepted candidates to the township for review (seed item 13)."""
+    meeting, community = _convened(meeting_id)
+    _require_pool(meeting, community)
+    return _submit(meeting, url_for("candidates.meeting_index", meeting_id=meeting.id))
 
 
 # --- what the pages show ----------------------------------------------------------------------------------------
@@ -130,35 +253,7 @@ def _words() -> dict[str, Any]:
 def index(community_id: int) -> Any:
     """The current group's nominations with their checks, the list's review by the township, the forms."""
     community = community_in_scope(community_id)
-    group = current_group(community)
-    candidates = (
-        list(
-            db.session.scalars(
-                select(Candidate)
-                .where(Candidate.group_id == group.id)
-                .options(defer(Candidate.photo))
-                .order_by(Candidate.id)
-            )
-        )
-        if group is not None
-        else []
-    )
-    review = nominations.latest_review(group) if group is not None else None
-    return render_template(
-        "preparation/candidates.html",
-        community=community,
-        group=group,
-        candidates=candidates,
-        summaries={c.id: summary_of(nominations.eligibility(c)) for c in candidates},
-        shares=Shares.of(candidates),
-        review=review,
-        locked=review is not None and review.decision in ("pending", "approved"),
-        can_prepare=permissions.can_prepare_community(current_user, community),
-        can_manage=permissions.can_manage_community(current_user, community),
-        form=NominationForm(nominated_on=today()),
-        review_form=ReviewForm(),
-        **_words(),
-    )
+    return _pool_page(current_group(community), community)
 
 
 @bp.post("/communities/<id:community_id>/candidates")
@@ -172,27 +267,7 @@ def nominate(community_id: int) -> Any:
     if group is None:
         flash(_("There is no preparatory group in this community yet."), "error")
         return redirect(back)
-    form = NominationForm()
-    if not form.validate_on_submit() or form.nominated_on.data is None:
-        return invalid(form, back)
-    try:
-        candidate = nominations.nominate(
-            group,
-            name=form.name.data or "",
-            id_number=form.id_number.data or "",
-            route=form.route.data or "",
-            nominated_on=form.nominated_on.data,
-            user_id=current_user.id,
-            cosigner_id_numbers=(form.cosigners.data or "").splitlines() if form.route.data == "joint" else (),
-            statement=form.statement.data or "",
-        )
-    except DomainError as error:
-        return refused(error, back, form)
-    candidate_id, name = candidate.id, candidate.name
-    return done(
-        _("%(name)s is nominated. Complete the profile and declarations, then vet.", name=name),
-        url_for("candidates.candidate_page", candidate_id=candidate_id),
-    )
+    return _nominate(group, back)
 
 
 @bp.post("/communities/<id:community_id>/candidates/submit")
@@ -206,11 +281,7 @@ def submit_list(community_id: int) -> Any:
     if group is None:
         flash(_("There is no preparatory group in this community yet."), "error")
         return redirect(back)
-    try:
-        nominations.submit_list(group, current_user.id)
-    except DomainError as error:
-        return refused(error, back)
-    return done(_("The list is sent to the township for review."), back)
+    return _submit(group, back)
 
 
 @bp.post("/candidate-lists/<id:review_id>/review")
@@ -220,11 +291,11 @@ def review_list(review_id: int) -> Any:
     review = db.session.get(CandidateListReview, review_id)
     if review is None:
         abort(404)
-    group = db.session.get_one(PreparatoryGroup, review.group_id)
-    community = community_in_scope(group.community_id)
+    pool = nominations.review_pool(review)
+    community = community_in_scope(pool.community_id)
     if not permissions.can_manage_community(current_user, community):
         abort(403)
-    back = url_for("candidates.index", community_id=community.id) + "#review"
+    back = _pool_url(pool) + "#review"
     form = ReviewForm()
     if not form.validate_on_submit():
         flash(_("Approve the list, or return it with the reasons."), "error")
@@ -245,7 +316,7 @@ def review_list(review_id: int) -> Any:
 def candidate_page(candidate_id: int) -> Any:
     """A candidate: profile, co-signers (masked), the five checks with their evidence, vetting, withdrawal."""
     candidate, community = _candidate(candidate_id)
-    group = db.session.get_one(PreparatoryGroup, candidate.group_id)
+    group = nominations.pool_of(candidate)
     profile = ProfileForm(
         data={
             "statement": candidate.statement,
@@ -263,7 +334,8 @@ def candidate_page(candidate_id: int) -> Any:
         community=community,
         candidate=candidate,
         checks=nominations.eligibility(candidate),
-        can_prepare=permissions.can_prepare_community(current_user, community),
+        can_prepare=_may_prepare(group, community),
+        pool_url=_pool_url(group),
         locked=review is not None,
         profile_form=profile,
         photo_form=PhotoForm(),
@@ -287,9 +359,15 @@ def photo(candidate_id: int) -> Any:
     )
 
 
+def _pool_url(pool: nominations.Pool) -> str:
+    if isinstance(pool, Meeting):
+        return url_for("candidates.meeting_index", meeting_id=pool.id)
+    return url_for("candidates.index", community_id=pool.community_id)
+
+
 def _changeable(candidate_id: int) -> tuple[Candidate, str]:
     candidate, community = _candidate(candidate_id)
-    require_preparer(community)
+    _require_pool(nominations.pool_of(candidate), community)
     return candidate, url_for("candidates.candidate_page", candidate_id=candidate.id)
 
 

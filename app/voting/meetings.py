@@ -11,6 +11,7 @@ candidates or roll can change.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import Any
 
@@ -22,11 +23,13 @@ from app.communities.models import Community
 from app.db_types import SHANGHAI, utcnow
 from app.errors import DomainError
 from app.extensions import db
+from app.preparation.candidates import approved_candidates
+from app.preparation.common import owner_by_lookup
 from app.preparation.models import Candidate, PreparatoryGroup
 from app.preparation.notices import ANNOUNCED_BEFORE_MEETING, approved_review, latest_notices
 from app.privacy import decrypt, lookup_hash
 from app.roll import services as roll_services
-from app.roll.models import RollUnit
+from app.roll.models import RollUnit, RollVersion
 from app.roll.versions import latest_version
 from app.roll.weights import unit_key, voter_pseudonym, voter_roll
 from app.rules.governance import may_put_to_the_vote
@@ -96,11 +99,7 @@ def first_meeting(group: PreparatoryGroup, user_id: int | None) -> Meeting:
         },
         created_by_id=user_id,
     )
-    candidates = db.session.scalars(
-        select(Candidate)
-        .where(Candidate.id.in_(review.candidate_ids), Candidate.status == "accepted")
-        .order_by(Candidate.id)
-    ).all()
+    listed = approved_candidates(group)
     meeting.matters = [
         Matter(position=1, kind="motion", category=1, title="表决通过《业主大会议事规则》", text=plan.rules_text),
         Matter(position=2, kind="motion", category=2, title="表决通过《管理规约》", text=plan.covenant_text),
@@ -112,12 +111,7 @@ def first_meeting(group: PreparatoryGroup, user_id: int | None) -> Meeting:
             text="",
             seats=plan.seats,
             max_alternates=plan.max_alternates,
-            candidates=[
-                MatterCandidate(
-                    candidate_id=c.id, position=i, name=c.name, unit_labels=c.unit_labels, statement=c.statement
-                )
-                for i, c in enumerate(candidates, start=1)
-            ],
+            candidates=ballot_candidates(listed),
         ),
     ]
     db.session.add(meeting)
@@ -127,10 +121,18 @@ def first_meeting(group: PreparatoryGroup, user_id: int | None) -> Meeting:
         "meeting.create",
         "meeting",
         meeting.id,
-        {"matters": len(meeting.matters), "candidates": len(candidates)},
+        {"matters": len(meeting.matters), "candidates": len(listed)},
         **_scope(community.id),
     )
     return meeting
+
+
+def ballot_candidates(listed: Sequence[Candidate]) -> list[MatterCandidate]:
+    """An election's candidates on the ballot, in the order of the approved list, each linked to its nomination."""
+    return [
+        MatterCandidate(candidate_id=c.id, position=i, name=c.name, unit_labels=c.unit_labels, statement=c.statement)
+        for i, c in enumerate(listed, start=1)
+    ]
 
 
 def _record_the_groups_announcement(group: PreparatoryGroup, meeting: Meeting) -> None:
@@ -225,6 +227,7 @@ def open_voting(meeting: Meeting, today: date, user_id: int | None) -> Meeting:
     version = latest_version(community)
     if version is None:
         raise DomainError("no_roll", _l("The community has no owner roll."), status=409)
+    _check_candidates(meeting, version)
     if version.frozen_at is None:
         roll_services.freeze_version(version, today, user_id)
     settings = Settings(
@@ -264,6 +267,30 @@ def open_voting(meeting: Meeting, today: date, user_id: int | None) -> Meeting:
         **_scope(community.id),
     )
     return meeting
+
+
+def _check_candidates(meeting: Meeting, version: RollVersion) -> None:
+    """Every candidate on the ballot came through nomination, vetting and the township's review, and is an owner on
+    the roll being frozen for the vote (Shaoxing Art 13; DOMAIN §6 and §7 item 7), whoever convened the meeting."""
+    for matter in (m for m in meeting.matters if m.kind == "election"):
+        for listed in matter.candidates:
+            nomination = db.session.get(Candidate, listed.candidate_id) if listed.candidate_id is not None else None
+            if nomination is None or nomination.status != "accepted":
+                raise DomainError(
+                    "candidate_not_vetted",
+                    _l(
+                        "%(name)s was not nominated, vetted and approved: every candidate comes from the approved "
+                        "list (Shaoxing Art 13).",
+                        name=listed.name,
+                    ),
+                    status=409,
+                )
+            if owner_by_lookup(version, nomination.owner_lookup) is None:
+                raise DomainError(
+                    "candidate_not_on_roll",
+                    _l("%(name)s is not an owner on the roll frozen for this vote.", name=listed.name),
+                    status=409,
+                )
 
 
 def window_state(meeting: Meeting, now: datetime | None = None) -> str:

@@ -27,6 +27,13 @@ class Meeting(db.Model):  # type: ignore[name-defined]
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
     #: the convening preparatory group (the committee or property management committee convene later meetings)
     group_id: Mapped[int | None] = mapped_column(ForeignKey("preparatory_groups.id", ondelete="SET NULL"))
+    #: the convening body of a later meeting: a property management committee, an owners' committee or a re-election
+    #: group (app.governance.convening); its accounts act for it (DOMAIN §7 item 10)
+    body_id: Mapped[int | None] = mapped_column(
+        ForeignKey(
+            "governing_bodies.id", ondelete="SET NULL", use_alter=True, name="fk_meetings_body_id_governing_bodies"
+        )
+    )
     title: Mapped[str] = mapped_column(String(200))
     #: draft (being configured), open (voting), closed (window over; paper entries may still be completed),
     #: counted (the result package made: app.results)

@@ -22,7 +22,7 @@ from app.celery_app import enqueue
 from app.communities.models import Community
 from app.errors import DomainError
 from app.extensions import db
-from app.preparation.page_helpers import community_in_scope, refused, require_preparer
+from app.preparation.page_helpers import community_in_scope, refused, require_convener
 from app.voting import letter_batches, letters
 from app.voting.letter_batches import LetterBatch
 from app.voting.meetings import window_state
@@ -50,7 +50,7 @@ def _meeting(meeting_id: int) -> tuple[Meeting, Community]:
     if meeting is None:
         abort(404)
     community = community_in_scope(meeting.community_id)
-    require_preparer(community)
+    require_convener(meeting)
     return meeting, community
 
 

@@ -25,9 +25,10 @@ from app.communities.models import Community
 from app.db_types import SHANGHAI
 from app.errors import DomainError
 from app.extensions import db
+from app.governance import acting
 from app.governance.forms import ElectionForm
 from app.preparation.group import current_group
-from app.preparation.page_helpers import community_in_scope, done, invalid, refused, require_preparer
+from app.preparation.page_helpers import community_in_scope, done, invalid, refused, require_convener, require_preparer
 from app.privacy import mask_name
 from app.roll.services import today
 from app.rules.areas import format_area
@@ -90,10 +91,13 @@ def _voter(voter_id: int) -> tuple[MeetingVoter, Meeting, Community]:
     return voter, meeting, community
 
 
-def may_see_turnout(community: Community) -> bool:
+def may_see_turnout(community: Community, meeting: Meeting | None = None) -> bool:
     """The convener and the township (officials and observers) follow the turnout (issue 6 item 9)."""
-    return permissions.can_prepare_community(current_user, community) or permissions.can_view_township_in_full(
-        current_user, community.township
+    convener = acting.can_run(current_user, meeting) if meeting is not None else False
+    return (
+        convener
+        or permissions.can_prepare_community(current_user, community)
+        or permissions.can_view_township_in_full(current_user, community.township)
     )
 
 
@@ -211,9 +215,9 @@ def meeting_page(meeting_id: int) -> Any:
         community=community,
         state=state,
         state_label=WINDOW_LABELS[state],
-        can_prepare=permissions.can_prepare_community(current_user, community),
+        can_prepare=acting.can_run(current_user, meeting),
         can_enter_paper=may_enter_paper(community),
-        can_see_turnout=may_see_turnout(community),
+        can_see_turnout=may_see_turnout(community, meeting),
         configure_form=_configure_form(meeting),
         motion_form=MotionForm(),
         election_form=ElectionForm(),
@@ -233,8 +237,8 @@ def meeting_page(meeting_id: int) -> Any:
 @login_required
 def configure(meeting_id: int) -> Any:
     """Set the window (typed in Beijing time), the channels, the identity check and whether ballots may change."""
-    meeting, community = _meeting(meeting_id)
-    require_preparer(community)
+    meeting, _community = _meeting(meeting_id)
+    require_convener(meeting)
     back = url_for("meetings.meeting_page", meeting_id=meeting.id) + "#configure"
     form = ConfigureForm()
     if not form.validate_on_submit():
@@ -266,8 +270,8 @@ def configure(meeting_id: int) -> Any:
 @login_required
 def add_motion(meeting_id: int) -> Any:
     """Add a motion with its Art 278 ¶1 category (its threshold follows)."""
-    meeting, community = _meeting(meeting_id)
-    require_preparer(community)
+    meeting, _community = _meeting(meeting_id)
+    require_convener(meeting)
     back = url_for("meetings.meeting_page", meeting_id=meeting.id) + "#matters"
     form = MotionForm()
     if not form.validate_on_submit():
@@ -285,8 +289,8 @@ def add_motion(meeting_id: int) -> Any:
 @login_required
 def remove_matter(matter_id: int) -> Any:
     """Take a matter off the meeting (before voting opens only)."""
-    matter, meeting, community = _matter(matter_id)
-    require_preparer(community)
+    matter, meeting, _community = _matter(matter_id)
+    require_convener(meeting)
     back = url_for("meetings.meeting_page", meeting_id=meeting.id) + "#matters"
     form = ActionForm()
     if not form.validate_on_submit():
@@ -302,8 +306,8 @@ def remove_matter(matter_id: int) -> Any:
 @login_required
 def announce(meeting_id: int) -> Any:
     """Announce the meeting as it stands (time, form, matters, candidates): voting opens at least 15 days later."""
-    meeting, community = _meeting(meeting_id)
-    require_preparer(community)
+    meeting, _community = _meeting(meeting_id)
+    require_convener(meeting)
     back = url_for("meetings.meeting_page", meeting_id=meeting.id) + "#announcement"
     form = AnnounceForm()
     if not form.validate_on_submit():
@@ -327,8 +331,8 @@ def announce(meeting_id: int) -> Any:
 @login_required
 def open_voting(meeting_id: int) -> Any:
     """Open voting: freeze the roll and fix the voters; nothing about matters, candidates or roll changes after."""
-    meeting, community = _meeting(meeting_id)
-    require_preparer(community)
+    meeting, _community = _meeting(meeting_id)
+    require_convener(meeting)
     back = url_for("meetings.meeting_page", meeting_id=meeting.id)
     form = OpenVotingForm()
     if not form.validate_on_submit():
@@ -349,7 +353,7 @@ def open_voting(meeting_id: int) -> Any:
 def voters(meeting_id: int) -> Any:
     """The meeting's voters (masked), by building, with whether each has voted (never how) and a new-link button."""
     meeting, community = _meeting(meeting_id)
-    require_preparer(community)
+    require_convener(meeting)
     building = request.args.get("building", "")
     page = _page_number()
     rows, has_next = turnouts.voter_rows(meeting, building=building, page=page)
@@ -372,7 +376,7 @@ def voters(meeting_id: int) -> Any:
 def issue_credential(voter_id: int) -> Any:
     """Issue a new link and fallback code for the voter and show them once; the voter's older links stop working."""
     voter, meeting, community = _voter(voter_id)
-    require_preparer(community)
+    require_convener(meeting)
     back = url_for("meetings.voters", meeting_id=meeting.id)
     form = ActionForm()
     if not form.validate_on_submit():
@@ -400,7 +404,7 @@ def issue_credential(voter_id: int) -> Any:
 def outbox(meeting_id: int) -> Any:
     """The text messages of the meeting as the console SMS backend kept them, newest first."""
     meeting, community = _meeting(meeting_id)
-    require_preparer(community)
+    require_convener(meeting)
     messages = db.session.scalars(
         select(SmsMessage)
         .where(SmsMessage.meeting_id == meeting.id)
@@ -426,9 +430,9 @@ def turnout(meeting_id: int) -> Any:
     """Participation by heads and by area against the 2/3 line (Art 278 ¶2), overall and by building, as a chart
     and in numbers; for the convener, the voters who have not voted yet."""
     meeting, community = _meeting(meeting_id)
-    if not may_see_turnout(community):
+    if not may_see_turnout(community, meeting):
         abort(403)
-    can_prepare = permissions.can_prepare_community(current_user, community)
+    can_prepare = acting.can_run(current_user, meeting)
     building = request.args.get("building", "")
     page = _page_number()
     not_voted, has_next = (

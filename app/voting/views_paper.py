@@ -26,7 +26,7 @@ from app.auth.models import Role, User
 from app.communities.models import Community
 from app.errors import DomainError
 from app.extensions import db
-from app.preparation.page_helpers import community_in_scope, form_messages, require_preparer
+from app.preparation.page_helpers import community_in_scope, form_messages, require_convener
 from app.privacy import mask_name
 from app.voting import letter_batches, letters, paper
 from app.voting.models import Ballot, Meeting, MeetingVoter
@@ -119,7 +119,7 @@ def ballots_pdf(meeting_id: int) -> Any:
     if meeting is None:
         abort(404)
     community = community_in_scope(meeting.community_id)
-    require_preparer(community)
+    require_convener(meeting)
     if meeting.status == "draft" or not takes_paper(meeting):
         flash(_("Paper ballots are printed for a meeting open for voting that takes paper ballots."), "error")
         return redirect(url_for("meetings.meeting_page", meeting_id=meeting.id))

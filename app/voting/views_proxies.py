@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from app.communities.models import Community
 from app.errors import DomainError
 from app.extensions import db
-from app.preparation.page_helpers import community_in_scope, done, form_messages, invalid, refused, require_preparer
+from app.preparation.page_helpers import community_in_scope, done, form_messages, invalid, refused, require_convener
 from app.privacy import decrypt, mask_name, mask_phone
 from app.voting import credentials, proxies
 from app.voting.meeting_forms import ActionForm
@@ -152,7 +152,7 @@ def _index_page(
 def index(meeting_id: int) -> Any:
     """The meeting's proxies (masked) with where each stands, and the form that records a written authorisation."""
     meeting, community = _meeting(meeting_id)
-    require_preparer(community)
+    require_convener(meeting)
     return _index_page(meeting, community)
 
 
@@ -161,7 +161,7 @@ def index(meeting_id: int) -> Any:
 def record(meeting_id: int) -> Any:
     """Record a written authorisation; a refusal shows the form again with what was typed (the scan aside)."""
     meeting, community = _meeting(meeting_id)
-    require_preparer(community)
+    require_convener(meeting)
     form = ProxyForm()
     picked = read_matters(meeting, request.form)
     if not form.validate_on_submit():
@@ -207,7 +207,7 @@ def issue_credential(proxy_id: int) -> Any:
     """Issue the proxy's own link and fallback code and show them once; the proxy's older links stop working, the
     owner's own link keeps working (an owner who votes themselves revokes the proxy)."""
     proxy, meeting, community = _proxy(proxy_id)
-    require_preparer(community)
+    require_convener(meeting)
     back = url_for("proxies.index", meeting_id=meeting.id)
     form = ActionForm()
     if not form.validate_on_submit():
@@ -236,8 +236,8 @@ def issue_credential(proxy_id: int) -> Any:
 @login_required
 def revoke(proxy_id: int) -> Any:
     """Revoke a proxy in force, with the reason (its links stop working at once)."""
-    proxy, meeting, community = _proxy(proxy_id)
-    require_preparer(community)
+    proxy, meeting, _community = _proxy(proxy_id)
+    require_convener(meeting)
     back = url_for("proxies.index", meeting_id=meeting.id)
     form = RevokeForm()
     if not form.validate_on_submit():

@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from app.celery_app import enqueue
 from app.errors import DomainError
 from app.extensions import db
-from app.preparation.page_helpers import community_in_scope, refused, require_preparer
+from app.preparation.page_helpers import community_in_scope, refused, require_convener
 from app.voting import reminders
 from app.voting.models import Meeting
 from app.voting.reminder_models import ReminderBatch
@@ -25,7 +25,7 @@ def _meeting(meeting_id: int) -> tuple[Meeting, Any]:
     if meeting is None:
         abort(404)
     community = community_in_scope(meeting.community_id)
-    require_preparer(community)
+    require_convener(meeting)
     return meeting, community
 
 

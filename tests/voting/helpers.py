@@ -10,9 +10,11 @@ from app.communities.models import Community
 from app.db_types import SHANGHAI, utcnow
 from app.extensions import db
 from app.preparation import notices
+from app.preparation.models import Candidate
+from app.privacy import lookup_hash
 from app.roll.services import today
 from app.voting import announcement, credentials, meetings
-from app.voting.models import Matter, MatterCandidate, Meeting, MeetingVoter
+from app.voting.models import Matter, Meeting, MeetingVoter
 from tests.preparation.helpers import load_roll, roll_owners
 
 
@@ -60,13 +62,29 @@ def gen_meeting(
             title="选举第一届业主委员会委员、候补委员",
             seats=5,
             max_alternates=2,
-            candidates=[
-                MatterCandidate(position=i, name=o.name, unit_labels=f"{i}幢", statement="愿意为业主服务。")
-                for i, o in enumerate(owners[4:10], start=1)
-            ],
         ),
     ]
     db.session.add(meeting)
+    db.session.flush()
+    # owners of the roll, accepted and approved (the pipeline itself is tested in tests/preparation)
+    accepted = [
+        Candidate(
+            meeting_id=meeting.id,
+            owner_lookup=lookup_hash(o.id_number),
+            name=o.name,
+            unit_labels=f"{i}幢",
+            route="self",
+            nominated_on=today(),
+            statement="愿意为业主服务。",
+            status="accepted",
+            declaration_made=True,
+            property_company_tie=False,
+        )
+        for i, o in enumerate(owners[4:10], start=1)
+    ]
+    db.session.add_all(accepted)
+    db.session.flush()
+    meeting.matters[2].candidates = meetings.ballot_candidates(accepted)
     db.session.flush()
     if announced:
         announce_back(meeting)

@@ -1,0 +1,65 @@
+"""The demo's candidates come through the same pipeline as a real community's (Shaoxing Art 13; DOMAIN §6): each is an
+owner on the roll who nominates themself, signs the declaration, is vetted and accepted, and the list is approved by
+the township. A meeting's election is then made from that approved list."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import select
+
+from app.communities.models import Community
+from app.extensions import db
+from app.preparation import candidates
+from app.preparation.candidates import Pool
+from app.preparation.models import Candidate
+from app.privacy import decrypt
+from app.roll.models import RollOwner, RollUnit
+from app.roll.versions import latest_version
+
+
+def owners_on_roll(community: Community, start: int, count: int) -> list[tuple[str, str]]:
+    """(name, ID number) of ``count`` different owners of the community's latest roll, from the ``start``-th owner on
+    (the developer's unsold units have no owner row)."""
+    version = latest_version(community)
+    if version is None:
+        return []
+    rows = db.session.execute(
+        select(RollOwner.name, RollOwner.id_number_cipher)
+        .join(RollUnit, RollOwner.roll_unit_id == RollUnit.id)
+        .where(RollUnit.roll_version_id == version.id)
+        .order_by(RollUnit.id, RollOwner.id)
+    ).all()
+    found: dict[str, str] = {}
+    for name, cipher in rows[start:]:
+        found.setdefault(decrypt(cipher), name)
+        if len(found) == count:
+            break
+    return [(name, number) for number, name in found.items()]
+
+
+def approved_list(pool: Pool, statements: Sequence[str], nominated_on: date, start: int = 30) -> list[Candidate]:
+    """One self-nomination per statement, by owners of the roll from the ``start``-th unit on, each accepted, and the
+    list submitted and approved."""
+    community = db.session.get_one(Community, pool.community_id)
+    made = []
+    for (name, id_number), statement in zip(owners_on_roll(community, start, len(statements)), statements, strict=True):
+        candidate = candidates.nominate(
+            pool, name=name, id_number=id_number, route="self", nominated_on=nominated_on, user_id=None
+        )
+        candidates.update_profile(
+            candidate,
+            statement=statement,
+            party_member=False,
+            peoples_congress_deputy=False,
+            cppcc_member=False,
+            declaration_made=True,
+            declared_acts=(),
+            property_company_tie=False,
+            user_id=None,
+        )
+        candidates.vet(candidate, True, "", None)
+        made.append(candidate)
+    candidates.review_list(candidates.submit_list(pool, None), True, "", None)
+    return made
