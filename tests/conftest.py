@@ -189,6 +189,9 @@ class AuthActions:
     def csrf(self, url: str = "/") -> str:
         return csrf_token_from(self._client.get(url).get_data(as_text=True))
 
+    def logout(self) -> Any:
+        return self.post("/logout")
+
     def post(self, url: str, data: dict[str, Any] | None = None, form_page: str | None = None) -> Any:
         """POST a form as a browser would, with the CSRF token of `form_page` (default: the same URL)."""
         payload = dict(data or {})

@@ -32,6 +32,8 @@ def test_the_demo_loads_what_the_readme_promises(app, client):
         "meiyuan-teller1",
         "meiyuan-teller2",
         "hehua-teller1",
+        "songtao-chair",
+        "fenglin-pmc",
     ]
     township = db.session.scalar(select(Township).where(Township.admin_code == "330681001"))
     assert township is not None

@@ -177,7 +177,9 @@ class FundingSchema(Schema):
 
 class CandidateListReviewSchema(Schema):
     id = fields.Integer()
-    group_id = fields.Integer()
+    #: the pool: the preparatory group's (first meeting), or a later meeting's (exactly one is set)
+    group_id = fields.Integer(allow_none=True)
+    meeting_id = fields.Integer(allow_none=True)
     candidate_ids = fields.List(fields.Integer())
     submitted_by_id = fields.Integer(allow_none=True)
     submitted_at = fields.DateTime()
@@ -403,7 +405,9 @@ class CosignerSchema(Schema):
 
 class CandidateSchema(Schema):
     id = fields.Integer()
-    group_id = fields.Integer()
+    #: the pool: the preparatory group's (first meeting), or a later meeting's (exactly one is set)
+    group_id = fields.Integer(allow_none=True)
+    meeting_id = fields.Integer(allow_none=True)
     name = fields.String()
     unit_labels = fields.String()
     route = fields.String()

@@ -114,10 +114,12 @@ def create_community_account(
         raise DomainError("invalid_group_role", _l("A group member needs a role in the group; others have none."))
     if (role == Role.BODY_MEMBER) != (body_id is not None and office is not None):
         raise DomainError(
-            "invalid_body", _l("A body member's account needs the body and the office; others have none."), field="body"
+            "invalid_body",
+            _l("A body member's account needs the body and the office; others have none."),
+            field="body_id",
         )
     if body_id is not None and body_id not in {b.id for b in bodies_at_work(community)}:
-        raise DomainError("invalid_body", _l("Choose a body at work in this community."), field="body")
+        raise DomainError("invalid_body", _l("Choose a body at work in this community."), field="body_id")
     grant = RoleGrant(
         role=role,
         township_id=community.township_id,

@@ -45,8 +45,8 @@ class AccountForm(FlaskForm):
     password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(min=10, max=200)])
     role = SelectField(_l("Role"), validators=[DataRequired()])
     group_role = SelectField(_l("Role in the preparatory group"), default="")
-    body = SelectField(_l("Body (for a body member)"), default="")
-    office = SelectField(_l("Office in the body"), default="")
+    body_id = SelectField(_l("Body (for a body member)"), default="")
+    body_office = SelectField(_l("Office in the body"), default="")
 
 
 ROLE_LABELS = {
@@ -81,8 +81,8 @@ def township_account_form() -> AccountForm:
     form = AccountForm()
     form.role.choices = [SelectChoice(r.value, ROLE_LABELS[r]) for r in (Role.TOWNSHIP_OFFICIAL, Role.OBSERVER)]
     form.group_role.choices = [SelectChoice("", "—")]
-    del form.body
-    del form.office
+    del form.body_id
+    del form.body_office
     return form
 
 
@@ -94,8 +94,10 @@ def community_account_form(bodies: Sequence[GoverningBody] = ()) -> AccountForm:
     form.group_role.choices = [SelectChoice("", "—")] + [
         SelectChoice(g.value, label) for g, label in GROUP_ROLE_LABELS.items()
     ]
-    form.body.choices = [SelectChoice("", "—")] + [
+    form.body_id.choices = [SelectChoice("", "—")] + [
         SelectChoice(str(b.id), f"{BODY_KIND_LABELS[b.kind]} · {b.formed_on}") for b in bodies
     ]
-    form.office.choices = [SelectChoice("", "—")] + [SelectChoice(o.value, label) for o, label in OFFICE_LABELS.items()]
+    form.body_office.choices = [SelectChoice("", "—")] + [
+        SelectChoice(o.value, label) for o, label in OFFICE_LABELS.items()
+    ]
     return form

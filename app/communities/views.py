@@ -238,8 +238,12 @@ def new_community_account(community_id: int) -> Any:
             form.password.data or "",
             Role(form.role.data),
             GroupRole(form.group_role.data) if form.group_role.data else None,
-            body_id=int(form.body.data) if form.role.data == Role.BODY_MEMBER and form.body.data else None,
-            office=BodyOffice(form.office.data) if form.role.data == Role.BODY_MEMBER and form.office.data else None,
+            body_id=int(form.body_id.data) if form.role.data == Role.BODY_MEMBER and form.body_id.data else None,
+            office=(
+                BodyOffice(form.body_office.data)
+                if form.role.data == Role.BODY_MEMBER and form.body_office.data
+                else None
+            ),
         ),
         lambda user: _("Account %(name)s created.", name=user.username),
         lambda _user: url_for("communities.community", community_id=community.id),

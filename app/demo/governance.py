@@ -13,7 +13,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy import select
+
+from app.auth import services as accounts
+from app.auth.models import BodyOffice, Role
 from app.communities.models import Community, Township
+from app.demo.candidates import approved_list
 from app.demo.results import (
     Choose,
     established_with_committee,
@@ -24,21 +29,22 @@ from app.demo.results import (
 )
 from app.demo.voting import demo_community, open_first_meeting, voters_of
 from app.extensions import db
-from app.governance import convening, decisions
+from app.governance import bodies, convening, decisions
 from app.results import certification, closing, counting
 from app.results.models import Result
 from app.voting import announcement, meetings
 from app.voting.models import Meeting
 
-#: the committee's candidates at 枫林湾's second meeting (name, units)
-CANDIDATES = [
-    ("郑晓明", "1幢"),
-    ("王丽萍", "2幢"),
-    ("冯建华", "3幢"),
-    ("陈小红", "4幢"),
-    ("褚国强", "5幢"),
-    ("卫东方", "6幢"),
-]
+#: the statements of the committee's candidates at 枫林湾's second meeting, owners of its roll nominated through the
+#: pipeline (the property management committee vets, the township reviews)
+CANDIDATES = (
+    "愿意继续为业主服务。",
+    "关注物业服务质量。",
+    "关注公共收益公开。",
+    "关注电梯维护。",
+    "关注停车管理。",
+    "关注绿化和环境。",
+)
 
 
 def _certified(township: Township, name: str, seed: int, choose: Choose, today: date, official_id: int) -> Result:
@@ -79,10 +85,11 @@ def pmc_election_awaiting_certification(township: Township, today: date, officia
     decisions.decide_conversion(
         community, True, "由筹备组转为物业管理委员会，组织选举业主委员会", today - timedelta(days=27), official_id
     )
-    meeting = convening.convene(community, "枫林湾业主大会会议（选举业主委员会）", today, today, official_id)
-    convening.add_election(meeting, 5, 1, CANDIDATES, official_id)
-    meeting.opens_at, meeting.closes_at = open_now()
+    meeting = convening.convene(community, "枫林湾业主大会会议（选举业主委员会）", today, today, None)
     announced = today - timedelta(days=26)  # the day after the conversion: the 15 days run before the vote
+    approved_list(meeting, CANDIDATES, announced, start=10)
+    convening.add_election(meeting, 5, 1, None)
+    meeting.opens_at, meeting.closes_at = open_now()
     announcement.announce(meeting, announced, official_id, recorded_on=announced)
     meetings.open_voting(meeting, today - timedelta(days=20), official_id)
     voters = [v for v in voters_of(meeting) if not v.is_developer]
@@ -91,3 +98,22 @@ def pmc_election_awaiting_certification(township: Township, today: date, officia
     result = counting.count(meeting, None)
     certification.publish(result, published_so_that_it_is_over(today, today - timedelta(days=12)))
     return result
+
+
+def body_accounts(password: str) -> list[tuple[str, str]]:
+    """The accounts through which the demo's bodies act (DOMAIN §7 item 10): the chair of 松涛苑's committee and a
+    member of 枫林湾's property management committee, as the township would invite them."""
+    made = []
+    for community_name, username, name, described in (
+        ("松涛苑", "songtao-chair", "松涛苑业委会主任", "committee chair, 松涛苑 / 业主委员会主任"),
+        ("枫林湾", "fenglin-pmc", "枫林湾物管会成员", "property management committee, 枫林湾 / 物业管理委员会"),
+    ):
+        community = db.session.scalars(select(Community).where(Community.name == community_name)).one()
+        body = bodies.in_office(community)
+        if body is None:
+            continue
+        accounts.create_community_account(
+            community, username, name, password, Role.BODY_MEMBER, body_id=body.id, office=BodyOffice.CHAIR
+        )
+        made.append((username, described))
+    return made

@@ -10,7 +10,7 @@ from app.auth import services as accounts
 from app.auth.models import GroupRole, Role
 from app.communities import services as communities
 from app.communities.models import Community, Township
-from app.demo.governance import certified_communities
+from app.demo.governance import body_accounts, certified_communities
 from app.demo.preparation import await_group, prepare_mid_way
 from app.demo.results import published_for_objections, window_ended
 from app.demo.roll_generator import DemoUnit, demo_small_roll, generate_demo_roll
@@ -77,6 +77,7 @@ def load_demo() -> list[tuple[str, str]]:
     )
     accounts.create_community_account(large, "teller", "赵敏", DEMO_PASSWORD, Role.TELLER)
     accounts.create_community_account(large, "observer", "钱宏伟", DEMO_PASSWORD, Role.OBSERVER)
+    bodies_acting = body_accounts(DEMO_PASSWORD)
     db.session.commit()
     return [
         (admin.username, "platform administrator / 平台管理员"),
@@ -90,4 +91,5 @@ def load_demo() -> list[tuple[str, str]]:
         ("meiyuan-teller1", "teller, 梅园小区 (voting open) / 计票人"),
         ("meiyuan-teller2", "teller, 梅园小区 (voting open) / 计票人"),
         ("hehua-teller1", "teller, 荷花苑 (window ended: close, settle, count) / 计票人"),
+        *bodies_acting,
     ]

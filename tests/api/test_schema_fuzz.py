@@ -159,6 +159,11 @@ GOVERNANCE_OPERATIONS = (
     "POST /api/v1/communities/{community_id}/body/filing",
     "POST /api/v1/communities/{community_id}/body/re-election-group",
     "POST /api/v1/communities/{community_id}/body/members",
+    "POST /api/v1/communities/{community_id}/meetings/convened",
+    "POST /api/v1/meetings/{meeting_id}/election",
+    "GET /api/v1/meetings/{meeting_id}/candidates",
+    "POST /api/v1/meetings/{meeting_id}/candidates",
+    "POST /api/v1/meetings/{meeting_id}/candidate-list",
 )
 #: the dashboards (app.api.dashboards): read-only figures of a township and of the city
 DASHBOARD_OPERATIONS = (

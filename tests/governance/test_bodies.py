@@ -25,7 +25,7 @@ def test_the_certified_election_forms_the_committee_in_its_ranking(elected: tupl
     members, alternates = bodies.serving(body), bodies.serving(body, "alternate")
     assert sorted(m.name for m in members) == sorted(names[:5])
     assert [m.name for m in alternates] == [names[5]]
-    assert all(m.candidate_id is None for m in members)  # the test's candidates stand without a nomination
+    assert all(m.candidate_id is not None for m in members)  # each member linked to their nomination
     # the term runs from the day the election's vote closed, not from the certification (Shaoxing Art 19, DOMAIN §5)
     assert body.elected_on == bodies.election_day(voted.meeting) <= body.formed_on
     elected_on = body.elected_on

@@ -20,6 +20,7 @@ from app.rules.governance import Facts
 from app.voting import ballots, meetings
 from app.voting.models import Meeting, MeetingVoter
 from tests.conftest import AuthActions
+from tests.governance.pipeline import approve, body_account, re_election_group
 from tests.preparation.helpers import refused
 from tests.results.helpers_lifecycle import Voted
 from tests.voting.helpers import announce_back
@@ -79,11 +80,17 @@ def test_no_joint_decision_but_the_election_while_a_re_election_group_works(
     voted, _body = elected
     community = voted.community
     services.transition(community, "form_re_election_group", today(), facts=Facts(township_called=True))
+    assert refused(convening.convene, community, "换届选举", date(2026, 12, 1), date(2026, 12, 8), None).code == (
+        "no_convener"  # the old committee does not convene its own re-election
+    )
+    group = re_election_group(community)
     meeting = convening.convene(community, "换届选举", date(2026, 12, 1), date(2026, 12, 8), None)
+    assert meeting.body_id == group.id
     for category, title in ((4, "解聘物业"), (5, "使用专项维修资金"), (2, "修改管理规约")):
         assert refused(meetings.add_motion, meeting, category, title, "", None).code == "re_election_under_way"
     assert meeting.matters == []
-    convening.add_election(meeting, 5, 2, [(f"候选人{i}", f"{i}幢") for i in range(1, 8)], None)
+    approve(meeting, 7)
+    convening.add_election(meeting, 5, 2, None)
     assert [m.kind for m in meeting.matters] == ["election"]
 
 
@@ -95,10 +102,12 @@ def test_the_pmc_elects_the_committee_which_takes_over_once_filed(app: Any, monk
     pmc = decisions.decide_conversion(community, True, "组织选举业主委员会", today(), official.id)
     assert pmc is not None
     meeting = convening.convene(community, "选举第一届业主委员会", date(2026, 12, 1), date(2026, 12, 8), None)
-    names = [("赵一", "1幢"), ("钱二", "2幢"), ("孙三", "3幢"), ("李四", "4幢"), ("周五", "5幢"), ("吴六", "6幢")]
-    assert refused(convening.add_election, meeting, 4, 0, names, None).code == "invalid_election_rules"
-    election = convening.add_election(meeting, 5, 1, names, None)
-    assert refused(convening.add_election, meeting, 5, 1, names, None).code == "election_exists"
+    assert meeting.body_id == pmc.id
+    assert refused(convening.add_election, meeting, 5, 1, None).code == "list_not_approved"
+    approve(meeting, 6)
+    assert refused(convening.add_election, meeting, 4, 0, None).code == "invalid_election_rules"
+    election = convening.add_election(meeting, 5, 1, None)
+    assert refused(convening.add_election, meeting, 5, 1, None).code == "election_exists"
     voters = _open(meeting)
     picks = [c.id for c in election.candidates]
     for number, voter in enumerate(v for v in voters if not v.is_developer):
@@ -118,49 +127,59 @@ def test_the_pmc_elects_the_committee_which_takes_over_once_filed(app: Any, monk
     assert pmc.dissolved_on == committee.formed_on
 
 
-def test_the_township_convenes_from_the_community_page(
+def test_the_committee_convenes_from_the_community_page_and_the_township_does_not(
     client: FlaskClient, auth: AuthActions, elected: tuple[Voted, GoverningBody]
 ) -> None:
-    voted, _body = elected
+    voted, body = elected
+    chair = body_account(voted.community, body, "the-chair")
     db.session.commit()
     client.get("/lang/en")
-    auth.login(voted.official.username)
     page = f"/communities/{voted.community.id}"
-    assert "Convene an assembly meeting" in client.get(page).get_data(as_text=True)
     data = {"title": "第二次业主大会会议", "opens_on": "2026-12-01", "closes_on": "2026-12-08"}
+    auth.login(voted.official.username)
+    assert "Convene an assembly meeting" not in client.get(page).get_data(as_text=True)
+    assert auth.post(f"{page}/body/meetings", data, page).status_code == 403  # DOMAIN §7 item 10
+    auth.logout()
+    auth.login(chair.username)
+    assert "Convene an assembly meeting" in client.get(page).get_data(as_text=True)
     response = auth.post(f"{page}/body/meetings", data, page)
     assert response.status_code == 302
     assert "/meetings/" in response.headers["Location"]
-    assert db.session.query(Meeting).filter_by(community_id=voted.community.id, title="第二次业主大会会议").count() == 1
+    meeting = db.session.query(Meeting).filter_by(community_id=voted.community.id, title="第二次业主大会会议").one()
+    assert meeting.body_id == body.id
 
 
-def test_the_election_is_added_on_the_convened_meetings_page(
+def test_the_election_is_added_on_the_convened_meetings_page_from_the_approved_list(
     client: FlaskClient, auth: AuthActions, elected: tuple[Voted, GoverningBody]
 ) -> None:
-    voted, _body = elected
+    voted, body = elected
     meeting = convening.convene(voted.community, "换届选举", date(2026, 12, 1), date(2026, 12, 8), None)
+    chair = body_account(voted.community, body, "the-chair")
     db.session.commit()
     client.get("/lang/en")
-    auth.login(voted.official.username)
+    auth.login(chair.username)
     page = f"/meetings/{meeting.id}"
-    assert 'id="add-election"' in client.get(page).get_data(as_text=True)
-    lines = "赵一, 1幢\n钱二，2幢\n孙三\n李四, 4幢\n周五, 5幢\n\n吴六, 6幢"
-    too_few = {"seats": 7, "max_alternates": 0, "candidates": "赵一\n钱二"}
-    assert auth.post(f"{page}/election", too_few, page).status_code == 302
+    html = client.get(page).get_data(as_text=True)
+    assert 'id="add-election"' in html
+    assert 'name="candidates"' not in html  # no names typed in
+    assert auth.post(f"{page}/election", {"seats": 5, "max_alternates": 1}, page).status_code == 302
     db.session.expire_all()
-    assert meeting.matters == []
-    assert (
-        auth.post(f"{page}/election", {"seats": 5, "max_alternates": 1, "candidates": lines}, page).status_code == 302
-    )
+    assert meeting.matters == []  # no approved list yet
+    listed = approve(meeting, 6)
+    db.session.commit()
+    assert auth.post(f"{page}/election", {"seats": 7, "max_alternates": 0}, page).status_code == 302
+    db.session.expire_all()
+    assert meeting.matters == []  # more seats than candidates
+    assert auth.post(f"{page}/election", {"seats": 5, "max_alternates": 1}, page).status_code == 302
     db.session.expire_all()
     (election,) = meeting.matters
-    assert [(c.name, c.unit_labels) for c in election.candidates][:3] == [
-        ("赵一", "1幢"),
-        ("钱二", "2幢"),
-        ("孙三", ""),
-    ]
-    assert len(election.candidates) == 6
+    assert [(c.candidate_id, c.name) for c in election.candidates] == [(c.id, c.name) for c in listed]
     assert 'id="add-election"' not in client.get(page).get_data(as_text=True)
+    auth.logout()
+    auth.login(voted.official.username)
+    assert auth.post(f"{page}/election", {"seats": 5, "max_alternates": 1}, f"/meetings/{meeting.id}").status_code == (
+        403
+    )
 
 
 def test_a_by_election_fills_the_vacant_seats_once_no_alternate_is_left(
@@ -170,15 +189,13 @@ def test_a_by_election_fills_the_vacant_seats_once_no_alternate_is_left(
     voted, body = elected
     community = voted.community
     meeting = convening.convene(community, "补选业主委员会委员", date(2026, 12, 1), date(2026, 12, 8), None)
-    two = [("郑一", "1幢"), ("王二", "2幢"), ("冯三", "3幢")]
-    assert refused(convening.add_election, meeting, 1, 0, two, None, by_election=True).code == "no_by_election"
+    three = approve(meeting, 3)
+    assert refused(convening.add_election, meeting, 1, 0, None, by_election=True).code == "no_by_election"
     for member in bodies.serving(body)[:2]:  # the alternate moves up, then one seat is left vacant
         bodies.member_leaves(member, today(), "resigned", "", None)
     assert convening.vacancies(community) == 1
-    assert refused(convening.add_election, meeting, 2, 0, two, None, by_election=True).code == (
-        "invalid_election_rules"
-    )
-    election = convening.add_election(meeting, 1, 0, two, None, by_election=True)
+    assert refused(convening.add_election, meeting, 2, 0, None, by_election=True).code == "invalid_election_rules"
+    election = convening.add_election(meeting, 1, 0, None, by_election=True)
     assert (election.seats, election.max_alternates, election.title) == (1, 0, "补选业主委员会委员")
     voters = _open(meeting)
     owners = [v for v in voters if not v.is_developer]
@@ -187,5 +204,5 @@ def test_a_by_election_fills_the_vacant_seats_once_no_alternate_is_left(
     _certify(voted, meeting, monkeypatch)
     assert community.governance == "committee"
     assert bodies.in_office(community) is body  # the same committee, its seat filled
-    assert [m.name for m in bodies.serving(body)][-1] == "郑一"
+    assert [m.name for m in bodies.serving(body)][-1] == three[0].name
     assert convening.vacancies(community) == 0

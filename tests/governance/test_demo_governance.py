@@ -81,6 +81,19 @@ def test_the_pmcs_election_is_certified_filed_and_the_pmc_dissolves(
     assert pmc.dissolved_on is None  # until the committee is filed
     home = f"/communities/{maples.id}"
     filed = {"filed_on": committee.formed_on.isoformat(), "certificate_on": ""}
+    assert auth.post(f"{home}/body/filing", filed, home).status_code == 403  # the township does not act for it
+    chair = {
+        "display_name": "新任主任",
+        "username": "maple-chair",
+        "password": "a-long-password-1",
+        "role": "body_member",
+        "group_role": "",
+        "body_id": str(committee.id),
+        "body_office": "chair",
+    }
+    assert auth.post(f"{home}/accounts/new", chair, f"{home}/accounts/new").status_code == 302  # it invites
+    auth.logout()
+    assert auth.login("maple-chair", "a-long-password-1").status_code == 302
     assert auth.post(f"{home}/body/filing", filed, home).status_code == 302
     db.session.expire_all()
     assert pmc.dissolved_on == committee.formed_on

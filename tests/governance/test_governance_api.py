@@ -7,18 +7,22 @@ from typing import Any
 
 from flask import Flask
 
+from app.auth.models import Role
 from app.extensions import db
 from app.governance import bodies
 from app.governance.body_models import GoverningBody
 from tests.api.test_voting_api import api_of, refused
 from tests.factories import gen_member, gen_official, gen_township
+from tests.governance.pipeline import body_account
+from tests.preparation.helpers import roll_owners, valid_members
 from tests.results.helpers_lifecycle import Voted
 
 
 def test_the_committee_through_the_api(app: Flask, client: Any, elected: tuple[Voted, GoverningBody]) -> None:
     voted, body = elected
     community = voted.community
-    official, member = api_of(client, voted.official), api_of(client, gen_member(community))
+    official, member = api_of(client, voted.official), api_of(client, gen_member(community, role=Role.OBSERVER))
+    committee = api_of(client, body_account(community, body, "the-chair"))
     stranger = api_of(client, gen_official(gen_township()))
     db.session.commit()
     url = f"/communities/{community.id}"
@@ -33,18 +37,31 @@ def test_the_committee_through_the_api(app: Flask, client: Any, elected: tuple[V
     first = bodies.serving(body)[0]
     leave = {"member_id": first.id, "reason": "resigned", "left_on": body.formed_on.isoformat()}
     refused(member.post(f"{url}/body/leaving", leave), 403, "forbidden")
-    after = official.post(f"{url}/body/leaving", leave)
+    refused(official.post(f"{url}/body/leaving", leave), 403, "forbidden")  # the committee acts, not the township
+    after = committee.post(f"{url}/body/leaving", leave)
     assert after.status_code == 200, after.get_json()
     seats = [m for m in after.get_json()["body"]["members"] if m["left_on"] is None and m["seat"] == "member"]
     assert len(seats) == 5  # the alternate moved up
-    refused(official.post(f"{url}/body/leaving", leave), 409, "already_left")
-    refused(official.post(f"{url}/body/leaving", {**leave, "member_id": 2**31 - 1}), 404, "member_not_found")
+    refused(committee.post(f"{url}/body/leaving", leave), 409, "already_left")
+    refused(committee.post(f"{url}/body/leaving", {**leave, "member_id": 2**31 - 1}), 404, "member_not_found")
 
     chair = seats[0]["id"]
-    chosen = official.post(f"{url}/body/officers", {"chair": chair, "vice_chairs": [seats[1]["id"]]}).get_json()
+    chosen = committee.post(f"{url}/body/officers", {"chair": chair, "vice_chairs": [seats[1]["id"]]}).get_json()
     assert [m["office"] for m in chosen["body"]["members"] if m["id"] == chair] == ["chair"]
-    filed = official.post(f"{url}/body/filing", {"filed_on": body.formed_on.isoformat()}).get_json()
+    filed = committee.post(f"{url}/body/filing", {"filed_on": body.formed_on.isoformat()}).get_json()
     assert filed["body"]["filed_on"] == body.formed_on.isoformat()
-    refused(official.post(f"{url}/body/re-election-group"), 409, "re_election_not_due")
+    group = {"members": [vars(m) for m in valid_members(roll_owners())]}
+    refused(committee.post(f"{url}/body/re-election-group", group), 403, "forbidden")
+    refused(official.post(f"{url}/body/re-election-group", group), 409, "re_election_not_due")
+
+    # the committee convenes through its own account; the township may not
+    meeting = {"title": "第二次业主大会会议", "opens_on": "2027-01-10", "closes_on": "2027-01-17"}
+    refused(official.post(f"{url}/meetings/convened", meeting), 403, "forbidden")
+    convened = committee.post(f"{url}/meetings/convened", meeting)
+    assert convened.status_code == 201, convened.get_json()
+    meeting_id = convened.get_json()["meeting_id"]
+    assert convened.get_json()["body_id"] == body.id
+    refused(committee.post(f"/meetings/{meeting_id}/election", {"seats": 5}), 409, "list_not_approved")
+    refused(official.post(f"/meetings/{meeting_id}/candidate-list"), 403, "forbidden")
     refused(official.post(f"{url}/governance/conversion", {"decision": "convert", "reason": "x"}), 409, "not_now")
     refused(official.post(f"{url}/governance/conversion", {"decision": "maybe", "reason": "x"}), 422, "http_422")

@@ -11,10 +11,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.governance import bodies
 from app.governance.supervision_models import SupervisionAction
 from app.roll.services import today
 from tests.conftest import AuthActions
-from tests.factories import gen_community, gen_member, gen_official, gen_township
+from tests.factories import gen_community, gen_official, gen_township
+from tests.governance.pipeline import body_account
 from tests.governance.test_supervision_helpers import InOffice, gen_in_office
 
 DECISION = "业委会2026年第3号决定：更换小区门禁系统供应商"
@@ -185,7 +187,9 @@ def test_members_read_and_cannot_act_others_see_nothing(
     order = supervision.order_correction(
         community, DECISION, today(), "未经表决", today() + timedelta(days=10), in_office.official.id
     )
-    member = gen_member(community)
+    committee = bodies.in_office(community)
+    assert committee is not None
+    member = body_account(community, committee, "a-committee-member", office="member")  # the body supervised
     outsider = gen_official(gen_township())
     db.session.commit()
     index = f"/communities/{community.id}/supervision"

@@ -8,6 +8,7 @@ from datetime import timedelta
 from app.auth.models import User
 from app.communities.models import Community
 from app.db_types import SHANGHAI, utcnow
+from app.demo.candidates import owners_on_roll
 from app.extensions import db
 from app.preparation import notices
 from app.preparation.models import Candidate
@@ -51,7 +52,6 @@ def gen_meeting(
         settings={"count_parking": True, "blank_and_invalid_take_part": True, "rank_by": ["heads", "area"]},
         created_by_id=official.id,
     )
-    owners = roll_owners()
     meeting.matters = [
         Matter(position=1, kind="motion", category=1, title="表决通过《业主大会议事规则》", text="第一条……"),
         Matter(position=2, kind="motion", category=2, title="表决通过《管理规约》", text="第一条……"),
@@ -66,12 +66,14 @@ def gen_meeting(
     ]
     db.session.add(meeting)
     db.session.flush()
-    # owners of the roll, accepted and approved (the pipeline itself is tested in tests/preparation)
+    # owners of the roll, accepted and approved (the pipeline itself is tested in tests/preparation): those of the
+    # community's roll when it is loaded (it may be a short one), else those the 30-unit roll will have
+    people = owners_on_roll(community, 4, 6) or [(o.name, o.id_number) for o in roll_owners()[4:10]]
     accepted = [
         Candidate(
             meeting_id=meeting.id,
-            owner_lookup=lookup_hash(o.id_number),
-            name=o.name,
+            owner_lookup=lookup_hash(id_number),
+            name=name,
             unit_labels=f"{i}幢",
             route="self",
             nominated_on=today(),
@@ -80,7 +82,7 @@ def gen_meeting(
             declaration_made=True,
             property_company_tie=False,
         )
-        for i, o in enumerate(owners[4:10], start=1)
+        for i, (name, id_number) in enumerate(people, start=1)
     ]
     db.session.add_all(accepted)
     db.session.flush()
