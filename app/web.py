@@ -107,6 +107,7 @@ def register_web(app: Flask) -> None:
     from app.dashboard.views import bp as dashboard_bp
     from app.governance.views import bp as governance_bp
     from app.governance.views_supervision import bp as supervision_bp
+    from app.governance.views_transparency import bp as transparency_bp
     from app.preparation.views import bp as preparation_bp
     from app.preparation.views_candidates import bp as candidates_bp
     from app.preparation.views_notices import bp as notices_bp
@@ -145,6 +146,7 @@ def register_web(app: Flask) -> None:
         results_public_bp,
         governance_bp,
         supervision_bp,
+        transparency_bp,
     ):
         app.register_blueprint(blueprint)
     register_api(app)

@@ -45,5 +45,7 @@ class Community(db.Model):  # type: ignore[name-defined]
     #: app.governance.services.transition, which also keeps its history
     governance: Mapped[str] = mapped_column(String(12), default="no_assembly", server_default="no_assembly")
     assembly_established_on: Mapped[date | None] = mapped_column(Date)
+    #: the unguessable address of its public record (/c/<token>: Shaoxing Art 23), made when first needed
+    public_token: Mapped[str | None] = mapped_column(String(32), unique=True)
 
     township: Mapped[Township] = relationship(back_populates="communities")

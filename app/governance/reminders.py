@@ -6,7 +6,9 @@ preparation's (app.preparation.progress.send_reminders, whose 7-day / 1-day / ov
   overdue to the township, which may form a re-election group;
 - a township's order to correct a decision by a date (city policy item 15): to the committee;
 - a property management committee's term (2 years, Hangzhou Art 41 for comparison: Shaoxing sets none): to the
-  township, which re-forms it if no committee was elected.
+  township, which re-forms it if no committee was elected;
+- a decision of the body, published within 3 days of being made (Shaoxing Art 21 ¶3; app.governance.transparency):
+  to the body.
 
 A clock whose year has no holiday calendar yet is skipped (its deadline cannot be computed) and reminded once the
 calendar is added.
@@ -24,7 +26,7 @@ from sqlalchemy import select
 from app.audit import services as audit
 from app.communities.models import Community
 from app.extensions import db
-from app.governance import bodies
+from app.governance import bodies, transparency
 from app.governance.body_models import GoverningBody
 from app.governance.reminder_models import GovernanceReminder
 from app.governance.supervision import open_orders
@@ -35,6 +37,7 @@ CLOCK_LABELS: dict[str, Any] = {
     "re_election": _l("Organise the re-election"),
     "correction": _l("Correct the decision the township ordered corrected"),
     "pmc_term": _l("The property management committee's term ends: a committee elected, or the township re-forms it"),
+    "publication": _l("Publish the decision (within 3 days, Shaoxing Art 21)"),
 }
 
 
@@ -57,6 +60,10 @@ def clocks(community: Community) -> list[Clock]:
     found += [
         Clock("correction", order.id, order.due_on, "committee") for order in open_orders(community) if order.due_on
     ]
+    for decision in transparency.unpublished_decisions(community):
+        due = transparency.due_on(decision)
+        if due is not None:
+            found.append(Clock("publication", decision.id, due, "committee"))
     return found
 
 

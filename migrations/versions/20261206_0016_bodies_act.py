@@ -50,6 +50,9 @@ def upgrade():
             batch_op.create_foreign_key(
                 batch_op.f(f"fk_{table}_meeting_id_meetings"), "meetings", ["meeting_id"], ["id"], ondelete="CASCADE"
             )
+    with op.batch_alter_table("communities", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("public_token", sa.String(length=32), nullable=True))
+        batch_op.create_unique_constraint(batch_op.f("uq_communities_public_token"), ["public_token"])
     op.create_table(
         "publications",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -88,6 +91,9 @@ def upgrade():
 
 def downgrade():
     op.drop_table("publications")
+    with op.batch_alter_table("communities", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("uq_communities_public_token"), type_="unique")
+        batch_op.drop_column("public_token")
     for table in ("candidate_list_reviews", "candidates"):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_constraint(batch_op.f(f"fk_{table}_meeting_id_meetings"), type_="foreignkey")
