@@ -55,6 +55,8 @@ PUBLIC_ENDPOINTS = {
     # a township's revocation of a committee decision is published to the owners behind an unguessable token
     "supervision.public",
     "supervision.public_pdf",
+    # a community's public record (Shaoxing Art 23), for its owners, behind an unguessable token
+    "transparency.public",
 }
 CHANGING_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 #: API operations open to every token holder that name no object and change nothing: they answer B's caller too,
@@ -248,7 +250,7 @@ def _supervision_of(community: Any, official: Any) -> dict[str, Any]:
     """B's committee in office and a township's order to correct one of its decisions."""
     from datetime import timedelta
 
-    from app.governance import supervision
+    from app.governance import supervision, transparency
     from app.roll.services import today
     from tests.governance.test_supervision_helpers import gen_body
 
@@ -256,7 +258,8 @@ def _supervision_of(community: Any, official: Any) -> dict[str, Any]:
     order = supervision.order_correction(
         community, "越界决定", today(), "越界测试", today() + timedelta(days=10), official.id
     )
-    return {"supervision_id": order.id}
+    decision = transparency.record(community, "decision", "越界公示", "越界测试", today(), None, None)
+    return {"supervision_id": order.id, "publication_id": decision.id}
 
 
 def _routes(app: Flask) -> list[tuple[str, str, Any]]:
