@@ -19,6 +19,7 @@ from app.auth.models import User
 from app.communities.models import Community
 from app.demo.roll_generator import demo_small_roll
 from app.extensions import db
+from app.preparation.models import Candidate
 from app.roll import services as roll_services
 from app.roll.models import RollVersion
 from app.roll.versions import create_version
@@ -100,6 +101,8 @@ def letter(live_server: LiveServer) -> Iterator[Letter]:
             db.session.execute(delete(MeetingVoter).where(MeetingVoter.meeting_id == result.meeting_id))
             db.session.delete(db.session.get_one(Meeting, result.meeting_id))
             db.session.flush()
+            # its candidates too (SQLite does not cascade): a later meeting given the same id would inherit them
+            db.session.execute(delete(Candidate).where(Candidate.meeting_id == result.meeting_id))
             db.session.delete(db.session.get_one(RollVersion, version_id))
             db.session.commit()
             db.session.remove()
