@@ -268,7 +268,10 @@ def extend_term(group: PreparatoryGroup, extended_on: date, reason: str, user_id
     if group.extended_on is not None:
         raise DomainError(
             "already_extended",
-            _l("The term has been extended once already; the group is dissolved and a new one formed (Shaoxing Art 16)."),
+            _l(
+                "The term has been extended once already; the group is dissolved and a new one formed "
+                "(Shaoxing Art 16)."
+            ),
             status=409,
         )
     reason = required_text(reason, "reason", 500)
