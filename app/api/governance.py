@@ -100,7 +100,7 @@ def bodies_only(view: Any) -> Any:
     @functools.wraps(view)
     def checked(*args: Any, **kwargs: Any) -> Any:
         community = _community(kwargs["community_id"])
-        if not acting.can_act_for_office(current_user, community):
+        if not acting.can_act_for_office(current_user, community, chair=True):
             raise Forbidden("forbidden", _l("Only the members of the body in office may do this."))
         return view(*args, **kwargs)
 
@@ -217,7 +217,7 @@ def add_election(data: dict[str, Any], meeting_id: int) -> Any:
     if meeting is None or meeting.body_id is None:
         raise NotFound("meeting_not_found", _l("No such meeting."))
     _community(meeting.community_id)
-    acting.require_run(current_user, meeting)
+    acting.require_run(current_user, meeting, chair=True)
     convening.add_election(
         meeting, data["seats"], data["max_alternates"], current_user.id, by_election=data["by_election"]
     )

@@ -672,8 +672,10 @@ def nominate_for_meeting(data: dict[str, Any], meeting_id: int) -> Any:
 @preparers_only
 @blp.response(201, CandidateListReviewSchema)
 def submit_meeting_list(meeting_id: int) -> Any:
-    """The convening body sends its accepted candidates to the township for review."""
-    review = nominations.submit_list(_convened_meeting(meeting_id)[0], current_user.id)
+    """The convening body's chair sends its accepted candidates to the township for review."""
+    meeting = _convened_meeting(meeting_id)[0]
+    acting.require_run(current_user, meeting, chair=True)
+    review = nominations.submit_list(meeting, current_user.id)
     db.session.commit()
     return review
 

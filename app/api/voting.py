@@ -141,6 +141,15 @@ def _require_convener(user: User, community: Community, loaded: Any) -> None:
         acting.require_run(user, meeting)
 
 
+def _require_chair(user: User, community: Community, loaded: Any) -> None:
+    """An act that binds the convening body (what is put to the vote, the announcement, the opening): its chair's."""
+    meeting = _meeting_of(loaded)
+    if meeting is None:
+        permissions.require_prepare_community(user, community)
+    else:
+        acting.require_run(user, meeting, chair=True)
+
+
 def _require_teller(user: User, community: Community, loaded: Any) -> None:
     if not may_enter_paper(community):
         raise Forbidden("forbidden", _l("Only the community's tellers and the convener may enter paper ballots."))
@@ -170,6 +179,8 @@ def _requiring(require: Callable[[User, Community, Any], None]) -> Callable[[Any
 
 #: the preparatory group and its township (the convener of the first meeting)
 conveners_only = _requiring(_require_convener)
+#: the convener's acts that bind it: its chair's for a body (app.governance.acting)
+chairs_only = _requiring(_require_chair)
 #: the community's tellers and the convener
 tellers_only = _requiring(_require_teller)
 #: the convener and the township's officials and observers
@@ -262,7 +273,7 @@ def get_meeting(meeting_id: int) -> Any:
 
 
 @blp.put("/meetings/<id:meeting_id>/configuration")
-@conveners_only
+@chairs_only
 @blp.arguments(MeetingConfigurationSchema)
 @blp.response(200, MeetingDetailSchema)
 def configure(data: dict[str, Any], meeting_id: int) -> Any:
@@ -274,7 +285,7 @@ def configure(data: dict[str, Any], meeting_id: int) -> Any:
 
 
 @blp.post("/meetings/<id:meeting_id>/matters")
-@conveners_only
+@chairs_only
 @blp.arguments(MotionInSchema)
 @blp.response(201, MatterSchema)
 def add_motion(data: dict[str, Any], meeting_id: int) -> Any:
@@ -286,7 +297,7 @@ def add_motion(data: dict[str, Any], meeting_id: int) -> Any:
 
 
 @blp.delete("/matters/<id:matter_id>")
-@conveners_only
+@chairs_only
 @blp.response(200, MeetingDetailSchema)
 def remove_matter(matter_id: int) -> Any:
     """Take a matter off its meeting (before voting opens only); returns the meeting."""
@@ -297,7 +308,7 @@ def remove_matter(matter_id: int) -> Any:
 
 
 @blp.post("/meetings/<id:meeting_id>/announcement")
-@conveners_only
+@chairs_only
 @blp.arguments(AnnouncementInSchema)
 @blp.response(200, MeetingDetailSchema)
 def announce(data: dict[str, Any], meeting_id: int) -> Any:
@@ -309,7 +320,7 @@ def announce(data: dict[str, Any], meeting_id: int) -> Any:
 
 
 @blp.post("/meetings/<id:meeting_id>/opening")
-@conveners_only
+@chairs_only
 @blp.response(200, MeetingDetailSchema)
 def open_voting(meeting_id: int) -> Any:
     """Open voting: the roll is frozen and the voters fixed; nothing about the matters, candidates or roll can change

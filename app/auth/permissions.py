@@ -52,19 +52,24 @@ def grant_in_force(grant: RoleGrant) -> bool:
     return body is not None and body.dissolved_on is None and (body.term_ends_on is None or on <= body.term_ends_on)
 
 
-def acting_body_ids(user: User, community: Community) -> set[int]:
-    """The community's bodies for which the user acts today (their body member grants in force)."""
+def acting_body_ids(user: User, community: Community, *, chair: bool = False) -> set[int]:
+    """The community's bodies for which the user acts today (their body member grants in force); with ``chair``, only
+    those where the user holds the chair (the leader of a re-election group or property management committee)."""
     return {
         g.body_id
         for g in _grants(user, Role.BODY_MEMBER)
-        if g.community_id == community.id and g.body_id is not None and grant_in_force(g)
+        if g.community_id == community.id
+        and g.body_id is not None
+        and grant_in_force(g)
+        and (not chair or g.group_role == "chair")
     }
 
 
-def can_act_for_body(user: User, body: GoverningBody) -> bool:
-    """The body's own accounts, in force; the township does not act in the body's place (DOMAIN §7 item 10)."""
+def can_act_for_body(user: User, body: GoverningBody, *, chair: bool = False) -> bool:
+    """The body's own accounts, in force; the township does not act in the body's place (DOMAIN §7 item 10). Acts
+    that bind the body (``chair``) are its chair's; its members record the rest (app.governance.acting)."""
     community = db.session.get_one(Community, body.community_id)
-    return body.id in acting_body_ids(user, community)
+    return body.id in acting_body_ids(user, community, chair=chair)
 
 
 def community_ids_viewable(user: User) -> set[int]:

@@ -3,6 +3,13 @@ that leads it for the first meeting; for a meeting convened by a body (property 
 committee, re-election group) that body's own accounts, in force — the township reviews, certifies and sees, and
 does not act in the body's place.
 
+Rights by office: the acts that bind the body — convening, what is put to the vote (window, matters, the election),
+the announcement, opening the vote, submitting the candidate list, the committee's officers, members leaving, filing
+and publication — are its chair's (a committee's chair, the leader of a property management committee or
+re-election group); its members record the rest (nominations, profiles and vetting, voters, letters, proxies, paper
+ballots, reminders) and see everything the chair does. This mirrors the preparatory group, whose leader alone reveals
+personal data.
+
 A meeting made outside both (only the test and demo builders make one) is run by the preparers of its community.
 """
 
@@ -20,27 +27,27 @@ from app.governance.body_models import GoverningBody
 from app.voting.models import Meeting
 
 
-def can_run(user: User, meeting: Meeting) -> bool:
-    """Whether the user acts for the meeting's convener: its matters, candidates, announcement, voters and letters."""
+def can_run(user: User, meeting: Meeting, *, chair: bool = False) -> bool:
+    """Whether the user acts for the meeting's convener (with ``chair``: in an act that binds it)."""
     community = db.session.get_one(Community, meeting.community_id)
     if meeting.body_id is not None:
-        return permissions.can_act_for_body(user, db.session.get_one(GoverningBody, meeting.body_id))
+        return permissions.can_act_for_body(user, db.session.get_one(GoverningBody, meeting.body_id), chair=chair)
     return permissions.can_prepare_community(user, community)
 
 
-def require_run(user: User, meeting: Meeting) -> None:
-    if not can_run(user, meeting):
+def require_run(user: User, meeting: Meeting, *, chair: bool = False) -> None:
+    if not can_run(user, meeting, chair=chair):
         raise Forbidden("forbidden", _l("Only the members of the body that convened this meeting may do this."))
 
 
 def can_convene(user: User, community: Community) -> bool:
-    """Whether the user acts for the community's convening body (`bodies.convener`)."""
+    """Whether the user is the chair of the community's convening body (`bodies.convener`)."""
     body = bodies.convener(community)
-    return body is not None and permissions.can_act_for_body(user, body)
+    return body is not None and permissions.can_act_for_body(user, body, chair=True)
 
 
-def can_act_for_office(user: User, community: Community) -> bool:
-    """Whether the user acts for the committee or property management committee in office (its officers, its
-    members leaving, its filing, its publications)."""
+def can_act_for_office(user: User, community: Community, *, chair: bool = False) -> bool:
+    """Whether the user acts for the committee or property management committee in office (with ``chair``: its
+    officers, members leaving, filing and publications)."""
     body = bodies.in_office(community)
-    return body is not None and permissions.can_act_for_body(user, body)
+    return body is not None and permissions.can_act_for_body(user, body, chair=chair)

@@ -107,7 +107,7 @@ def body_view(community: Community, body: GoverningBody | None) -> BodyView | No
         action_form=ActionForm(),
         convene_form=ConveneForm(),
         reminders=reminders.recent(community),
-        can_act=acting.can_act_for_office(current_user, community),
+        can_act=acting.can_act_for_office(current_user, community, chair=True),
         can_convene=acting.can_convene(current_user, community),
         re_election_group=bodies.re_election_group(community),
         can_form_group=bodies.re_election_group(community) is None
@@ -125,7 +125,7 @@ def _body_action(community_id: int) -> tuple[Community, GoverningBody, str]:
     body = bodies.in_office(community)
     if body is None:
         abort(404)
-    if not acting.can_act_for_office(current_user, community):
+    if not acting.can_act_for_office(current_user, community, chair=True):
         abort(403)
     return community, body, url_for("communities.community", community_id=community.id) + "#body"
 
@@ -247,7 +247,7 @@ def add_election(meeting_id: int) -> Any:
     community_in_scope(meeting.community_id)
     if meeting.body_id is None:  # the first meeting's election comes from the preparation
         abort(404)
-    require_convener(meeting)
+    require_convener(meeting, chair=True)
     back = url_for("meetings.meeting_page", meeting_id=meeting.id) + "#matters"
     form = ElectionForm()
     if not form.validate_on_submit() or form.seats.data is None:

@@ -51,7 +51,7 @@ def _words() -> dict[str, Any]:
 def index(community_id: int) -> Any:
     """Everything the body recorded, published or not, with the 3-day clocks; the forms for its own accounts."""
     community = community_in_scope(community_id)
-    can_act = acting.can_act_for_office(current_user, community)
+    can_act = acting.can_act_for_office(current_user, community, chair=True)
     return render_template(
         "governance/publications.html",
         community=community,
@@ -67,7 +67,7 @@ def index(community_id: int) -> Any:
 
 def _acting(community_id: int) -> tuple[Community, str]:
     community = community_in_scope(community_id)
-    if not acting.can_act_for_office(current_user, community):
+    if not acting.can_act_for_office(current_user, community, chair=True):
         abort(403)
     return community, url_for("transparency.index", community_id=community.id)
 

@@ -29,12 +29,13 @@ def require_preparer(community: Community) -> None:
         abort(403)
 
 
-def require_convener(meeting: Meeting) -> None:
+def require_convener(meeting: Meeting, *, chair: bool = False) -> None:
     """403 unless the caller acts for the meeting's convener (app.governance.acting: the preparatory group and its
-    township for the first meeting, the convening body's own accounts for a later one)."""
+    township for the first meeting, the convening body's own accounts for a later one; ``chair``: an act that binds
+    the body, its chair's)."""
     from app.governance.acting import can_run
 
-    if not can_run(current_user, meeting):
+    if not can_run(current_user, meeting, chair=chair):
         abort(403)
 
 

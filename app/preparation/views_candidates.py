@@ -71,8 +71,11 @@ def _may_prepare(pool: nominations.Pool | None, community: Community) -> bool:
     return permissions.can_prepare_community(current_user, community)
 
 
-def _require_pool(pool: nominations.Pool, community: Community) -> None:
-    if not _may_prepare(pool, community):
+def _require_pool(pool: nominations.Pool, community: Community, *, chair: bool = False) -> None:
+    if isinstance(pool, Meeting) and chair:
+        if not acting.can_run(current_user, pool, chair=True):
+            abort(403)
+    elif not _may_prepare(pool, community):
         abort(403)
 
 
@@ -103,6 +106,7 @@ def _pool_page(pool: nominations.Pool | None, community: Community) -> Any:
         review=review,
         locked=review is not None and review.decision in ("pending", "approved"),
         can_prepare=_may_prepare(pool, community),
+        can_submit=acting.can_run(current_user, meeting, chair=True) if meeting else _may_prepare(pool, community),
         can_manage=permissions.can_manage_community(current_user, community),
         form=NominationForm(nominated_on=today()),
         review_form=ReviewForm(),
@@ -181,7 +185,7 @@ def nominate_for_meeting(meeting_id: int) -> Any:
 def submit_meeting_list(meeting_id: int) -> Any:
     """The convening body sends its accepted candidates to the township for review (seed item 13)."""
     meeting, community = _convened(meeting_id)
-    _require_pool(meeting, community)
+    _require_pool(meeting, community, chair=True)
     return _submit(meeting, url_for("candidates.meeting_index", meeting_id=meeting.id))
 
 

@@ -216,6 +216,7 @@ def meeting_page(meeting_id: int) -> Any:
         state=state,
         state_label=WINDOW_LABELS[state],
         can_prepare=acting.can_run(current_user, meeting),
+        can_bind=acting.can_run(current_user, meeting, chair=True),
         can_enter_paper=may_enter_paper(community),
         can_see_turnout=may_see_turnout(community, meeting),
         configure_form=_configure_form(meeting),
@@ -238,7 +239,7 @@ def meeting_page(meeting_id: int) -> Any:
 def configure(meeting_id: int) -> Any:
     """Set the window (typed in Beijing time), the channels, the identity check and whether ballots may change."""
     meeting, _community = _meeting(meeting_id)
-    require_convener(meeting)
+    require_convener(meeting, chair=True)
     back = url_for("meetings.meeting_page", meeting_id=meeting.id) + "#configure"
     form = ConfigureForm()
     if not form.validate_on_submit():
@@ -271,7 +272,7 @@ def configure(meeting_id: int) -> Any:
 def add_motion(meeting_id: int) -> Any:
     """Add a motion with its Art 278 ¶1 category (its threshold follows)."""
     meeting, _community = _meeting(meeting_id)
-    require_convener(meeting)
+    require_convener(meeting, chair=True)
     back = url_for("meetings.meeting_page", meeting_id=meeting.id) + "#matters"
     form = MotionForm()
     if not form.validate_on_submit():
@@ -290,7 +291,7 @@ def add_motion(meeting_id: int) -> Any:
 def remove_matter(matter_id: int) -> Any:
     """Take a matter off the meeting (before voting opens only)."""
     matter, meeting, _community = _matter(matter_id)
-    require_convener(meeting)
+    require_convener(meeting, chair=True)
     back = url_for("meetings.meeting_page", meeting_id=meeting.id) + "#matters"
     form = ActionForm()
     if not form.validate_on_submit():
@@ -307,7 +308,7 @@ def remove_matter(matter_id: int) -> Any:
 def announce(meeting_id: int) -> Any:
     """Announce the meeting as it stands (time, form, matters, candidates): voting opens at least 15 days later."""
     meeting, _community = _meeting(meeting_id)
-    require_convener(meeting)
+    require_convener(meeting, chair=True)
     back = url_for("meetings.meeting_page", meeting_id=meeting.id) + "#announcement"
     form = AnnounceForm()
     if not form.validate_on_submit():
@@ -332,7 +333,7 @@ def announce(meeting_id: int) -> Any:
 def open_voting(meeting_id: int) -> Any:
     """Open voting: freeze the roll and fix the voters; nothing about matters, candidates or roll changes after."""
     meeting, _community = _meeting(meeting_id)
-    require_convener(meeting)
+    require_convener(meeting, chair=True)
     back = url_for("meetings.meeting_page", meeting_id=meeting.id)
     form = OpenVotingForm()
     if not form.validate_on_submit():

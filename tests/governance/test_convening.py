@@ -206,3 +206,31 @@ def test_a_by_election_fills_the_vacant_seats_once_no_alternate_is_left(
     assert bodies.in_office(community) is body  # the same committee, its seat filled
     assert [m.name for m in bodies.serving(body)][-1] == three[0].name
     assert convening.vacancies(community) == 0
+
+
+def test_a_member_records_nominations_and_only_the_chair_binds_the_body(
+    client: FlaskClient, auth: AuthActions, elected: tuple[Voted, GoverningBody]
+) -> None:
+    """Rights by office (app.governance.acting): a member records a nomination; convening, submitting the list and
+    announcing are the chair's."""
+    from app.demo.candidates import owners_on_roll
+    from app.preparation.models import Candidate
+
+    voted, body = elected
+    community = voted.community
+    meeting = convening.convene(community, "换届选举", date(2026, 12, 1), date(2026, 12, 8), None)
+    member = body_account(community, body, "a-member", office="member")
+    db.session.commit()
+    auth.login(member.username)
+    home = f"/communities/{community.id}"
+    convene = {"title": "第三次业主大会会议", "opens_on": "2026-12-20", "closes_on": "2026-12-27"}
+    assert auth.post(f"{home}/body/meetings", convene, home).status_code == 403
+    ((name, id_number),) = owners_on_roll(community, 10, 1)
+    nomination = {"name": name, "id_number": id_number, "route": "self", "nominated_on": today().isoformat()}
+    pool = f"/meetings/{meeting.id}/candidates"
+    assert auth.post(pool, nomination, pool).status_code == 302
+    assert db.session.query(Candidate).filter_by(meeting_id=meeting.id).count() == 1
+    assert auth.post(f"{pool}/submit", {}, pool).status_code == 403
+    announce = {"starts_on": today().isoformat(), "confirm": "y"}
+    assert auth.post(f"/meetings/{meeting.id}/announce", announce, pool).status_code == 403
+    assert meeting.announced_on is None
