@@ -28,8 +28,9 @@ from app.governance.forms import (
 )
 from app.governance.reminder_models import GovernanceReminder
 from app.preparation.forms import MembersForm
+from app.preparation.models import PreparatoryGroup
 from app.preparation.page_helpers import community_in_scope, done, invalid, refused, require_convener
-from app.preparation.views import ROLE_LABELS, member_inputs
+from app.preparation.views import member_inputs
 from app.roll.services import today
 from app.voting.meeting_forms import ActionForm
 from app.voting.models import Meeting
@@ -212,7 +213,69 @@ def re_election_group(community_id: int) -> Any:
         except DomainError as error:
             return refused(error, url_for("governance.re_election_group", community_id=community.id), form)
         return done(_("The re-election group is formed. It prepares and convenes the re-election."), back)
-    return render_template("governance/re_election_group.html", form=form, community=community, role_labels=ROLE_LABELS)
+    return render_template(
+        "governance/body_members.html",
+        form=form,
+        community=community,
+        heading=_("Form the re-election group"),
+        intro=_(
+            "Shaoxing Art 24 ¶3: the township forms a re-election group, composed as a preparatory group (Shaoxing "
+            "Art 12): owner representatives (at least half of the group, owners on the roll), the township's "
+            "representative (who leads it), the residents' committee's representative. It prepares and convenes the "
+            "re-election; until the new committee is elected, the old one calls no vote on a matter of joint decision."
+        ),
+        reason_help=_(
+            "Without a member of the residents' committee, give the reason for this composition: the township "
+            "confirms it."
+        ),
+        button=_("Form the re-election group"),
+    )
+
+
+@bp.route("/communities/<id:community_id>/body/members", methods=["GET", "POST"])
+@login_required
+def pmc_members(community_id: int) -> Any:
+    """The township confirms the property management committee's members after the conversion, replacing a member who
+    cannot serve, with the preparatory group's composition checks (Shaoxing Arts 12 and 16 ¶3; city policy item 12)."""
+    community = community_in_scope(community_id)
+    if not permissions.can_manage_community(current_user, community):
+        abort(403)
+    body = bodies.in_office(community)
+    if body is None or body.kind != "pmc":
+        abort(404)
+    page = url_for("governance.pmc_members", community_id=community.id)
+    form = MembersForm()
+    form.reason.label.text = _("Why the members change")
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return invalid(form, page)
+        try:
+            bodies.adjust_pmc_members(body, member_inputs(form), form.reason.data or "", today(), current_user.id)
+        except DomainError as error:
+            return refused(error, page, form)
+        return done(_("The members are changed."), url_for("communities.community", community_id=community.id))
+    group = db.session.get(PreparatoryGroup, body.group_id) if body.group_id is not None else None
+    serving = {m.name for m in bodies.serving(body)}
+    # the group's members as they were formed (role, contact, leader), those still serving; ID numbers are not stored
+    for entry, member in zip(
+        form.members, [m for m in (group.members if group else []) if m.name in serving], strict=False
+    ):
+        entry.form.name.data, entry.form.role.data = member.name, member.role
+        entry.form.contact.data, entry.form.is_leader.data = member.contact, member.is_leader
+    return render_template(
+        "governance/body_members.html",
+        form=form,
+        community=community,
+        heading=_("The property management committee's members"),
+        intro=_(
+            "The preparatory group became the property management committee (Shaoxing Art 16 ¶3; city policy item "
+            "12). Confirm its members, replacing one who cannot serve: the composition is checked as the group's "
+            "(Shaoxing Art 12). Give each member's role, and an owner representative's ID number to find them on "
+            "the roll."
+        ),
+        reason_help=None,
+        button=_("Save the members"),
+    )
 
 
 @bp.post("/communities/<id:community_id>/body/meetings")

@@ -124,6 +124,28 @@ def test_the_township_converts_the_group_on_the_community_page(
     assert 'data-event="convert_to_pmc"' in timeline
     assert "筹备组成员熟悉情况" in timeline
 
+    # the township confirms the members, replacing one who cannot serve (composition checked as the group's)
+    from tests.governance.test_body_pages import members_form_data
+    from tests.preparation.helpers import roll_owners, valid_members
+
+    members_page = f"{page}/body/members"
+    shown = client.get(members_page).get_data(as_text=True)
+    assert f'value="{group.members[0].name}"' in shown  # the group's members, as formed
+    owners = roll_owners()
+    kept = [m for m in valid_members(owners) if m.name != owners[0].name]
+    replacement = valid_members(owners[8:])[1]  # owners[8], an owner representative on the roll
+    assert auth.post(
+        members_page, {**members_form_data([*kept, replacement]), "reason": ""}, members_page
+    ).status_code == (302)
+    db.session.expire_all()
+    assert owners[0].name in [m.name for m in bodies.serving(pmc)]  # no reason: refused, nothing changed
+    data = {**members_form_data([*kept, replacement]), "reason": "一名业主代表已出售房屋"}
+    assert auth.post(members_page, data, members_page).status_code == 302
+    db.session.expire_all()
+    serving = [m.name for m in bodies.serving(pmc)]
+    assert owners[0].name not in serving
+    assert owners[8].name in serving
+
 
 def test_the_conversion_is_the_rule_and_cannot_be_declined(client: FlaskClient, auth: AuthActions, app: Any) -> None:
     """City policy item 12 (筹备组改设为物业管理委员会), DOMAIN §7 item 4: an established assembly stays established;
