@@ -11,7 +11,7 @@ from app.api.common import check_api_auth
 from app.api.schemas import CommunitySchema, NewAccountSchema, UserSchema
 from app.auth import permissions
 from app.auth import services as accounts
-from app.auth.models import GroupRole, Role
+from app.auth.models import BodyOffice, GroupRole, Role
 from app.communities import queries, services
 from app.communities.models import Community
 from app.extensions import db
@@ -68,7 +68,8 @@ def list_community_accounts(community_id: int) -> Any:
 @blp.arguments(NewAccountSchema)
 @blp.response(201, UserSchema)
 def create_community_account(data: dict[str, Any], community_id: int) -> Any:
-    """Create a preparatory-group member, teller or observer (the township's officials)."""
+    """Create a preparatory-group member, teller, observer or body member (`body_id` and `office`: chair or member),
+    by the township's officials, who invite the bodies' members (DOMAIN §7 item 10)."""
     community = permissions.get_community(current_user, community_id)
     permissions.require_manage_community(current_user, community)
     user = accounts.create_community_account(
@@ -78,6 +79,8 @@ def create_community_account(data: dict[str, Any], community_id: int) -> Any:
         data["password"],
         Role(data["role"]),
         GroupRole(data["group_role"]) if data.get("group_role") else None,
+        body_id=data["body_id"],
+        office=BodyOffice(data["office"]) if data.get("office") else None,
     )
     db.session.commit()
     return user

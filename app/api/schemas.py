@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import EXCLUDE, fields, validate
 from marshmallow import Schema as MarshmallowSchema
 
-from app.auth.models import GroupRole, Role
+from app.auth.models import BodyOffice, GroupRole, Role
 from app.calendar.services import notice_is_provisional
 from app.rules.areas import format_area
 
@@ -32,6 +32,8 @@ class GrantSchema(Schema):
     township_id = fields.Integer(allow_none=True)
     community_id = fields.Integer(allow_none=True)
     group_role = fields.String(allow_none=True)
+    #: a body member's body (its office is in group_role: chair or member)
+    body_id = fields.Integer(allow_none=True)
 
 
 class UserSchema(Schema):
@@ -78,6 +80,9 @@ class NewAccountSchema(Schema):
     group_role = fields.String(
         load_default=None, allow_none=True, validate=validate.OneOf([g.value for g in GroupRole])
     )
+    #: a body member's body (one of the community's bodies at work) and office
+    body_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=2**31 - 1))
+    office = fields.String(load_default=None, allow_none=True, validate=validate.OneOf([o.value for o in BodyOffice]))
 
 
 class ApiTokenSchema(Schema):

@@ -65,3 +65,19 @@ def test_the_committee_through_the_api(app: Flask, client: Any, elected: tuple[V
     refused(official.post(f"/meetings/{meeting_id}/candidate-list"), 403, "forbidden")
     refused(official.post(f"{url}/governance/conversion", {"decision": "convert", "reason": "x"}), 409, "not_now")
     refused(official.post(f"{url}/governance/conversion", {"decision": "maybe", "reason": "x"}), 422, "http_422")
+
+
+def test_the_township_invites_a_bodys_member_through_the_api(
+    app: Flask, client: Any, elected: tuple[Voted, GoverningBody]
+) -> None:
+    voted, body = elected
+    official = api_of(client, voted.official)
+    db.session.commit()
+    url = f"/communities/{voted.community.id}/accounts"
+    account = {"username": "api-chair", "display_name": "主任", "password": "a-long-password-1", "role": "body_member"}
+    refused(official.post(url, account), 422, "invalid_body")  # a body member needs the body and the office
+    refused(official.post(url, {**account, "body_id": 2**31 - 1, "office": "chair"}), 422, "invalid_body")
+    made = official.post(url, {**account, "body_id": body.id, "office": "chair"})
+    assert made.status_code == 201, made.get_json()
+    (grant,) = made.get_json()["grants"]
+    assert (grant["role"], grant["body_id"], grant["group_role"]) == ("body_member", body.id, "chair")
