@@ -573,9 +573,12 @@ def list_candidates(community_id: int) -> Any:
 def nominate(data: dict[str, Any], community_id: int) -> Any:
     """Record a nomination (Shaoxing Art 13 ¶2): self, the residents' committee, or jointly by 10 or more owners on
     the roll (`cosigner_id_numbers`, checked line by line: 422 `invalid_joint_nomination`)."""
-    group = _current(permissions.get_community(current_user, community_id))
+    return _nominate(_current(permissions.get_community(current_user, community_id)), data)
+
+
+def _nominate(pool: nominations.Pool, data: dict[str, Any]) -> Any:
     candidate = nominations.nominate(
-        group,
+        pool,
         name=data["name"],
         id_number=data["id_number"],
         route=data["route"],
@@ -654,18 +657,7 @@ def list_meeting_candidates(meeting_id: int) -> Any:
 def nominate_for_meeting(data: dict[str, Any], meeting_id: int) -> Any:
     """A nomination for the election of a meeting convened by a body, by the same rules as the first meeting's
     (Shaoxing Art 13 ¶2; the convening body's accounts record it)."""
-    candidate = nominations.nominate(
-        _convened_meeting(meeting_id)[0],
-        name=data["name"],
-        id_number=data["id_number"],
-        route=data["route"],
-        nominated_on=data["nominated_on"],
-        user_id=current_user.id,
-        cosigner_id_numbers=data["cosigner_id_numbers"],
-        statement=data["statement"],
-    )
-    db.session.commit()
-    return _candidate_detail(candidate)
+    return _nominate(_convened_meeting(meeting_id)[0], data)
 
 
 @blp.post("/meetings/<id:meeting_id>/candidate-list")

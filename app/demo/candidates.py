@@ -39,6 +39,23 @@ def owners_on_roll(community: Community, start: int, count: int) -> list[tuple[s
     return [(name, number) for number, name in found.items()]
 
 
+def declare_and_accept(candidate: Candidate, statement: str, user_id: int | None) -> Candidate:
+    """The candidate's statement and signed declaration (no act of Shaoxing Art 22, no tie with the property
+    company), then vetted and accepted by ``user_id``."""
+    candidates.update_profile(
+        candidate,
+        statement=statement,
+        party_member=False,
+        peoples_congress_deputy=False,
+        cppcc_member=False,
+        declaration_made=True,
+        declared_acts=(),
+        property_company_tie=False,
+        user_id=user_id,
+    )
+    return candidates.vet(candidate, True, "", user_id)
+
+
 def approved_list(pool: Pool, statements: Sequence[str], nominated_on: date, start: int = 30) -> list[Candidate]:
     """One self-nomination per statement, by owners of the roll from the ``start``-th unit on, each accepted, and the
     list submitted and approved."""
@@ -48,18 +65,6 @@ def approved_list(pool: Pool, statements: Sequence[str], nominated_on: date, sta
         candidate = candidates.nominate(
             pool, name=name, id_number=id_number, route="self", nominated_on=nominated_on, user_id=None
         )
-        candidates.update_profile(
-            candidate,
-            statement=statement,
-            party_member=False,
-            peoples_congress_deputy=False,
-            cppcc_member=False,
-            declaration_made=True,
-            declared_acts=(),
-            property_company_tie=False,
-            user_id=None,
-        )
-        candidates.vet(candidate, True, "", None)
-        made.append(candidate)
+        made.append(declare_and_accept(candidate, statement, None))
     candidates.review_list(candidates.submit_list(pool, None), True, "", None)
     return made

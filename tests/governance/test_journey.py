@@ -18,7 +18,7 @@ from app.auth import permissions
 from app.auth.models import RoleGrant, User
 from app.communities.models import Community
 from app.db_types import utcnow
-from app.demo.candidates import owners_on_roll
+from app.demo.candidates import declare_and_accept, owners_on_roll
 from app.extensions import db
 from app.governance import acting, bodies, convening, decisions
 from app.governance.body_models import GoverningBody
@@ -49,18 +49,7 @@ def _elect(meeting: Meeting, actor: User, official: User, start: int) -> list[in
         nominated = candidates.nominate(
             meeting, name=name, id_number=id_number, route="self", nominated_on=today(), user_id=actor.id
         )
-        candidates.update_profile(
-            nominated,
-            statement="愿意为业主服务。",
-            party_member=False,
-            peoples_congress_deputy=False,
-            cppcc_member=False,
-            declaration_made=True,
-            declared_acts=(),
-            property_company_tie=False,
-            user_id=actor.id,
-        )
-        candidates.vet(nominated, True, "", actor.id)
+        declare_and_accept(nominated, "愿意为业主服务。", actor.id)
     review = candidates.submit_list(meeting, actor.id)
     assert refused(candidates.review_list, review, True, "", actor.id).code == "four_eyes"
     candidates.review_list(review, True, "名单符合条件", official.id)
