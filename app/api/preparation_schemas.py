@@ -160,6 +160,7 @@ class PlanSchema(Schema):
     max_alternates = fields.Integer()
     min_committee_members = fields.Integer()
     alternates_list = fields.String()
+    arrears_bar = fields.Boolean()
     voting_rules_confirmed_at = fields.DateTime(allow_none=True)
     rules_of_procedure_drafted = fields.Function(lambda plan: bool(plan.rules_text), metadata={"type": "boolean"})
     covenant_drafted = fields.Function(lambda plan: bool(plan.covenant_text), metadata={"type": "boolean"})
@@ -240,6 +241,8 @@ class RulesSchema(Schema):
     )
     min_committee_members = fields.Integer(required=True, strict=True, validate=validate.Range(MIN_SEATS, MAX_SEATS))
     alternates_list = fields.String(required=True, validate=validate.OneOf(ALTERNATES_LISTS))
+    #: a rule of procedure: unpaid fees after a written demand bar a candidacy (DOMAIN §6; default on)
+    arrears_bar = fields.Boolean(load_default=True)
 
 
 def at_most_fields(values: dict[str, str]) -> None:
@@ -370,6 +373,8 @@ class ProfileSchema(Schema):
     party_member = fields.Boolean(required=True)
     peoples_congress_deputy = fields.Boolean(required=True)
     cppcc_member = fields.Boolean(required=True)
+    party_congress_deputy = fields.Boolean(load_default=False)
+    under_guardianship = fields.Boolean(load_default=False)
     declaration_made = fields.Boolean(required=True)
     declared_acts = fields.List(
         fields.Integer(strict=True, validate=validate.Range(min=min(PROHIBITED_ACTS), max=max(PROHIBITED_ACTS))),
@@ -415,8 +420,10 @@ class CandidateSchema(Schema):
     statement = fields.String()
     has_photo = fields.Function(lambda candidate: candidate.photo is not None, metadata={"type": "boolean"})
     party_member = fields.Boolean()
+    party_congress_deputy = fields.Boolean()
     peoples_congress_deputy = fields.Boolean()
     cppcc_member = fields.Boolean()
+    under_guardianship = fields.Boolean()
     declaration_made = fields.Boolean()
     declared_acts = fields.List(fields.Integer())
     property_company_tie = fields.Boolean(allow_none=True)

@@ -36,6 +36,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "blank_and_invalid_take_part": True,
     "rank_by": ["heads", "area"],
     "min_committee_members": 5,
+    "arrears_bar": True,
 }
 CONVENING_STATES = ("committee", "pmc", "re_election")
 

@@ -114,9 +114,11 @@ class NominationForm(FlaskForm):
 class ProfileForm(FlaskForm):
     statement = TextAreaField(_l("Candidate's statement"), validators=[Optional(), Length(max=2000)])
     party_member = BooleanField(_l("Member of the Communist Party of China"))
+    party_congress_deputy = BooleanField(_l("Deputy to a party congress"))
     peoples_congress_deputy = BooleanField(_l("Deputy to a people's congress"))
     cppcc_member = BooleanField(_l("Member of a CPPCC committee"))
     declaration_made = BooleanField(_l("The candidate has signed the declaration on Shaoxing Art 22"))
+    under_guardianship = BooleanField(_l("Under guardianship (no full civil capacity)"))
     declared_acts = MultiCheckboxField(
         _l("Items of Shaoxing Art 22 the candidate declared"),
         choices=_choices(PROHIBITED_ACT_TEXTS),

@@ -21,10 +21,12 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, select
+from stdnum.cn import ric
+from stdnum.exceptions import InvalidComponent, InvalidFormat
 
 from app.audit import services as audit
 from app.communities.models import Community
-from app.db_types import utcnow
+from app.db_types import SHANGHAI, utcnow
 from app.errors import DomainError
 from app.extensions import db
 from app.preparation.common import find_owner, owner_by_lookup, roll_for_candidates, scope, today
@@ -210,6 +212,7 @@ def nominate(
         statement=optional_text(statement, "statement", 2000, multiline=True),
         recorded_by_id=user_id,
         cosigners=cosigners,
+        birth_date=birth_date_of(id_number),
     )
     db.session.add(candidate)
     db.session.flush()
@@ -234,8 +237,11 @@ def update_profile(
     declared_acts: Sequence[int],
     property_company_tie: bool | None,
     user_id: int | None,
+    party_congress_deputy: bool = False,
+    under_guardianship: bool = False,
 ) -> Candidate:
-    """The candidate's statement, voluntary declarations (seed item 13) and the signed declaration on Art 22."""
+    """The candidate's statement, voluntary declarations (seed item 13: party member, 党代表, deputy, CPPCC member),
+    the signed declaration on Art 22, and whether the person is under guardianship (full civil capacity, DOMAIN §6)."""
     pool = pool_of(candidate)
     _unlocked(pool)
     if candidate.status != "nominated":
@@ -250,13 +256,19 @@ def update_profile(
     candidate.statement = optional_text(statement, "statement", 2000, multiline=True)
     candidate.party_member, candidate.peoples_congress_deputy = party_member, peoples_congress_deputy
     candidate.cppcc_member, candidate.declaration_made = cppcc_member, declaration_made
+    candidate.party_congress_deputy, candidate.under_guardianship = party_congress_deputy, under_guardianship
     candidate.declared_acts, candidate.property_company_tie = acts, property_company_tie
     db.session.flush()
     audit.record(
         "candidate.profile",
         "candidate",
         candidate.id,
-        {"declaration_made": declaration_made, "declared_acts": acts, "property_company_tie": property_company_tie},
+        {
+            "declaration_made": declaration_made,
+            "declared_acts": acts,
+            "property_company_tie": property_company_tie,
+            "under_guardianship": under_guardianship,
+        },
         **scope(_community(pool)),
     )
     return candidate
@@ -322,7 +334,28 @@ def facts_of(candidate: Candidate) -> rules.CandidateFacts:
         declared_acts=tuple(candidate.declared_acts or ()),
         property_company_tie=candidate.property_company_tie,
         other_nominations=tuple(earlier),
+        birth_date=candidate.birth_date,
+        checked_on=candidate.vetted_at.astimezone(SHANGHAI).date() if candidate.vetted_at else today(),
+        under_guardianship=candidate.under_guardianship,
+        arrears_bar=arrears_bar(pool),
     )
+
+
+def arrears_bar(pool: Pool) -> bool:
+    """Whether the rules of procedure bar a candidacy for unpaid fees after a written demand (DOMAIN §6): the group's
+    rules as planned, or the meeting's settings (copied from the community's last meeting); on by default."""
+    if isinstance(pool, Meeting):
+        return bool(pool.settings.get("arrears_bar", True))
+    return pool.plan.arrears_bar if pool.plan is not None else True
+
+
+def birth_date_of(id_number: str) -> date | None:
+    """The birth date a mainland resident ID number carries (digits 7–14), or None for another document."""
+    try:
+        born: date = ric.get_birth_date(ric.compact(id_number))
+    except (ValueError, TypeError, InvalidFormat, InvalidComponent):
+        return None
+    return born
 
 
 def eligibility(candidate: Candidate) -> tuple[rules.Check, ...]:
@@ -500,6 +533,7 @@ def record_payment(demand: ArrearsDemand, paid_on: date, user_id: int | None) ->
 
 CHECK_LABELS: dict[str, Any] = {
     "on_roll": _l("An owner on the roll"),
+    "full_civil_capacity": _l("Full civil capacity (18 or older, not under guardianship)"),
     "no_arrears_after_demand": _l("No unpaid fees after a written demand"),
     "no_prohibited_act": _l("No prohibited act (Shaoxing Art 22)"),
     "no_property_company_tie": _l("No tie with the property company"),

@@ -112,6 +112,7 @@ def update_rules(
     min_committee_members: int,
     alternates_list: str,
     user_id: int | None,
+    arrears_bar: bool = True,
 ) -> MeetingPlan:
     """The voting rules and the election rules (Art 13 ¶1 (4)–(6)): the counting engine's settings.
 
@@ -128,6 +129,7 @@ def update_rules(
     plan.count_parking, plan.blank_and_invalid_take_part = count_parking, blank_and_invalid_take_part
     plan.rank_by, plan.seats, plan.max_alternates = rank_by, seats, max_alternates
     plan.min_committee_members, plan.alternates_list = min_committee_members, alternates_list
+    plan.arrears_bar = arrears_bar
     plan.voting_rules_confirmed_at = utcnow()
     unscheduled = _changed(plan)
     db.session.flush()
@@ -143,6 +145,7 @@ def update_rules(
             "max_alternates": max_alternates,
             "min_committee_members": min_committee_members,
             "alternates_list": alternates_list,
+            "arrears_bar": arrears_bar,
             **unscheduled,
         },
         **scope(community),

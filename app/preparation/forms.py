@@ -100,6 +100,9 @@ class RulesForm(FlaskForm):
         description=_l("At least 5, and more than half of the seats must be filled"),
     )
     alternates_list = SelectField(_l("How alternates are elected"), choices=ALTERNATES_CHOICES)
+    arrears_bar = BooleanField(
+        _l("Owners with unpaid fees after a written demand cannot stand (a rule of procedure)"), default=True
+    )
 
 
 class FundingForm(FlaskForm):

@@ -118,6 +118,8 @@ class MeetingPlan(db.Model):  # type: ignore[name-defined]
     seats: Mapped[int] = mapped_column(Integer, default=7)
     max_alternates: Mapped[int] = mapped_column(Integer, default=3)
     min_committee_members: Mapped[int] = mapped_column(Integer, default=5)
+    #: whether unpaid fees after a written demand bar a candidacy: a rule of procedure (seed item 16 "依法"; DOMAIN §6)
+    arrears_bar: Mapped[bool] = mapped_column(Boolean, default=True)
     #: one_list (the next-placed become alternates) or separate (separate lists for members and alternates)
     alternates_list: Mapped[str] = mapped_column(String(12), default="one_list")
     voting_rules_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -203,8 +205,15 @@ class Candidate(db.Model):  # type: ignore[name-defined]
     statement: Mapped[str] = mapped_column(String(2000), default="")
     photo: Mapped[bytes | None] = mapped_column(LargeBinary)
     photo_type: Mapped[str | None] = mapped_column(String(16))
+    #: the birth date read from the ID number at nomination (full civil capacity: 18 on the day of vetting, DOMAIN §6);
+    #: None for a document without one
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    #: recorded by the group: the person is under guardianship (no full civil capacity, Civil Code Arts 21–24)
+    under_guardianship: Mapped[bool] = mapped_column(Boolean, default=False)
     #: voluntarily declared (seed item 13; Shaoxing Art 18)
     party_member: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: a deputy to a party congress (党代表), one of the "两代表一委员" the policy encourages
+    party_congress_deputy: Mapped[bool] = mapped_column(Boolean, default=False)
     peoples_congress_deputy: Mapped[bool] = mapped_column(Boolean, default=False)
     cppcc_member: Mapped[bool] = mapped_column(Boolean, default=False)
     #: the signed declaration on Shaoxing Art 22: whether made, and the items (1–10) declared

@@ -275,6 +275,7 @@ def plan(group_id: int) -> Any:
                     min_committee_members=rules_form.min_committee_members.data or 0,
                     alternates_list=rules_form.alternates_list.data or "",
                     user_id=current_user.id,
+                    arrears_bar=bool(rules_form.arrears_bar.data),
                 ),
                 _("The voting and election rules are saved. Publish them as notices."),
                 target,

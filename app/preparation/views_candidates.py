@@ -221,11 +221,12 @@ class Shares:
 
 
 def declared_labels(candidate: Candidate) -> list[str]:
-    """What the candidate voluntarily declared (Shaoxing Art 18): party member, deputy, CPPCC member."""
+    """What the candidate voluntarily declared (Shaoxing Art 18): party member, 党代表, deputy, CPPCC member."""
     return [
         str(label)
         for flag, label in (
             (candidate.party_member, _("party member")),
+            (candidate.party_congress_deputy, _("party congress deputy")),
             (candidate.peoples_congress_deputy, _("people's congress deputy")),
             (candidate.cppcc_member, _("CPPCC member")),
         )
@@ -325,6 +326,8 @@ def candidate_page(candidate_id: int) -> Any:
         data={
             "statement": candidate.statement,
             "party_member": candidate.party_member,
+            "party_congress_deputy": candidate.party_congress_deputy,
+            "under_guardianship": candidate.under_guardianship,
             "peoples_congress_deputy": candidate.peoples_congress_deputy,
             "cppcc_member": candidate.cppcc_member,
             "declaration_made": candidate.declaration_made,
@@ -394,6 +397,8 @@ def update_profile(candidate_id: int) -> Any:
             declared_acts=list(form.declared_acts.data or ()),
             property_company_tie=tie_from(form.property_company_tie.data),
             user_id=current_user.id,
+            party_congress_deputy=bool(form.party_congress_deputy.data),
+            under_guardianship=bool(form.under_guardianship.data),
         )
     except DomainError as error:
         return refused(error, back, form)

@@ -71,7 +71,14 @@ def check_joint_nomination(candidate_key: str, cosigners: Sequence[Cosigner]) ->
 #: Art 22's prohibited acts, (一) … (十)
 PROHIBITED_ACTS: tuple[int, ...] = tuple(range(1, 11))
 
-CheckCode = Literal["on_roll", "no_arrears_after_demand", "no_prohibited_act", "no_property_company_tie", "single"]
+CheckCode = Literal[
+    "on_roll",
+    "full_civil_capacity",
+    "no_arrears_after_demand",
+    "no_prohibited_act",
+    "no_property_company_tie",
+    "single",
+]
 Outcome = Literal["pass", "fail", "pending"]
 
 
@@ -96,12 +103,19 @@ class CandidateFacts:
       (1–10) the person declared having done;
     - ``property_company_tie``: the person's declared employment or business tie with the property company
       (None: not declared yet);
-    - ``other_nominations``: ids of the person's other nominations that are still standing.
+    - ``other_nominations``: ids of the person's other nominations that are still standing;
+    - ``birth_date`` (from the ID number; None when the document has none), ``checked_on`` (the day of the check),
+      ``under_guardianship`` (recorded by the convener): full civil capacity;
+    - ``arrears_bar``: whether the rules of procedure bar a candidacy for unpaid fees after a written demand.
     """
 
     units: tuple[str, ...]
     roll_version: int | None
     demands: tuple[ArrearsDemand, ...] = ()
+    birth_date: date | None = None
+    checked_on: date | None = None
+    under_guardianship: bool = False
+    arrears_bar: bool = True
     declaration_made: bool = False
     declared_acts: tuple[int, ...] = ()
     property_company_tie: bool | None = None
@@ -118,12 +132,16 @@ class Check:
 
 
 def check_eligibility(facts: CandidateFacts) -> tuple[Check, ...]:
-    """The five checks, in this order, each with its evidence:
+    """The six checks, in this order, each with its evidence:
 
     - "on_roll" (Art 17 ¶1: 应当是物业管理区域内的业主): pass with the units and roll version, fail when none;
-    - "no_arrears_after_demand" (Art 17 ¶2 (3), seed item 16; DOMAIN §6 treats it as a bar to candidacy): fail
-      when any written demand is unpaid, with those demands as evidence; a demand paid later does not bar (the
-      evidence lists it). No demand recorded → pass;
+    - "full_civil_capacity" (Art 17 ¶1: 具有完全民事行为能力; Civil Code Arts 17–18, 21–24): fail when under
+      guardianship or younger than 18 on the day of the check (18 on one's birthday: born 2008-12-09 passes on
+      2026-12-09, fails on 12-08); pending when the document gives no birth date (the convener records it);
+    - "no_arrears_after_demand" (Art 17 ¶2 (3), seed item 16 "依法": a bar to candidacy only where the rules of
+      procedure say so, ``arrears_bar``): fail when any written demand is unpaid, with those demands as evidence;
+      a demand paid later does not bar (the evidence lists it). No demand recorded, or no such rule → pass (the
+      evidence says whether the rule applies);
     - "no_prohibited_act" (Art 22): pending until the declaration is made; fail when it declares any act;
     - "no_property_company_tie" (Art 22 (7)–(8): no benefit from, or part in, the property company's business):
       pending until declared; fail when a tie is declared;
@@ -138,14 +156,16 @@ def check_eligibility(facts: CandidateFacts) -> tuple[Check, ...]:
             "on_roll",
             "pass" if facts.units else "fail",
             {"units": list(facts.units), "roll_version": facts.roll_version},
-        )
+        ),
+        _capacity(facts),
     ]
     unpaid = [d for d in facts.demands if d.paid_on is None]
     checks.append(
         Check(
             "no_arrears_after_demand",
-            "fail" if unpaid else "pass",
+            "fail" if unpaid and facts.arrears_bar else "pass",
             {
+                "applies": facts.arrears_bar,
                 "unpaid": [_demand_evidence(d) for d in unpaid],
                 "paid": [_demand_evidence(d) for d in facts.demands if d.paid_on is not None],
             },
@@ -163,6 +183,34 @@ def check_eligibility(facts: CandidateFacts) -> tuple[Check, ...]:
     others = sorted(facts.other_nominations)
     checks.append(Check("single", "fail" if others else "pass", {"other_nominations": others}))
     return tuple(checks)
+
+
+#: full civil capacity from 18 (Civil Code Arts 17 and 18)
+ADULT_AGE = 18
+
+
+def age_on(birth_date: date, day: date) -> int:
+    """Whole years of age on ``day``: one turns a year older on one's birthday. **decision**: born on 29 February, one
+    turns a year older on 1 March of a common year (the birthday has not come while February lasts). Born
+    2008-02-29: 17 on 2026-02-28, 18 on 2026-03-01."""
+    years = day.year - birth_date.year
+    try:
+        birthday = birth_date.replace(year=day.year)
+    except ValueError:  # born on 29 February, a common year: the birthday is not reached until 1 March
+        birthday = date(day.year, 3, 1)
+    return years if day >= birthday else years - 1
+
+
+def _capacity(facts: CandidateFacts) -> Check:
+    """The evidence is the age on the day, not the birth date (which the vetting page need not show to everyone)."""
+    known = facts.birth_date is not None and facts.checked_on is not None
+    age = age_on(facts.birth_date, facts.checked_on) if facts.birth_date and facts.checked_on else None
+    evidence: dict[str, object] = {"age": age, "under_guardianship": facts.under_guardianship}
+    if facts.under_guardianship:
+        return Check("full_civil_capacity", "fail", evidence)
+    if not known or age is None:
+        return Check("full_civil_capacity", "pending", evidence)
+    return Check("full_civil_capacity", "pass" if age >= ADULT_AGE else "fail", evidence)
 
 
 def _demand_evidence(demand: ArrearsDemand) -> dict[str, object]:

@@ -94,6 +94,8 @@ def first_meeting(group: PreparatoryGroup, user_id: int | None) -> Meeting:
             "rank_by": plan.rank_by.split(","),
             "min_committee_members": plan.min_committee_members,
             "alternates_list": plan.alternates_list,
+            # the rules of procedure's bar on candidates with unpaid fees after a written demand (DOMAIN §6)
+            "arrears_bar": plan.arrears_bar,
             # the committee's term as the rules of procedure set it (Shaoxing Art 24: 3 to 5 years)
             "term_years": int((plan.rules_fields or {}).get("term_years", 5)),
         },

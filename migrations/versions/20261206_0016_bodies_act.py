@@ -1,5 +1,6 @@
 """bodies act through their own accounts: a body member's grant, the convening body of a later meeting, candidates
-nominated for a later meeting's election, and the public record of Shaoxing Arts 21 ¶3 and 23
+nominated for a later meeting's election, the public record of Shaoxing Arts 21 ¶3 and 23; a candidate's birth date,
+guardianship and 党代表, and the rule of procedure on arrears
 
 Revision ID: 0016
 Revises: 0015
@@ -50,6 +51,14 @@ def upgrade():
             batch_op.create_foreign_key(
                 batch_op.f(f"fk_{table}_meeting_id_meetings"), "meetings", ["meeting_id"], ["id"], ondelete="CASCADE"
             )
+    with op.batch_alter_table("meeting_plans", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("arrears_bar", sa.Boolean(), nullable=False, server_default=sa.true()))
+    with op.batch_alter_table("candidates", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("birth_date", sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column("under_guardianship", sa.Boolean(), nullable=False, server_default=sa.false()))
+        batch_op.add_column(
+            sa.Column("party_congress_deputy", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
     with op.batch_alter_table("communities", schema=None) as batch_op:
         batch_op.add_column(sa.Column("public_token", sa.String(length=32), nullable=True))
         batch_op.create_unique_constraint(batch_op.f("uq_communities_public_token"), ["public_token"])
@@ -91,6 +100,12 @@ def upgrade():
 
 def downgrade():
     op.drop_table("publications")
+    with op.batch_alter_table("candidates", schema=None) as batch_op:
+        batch_op.drop_column("party_congress_deputy")
+        batch_op.drop_column("under_guardianship")
+        batch_op.drop_column("birth_date")
+    with op.batch_alter_table("meeting_plans", schema=None) as batch_op:
+        batch_op.drop_column("arrears_bar")
     with op.batch_alter_table("communities", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("uq_communities_public_token"), type_="unique")
         batch_op.drop_column("public_token")

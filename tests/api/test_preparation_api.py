@@ -363,6 +363,7 @@ def test_from_the_plan_to_the_approved_list(official, second_official, member, c
     assert candidate["cosigners"][0]["name"] == mask_name(owners[7].name)  # as on the candidate's page
     assert {c["code"]: c["outcome"] for c in candidate["checks"]} == {
         "on_roll": "pass",
+        "full_civil_capacity": "pass",
         "no_arrears_after_demand": "pass",
         "no_prohibited_act": "pending",
         "no_property_company_tie": "pending",

@@ -107,11 +107,14 @@ def test_eligibility_evidence_of_a_fresh_nomination(prep: Preparation) -> None:
     candidate = prep.candidates["self"]
     assert outcomes(candidate) == {
         "on_roll": "pass",
+        "full_civil_capacity": "pass",
         "no_arrears_after_demand": "pass",
         "no_prohibited_act": "pending",
         "no_property_company_tie": "pending",
         "single": "pass",
     }
+    assert candidate.birth_date is not None  # read from the ID number, which is not stored
+    assert evidence(candidate, "full_civil_capacity")["age"] >= 18
     assert evidence(candidate, "on_roll") == {"units": candidate.unit_labels.split("、"), "roll_version": 1}
 
 
@@ -236,7 +239,12 @@ def test_update_profile_records_the_declaration(prep: Preparation) -> None:
     assert evidence(candidate, "no_prohibited_act") == {"declared_acts": [3, 7]}
     assert outcomes(candidate)["no_property_company_tie"] == "fail"
     [event] = audit_events(prep.group.community_id, "candidate.profile")
-    assert event.summary == {"declaration_made": True, "declared_acts": [3, 7], "property_company_tie": True}
+    assert event.summary == {
+        "declaration_made": True,
+        "declared_acts": [3, 7],
+        "property_company_tie": True,
+        "under_guardianship": False,
+    }
 
 
 def profile(candidate: Candidate, **changes: Any) -> Candidate:
@@ -290,7 +298,15 @@ def test_accept_needs_every_check_to_pass(prep: Preparation, official: User) -> 
     [event] = audit_events(prep.group.community_id, "candidate.vet")
     assert event.summary["decision"] == "accepted"
     assert event.summary["checks"] == dict.fromkeys(
-        ("on_roll", "no_arrears_after_demand", "no_prohibited_act", "no_property_company_tie", "single"), "pass"
+        (
+            "on_roll",
+            "full_civil_capacity",
+            "no_arrears_after_demand",
+            "no_prohibited_act",
+            "no_property_company_tie",
+            "single",
+        ),
+        "pass",
     )
 
 
@@ -614,3 +630,40 @@ def test_a_small_file_of_too_many_pixels_is_refused_before_decoding(prep: Prepar
     error = refused(nominations.set_photo, candidate, out.getvalue(), None)
     assert (error.code, error.field) == ("invalid_photo", "photo")
     assert candidate.photo is None
+
+
+def test_unpaid_fees_bar_only_where_the_rules_of_procedure_say_so(prep: Preparation, official: User) -> None:
+    """DOMAIN §6 (seed item 16 "依法"): the bar is a rule of procedure, announced with the election rules."""
+    from app.preparation.documents import election_rules_text
+
+    candidate = declare_clean(prep.candidates["self"], official)
+    demand(prep, 4)
+    plan = prep.group.plan
+    assert plan is not None
+    assert "不得作为候选人" in election_rules_text(plan)
+    assert outcomes(candidate)["no_arrears_after_demand"] == "fail"
+    plan.arrears_bar = False
+    assert "不作为候选人资格限制" in election_rules_text(plan)
+    assert outcomes(candidate)["no_arrears_after_demand"] == "pass"
+    assert evidence(candidate, "no_arrears_after_demand")["applies"] is False
+    nominations.vet(candidate, True, "", official.id)
+    assert candidate.status == "accepted"
+
+
+def test_a_person_under_guardianship_cannot_be_accepted(prep: Preparation, official: User) -> None:
+    candidate = declare_clean(prep.candidates["self"], official)
+    nominations.update_profile(
+        candidate,
+        statement="",
+        party_member=False,
+        peoples_congress_deputy=False,
+        cppcc_member=False,
+        declaration_made=True,
+        declared_acts=(),
+        property_company_tie=False,
+        user_id=official.id,
+        under_guardianship=True,
+    )
+    error = refused(nominations.vet, candidate, True, "", official.id)
+    assert error.code == "not_eligible"
+    assert "Full civil capacity" in english(error)

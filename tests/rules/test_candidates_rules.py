@@ -141,7 +141,14 @@ def test_valid_iff_ten_distinct_owners_on_the_roll_other_than_the_candidate(cand
 # --- eligibility ----------------------------------------------------------------------------------------------------
 
 UNITS = ("1幢1单元101",)
-CLEAN = CandidateFacts(units=UNITS, roll_version=2, declaration_made=True, property_company_tie=False)
+CLEAN = CandidateFacts(
+    units=UNITS,
+    roll_version=2,
+    declaration_made=True,
+    property_company_tie=False,
+    birth_date=date(1962, 5, 17),
+    checked_on=date(2026, 12, 9),
+)
 UNPAID = ArrearsDemand("property_fee", 123_456, date(2026, 6, 1))
 PAID = ArrearsDemand("maintenance_fund", 50_000, date(2026, 3, 2), paid_on=date(2026, 4, 15))
 
@@ -159,12 +166,13 @@ def test_clean_candidate_passes_every_check_in_order() -> None:
     checks = check_eligibility(CLEAN)
     assert [c.code for c in checks] == [
         "on_roll",
+        "full_civil_capacity",
         "no_arrears_after_demand",
         "no_prohibited_act",
         "no_property_company_tie",
         "single",
     ]
-    assert [c.outcome for c in checks] == ["pass"] * 5
+    assert [c.outcome for c in checks] == ["pass"] * 6
     assert is_eligible(checks)
 
 
@@ -187,6 +195,7 @@ def test_unpaid_demand_fails_with_its_date() -> None:
     found = check(facts, "no_arrears_after_demand")
     assert found.outcome == "fail"
     assert found.evidence == {
+        "applies": True,
         "unpaid": [{"kind": "property_fee", "amount_fen": 123_456, "demanded_on": "2026-06-01", "paid_on": None}],
         "paid": [],
     }
@@ -198,6 +207,7 @@ def test_demand_paid_later_passes_and_is_listed_as_paid() -> None:
     found = check(facts, "no_arrears_after_demand")
     assert found.outcome == "pass"
     assert found.evidence == {
+        "applies": True,
         "unpaid": [],
         "paid": [
             {"kind": "maintenance_fund", "amount_fen": 50_000, "demanded_on": "2026-03-02", "paid_on": "2026-04-15"}
@@ -215,7 +225,7 @@ def test_one_unpaid_among_paid_demands_fails() -> None:
 
 def test_no_demand_passes() -> None:
     found = check(CLEAN, "no_arrears_after_demand")
-    assert (found.outcome, found.evidence) == ("pass", {"unpaid": [], "paid": []})
+    assert (found.outcome, found.evidence) == ("pass", {"applies": True, "unpaid": [], "paid": []})
 
 
 def test_declaration_not_made_is_pending() -> None:
@@ -273,9 +283,20 @@ def test_a_pending_check_is_not_eligible() -> None:
     acts=st.lists(st.integers(min_value=1, max_value=10), max_size=3),
     tie=st.none() | st.booleans(),
     others=st.lists(st.integers(min_value=1, max_value=99), max_size=2),
+    age=st.integers(min_value=16, max_value=90),
+    guardianship=st.booleans(),
+    arrears_bar=st.booleans(),
 )
 def test_eligible_iff_every_condition_holds(
-    units: bool, unpaid: bool, declaration: bool, acts: list[int], tie: bool | None, others: list[int]
+    units: bool,
+    unpaid: bool,
+    declaration: bool,
+    acts: list[int],
+    tie: bool | None,
+    others: list[int],
+    age: int,
+    guardianship: bool,
+    arrears_bar: bool,
 ) -> None:
     facts = CandidateFacts(
         units=UNITS if units else (),
@@ -285,6 +306,62 @@ def test_eligible_iff_every_condition_holds(
         declared_acts=tuple(acts),
         property_company_tie=tie,
         other_nominations=tuple(others),
+        birth_date=date(2026 - age, 12, 9),
+        checked_on=date(2026, 12, 9),
+        under_guardianship=guardianship,
+        arrears_bar=arrears_bar,
     )
-    expected = units and not unpaid and declaration and not acts and tie is False and not others
+    capable = age >= 18 and not guardianship
+    barred = unpaid and arrears_bar
+    expected = units and capable and not barred and declaration and not acts and tie is False and not others
     assert is_eligible(check_eligibility(facts)) == expected
+
+
+# --- full civil capacity (Civil Code Arts 17–18, 21–24; DOMAIN §6) ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("born", "on", "age", "outcome"),
+    [
+        (date(2008, 12, 9), date(2026, 12, 8), 17, "fail"),  # the day before the 18th birthday
+        (date(2008, 12, 9), date(2026, 12, 9), 18, "pass"),  # on it
+        (date(2008, 2, 29), date(2026, 2, 28), 17, "fail"),  # born on a leap day: not yet in a common year …
+        (date(2008, 2, 29), date(2026, 3, 1), 18, "pass"),  # … until 1 March
+        (date(2008, 2, 29), date(2028, 2, 29), 20, "pass"),
+    ],
+)
+def test_full_civil_capacity_from_the_18th_birthday(born: date, on: date, age: int, outcome: str) -> None:
+    found = check(replace(birth_date=born, checked_on=on), "full_civil_capacity")
+    assert (found.outcome, found.evidence) == (outcome, {"age": age, "under_guardianship": False})
+
+
+def test_under_guardianship_fails_whatever_the_age() -> None:
+    facts = replace(under_guardianship=True)
+    assert check(facts, "full_civil_capacity").outcome == "fail"
+    assert not is_eligible(check_eligibility(facts))
+
+
+def test_a_document_without_a_birth_date_waits_for_the_convener() -> None:
+    assert check(replace(birth_date=None), "full_civil_capacity").outcome == "pending"
+
+
+@given(born=st.dates(date(1900, 1, 1), date(2030, 12, 31)), on=st.dates(date(1900, 1, 1), date(2100, 12, 31)))
+def test_age_grows_by_one_on_each_birthday_and_never_goes_back(born: date, on: date) -> None:
+    from datetime import timedelta
+
+    from app.rules.candidates import age_on
+
+    if on < born:
+        return
+    age = age_on(born, on)
+    assert 0 <= age <= on.year - born.year
+    later = on + timedelta(days=1)
+    assert age_on(born, later) in (age, age + 1)
+
+
+def test_arrears_bar_only_where_the_rules_of_procedure_say_so() -> None:
+    barred = check(replace(demands=(UNPAID,)), "no_arrears_after_demand")
+    free = check(replace(demands=(UNPAID,), arrears_bar=False), "no_arrears_after_demand")
+    assert (barred.outcome, free.outcome) == ("fail", "pass")
+    assert free.evidence["applies"] is False
+    assert free.evidence["unpaid"]  # the demand is still shown
