@@ -67,6 +67,21 @@ def mask_id_number(id_number: str) -> str:
     return id_number[:3] + "*" * (len(id_number) - 7) + id_number[-4:]
 
 
+#: the characters of an ID number that the ballot asks for after the link (app.voting.credentials: the last six)
+SECOND_FACTOR_TAIL = 6
+
+
+def mask_id_for_notice(id_number: str) -> str:
+    """Mask an ID number for a public notice (the roll's), so that what the notice shows and what the ballot asks
+    never add up to more than half of the second factor (DOMAIN §8; issue 15 item 5): the first 3 characters (the
+    province and city of issue) and the last one only. Of the six characters the ballot asks, the notice shows one;
+    `mask_id_number` (first 3, last 4) would leave only the birth day unknown (at most 31 values).
+    330681196205171234 → 330**************4."""
+    if len(id_number) <= 4:
+        return "*" * len(id_number)
+    return id_number[:3] + "*" * (len(id_number) - 4) + id_number[-1:]
+
+
 def mask_phone(phone: str) -> str:
     """Mask a mobile number: 13812345678 → 138****5678."""
     if len(phone) < 7:

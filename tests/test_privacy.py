@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from cryptography.exceptions import InvalidTag
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.privacy import decrypt, encrypt, lookup_hash, mask_id_number, mask_name, mask_phone
 
@@ -54,3 +56,17 @@ def test_names_are_masked_as_on_public_notices(name, masked):
 def test_id_and_phone_numbers_are_masked():
     assert mask_id_number(ID_NUMBER) == "330***********002X"
     assert mask_phone("13812345678") == "138****5678"
+
+
+@given(st.from_regex(r"\A[0-9]{17}[0-9X]\Z"))
+def test_the_notice_and_the_ballot_never_give_away_more_than_half_of_the_second_factor(id_number: str) -> None:
+    """Issue 15 item 5: the ballot asks for the last six characters; of those, the public notice shows at most
+    three (it shows one: the check character)."""
+    from app.privacy import SECOND_FACTOR_TAIL, mask_id_for_notice
+
+    shown = mask_id_for_notice(id_number)
+    assert len(shown) == len(id_number)
+    tail = range(len(id_number) - SECOND_FACTOR_TAIL, len(id_number))
+    revealed = [i for i in tail if shown[i] != "*"]
+    assert 2 * len(revealed) <= SECOND_FACTOR_TAIL
+    assert revealed == [len(id_number) - 1]

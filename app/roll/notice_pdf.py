@@ -13,7 +13,7 @@ from fpdf.fonts import FontFace
 
 from app.calendar.services import notice_is_provisional, provisional_pdf_note
 from app.communities.models import Community
-from app.privacy import decrypt, mask_id_number, mask_name
+from app.privacy import decrypt, mask_id_for_notice, mask_name
 from app.roll.models import RollVersion
 from app.rules.areas import format_area
 
@@ -85,7 +85,7 @@ def roll_notice_pdf(version: RollVersion, community: Community, weights: Any) ->
                     format_area(unit.area_centi),
                     STATUSES.get(unit.status, unit.status),
                     "、".join(mask_name(o.name) for o in owners) or "建设单位",
-                    "、".join(mask_id_number(decrypt(o.id_number_cipher)) for o in owners),
+                    "、".join(mask_id_for_notice(decrypt(o.id_number_cipher)) for o in owners),
                 )
             )
     return bytes(pdf.output())

@@ -17,7 +17,7 @@ from app.celery_app import enqueue
 from app.communities.models import Community
 from app.errors import DomainError, NotFound
 from app.extensions import db
-from app.privacy import decrypt, mask_id_number, mask_name, mask_phone
+from app.privacy import decrypt, mask_id_for_notice, mask_name, mask_phone
 from app.roll import queries, services
 from app.roll.forms import AcceptForm, ImportForm, ObjectionForm, PublishForm, RejectForm
 from app.roll.models import RollImport, RollObjection, RollOwner, RollUnit, RollVersion
@@ -387,7 +387,7 @@ def notice(token: str) -> Any:
         weights=queries.weights_of(version),
         units=version.units,
         mask_name=mask_name,
-        mask_id_number=mask_id_number,
+        mask_id_for_notice=mask_id_for_notice,
         mask_phone=mask_phone,
         decrypt=decrypt,
     )

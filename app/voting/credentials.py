@@ -23,7 +23,7 @@ from app.communities.models import Community
 from app.db_types import utcnow
 from app.errors import DomainError
 from app.extensions import db
-from app.privacy import decrypt, lookup_hash
+from app.privacy import SECOND_FACTOR_TAIL, decrypt, lookup_hash
 from app.voting.models import Credential, Meeting, MeetingVoter
 from app.voting.sms import sms_backend
 
@@ -155,7 +155,7 @@ def record_failure(credential: Credential, meeting: Meeting) -> DomainError:
 
 def id_tail(id_number: str) -> str:
     """The last six characters of an ID number, upper case (the check character may be X)."""
-    return id_number.strip().upper()[-6:]
+    return id_number.strip().upper()[-SECOND_FACTOR_TAIL:]
 
 
 def send_code(credential: Credential) -> None:

@@ -27,7 +27,7 @@ from app.preparation.candidates import approved_candidates
 from app.preparation.common import owner_by_lookup
 from app.preparation.models import Candidate, PreparatoryGroup
 from app.preparation.notices import ANNOUNCED_BEFORE_MEETING, approved_review, latest_notices
-from app.privacy import decrypt, lookup_hash
+from app.privacy import SECOND_FACTOR_TAIL, decrypt, lookup_hash
 from app.roll import services as roll_services
 from app.roll.models import RollUnit, RollVersion
 from app.roll.versions import latest_version
@@ -253,7 +253,9 @@ def open_voting(meeting: Meeting, today: date, user_id: int | None) -> Meeting:
                 area_centi=voter.area_centi,
                 holder_name=holder.name if holder else "建设单位",
                 phone_cipher=holder.phone_cipher if holder else None,
-                id_tail_lookup=lookup_hash("tail:" + decrypt(holder.id_number_cipher).upper()[-6:]) if holder else None,
+                id_tail_lookup=lookup_hash("tail:" + decrypt(holder.id_number_cipher).upper()[-SECOND_FACTOR_TAIL:])
+                if holder
+                else None,
                 is_developer=voter.is_developer,
             )
         )

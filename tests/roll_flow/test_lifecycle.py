@@ -18,7 +18,7 @@ import pytest
 from app.auth.models import GroupRole, Role
 from app.errors import DomainError
 from app.extensions import db
-from app.privacy import lookup_hash, mask_id_number, mask_name
+from app.privacy import lookup_hash, mask_id_for_notice, mask_name
 from app.roll import queries, services
 from app.roll.models import RollObjection, RollUnit, RollVersion
 from app.roll.weights import roll_fingerprint, voter_roll
@@ -237,10 +237,11 @@ def test_the_public_notice_needs_no_login_and_shows_masked_data_only(app, publis
     for person in PEOPLE:
         assert person.name not in page
         assert person.id_number not in page
-        assert mask_id_number(person.id_number) in page
+        assert mask_id_for_notice(person.id_number) in page
+        assert person.id_number[-6:-1] not in page  # the ballot's second factor stays unguessable (issue 15)
         if person.phone:
             assert person.phone not in page
-    assert mask_id_number(ZHANG.id_number) == ZHANG.id_number[:3] + "*" * 11 + ZHANG.id_number[-4:]
+    assert mask_id_for_notice(ZHANG.id_number) == ZHANG.id_number[:3] + "*" * 14 + ZHANG.id_number[-1:]
     assert published.fingerprint in page
     assert "2026-09-17" in text
     assert "2026-09-23" in text
@@ -276,7 +277,7 @@ def test_the_notice_pdf_renders_with_masked_data(app, published, tmp_path: Path)
         assert "2026-09-17" in flat
         assert "2026-09-23" in flat
         assert "张*华" in flat
-        assert mask_id_number(ZHANG.id_number) in flat
+        assert mask_id_for_notice(ZHANG.id_number) in flat
         for person in PEOPLE:
             assert person.id_number not in flat
             assert person.name not in flat
