@@ -111,6 +111,7 @@ class MeetingDetailSchema(MeetingSummarySchema):
     channels = fields.String(metadata={"description": "phone,paper, phone or paper"})
     second_factor = fields.String(metadata={"description": "id_last6 or sms"})
     allow_change = fields.Boolean()
+    contact_phone = fields.String()
     settings = fields.Dict(metadata={"description": "the counting engine's settings, from the voting rules"})
     roll_version_id = fields.Integer(allow_none=True)
     opened_at = ShanghaiDateTime(allow_none=True)
@@ -138,6 +139,8 @@ class MeetingConfigurationSchema(Schema):
     channels = fields.String(required=True, validate=validate.OneOf(CHANNELS))
     second_factor = fields.String(required=True, validate=validate.OneOf(SECOND_FACTORS))
     allow_change = fields.Boolean(required=True)
+    #: the phone owners call about the vote (omitted: unchanged)
+    contact_phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=32))
 
 
 class MotionInSchema(Schema):

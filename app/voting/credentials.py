@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from app.audit import services as audit
 from app.communities.models import Community
-from app.db_types import utcnow
+from app.db_types import SHANGHAI, utcnow
 from app.errors import DomainError
 from app.extensions import db
 from app.privacy import SECOND_FACTOR_TAIL, decrypt, lookup_hash
@@ -30,6 +30,8 @@ from app.voting.sms import sms_backend
 #: failed second-factor attempts before the credential is locked, and for how long
 MAX_ATTEMPTS = 5
 LOCK_MINUTES = 15
+#: lock-outs after which the credential waits for staff to reissue it (issue 15 item 5): 15 wrong answers in all
+MAX_LOCKOUTS = 3
 #: an SMS code is valid this long
 OTP_MINUTES = 10
 #: the typed fallback code: 12 characters of an alphabet without look-alikes (about 60 bits; with the lock-out and
@@ -109,6 +111,19 @@ def issue(voter: MeetingVoter, user_id: int | None) -> IssuedCredential:
     return issued
 
 
+def without_second_factor(meeting: Meeting) -> list[MeetingVoter]:
+    """The voters who cannot pass the meeting's second factor (issue 15 item 5): with the ID-number check, those the
+    roll records no ID number for (the developer, a unit without an owner row); with SMS, those without a phone on
+    the roll. The group offers them a paper ballot, or records a proxy whose own phone receives the code, before the
+    letters are printed."""
+    query = select(MeetingVoter).where(MeetingVoter.meeting_id == meeting.id)
+    if meeting.second_factor == "sms":
+        query = query.where(MeetingVoter.phone_cipher.is_(None))
+    else:
+        query = query.where(MeetingVoter.id_tail_lookup.is_(None))
+    return list(db.session.scalars(query.order_by(MeetingVoter.building, MeetingVoter.id)))
+
+
 def find(token: str | None = None, code: str | None = None) -> Credential | None:
     """The credential in force for a link's token or a letter's typed code, or None."""
     if token:
@@ -120,16 +135,35 @@ def find(token: str | None = None, code: str | None = None) -> Credential | None
     return db.session.scalars(select(Credential).where(column == digest, Credential.revoked_at.is_(None))).first()
 
 
+def is_held(credential: Credential) -> bool:
+    """Locked out `MAX_LOCKOUTS` times: it opens nothing until staff reissue the letter (which revokes it)."""
+    return credential.lockouts >= MAX_LOCKOUTS
+
+
 def is_locked(credential: Credential) -> bool:
-    return credential.locked_until is not None and credential.locked_until > utcnow()
+    return is_held(credential) or (credential.locked_until is not None and credential.locked_until > utcnow())
 
 
 def locked_error(credential: Credential) -> DomainError:
-    return DomainError(
-        "credential_locked",
-        _l("Too many wrong attempts. Try again after %(n)d minutes, or ask the preparatory group.", n=LOCK_MINUTES),
-        status=429,
+    """Why the link does not open, until when, and whom to call (the meeting's contact phone, if the convener gave
+    one)."""
+    meeting = db.session.get_one(Meeting, credential.voter.meeting_id)
+    call = (
+        _l("call %(phone)s", phone=meeting.contact_phone) if meeting.contact_phone else _l("ask the meeting's convener")
     )
+    if is_held(credential):
+        message = _l(
+            "This link is blocked after repeated wrong attempts. To vote, %(call)s for a new letter, or vote on paper.",
+            call=call,
+        )
+    else:
+        until = credential.locked_until.astimezone(SHANGHAI) if credential.locked_until else None
+        message = _l(
+            "Too many wrong attempts. Try again after %(time)s (Beijing time), or %(call)s.",
+            time=until.strftime("%H:%M") if until else "",
+            call=call,
+        )
+    return DomainError("credential_locked", message, status=429)
 
 
 def record_failure(credential: Credential, meeting: Meeting) -> DomainError:
@@ -137,12 +171,13 @@ def record_failure(credential: Credential, meeting: Meeting) -> DomainError:
     if credential.failed_attempts >= MAX_ATTEMPTS:
         credential.locked_until = utcnow() + timedelta(minutes=LOCK_MINUTES)
         credential.failed_attempts = 0
+        credential.lockouts += 1
     db.session.flush()
     audit.record(
         "credential.second_factor_failed",
         "credential",
         credential.id,
-        {"locked": credential.locked_until is not None and is_locked(credential)},
+        {"locked": credential.locked_until is not None and is_locked(credential), "held": is_held(credential)},
         **_scope(meeting),
     )
     if is_locked(credential):

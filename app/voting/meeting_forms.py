@@ -65,6 +65,11 @@ class ConfigureForm(FlaskForm):
         choices=[SelectChoice(value, label) for value, label in SECOND_FACTOR_LABELS.items()],
     )
     allow_change = BooleanField(_l("An owner may change their ballot until voting closes"))
+    contact_phone = StringField(
+        _l("Phone for owners' questions"),
+        validators=[Optional(), Length(max=32)],
+        description=_l("Shown on the ballot's pages, above all when a link is locked after wrong attempts."),
+    )
 
 
 class MotionForm(FlaskForm):

@@ -100,6 +100,7 @@ def first_meeting(group: PreparatoryGroup, user_id: int | None) -> Meeting:
             "term_years": int((plan.rules_fields or {}).get("term_years", 5)),
         },
         created_by_id=user_id,
+        contact_phone=next((m.contact for m in group.members if m.is_leader), "")[:32],
     )
     listed = approved_candidates(group)
     meeting.matters = [
@@ -155,8 +156,10 @@ def configure(
     second_factor: str,
     allow_change: bool,
     user_id: int | None,
+    contact_phone: str | None = None,
 ) -> Meeting:
-    """The voting window (Asia/Shanghai), channels, identity check and whether a ballot may be changed."""
+    """The voting window (Asia/Shanghai), channels, identity check, whether a ballot may be changed, and the phone
+    owners call about the vote (None: unchanged)."""
     _draft(meeting)
     if closes_at <= opens_at:
         raise DomainError("window_reversed", _l("Voting must close after it opens."), field="closes_at")
@@ -166,6 +169,8 @@ def configure(
         raise DomainError("invalid_second_factor", _l("Choose how voters prove who they are."), field="second_factor")
     meeting.opens_at, meeting.closes_at, meeting.channels = opens_at, closes_at, channels
     meeting.second_factor, meeting.allow_change = second_factor, allow_change
+    if contact_phone is not None:
+        meeting.contact_phone = optional_text(contact_phone, "contact_phone", 32)
     db.session.flush()
     audit.record(
         "meeting.configure",
@@ -177,6 +182,7 @@ def configure(
             "channels": channels,
             "second_factor": second_factor,
             "allow_change": allow_change,
+            "contact_phone": meeting.contact_phone,
         },
         **_scope(meeting.community_id),
     )

@@ -45,6 +45,8 @@ class Meeting(db.Model):  # type: ignore[name-defined]
     channels: Mapped[str] = mapped_column(String(16), default="phone,paper")
     #: the second factor after the link: "id_last6" (last six characters of the ID number) or "sms"
     second_factor: Mapped[str] = mapped_column(String(8), default="id_last6")
+    #: whom owners call about the vote (the convener's phone), shown on the ballot's pages, a lock-out's above all
+    contact_phone: Mapped[str] = mapped_column(String(32), default="")
     #: whether an owner may change a ballot before the close (default no)
     allow_change: Mapped[bool] = mapped_column(Boolean, default=False)
     #: the counting engine's settings, copied from the voting rules when the meeting is created
@@ -170,6 +172,8 @@ class Credential(db.Model):  # type: ignore[name-defined]
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: how many times it was locked out; after `app.voting.credentials.MAX_LOCKOUTS` it waits for staff to reissue it
+    lockouts: Mapped[int] = mapped_column(Integer, default=0)
     #: the SMS one-time code in force, as a keyed hash, and when it expires
     otp_lookup: Mapped[str | None] = mapped_column(String(64))
     otp_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

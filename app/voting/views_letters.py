@@ -23,7 +23,8 @@ from app.communities.models import Community
 from app.errors import DomainError
 from app.extensions import db
 from app.preparation.page_helpers import community_in_scope, refused, require_convener
-from app.voting import letter_batches, letters
+from app.privacy import mask_name
+from app.voting import credentials, letter_batches, letters
 from app.voting.letter_batches import LetterBatch
 from app.voting.meetings import window_state
 from app.voting.models import Meeting
@@ -97,6 +98,8 @@ def index(meeting_id: int) -> Any:
         can_start=meeting.status == "open" and window_state(meeting) not in ("after", "closed"),
         font_available=letters.font_available(),
         status_labels=STATUS_LABELS,
+        stranded=credentials.without_second_factor(meeting) if meeting.status != "draft" else [],
+        mask_name=mask_name,
     )
 
 

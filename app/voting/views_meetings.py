@@ -141,6 +141,7 @@ def _configure_form(meeting: Meeting) -> ConfigureForm:
             "channels": meeting.channels,
             "second_factor": meeting.second_factor,
             "allow_change": meeting.allow_change,
+            "contact_phone": meeting.contact_phone,
         }
     )
 
@@ -260,6 +261,7 @@ def configure(meeting_id: int) -> Any:
             channels=form.channels.data or "",
             second_factor=form.second_factor.data or "",
             allow_change=bool(form.allow_change.data),
+            contact_phone=form.contact_phone.data or "",
             user_id=current_user.id,
         )
     except DomainError as error:

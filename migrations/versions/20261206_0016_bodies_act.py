@@ -38,7 +38,10 @@ def upgrade():
         )
         batch_op.drop_constraint(batch_op.f("ck_role_grants_scope_matches_role"), type_="check")
         batch_op.create_check_constraint("scope_matches_role", sa.text(NEW_SCOPE))
+    with op.batch_alter_table("credentials", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("lockouts", sa.Integer(), nullable=False, server_default="0"))
     with op.batch_alter_table("meetings", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("contact_phone", sa.String(length=32), nullable=False, server_default=""))
         batch_op.add_column(sa.Column("body_id", sa.Integer(), nullable=True))
         batch_op.create_foreign_key(
             "fk_meetings_body_id_governing_bodies", "governing_bodies", ["body_id"], ["id"], ondelete="SET NULL"
@@ -118,6 +121,9 @@ def downgrade():
     with op.batch_alter_table("meetings", schema=None) as batch_op:
         batch_op.drop_constraint("fk_meetings_body_id_governing_bodies", type_="foreignkey")
         batch_op.drop_column("body_id")
+        batch_op.drop_column("contact_phone")
+    with op.batch_alter_table("credentials", schema=None) as batch_op:
+        batch_op.drop_column("lockouts")
     with op.batch_alter_table("role_grants", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("ck_role_grants_scope_matches_role"), type_="check")
         batch_op.create_check_constraint("scope_matches_role", sa.text(OLD_SCOPE))

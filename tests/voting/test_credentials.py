@@ -17,7 +17,7 @@ from sqlalchemy import select
 from app.audit.models import AuditEvent
 from app.auth.models import User
 from app.communities.models import Township
-from app.db_types import utcnow
+from app.db_types import SHANGHAI, utcnow
 from app.demo.roll_generator import DemoOwner
 from app.errors import DomainError
 from app.extensions import db
@@ -293,7 +293,7 @@ def test_five_wrong_answers_lock_the_credential_for_fifteen_minutes(opened: Open
     assert reloaded.verified_at is not None
 
     failures = audit_events("credential.second_factor_failed")
-    assert [e.summary for e in failures] == [{"locked": False}] * 4 + [{"locked": True}]
+    assert [e.summary for e in failures] == [{"locked": False, "held": False}] * 4 + [{"locked": True, "held": False}]
     assert {e.object_id for e in failures} == {str(credential.id)}
     assert not in_audit_summaries(wrong)
     assert not in_audit_summaries(tail)
@@ -458,3 +458,41 @@ def test_a_provider_plug_in_receives_the_message(
     [code] = OTP.findall(body)
     credentials.verify(credential, code)
     assert credential.verified_at is not None
+
+
+def test_repeated_lock_outs_hold_the_link_until_staff_reissue_it(opened: OpenMeeting) -> None:
+    """Issue 15 item 5: each lock-out says until when and whom to call; after `MAX_LOCKOUTS` the link waits for a
+    new letter, even once the time has passed; the new letter works."""
+    meeting = opened.meeting
+    meeting.contact_phone = "0575-87001234"
+    voter = an_owner(opened)
+    credential = issue_for(voter).credential
+    tail = owner_of(voter).id_number[-6:]
+    wrong = wrong_answer(tail)
+    for round_ in range(1, credentials.MAX_LOCKOUTS + 1):
+        for _ in range(credentials.MAX_ATTEMPTS):
+            error = refused(credentials.verify, credential, wrong)
+        assert credential.lockouts == round_
+        assert "0575-87001234" in english(error)
+        if round_ < credentials.MAX_LOCKOUTS:
+            until = credential.locked_until.astimezone(SHANGHAI).strftime("%H:%M")  # type: ignore[union-attr]
+            assert f"Try again after {until} (Beijing time)" in english(error)
+            credential.locked_until = utcnow() - timedelta(seconds=1)  # the fifteen minutes pass
+    assert credentials.is_held(credential)
+    assert "blocked after repeated wrong attempts" in english(error)
+    credential.locked_until = utcnow() - timedelta(seconds=1)
+    assert refused(credentials.verify, credential, tail).code == "credential_locked"  # time does not unlock it
+    renewed = issue_for(voter).credential  # the convener reissues the letter
+    credentials.verify(renewed, tail)
+    assert renewed.verified_at is not None
+    held = [e.summary["held"] for e in audit_events("credential.second_factor_failed")]
+    assert held.count(True) == 1
+
+
+def test_the_voters_without_a_second_factor_are_listed_before_the_letters(opened: OpenMeeting) -> None:
+    """The developer has no ID number on the roll: its letter could not open; with SMS, an owner without a phone."""
+    stranded = credentials.without_second_factor(opened.meeting)
+    assert [v.is_developer for v in stranded] == [True]
+    opened.meeting.second_factor = "sms"
+    no_phone = [v for v in opened.voters if v.phone_cipher is None]
+    assert {v.id for v in credentials.without_second_factor(opened.meeting)} == {v.id for v in no_phone}

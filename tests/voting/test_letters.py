@@ -480,3 +480,14 @@ def test_the_index_lists_buildings_and_batches_for_the_group(
     assert f"/letter-batches/{batch.id}" in html
     assert world.official.display_name in html
     assert "<script>" not in html
+
+
+def test_the_letters_page_lists_the_voters_who_cannot_confirm_on_a_phone(
+    world: World, client: FlaskClient, auth: AuthActions
+) -> None:
+    """Issue 15 item 5: before printing, the group sees who needs a paper ballot or a proxy (here the developer)."""
+    auth.login(world.member.username)
+    page = client.get(f"/meetings/{world.meeting.id}/letters").get_data(as_text=True)
+    assert 'id="without-second-factor"' in page
+    developer = next(v for v in world.opened.voters if v.is_developer)
+    assert developer.units_label[:20] in page
