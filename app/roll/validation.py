@@ -19,10 +19,6 @@ Errors
   id_format                not 17 digits and a digit or X (the check of stdnum.cn.ric: InvalidLength/InvalidFormat)
   id_checksum              wrong check character (stdnum InvalidChecksum)
   id_birth_date            no valid birth date, or one in the future (stdnum InvalidComponent from the date)
-  id_region                the first six digits are no county code in use in the birth year (stdnum
-                           InvalidComponent from the place; 810000/820000/830000 residence permits of Hong Kong,
-                           Macao and Taiwan residents and 9 + province + nationality permanent-residence cards of
-                           foreigners are accepted)
   id_name_conflict         the same ID number under another name earlier in the file (every later row, naming
                            the first)
   owner_repeated           the same ID number twice within one unit
@@ -38,6 +34,12 @@ Errors
                            or silently drop the names. The person importing must decide: mark the unit 已交付
                            (delivered) if the buyer has taken delivery, or remove the names.
 Warnings
+  id_region                the first six digits are no county code in use in the birth year (stdnum
+                           InvalidComponent from the place). A warning, not an error (issue 15): the code is where
+                           the number was issued, and numbers issued under a code that was renamed or merged later
+                           (330681 in Zhuji with a 1962 birth date) are valid; the person importing checks it against
+                           the card. 810000/820000/830000 residence permits of Hong Kong, Macao and Taiwan residents
+                           and 9 + province + nationality permanent-residence cards of foreigners raise nothing
   owner_many_units         one ID number on more than 10 units (reported once, on its first row)
   area_large               a residence over 1,000 m²
   parking_area_large       a parking space over 50 m²
@@ -279,7 +281,7 @@ def _region_valid(number: str) -> bool:
 
 
 def _check_id(value: object, today: datetime.date) -> tuple[str, str]:
-    """(normalised ID number, "") or ("", error code)."""
+    """(normalised ID number, ""), (normalised ID number, "id_region") for a warning, or ("", error code)."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return "", "id_as_number"
     text = _SPACES.sub("", _nfkc(_as_read(value))).upper()
@@ -299,14 +301,14 @@ def _check_id(value: object, today: datetime.date) -> tuple[str, str]:
     if region in _PERMIT_REGIONS or (region[0] == "9" and region[1:3] in _PROVINCES and region[3:] != "000"):
         return text, ""
     if not _region_valid(f"{region}{born.year}0101000X"):
-        return "", "id_region"
+        return text, "id_region"
     return text, ""
 
 
 def normalise_id_number(value: object) -> str | None:
     """A valid resident ID number in canonical form (upper-case X), or None: "33068119900101001x" → "…001X"."""
-    number, code = _check_id(value, datetime.datetime.now(datetime.UTC).date() + datetime.timedelta(days=1))
-    return None if code else number
+    number, _code = _check_id(value, datetime.datetime.now(datetime.UTC).date() + datetime.timedelta(days=1))
+    return number or None
 
 
 def _mobile_pattern() -> re.Pattern[str]:
@@ -354,7 +356,10 @@ def _id_message(code: str) -> LazyString:
         return _l("The last character of this ID number does not match the others: a typing mistake?")
     if code == "id_birth_date":
         return _l("This ID number does not contain a valid birth date.")
-    return _l("The first six digits of this ID number are not a region code in use in its birth year.")
+    return _l(
+        "The first six digits of this ID number are not a region code in use in its birth year. It is accepted: the "
+        "code is where the number was issued, which may have been renamed since; check it against the card."
+    )
 
 
 # --- the validator --------------------------------------------------------------------------------------------
@@ -651,7 +656,9 @@ class _Validator:
                 self.error(row, id_field, "", "owner_id_missing", _l("Owner %(n)d has no ID number.", n=n))
             else:
                 number, code = _check_id(id_cell, self.today)
-                if code:
+                if code == "id_region":
+                    self.warning(row, id_field, id_read, code, _id_message(code))
+                if code and not number:
                     self.error(row, id_field, id_read, code, _id_message(code))
                 elif number in in_unit:
                     self.error(

@@ -332,15 +332,29 @@ def test_id_as_number_in_a_real_xlsx_file():
         (with_check("33068119901301001"), "id_birth_date"),  # month 13
         (with_check("33068119900230001"), "id_birth_date"),  # 30 February
         (with_check("33068118700101001"), "id_birth_date"),  # before 1880
-        (with_check("999999" + "19900101" + "001"), "id_region"),
-        (with_check("910000" + "19900101" + "001"), "id_region"),  # no province 10
-        (with_check("840000" + "19900101" + "001"), "id_region"),
-        (with_check("330681" + "19800101" + "001"), "id_region"),  # 诸暨市 exists only from 1989
     ],
 )
 def test_bad_id_numbers(number, code):
     report = check(single(owner_id=number))
     assert codes(report) == [(2, "业主1证件号码", code)]
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        with_check("999999" + "19900101" + "001"),
+        with_check("910000" + "19900101" + "001"),  # no province 10
+        with_check("840000" + "19900101" + "001"),
+        with_check("330681" + "19800101" + "001"),  # 诸暨市 exists only from 1989
+        with_check("330681" + "19620517" + "001"),  # … yet numbers issued there to people born in 1962 are real
+    ],
+)
+def test_a_region_code_not_in_use_in_the_birth_year_is_a_warning_and_the_number_is_kept(number):
+    """Issue 15: the region code is where the number was issued; a later renaming does not make it invalid."""
+    report = check(single(owner_id=number))
+    assert report.ok, report.errors
+    assert codes(report, warnings=True) == [(2, "业主1证件号码", "id_region")]
+    assert report.units[0].owners[0].id_number == number
 
 
 def test_birth_date_in_the_future():
@@ -375,7 +389,14 @@ def test_id_checks_agree_with_stdnum():
         body = rng.choice(regions) + f"{rng.randint(1930, 2010)}{rng.randint(1, 12):02d}{rng.randint(1, 31):02d}"
         body += f"{rng.randint(0, 999):03d}"
         number = with_check(body) if rng.random() < 0.8 else body + rng.choice("0123456789X")
-        assert (normalise_id_number(number) is not None) == ric.is_valid(number), number
+        # stdnum also refuses a region code not in use in the birth year, which is only a warning here (issue 15)
+        try:
+            datetime.date(int(body[6:10]), int(body[10:12]), int(body[12:14]))
+            dated = True
+        except ValueError:
+            dated = False
+        valid_but_for_the_region = dated and with_check(body) == number and not ric.is_valid(number)
+        assert (normalise_id_number(number) is not None) == (ric.is_valid(number) or valid_but_for_the_region), number
 
 
 # --- phones -----------------------------------------------------------------------------------------------------
