@@ -21,8 +21,8 @@ class GoverningBody(db.Model):  # type: ignore[name-defined]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
-    #: committee or pmc
-    kind: Mapped[str] = mapped_column(String(10))
+    #: committee, pmc or re_election_group
+    kind: Mapped[str] = mapped_column(String(20))
     #: the day the body took office (a committee: its result's certification; a pmc: the township's conversion)
     formed_on: Mapped[date] = mapped_column(Date)
     #: a committee: the day its election's vote closed; its term and its filing clock run from it (Shaoxing Art 19:

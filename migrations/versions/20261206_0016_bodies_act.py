@@ -38,6 +38,8 @@ def upgrade():
         )
         batch_op.drop_constraint(batch_op.f("ck_role_grants_scope_matches_role"), type_="check")
         batch_op.create_check_constraint("scope_matches_role", sa.text(NEW_SCOPE))
+    with op.batch_alter_table("governing_bodies", schema=None) as batch_op:
+        batch_op.alter_column("kind", existing_type=sa.String(length=10), type_=sa.String(length=20))
     with op.batch_alter_table("credentials", schema=None) as batch_op:
         batch_op.add_column(sa.Column("lockouts", sa.Integer(), nullable=False, server_default="0"))
     with op.batch_alter_table("meetings", schema=None) as batch_op:
@@ -124,6 +126,9 @@ def downgrade():
         batch_op.drop_column("contact_phone")
     with op.batch_alter_table("credentials", schema=None) as batch_op:
         batch_op.drop_column("lockouts")
+    op.execute("DELETE FROM governing_bodies WHERE kind = 're_election_group'")
+    with op.batch_alter_table("governing_bodies", schema=None) as batch_op:
+        batch_op.alter_column("kind", existing_type=sa.String(length=20), type_=sa.String(length=10))
     with op.batch_alter_table("role_grants", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("ck_role_grants_scope_matches_role"), type_="check")
         batch_op.create_check_constraint("scope_matches_role", sa.text(OLD_SCOPE))
