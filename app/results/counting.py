@@ -37,6 +37,7 @@ def engine_settings(meeting: Meeting) -> Settings:
         ),
         rank_by=tuple(saved.get("rank_by") or defaults.rank_by),
         min_committee_members=int(saved.get("min_committee_members", defaults.min_committee_members)),
+        tie_rule=str(saved.get("tie_rule", defaults.tie_rule)),
     )
 
 

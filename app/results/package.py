@@ -116,12 +116,17 @@ def engine_matters(matters: Iterable[Mapping[str, Any]]) -> list[Matter]:
 
 
 def count(
-    settings: Mapping[str, Any], matters: list[Matter], roll: VoterRoll, ledger: Iterable[Mapping[str, Any]]
+    settings: Mapping[str, Any],
+    matters: list[Matter],
+    roll: VoterRoll,
+    ledger: Iterable[Mapping[str, Any]],
+    lots_seed: str | None = None,
 ) -> dict[str, Any]:
-    """The tally of the ledger on the roll, as the package carries it: `gongjue.tally-result/1` without `roll`."""
+    """The tally of the ledger on the roll, as the package carries it: `gongjue.tally-result/1` without `roll`.
+    ``lots_seed``: the ledger's Merkle root, which draws the lots of a tie when the election rules say so."""
     engine_settings: Settings = read_settings(dict(settings))
     ballots = [Ballot(str(entry["voter"]), dict(entry["choices"])) for entry in ledger]
-    document = result_document(tally(roll, matters, ballots, engine_settings))
+    document = result_document(tally(roll, matters, ballots, engine_settings, lots_seed))
     document.pop("roll")
     return document
 
@@ -132,6 +137,7 @@ def settings_document(settings: Settings) -> dict[str, Any]:
         "blank_and_invalid_take_part": settings.blank_and_invalid_take_part,
         "rank_by": list(settings.rank_by),
         "min_committee_members": settings.min_committee_members,
+        "tie_rule": settings.tie_rule,
     }
 
 
@@ -175,7 +181,7 @@ def build_body(
         "roll": {"root": merkle_root(roll), "voters": roll},
         "ledger": {"root": merkle_root(ledger), "ballots": ledger},
         "excluded": list(excluded or []),
-        "tally": count(settings_doc, matters, engine_roll(roll), ledger),
+        "tally": count(settings_doc, matters, engine_roll(roll), ledger, merkle_root(ledger)),
     }
 
 

@@ -175,6 +175,7 @@ def _tally(document: Mapping[str, Any]) -> Check:
         engine_matters(document["matters"]),
         engine_roll(document["roll"]["voters"]),
         document["ledger"]["ballots"],
+        str(document["ledger"]["root"]),
     )
     signed = document["tally"]
     if recounted == signed:

@@ -7,12 +7,13 @@ Messages are in Chinese with the English after them, since the file may reach an
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from app.rules.areas import AreaFormatError, format_area, parse_area
-from app.rules.elections import ElectionResult
+from app.rules.elections import TIE_RULES, ElectionResult, LotsSeedMissing, Tie
 from app.rules.model import (
     CATEGORIES,
     ELECTION_CATEGORY,
@@ -48,6 +49,8 @@ class TallyCase:
     units: tuple[Unit, ...]
     matters: tuple[Matter, ...]
     ballots: tuple[Ballot, ...]
+    #: the seed of lots (a result package's ledger root), for ties settled by lots
+    lots_seed: str | None = None
 
 
 def _fail(where: str, chinese: str, english: str) -> CaseError:
@@ -103,7 +106,11 @@ def _flag(value: object, where: str) -> bool:
 def read_settings(raw: object) -> Settings:
     """The engine's settings from a case's (or a result package's) "settings" object, checked."""
     data = _object(raw, "settings")
-    _known_keys(data, "settings", {"count_parking", "blank_and_invalid_take_part", "rank_by", "min_committee_members"})
+    _known_keys(
+        data,
+        "settings",
+        {"count_parking", "blank_and_invalid_take_part", "rank_by", "min_committee_members", "tie_rule"},
+    )
     defaults = Settings()
     rank_by = tuple(_list(data.get("rank_by", list(defaults.rank_by)), "settings.rank_by"))
     if not rank_by or len(set(rank_by)) != len(rank_by) or not set(rank_by) <= set(RANK_KEYS):
@@ -121,7 +128,22 @@ def read_settings(raw: object) -> Settings:
             1,
             99,
         ),
+        tie_rule=_tie_rule(data.get("tie_rule", defaults.tie_rule)),
     )
+
+
+def _tie_rule(value: object) -> str:
+    if value not in TIE_RULES:
+        raise _fail("settings.tie_rule", '应为 "runoff"（另行选举）或 "lots"（抽签）', 'must be "runoff" or "lots"')
+    return str(value)
+
+
+def _lots_seed(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9a-f]{64}", value):
+        raise _fail("lots_seed", "应为 64 位小写十六进制（选票账本的默克尔根）", "must be 64 lower-case hex digits")
+    return value
 
 
 def _unit(raw: object, where: str, developer: str) -> Unit:
@@ -206,7 +228,7 @@ def _ballot(raw: object, where: str, unit_ids: set[str], matter_ids: set[str]) -
 def read_case(raw: object) -> TallyCase:
     """Check and convert a parsed JSON case; raise CaseError naming the first problem."""
     data = _object(raw, "case")
-    _known_keys(data, "case", {"format", "settings", "developer", "units", "matters", "ballots"})
+    _known_keys(data, "case", {"format", "settings", "developer", "units", "matters", "ballots", "lots_seed"})
     if data.get("format") != CASE_FORMAT:
         raise _fail("format", f"应为 {CASE_FORMAT!r}", f"must be {CASE_FORMAT!r}")
     developer = _text(data.get("developer"), "developer")
@@ -225,7 +247,7 @@ def read_case(raw: object) -> TallyCase:
         _ballot(b, f"ballots[{i}]", seen, set(matter_ids))
         for i, b in enumerate(_list(data.get("ballots", []), "ballots"))
     )
-    return TallyCase(settings, developer, units, matters, ballots)
+    return TallyCase(settings, developer, units, matters, ballots, _lots_seed(data.get("lots_seed")))
 
 
 def _weight(weight: Weight) -> dict[str, Any]:
@@ -281,9 +303,23 @@ def _election(result: ElectionResult) -> dict[str, Any]:
         ],
         "members": result.members,
         "alternates": result.alternates,
+        "ties": [_tie(tie) for tie in result.ties],
         "unresolved_ties": result.unresolved_ties,
         "committee_formed": result.committee_formed,
+        "committee_pending": result.committee_pending,
         "runoff_needed": result.runoff_needed,
+    }
+
+
+def _tie(tie: Tie) -> dict[str, Any]:
+    return {
+        "rank": tie.rank,
+        "candidates": list(tie.candidates),
+        "decides": tie.decides,
+        "member_places": tie.member_places,
+        "alternate_places": tie.alternate_places,
+        "rule": tie.rule,
+        "drawn": list(tie.drawn) if tie.drawn is not None else None,
     }
 
 
@@ -306,6 +342,7 @@ def result_document(result: TallyResult) -> dict[str, Any]:
             "blank_and_invalid_take_part": settings.blank_and_invalid_take_part,
             "rank_by": list(settings.rank_by),
             "min_committee_members": settings.min_committee_members,
+            "tie_rule": settings.tie_rule,
         },
         "totals": {"area": format_area(result.roll.total_area_centi), "heads": result.roll.total_heads},
         "roll": _roll(result.roll),
@@ -331,6 +368,8 @@ def count_case(case: TallyCase) -> TallyResult:
     if roll.total_heads == 0:
         raise _fail("units", "名册中没有计入表决的专有部分", "the roll has no unit that counts, so there is no voter")
     try:
-        return tally(roll, case.matters, case.ballots, case.settings)
+        return tally(roll, case.matters, case.ballots, case.settings, case.lots_seed)
+    except LotsSeedMissing as error:
+        raise _fail("lots_seed", "以抽签决定的并列需要抽签种子（选票账本的默克尔根）", str(error)) from error
     except BallotError as error:
         raise _fail(f"ballots[{error.index}]", "选票无法计入", str(error)) from error

@@ -5,17 +5,31 @@
 - A candidate can be elected only with the double majority of the participants: yes-area > 1/2 of participating
   area and yes-heads > 1/2 of participating heads; the election also needs the participation quorum.
 - Qualified candidates are ranked by the rules' keys (default heads, then area). The first `seats` are members,
-  the next ones (up to `max_alternates`) alternates, in order. A tie that straddles the member boundary or the
-  alternate boundary is never broken here: those candidates are `tie_unresolved` and a run-off is needed.
+  the next ones (up to `max_alternates`) alternates, in order.
+- **Ties** (candidates equal on every key) are never broken silently, never by a database id or a name, and never
+  cost a tied candidate the standing all of them certainly have. A tie that decides something — a member seat
+  (the group straddles the last seat), an alternate place (it straddles the last alternate place), or only the
+  order of alternates (who fills the next vacancy) — is a `Tie`, settled by the election rules' `tie_rule`:
+  - "runoff" (default, 另行选举): the tied candidates straddling a boundary are `tie_unresolved`; those of a tie among
+    alternates are alternates whose order waits; the run-off, a further vote among them for the contested places,
+    completes the election. Everyone ranked below keeps their place behind the tie's places.
+  - "lots" (抽签): drawn from ``lots_seed``, the ledger's Merkle root (fixed when voting closes, chosen by nobody):
+    each tied candidate's key is SHA-256 of ``gongjue.lots/1|<seed>|<matter id>|<ballot position>`` (the position,
+    1-based, on the ballot as announced, never an id), and the lowest key takes the first contested place. `gongjue
+    verify` and `gongjue tally` redraw it.
 - The committee is formed when definite members ≥ `min_committee_members` and more than half of the seats are
-  filled (Hangzhou Art 27).
+  filled (Hangzhou Art 27). When that depends on a run-off (the definite members fall short, and the contested seats
+  would make it up) the election is **pending its run-off** (`committee_pending`), not failed.
 
 Example: 7 seats, 3 alternates; qualified candidates with 90, 88, 85, 80, 80, 79, 70, 66, 66, 60 heads: six are
-members, then 70 takes the seventh seat; 66 and 66 are the first two alternates, 60 the third.
+members, then 70 takes the seventh seat; 66 and 66 are the first two alternates, their order a tie settled by the
+tie rule, 60 the third. With 5 seats and heads 90, 88, 85, 80, 70, 70: four members; the two at 70 contest the fifth
+seat (the loser is the first alternate if alternates are elected); the committee is pending its run-off.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import groupby
@@ -26,6 +40,12 @@ from app.rules.thresholds import ThresholdTest, approval_tests
 from app.rules.voters import Voter, VoterRoll
 
 MEMBER, ALTERNATE, NOT_ELECTED, TIE_UNRESOLVED = "member", "alternate", "not_elected", "tie_unresolved"
+TIE_RULES = ("runoff", "lots")
+LOTS_DOMAIN = "gongjue.lots/1"
+
+
+class LotsSeedMissing(ValueError):
+    """A tie is to be settled by lots and no seed (the ledger's Merkle root) was given."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +59,32 @@ class CandidateResult:
 
 
 @dataclass(frozen=True)
+class Tie:
+    """Candidates equal on every ranking key whose tie decides something: ``member_places`` member seats and
+    ``alternate_places`` alternate places are shared out among them; a tie among alternates only decides their
+    order (``alternate_places`` is then the group's size). ``candidates`` in ballot order; ``drawn`` the order lots
+    gave (best first), None while a run-off is due."""
+
+    rank: int
+    candidates: tuple[str, ...]
+    member_places: int
+    alternate_places: int
+    rule: str
+    drawn: tuple[str, ...] | None
+
+    @property
+    def resolved(self) -> bool:
+        return self.drawn is not None
+
+    @property
+    def decides(self) -> str:
+        """ "seat" (a member seat is contested), "place" (an alternate place) or "order" (alternates' order only)."""
+        if self.member_places:
+            return "seat"
+        return "order" if self.alternate_places == len(self.candidates) else "place"
+
+
+@dataclass(frozen=True)
 class ElectionResult:
     matter_id: str
     threshold: Threshold
@@ -48,6 +94,7 @@ class ElectionResult:
     tests: tuple[ThresholdTest, ...]
     candidates: tuple[CandidateResult, ...]
     min_committee_members: int
+    ties: tuple[Tie, ...] = ()
 
     def _with(self, outcome: str) -> list[str]:
         return [c.candidate_id for c in self.candidates if c.outcome == outcome]
@@ -58,12 +105,13 @@ class ElectionResult:
 
     @property
     def alternates(self) -> list[str]:
+        """The definite alternates in place order (a tie among them: in ballot order, its order being settled)."""
         return self._with(ALTERNATE)
 
     @property
     def unresolved_ties(self) -> list[list[str]]:
-        tied = [c for c in self.candidates if c.outcome == TIE_UNRESOLVED]
-        return [[c.candidate_id for c in group] for _, group in groupby(tied, key=lambda c: c.rank)]
+        """The groups a run-off must settle: seats, alternate places, or the alternates' order."""
+        return [list(tie.candidates) for tie in self.ties if not tie.resolved]
 
     @property
     def quorum_met(self) -> bool:
@@ -73,6 +121,18 @@ class ElectionResult:
     def committee_formed(self) -> bool:
         definite = len(self.members)
         return definite >= self.min_committee_members and 2 * definite > self.seats
+
+    @property
+    def committee_pending(self) -> bool:
+        """Not formed yet, and would be if the run-off's contested seats were filled (DOMAIN §5)."""
+        contested = sum(tie.member_places for tie in self.ties if not tie.resolved)
+        possible = len(self.members) + contested
+        return (
+            not self.committee_formed
+            and contested > 0
+            and possible >= self.min_committee_members
+            and 2 * possible > self.seats
+        )
 
     @property
     def runoff_needed(self) -> bool:
@@ -101,17 +161,51 @@ def _rank_key(weight: Weight, rank_by: Sequence[str]) -> tuple[int, ...]:
     return tuple(weight.heads if key == "heads" else weight.area_centi for key in rank_by)
 
 
-def _place(group_start: int, group_size: int, seats: int, last_place: int) -> str:
-    """Outcome of a group of equally ranked candidates occupying places group_start … group_start+size-1."""
-    group_end = group_start + group_size  # exclusive
-    for boundary in (seats, last_place):
-        if group_start < boundary < group_end:
-            return TIE_UNRESOLVED
-    if group_end <= seats:
+def lots_key(seed: str, matter_id: str, position: int) -> str:
+    """The key a tied candidate draws: SHA-256 (hex) of ``gongjue.lots/1|seed|matter|position``; lowest first."""
+    return hashlib.sha256(f"{LOTS_DOMAIN}|{seed}|{matter_id}|{position}".encode()).hexdigest()
+
+
+def _draw(election: Election, tied: Sequence[str], seed: str) -> tuple[str, ...]:
+    position = {candidate: index for index, candidate in enumerate(election.candidates, start=1)}
+    return tuple(sorted(tied, key=lambda c: lots_key(seed, election.matter_id, position[c])))
+
+
+def _places(start: int, size: int, seats: int, last_place: int) -> tuple[int, int]:
+    """How many of the places start … start+size-1 are member seats, and how many alternate places."""
+    end = start + size
+    members = max(0, min(end, seats) - start)
+    alternates = max(0, min(end, last_place) - max(start, seats))
+    return members, alternates
+
+
+def _outcome_at(place: int, seats: int, last_place: int) -> str:
+    if place < seats:
         return MEMBER
-    if group_end <= last_place:
-        return ALTERNATE
-    return NOT_ELECTED
+    return ALTERNATE if place < last_place else NOT_ELECTED
+
+
+def _settle_group(
+    election: Election, group: list[str], start: int, settings: Settings, lots_seed: str | None
+) -> tuple[dict[str, str], Tie | None]:
+    """The outcome of each candidate of an equally ranked group at places start …, and its Tie if it decides
+    something."""
+    seats, last_place = election.seats, election.seats + election.max_alternates
+    members, alternates = _places(start, len(group), seats, last_place)
+    straddles = 0 < members < len(group) or 0 < alternates < len(group) - members
+    orders_alternates = len(group) > 1 and alternates == len(group)
+    if len(group) == 1 or not (straddles or orders_alternates):
+        return {c: _outcome_at(start, seats, last_place) for c in group}, None
+    if settings.tie_rule == "lots":
+        if lots_seed is None:
+            raise LotsSeedMissing("a tie settled by lots needs the lots seed (the ledger's Merkle root)")
+        drawn = _draw(election, group, lots_seed)
+        tie = Tie(start + 1, tuple(group), members, alternates, "lots", drawn)
+        return {c: _outcome_at(start + i, seats, last_place) for i, c in enumerate(drawn)}, tie
+    tie = Tie(start + 1, tuple(group), members, alternates, "runoff", None)
+    if orders_alternates:
+        return dict.fromkeys(group, ALTERNATE), tie
+    return dict.fromkeys(group, TIE_UNRESOLVED), tie
 
 
 def count_election(
@@ -120,6 +214,7 @@ def count_election(
     roll: VoterRoll,
     overall_quorum: tuple[ThresholdTest, ThresholdTest],
     settings: Settings,
+    lots_seed: str | None = None,
 ) -> ElectionResult:
     """Count an election; see the module docstring for the rules and a worked example."""
     kinds = ("valid", "blank", "invalid")
@@ -145,18 +240,24 @@ def count_election(
         )
         for candidate, weight in yes.items()
     }
+    ballot_order = {candidate: index for index, candidate in enumerate(election.candidates)}
     qualified = [c for c in election.candidates if quorum_met and all(t.met for t in tested[c])]
+    # sorted() is stable: equally ranked candidates stay in ballot order, never in the order of their ids
     ranked = sorted(qualified, key=lambda c: _rank_key(yes[c], settings.rank_by), reverse=True)
     results: list[CandidateResult] = []
+    ties: list[Tie] = []
     place = 0
-    for _, group in groupby(ranked, key=lambda c: _rank_key(yes[c], settings.rank_by)):
-        members = sorted(group)
-        outcome = _place(place, len(members), election.seats, election.seats + election.max_alternates)
-        results.extend(CandidateResult(c, yes[c], tested[c], True, place + 1, outcome) for c in members)
-        place += len(members)
+    for _, grouped in groupby(ranked, key=lambda c: _rank_key(yes[c], settings.rank_by)):
+        group = list(grouped)
+        outcomes, tie = _settle_group(election, group, place, settings, lots_seed)
+        if tie is not None:
+            ties.append(tie)
+        listed = list(tie.drawn) if tie is not None and tie.drawn is not None else group
+        results.extend(CandidateResult(c, yes[c], tested[c], True, place + 1, outcomes[c]) for c in listed)
+        place += len(group)
     unqualified = sorted(
         (c for c in election.candidates if c not in qualified),
-        key=lambda c: (tuple(-k for k in _rank_key(yes[c], settings.rank_by)), c),
+        key=lambda c: (tuple(-k for k in _rank_key(yes[c], settings.rank_by)), ballot_order[c]),
     )
     results.extend(CandidateResult(c, yes[c], tested[c], False, None, NOT_ELECTED) for c in unqualified)
     return ElectionResult(
@@ -168,4 +269,5 @@ def count_election(
         tests=quorum,
         candidates=tuple(results),
         min_committee_members=settings.min_committee_members,
+        ties=tuple(ties),
     )

@@ -51,6 +51,9 @@ class Settings:
     rank_by: tuple[str, ...] = ("heads", "area")
     #: the committee counts as formed with at least this many definite members (Hangzhou Art 27)
     min_committee_members: int = 5
+    #: how a tie that decides a place is settled, fixed in the election rules before the vote (DOMAIN §5): "runoff"
+    #: (另行选举, a further vote among the tied) or "lots" (抽签, drawn from the ledger root: app.rules.elections)
+    tie_rule: str = "runoff"
 
 
 @dataclass(frozen=True)

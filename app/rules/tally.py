@@ -68,8 +68,15 @@ def ballots_by_voter(roll: VoterRoll, ballots: Iterable[Ballot]) -> dict[str, tu
     return found
 
 
-def tally(roll: VoterRoll, matters: Sequence[Matter], ballots: Iterable[Ballot], settings: Settings) -> TallyResult:
-    """Count every matter on the returned ballots.
+def tally(
+    roll: VoterRoll,
+    matters: Sequence[Matter],
+    ballots: Iterable[Ballot],
+    settings: Settings,
+    lots_seed: str | None = None,
+) -> TallyResult:
+    """Count every matter on the returned ballots (``lots_seed``: the ledger's Merkle root, for ties settled by lots;
+    app.rules.elections).
 
     Example: 3 voters with 100.00, 100.00 and 100.00 m²; 2 return ballots, both yes on an ordinary motion:
     participation 2 of 3 heads and 200.00 of 300.00 m² meets 2/3 exactly; approval 2 of 2 passes.
@@ -90,5 +97,5 @@ def tally(roll: VoterRoll, matters: Sequence[Matter], ballots: Iterable[Ballot],
         if isinstance(matter, Motion):
             results[matter.matter_id] = count_motion(matter, answers, roll, participation.tests, settings)
         elif isinstance(matter, Election):
-            results[matter.matter_id] = count_election(matter, answers, roll, participation.tests, settings)
+            results[matter.matter_id] = count_election(matter, answers, roll, participation.tests, settings, lots_seed)
     return TallyResult(settings=settings, roll=roll, participation=participation, matters=results)

@@ -45,7 +45,14 @@ from crypto.canonical import canonical_json, sha256_hex
 #: the notice kind of a meeting's own announcement
 ANNOUNCEMENT_KIND = "meeting_announcement"
 #: the settings that change how the vote is counted, announced with the election rules
-ANNOUNCED_SETTINGS = ("count_parking", "blank_and_invalid_take_part", "rank_by", "alternates_list", "by_election")
+ANNOUNCED_SETTINGS = (
+    "count_parking",
+    "blank_and_invalid_take_part",
+    "rank_by",
+    "alternates_list",
+    "by_election",
+    "tie_rule",
+)
 CHANNEL_WORDS = {"phone,paper": "网络投票和书面表决票", "phone": "网络投票", "paper": "书面表决票"}
 
 

@@ -89,10 +89,12 @@ def tally_election(
     settings: Settings = DEFAULT,
     candidates: Sequence[str] | None = None,
     participants: int | None = None,
+    lots_seed: str | None = None,
 ) -> ElectionResult:
     support = {c: list(v) for c, v in support.items()}
     election = Election("e", seats, max_alternates, tuple(candidates if candidates is not None else support))
-    result = tally(roll, [election], election_ballots(roll, support, seats, participants), settings).matters["e"]
+    ballots = election_ballots(roll, support, seats, participants)
+    result = tally(roll, [election], ballots, settings, lots_seed).matters["e"]
     assert isinstance(result, ElectionResult)
     return result
 
@@ -103,6 +105,8 @@ def election_by_heads(
     max_alternates: int = 2,
     voters: int = 40,
     settings: Settings = DEFAULT,
+    lots_seed: str | None = None,
 ) -> ElectionResult:
     """Every one of `voters` equal-area voters takes part; candidate c is named by heads[c] of them."""
-    return tally_election(uniform_roll(voters), cyclic_support(heads, voters), seats, max_alternates, settings)
+    support = cyclic_support(heads, voters)
+    return tally_election(uniform_roll(voters), support, seats, max_alternates, settings, lots_seed=lots_seed)

@@ -175,9 +175,9 @@ def test_rank_by_setting_orders_the_candidates(rank_by, order, ranks):
         pytest.param(
             ("area",),
             {"S": [0, 1, 2, 3, 10, 5], "R": [0, 1, 2, 3, 5, 6, 7]},
-            ["R", "S"],
+            ["S", "R"],
             [1, 1],
-            id="equal area with area as the only key are tied",
+            id="equal area with area as the only key are tied, listed in ballot order (never by id)",
         ),
     ],
 )
@@ -210,7 +210,10 @@ def test_election_docstring_example():
     assert result.members == ["a", "b", "c", "d", "e", "f", "g"]
     assert result.alternates == ["h", "i", "j"]
     assert [c.rank for c in result.candidates] == [1, 2, 3, 4, 4, 6, 7, 8, 8, 10]
-    assert (result.committee_formed, result.runoff_needed) == (True, False)
+    # h and i are alternates whatever happens; which of them fills the next vacancy is a tie the run-off settles
+    (tie,) = result.ties
+    assert (tie.candidates, tie.decides, tie.alternate_places, tie.rule) == (("h", "i"), "order", 2, "runoff")
+    assert (result.committee_formed, result.committee_pending, result.runoff_needed) == (True, False, True)
 
 
 # --- ties: (heads per candidate, seats, max alternates, expected outcome per candidate, unresolved ties)
@@ -262,8 +265,8 @@ M, A, N, T = MEMBER, ALTERNATE, NOT_ELECTED, TIE_UNRESOLVED
             2,
             40,
             "MMMMMAA",
-            [],
-            id="5 seats, 2 alternates: a tie for both alternate places is two alternates",
+            [["c6", "c7"]],
+            id="5 seats, 2 alternates: a tie for both alternate places is two alternates, their order a run-off",
         ),
         pytest.param(
             [25, 25, 25, 22, 21], 5, 2, 40, "MMMMM", [], id="5 seats: three tied for the 1st place are all members"

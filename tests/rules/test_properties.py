@@ -338,11 +338,16 @@ def test_ties_at_every_boundary_on_random_vote_counts(seats, data, heads):
         assert candidate.rank == ahead + 1
         assert candidate.outcome == _expected_outcome(ahead, through, seats, last)
     levels = sorted(set(heads), reverse=True)
-    groups = {level: sorted(n for n, h in zip(names, heads, strict=True) if h == level) for level in levels}
+    # each equal group in ballot order (never in the order of ids)
+    groups = {level: [n for n, h in zip(names, heads, strict=True) if h == level] for level in levels}
     places = {level: (sum(1 for h in heads if h > level), sum(1 for h in heads if h >= level)) for level in levels}
     straddling = [groups[lv] for lv in levels if _expected_outcome(*places[lv], seats, last) == TIE_UNRESOLVED]
-    assert result.unresolved_ties == straddling
-    assert result.runoff_needed == bool(straddling)
+    ordering = [
+        groups[lv] for lv in levels if len(groups[lv]) > 1 and _expected_outcome(*places[lv], seats, last) == ALTERNATE
+    ]  # a tie among alternates decides who fills the next vacancy: settled the same way (DOMAIN §5)
+    contested = [g for g in groups.values() if g in straddling or g in ordering]
+    assert result.unresolved_ties == contested
+    assert result.runoff_needed == bool(contested)
 
 
 # --- merging

@@ -115,7 +115,7 @@ def test_format_text_prints_the_chinese_report(tally):
     assert "事项 fund-raise（须四分之三以上同意）：未通过" in lines
     assert "  同意人数：5 人 / 7 人，要求不少于 3/4，未达到（还差 1 人）" in lines
     assert "选举 committee（委员 5 名，候补至多 2 名）：业主委员会未能选举产生" in lines
-    assert "  需另行选举：杨帆、陈静" in lines
+    assert "  需另行选举：陈静、杨帆" in lines  # in ballot order
     assert "  赵磊：4 人，402.00 平方米，未获参与表决者双过半数，未当选" in lines
 
 
