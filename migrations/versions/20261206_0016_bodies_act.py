@@ -61,9 +61,7 @@ def upgrade():
     with op.batch_alter_table("candidates", schema=None) as batch_op:
         batch_op.add_column(sa.Column("birth_date", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("under_guardianship", sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch_op.add_column(
-            sa.Column("party_congress_deputy", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+        batch_op.add_column(sa.Column("party_congress_deputy", sa.Boolean(), nullable=False, server_default=sa.false()))
     with op.batch_alter_table("communities", schema=None) as batch_op:
         batch_op.add_column(sa.Column("public_token", sa.String(length=32), nullable=True))
         batch_op.create_unique_constraint(batch_op.f("uq_communities_public_token"), ["public_token"])
