@@ -169,14 +169,34 @@ def committee_from_result(community: Community, result: Result, on: date, user_i
         created_by_id=user_id,
     )
     ranked = [(cid, "member") for cid in tally["members"]] + [(cid, "alternate") for cid in tally["alternates"]]
+    shared = _shared_ranks(tally, [cid for cid, _seat in ranked])
     body.members = [
-        BodyMember(name=str(names.get(cid, cid)), candidate_id=linked.get(cid), seat=seat, rank=rank, joined_on=on)
+        BodyMember(
+            name=str(names.get(cid, cid)),
+            candidate_id=linked.get(cid),
+            seat=seat,
+            rank=shared.get(cid, rank),
+            joined_on=on,
+        )
         for rank, (cid, seat) in enumerate(ranked, start=1)
     ]
     db.session.add(body)
     db.session.flush()
     _record("body.form", body, {"kind": "committee", "result": result.id, "members": len(tally["members"])})
     return body
+
+
+def _shared_ranks(tally: dict[str, Any], order: list[str]) -> dict[str, int]:
+    """Alternates of a tie whose order a run-off has not settled share the rank of the first of them: none of them
+    moves up before the others (DOMAIN §5; `member_leaves`)."""
+    shared: dict[str, int] = {}
+    for tie in tally.get("ties", []):
+        if tie.get("drawn") is None and tie.get("decides") == "order":
+            tied = [cid for cid in tie["candidates"] if cid in order]
+            if tied:
+                first = min(order.index(cid) for cid in tied) + 1
+                shared.update(dict.fromkeys(tied, first))
+    return shared
 
 
 def pmc_from_group(
@@ -345,8 +365,9 @@ def member_leaves(member: BodyMember, on: date, reason: str, note: str, user_id:
     member.left_note = required_text(note, "note", 500) if note.strip() else ""
     moved = None
     if member.seat == "member":
-        alternates = serving(member.body, "alternate")
-        if alternates:
+        alternates = sorted(serving(member.body, "alternate"), key=lambda m: m.rank)
+        # the first alternate in vote order moves up; alternates tied for that place wait for their run-off
+        if alternates and (len(alternates) == 1 or alternates[1].rank != alternates[0].rank):
             moved = alternates[0]
             moved.seat = "member"
     _record(

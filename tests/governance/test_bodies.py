@@ -9,7 +9,7 @@ import pytest
 
 from app.extensions import db
 from app.governance import bodies
-from app.governance.body_models import GoverningBody
+from app.governance.body_models import BodyMember, GoverningBody
 from app.roll.services import today
 from app.rules.governance import Facts, TransitionRefused, next_state
 from tests.preparation.helpers import refused
@@ -94,3 +94,26 @@ def test_the_term_comes_from_the_rules_of_procedure(elected: tuple[Voted, Govern
     later = bodies.committee_from_result(voted.community, result, date(2026, 11, 30), None)
     assert later.elected_on == date(2026, 11, 20)
     assert (later.term_years, later.term_ends_on) == (3, date(2029, 11, 19))
+
+
+def test_alternates_tied_for_their_order_share_a_rank_and_none_moves_up_before_the_run_off(
+    elected: tuple[Voted, GoverningBody],
+) -> None:
+    """DOMAIN §5: a tie among alternates decides who fills the next vacancy; until it is settled, nobody is picked
+    by ballot order or id: the seat waits."""
+    from app.governance.bodies import _shared_ranks
+
+    tally = {"ties": [{"decides": "order", "drawn": None, "candidates": ["9", "10"]}]}
+    assert _shared_ranks(tally, ["1", "2", "3", "4", "5", "10", "9"]) == {"9": 6, "10": 6}
+    drawn = {"ties": [{"decides": "order", "drawn": ["10", "9"], "candidates": ["9", "10"]}]}
+    assert _shared_ranks(drawn, ["1", "2", "3", "4", "5", "10", "9"]) == {}
+
+    _voted, body = elected
+    first = bodies.serving(body)[0]
+    (alternate,) = bodies.serving(body, "alternate")
+    body.members.append(
+        BodyMember(name="并列候补", seat="alternate", rank=alternate.rank, joined_on=alternate.joined_on)
+    )
+    db.session.flush()
+    assert bodies.member_leaves(first, today(), "resigned", "", None) is None
+    assert len(bodies.serving(body)) == 4  # the seat waits for the alternates' run-off
