@@ -189,6 +189,7 @@ def test_first_meeting_takes_the_plan_and_the_approved_candidates(
         "rank_by": ["area", "heads"],
         "min_committee_members": 6,
         "alternates_list": "separate",
+        "arrears_bar": True,  # the rules of procedure's bar on candidates with unpaid fees (default on)
         "term_years": 5,  # the rules of procedure's term (the model text's default)
     }
     [event] = events(group.community_id, "meeting.create")
@@ -288,6 +289,7 @@ def test_configure_sets_the_window_channels_and_identity_check(draft: Meeting) -
         "channels": "phone",
         "second_factor": "sms",
         "allow_change": True,
+        "contact_phone": "",
     }
 
 
