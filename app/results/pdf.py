@@ -321,6 +321,12 @@ def committee_text(body: Mapping[str, Any], result: Mapping[str, Any]) -> str:
         return text + "。"
     if not result["quorum_met"]:
         return "选举未达到三分之二以上的法定参与比例，业主委员会未能选举产生。"
+    if result.get("committee_pending"):
+        groups = "；".join(_names(body, group) for group in result["unresolved_ties"])
+        return (
+            f"确定当选委员 {len(members)} 名；{groups}票数相同，须另行选举，业主委员会待另行选举后产生，"
+            "本次选举并未失败。"
+        )
     text = (
         f"业主委员会未能选举产生（确定当选委员 {len(members)} 名，"
         f"少于须有的 {_committee_needed(result, body['settings'])} 名）"
@@ -329,6 +335,16 @@ def committee_text(body: Mapping[str, Any], result: Mapping[str, Any]) -> str:
         groups = "；".join(_names(body, group) for group in result["unresolved_ties"])
         text += f"；{groups}票数相同，须另行选举"
     return text + "。"
+
+
+def lots_lines(body: Mapping[str, Any], result: Mapping[str, Any]) -> list[str]:
+    """The ties settled by lots, with the seed (the ledger's Merkle root): anyone can redraw them (DOMAIN §5)."""
+    return [
+        f"名次相同者抽签决定：{_names(body, tie['drawn'])}（依次排列；抽签种子为选票账本默克尔根 "
+        f"{hash_groups(body['ledger']['root'])}，算法见计票格式说明）"
+        for tie in result.get("ties", [])
+        if tie.get("drawn")
+    ]
 
 
 def _participation_sentence(tally: Mapping[str, Any]) -> str:
@@ -446,7 +462,9 @@ def _election(sheet: _Sheet, body: Mapping[str, Any], number: int, matter_id: st
     )
     if result["runoff_needed"]:
         ties = "；".join(_names(body, group) for group in result["unresolved_ties"])
-        sheet.text(f"需另行选举：{ties}（名次相同且跨越当选委员或候补委员名额，计票不作决定）")
+        sheet.text(f"需另行选举：{ties}（名次相同，影响当选委员、候补委员名额或候补顺序，计票不作决定）")
+    for line in lots_lines(body, result):
+        sheet.text(line)
     sheet.text(f"选举结果：{committee_text(body, result)}", 11, 7)
 
 

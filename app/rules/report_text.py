@@ -77,4 +77,9 @@ def render_text(document: dict[str, Any]) -> str:
             if matter["runoff_needed"]:
                 ties = "；".join("、".join(group) for group in matter["unresolved_ties"])
                 lines.append(f"  需另行选举：{ties}")
+            if matter.get("committee_pending"):
+                lines.append("  业主委员会待另行选举后产生（本次选举并未失败）")
+            for tie in matter.get("ties", []):
+                if tie.get("drawn"):
+                    lines.append(f"  抽签决定名次：{'、'.join(tie['drawn'])}")
     return "\n".join(lines) + "\n"

@@ -91,7 +91,7 @@ def voter_id(owner: str) -> str:
     return owner if owner == DEVELOPER else hashlib.sha256(owner.encode()).hexdigest()[:32]
 
 
-def make_body(votes: Mapping[str, tuple[Any, Any, list[str]]]) -> dict[str, Any]:
+def make_body(votes: Mapping[str, tuple[Any, Any, list[str]]], settings: Settings | None = None) -> dict[str, Any]:
     ballots = []
     for n, (owner, (m1, m2, named)) in enumerate(votes.items()):
         choices = {"m1": m1, "e1": named} | ({} if m2 is None else {"m2": m2})
@@ -109,7 +109,7 @@ def make_body(votes: Mapping[str, tuple[Any, Any, list[str]]]) -> dict[str, Any]
             "roll_version": 2,
             "roll_fingerprint": hashlib.sha256(b"roll 2").hexdigest(),
         },
-        settings=Settings(),
+        settings=settings or Settings(),
         matters=[Motion("m1", 4), Motion("m2", 6), Election("e1", 5, 2, tuple(CANDIDATES))],
         labels={"matters": TITLES, "candidates": CANDIDATES},
         voters=[(voter_id(owner), parse_area(area)) for owner, area in AREAS.items()],
@@ -299,12 +299,29 @@ def test_the_certificate_summarises_the_outcome_and_names_who_certified(body: di
 
 
 @needs_tools
-def test_the_certificate_of_a_tied_election_says_the_committee_is_not_formed(tmp_path: Path) -> None:
+def test_the_certificate_of_a_tied_election_says_it_waits_for_its_run_off(tmp_path: Path) -> None:
+    """Four definite members and a tie for the fifth seat: not "not formed" but pending its run-off (DOMAIN §5)."""
     tied = make_body({owner: (m1, m2, TIE_ELECTION[owner]) for owner, (m1, m2, _) in VOTES.items()})
     election = tied["tally"]["matters"]["e1"]
     assert election["unresolved_ties"] == [["c5", "c6"]]
+    assert election["committee_pending"] is True
     text = flat(pdf_text(certificate(tied), tmp_path))
-    assert "业主委员会未能选举产生（确定当选委员4名，少于须有的5名）；杨帆、陈静票数相同，须另行选举。" in text
+    assert "确定当选委员4名；杨帆、陈静票数相同，须另行选举，业主委员会待另行选举后产生，本次选举并未失败。" in text
+    assert "未能选举产生" not in text
+
+
+@needs_tools
+def test_a_tie_drawn_by_lots_prints_the_draw_and_its_seed(tmp_path: Path) -> None:
+    """DOMAIN §5: the draw and its seed (the ledger's Merkle root) are printed on the result; the committee forms."""
+    votes = {owner: (m1, m2, TIE_ELECTION[owner]) for owner, (m1, m2, _) in VOTES.items()}
+    drawn = make_body(votes, Settings(tie_rule="lots"))
+    election = drawn["tally"]["matters"]["e1"]
+    (tie,) = election["ties"]
+    assert (election["unresolved_ties"], election["committee_formed"]) == ([], True)
+    text = flat(pdf_text(notice(drawn), tmp_path))
+    names = "、".join(CANDIDATES[c] for c in tie["drawn"])
+    assert f"名次相同者抽签决定：{names}" in text
+    assert drawn["ledger"]["root"][:8] in text
 
 
 @needs_tools
