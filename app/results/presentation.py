@@ -39,6 +39,12 @@ OUTCOME_LABELS: dict[str, Any] = {
     "not_elected": _l("Not elected"),
     "tie_unresolved": _l("Tied: run-off"),
 }
+#: what a run-off among tied candidates decides (app.rules.elections.Tie.decides)
+TIE_DECIDES: dict[str, Any] = {
+    "seat": _l("a member seat"),
+    "place": _l("an alternate place"),
+    "order": _l("the order in which they fill vacancies"),
+}
 GOVERNANCE_LABELS: dict[str, Any] = {
     "committee": _l("The assembly is established and the owners' committee is elected."),
     "established": _l(
@@ -80,6 +86,10 @@ class ResultView:
     def candidate(self, candidate_id: str) -> str:
         return str(self.package["labels"]["candidates"].get(candidate_id, candidate_id))
 
+    def candidates(self, candidate_ids: list[str]) -> str:
+        """Names joined with 、 in the order given (a tie's ballot order, or its drawn order)."""
+        return "、".join(self.candidate(c) for c in candidate_ids)
+
     def category(self, matter_id: str) -> int:
         return next(int(m["category"]) for m in self.package["matters"] if str(m["id"]) == matter_id)
 
@@ -107,4 +117,5 @@ def register(app: Any) -> None:
         RESULT_STATUS_LABELS=STATUS_LABELS,
         RESULT_OUTCOME_LABELS=OUTCOME_LABELS,
         RESULT_GOVERNANCE_LABELS=GOVERNANCE_LABELS,
+        TIE_DECIDES=TIE_DECIDES,
     )

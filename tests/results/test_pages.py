@@ -175,3 +175,28 @@ def test_a_package_re_signed_with_keys_the_platform_never_published_fails_on_the
     assert 'data-check="keys published" data-ok="false"' in page
     assert 'data-check="tally" data-ok="true"' in page  # everything else holds: only the keys give it away
     assert "签名公钥不是为该签名方公布的公钥" in page or "signed with keys not published" in page
+
+
+def test_a_tied_election_says_what_its_run_off_decides_and_that_it_has_not_failed(
+    client: FlaskClient, closed: Voted
+) -> None:
+    """DOMAIN §5 on the public page: the tie, what the run-off decides, and the committee pending it."""
+    from app.results.package import package_hash
+    from crypto.canonical import canonical_json
+    from tests.results.test_pdf import TIE_ELECTION, VOTES, make_body
+
+    body = make_body({owner: (m1, m2, TIE_ELECTION[owner]) for owner, (m1, m2, _) in VOTES.items()})
+    result = Result(
+        meeting_id=closed.meeting.id,
+        status="published",
+        package=canonical_json(body).decode(),
+        package_sha256=package_hash(body),
+        published_on=today(),
+        objections_until=today() + timedelta(days=7),
+        outcome={},
+    )
+    db.session.add(result)
+    db.session.commit()
+    page = client.get(f"/r/{result.package_sha256}").get_data(as_text=True)
+    assert "the election has not failed" in page
+    assert "Tied at rank 5: 杨帆、陈静. A run-off among them decides a member seat." in page
