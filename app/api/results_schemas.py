@@ -91,6 +91,7 @@ class OutcomeSchema(Schema):
     assembly_established = fields.Boolean()
     committee_formed = fields.Boolean()
     runoff_needed = fields.Boolean()
+    committee_pending = fields.Boolean()
     passed = fields.List(fields.String(), metadata={"description": "ids of the motions passed"})
     failed = fields.List(fields.String(), metadata={"description": "ids of the motions not passed"})
     governance = fields.String(metadata={"description": "committee, established or preparing"})

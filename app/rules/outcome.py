@@ -28,6 +28,8 @@ class Outcome:
     runoff_needed: bool
     passed: tuple[str, ...]
     failed: tuple[str, ...]
+    #: the committee's election waits for its run-off (DOMAIN §5): it has not failed
+    committee_pending: bool = False
 
     @property
     def governance(self) -> str:
@@ -41,6 +43,7 @@ class Outcome:
             "assembly_established": self.assembly_established,
             "committee_formed": self.committee_formed,
             "runoff_needed": self.runoff_needed,
+            "committee_pending": self.committee_pending,
             "passed": list(self.passed),
             "failed": list(self.failed),
             "governance": self.governance,
@@ -52,7 +55,7 @@ def outcome(matters: Iterable[Mapping[str, Any]], results: Mapping[str, Mapping[
     passed: list[str] = []
     failed: list[str] = []
     adopted: set[int] = set()
-    committee_formed = runoff_needed = False
+    committee_formed = runoff_needed = committee_pending = False
     for matter in matters:
         result = results[str(matter["id"])]
         if matter["type"] == "election" and matter.get("by_election"):
@@ -60,9 +63,17 @@ def outcome(matters: Iterable[Mapping[str, Any]], results: Mapping[str, Mapping[
         if matter["type"] == "election":
             committee_formed = committee_formed or bool(result["committee_formed"])
             runoff_needed = runoff_needed or bool(result["runoff_needed"])
+            committee_pending = committee_pending or bool(result.get("committee_pending"))
             continue
         (passed if result["passed"] else failed).append(str(matter["id"]))
         if result["passed"]:
             adopted.add(int(matter["category"]))
     established = {RULES_CATEGORY, COVENANT_CATEGORY} <= adopted
-    return Outcome(established, committee_formed, runoff_needed, tuple(passed), tuple(failed))
+    return Outcome(
+        established,
+        committee_formed,
+        runoff_needed,
+        tuple(passed),
+        tuple(failed),
+        committee_pending and not committee_formed,
+    )

@@ -45,3 +45,17 @@ def test_a_later_meeting_without_the_rules_and_covenant_reports_its_election() -
     election_only = [{"id": "3", "type": "election", "category": 3}]
     decided = outcome(election_only, {"3": {"committee_formed": True, "runoff_needed": False}})
     assert (decided.assembly_established, decided.committee_formed) == (False, True)
+
+
+def test_an_election_pending_its_run_off_is_reported_as_such_not_as_failed() -> None:
+    """DOMAIN §5: four definite members and a tie for the fifth seat: pending, with the assembly established."""
+    decided = outcome(
+        MATTERS,
+        {
+            **results(True, True, False),
+            "3": {"committee_formed": False, "runoff_needed": True, "committee_pending": True},
+        },
+    )
+    document = decided.document()
+    assert (document["assembly_established"], document["committee_formed"]) == (True, False)
+    assert (document["runoff_needed"], document["committee_pending"]) == (True, True)
