@@ -131,23 +131,14 @@ def _meeting_of(loaded: Any) -> Meeting | None:
     return db.session.get(Meeting, meeting_id) if meeting_id is not None else None
 
 
-def _require_convener(user: User, community: Community, loaded: Any) -> None:
-    """The meeting's convener (app.governance.acting: a body's own accounts for a meeting it convened); for a
-    community, its preparers (the first meeting)."""
+def _require_convener(user: User, community: Community, loaded: Any, *, chair: bool = False) -> None:
+    """The meeting's convener (app.governance.acting: a body's own accounts for a meeting it convened; with
+    ``chair``, an act that binds the body, its chair's); for a community, its preparers (the first meeting)."""
     meeting = _meeting_of(loaded)
     if meeting is None:
         permissions.require_prepare_community(user, community)
     else:
-        acting.require_run(user, meeting)
-
-
-def _require_chair(user: User, community: Community, loaded: Any) -> None:
-    """An act that binds the convening body (what is put to the vote, the announcement, the opening): its chair's."""
-    meeting = _meeting_of(loaded)
-    if meeting is None:
-        permissions.require_prepare_community(user, community)
-    else:
-        acting.require_run(user, meeting, chair=True)
+        acting.require_run(user, meeting, chair=chair)
 
 
 def _require_teller(user: User, community: Community, loaded: Any) -> None:
@@ -180,7 +171,7 @@ def _requiring(require: Callable[[User, Community, Any], None]) -> Callable[[Any
 #: the preparatory group and its township (the convener of the first meeting)
 conveners_only = _requiring(_require_convener)
 #: the convener's acts that bind it: its chair's for a body (app.governance.acting)
-chairs_only = _requiring(_require_chair)
+chairs_only = _requiring(functools.partial(_require_convener, chair=True))
 #: the community's tellers and the convener
 tellers_only = _requiring(_require_teller)
 #: the convener and the township's officials and observers

@@ -29,10 +29,9 @@ from app.voting.models import Meeting
 
 def can_run(user: User, meeting: Meeting, *, chair: bool = False) -> bool:
     """Whether the user acts for the meeting's convener (with ``chair``: in an act that binds it)."""
-    community = db.session.get_one(Community, meeting.community_id)
     if meeting.body_id is not None:
         return permissions.can_act_for_body(user, db.session.get_one(GoverningBody, meeting.body_id), chair=chair)
-    return permissions.can_prepare_community(user, community)
+    return permissions.can_prepare_community(user, db.session.get_one(Community, meeting.community_id))
 
 
 def require_run(user: User, meeting: Meeting, *, chair: bool = False) -> None:

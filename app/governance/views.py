@@ -3,6 +3,7 @@ on the community page (app/communities/views.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -188,31 +189,50 @@ def filing(community_id: int) -> Any:
     return done(_("The filing is recorded."), back)
 
 
+def _township_over(community_id: int, kind: str) -> tuple[Community, GoverningBody]:
+    """The community's body in office of ``kind``, for one of its township's officials (403 otherwise, 404 without
+    such a body)."""
+    community = community_in_scope(community_id)
+    if not permissions.can_manage_community(current_user, community):
+        abort(403)
+    body = bodies.in_office(community)
+    if body is None or body.kind != kind:
+        abort(404)
+    return community, body
+
+
+def _members_submitted(
+    form: MembersForm, community: Community, page: str, change: Callable[[list[Any], str], Any], message: str
+) -> Any:
+    """Validate a members form and apply ``change(members, reason)``; refused with every reason on ``page``."""
+    if not form.validate_on_submit():
+        return invalid(form, page)
+    try:
+        change(member_inputs(form), form.reason.data or "")
+    except DomainError as error:
+        return refused(error, page, form)
+    return done(message, url_for("communities.community", community_id=community.id) + "#body")
+
+
 @bp.route("/communities/<id:community_id>/body/re-election-group", methods=["GET", "POST"])
 @login_required
 def re_election_group(community_id: int) -> Any:
     """Shaoxing Art 24 ¶3: the township forms a re-election group, composed as a preparatory group (Art 12), when
     fewer than half the seats are filled, the re-election is late, or it called a meeting to re-elect the committee;
     the group then convenes the re-election and the old committee calls no vote on a matter of joint decision."""
-    community = community_in_scope(community_id)
-    if not permissions.can_manage_community(current_user, community):
-        abort(403)
-    body = bodies.in_office(community)
-    if body is None or body.kind != "committee":
-        abort(404)
-    back = url_for("communities.community", community_id=community.id) + "#body"
+    community, body = _township_over(community_id, "committee")
     form = MembersForm()
     form.reason.label.text = _("Why there is no residents' committee member (if so)")
     if request.method == "POST":
-        if not form.validate_on_submit():
-            return invalid(form, url_for("governance.re_election_group", community_id=community.id))
-        try:
-            decisions.form_re_election_group(
-                community, body, member_inputs(form), form.reason.data or "", today(), current_user.id
-            )
-        except DomainError as error:
-            return refused(error, url_for("governance.re_election_group", community_id=community.id), form)
-        return done(_("The re-election group is formed. It prepares and convenes the re-election."), back)
+        return _members_submitted(
+            form,
+            community,
+            url_for("governance.re_election_group", community_id=community.id),
+            lambda members, reason: decisions.form_re_election_group(
+                community, body, members, reason, today(), current_user.id
+            ),
+            _("The re-election group is formed. It prepares and convenes the re-election."),
+        )
     return render_template(
         "governance/body_members.html",
         form=form,
@@ -237,23 +257,17 @@ def re_election_group(community_id: int) -> Any:
 def pmc_members(community_id: int) -> Any:
     """The township confirms the property management committee's members after the conversion, replacing a member who
     cannot serve, with the preparatory group's composition checks (Shaoxing Arts 12 and 16 ¶3; city policy item 12)."""
-    community = community_in_scope(community_id)
-    if not permissions.can_manage_community(current_user, community):
-        abort(403)
-    body = bodies.in_office(community)
-    if body is None or body.kind != "pmc":
-        abort(404)
-    page = url_for("governance.pmc_members", community_id=community.id)
+    community, body = _township_over(community_id, "pmc")
     form = MembersForm()
     form.reason.label.text = _("Why the members change")
     if request.method == "POST":
-        if not form.validate_on_submit():
-            return invalid(form, page)
-        try:
-            bodies.adjust_pmc_members(body, member_inputs(form), form.reason.data or "", today(), current_user.id)
-        except DomainError as error:
-            return refused(error, page, form)
-        return done(_("The members are changed."), url_for("communities.community", community_id=community.id))
+        return _members_submitted(
+            form,
+            community,
+            url_for("governance.pmc_members", community_id=community.id),
+            lambda members, reason: bodies.adjust_pmc_members(body, members, reason, today(), current_user.id),
+            _("The members are changed."),
+        )
     group = db.session.get(PreparatoryGroup, body.group_id) if body.group_id is not None else None
     serving = {m.name for m in bodies.serving(body)}
     # the group's members as they were formed (role, contact, leader), those still serving; ID numbers are not stored
