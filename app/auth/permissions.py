@@ -37,6 +37,17 @@ def township_ids_viewable(user: User) -> set[int] | None:
 BODY_STATES = ("pmc", "committee", "re_election")
 
 
+def _bodies_at_work(community: Community) -> bool:
+    return (
+        db.session.scalar(
+            select(GoverningBody.id)
+            .where(GoverningBody.community_id == community.id, GoverningBody.dissolved_on.is_(None))
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def grant_in_force(grant: RoleGrant) -> bool:
     """Whether a grant gives its rights today. A body member's lasts while the body is in office and within its term
     (DOMAIN §7 item 10): once the body is dissolved or its term ends, the account keeps its history and loses its
@@ -44,7 +55,10 @@ def grant_in_force(grant: RoleGrant) -> bool:
     if grant.role == Role.GROUP_MEMBER:
         # the preparatory group's work ends when a body takes office (its members act then through that body's accounts)
         community = db.session.get(Community, grant.community_id)
-        return community is not None and community.governance not in BODY_STATES
+        if community is None or community.governance in BODY_STATES:
+            return False
+        # a run-off of a later election is the convening body's; of the first meeting's, the group's (no body yet)
+        return community.governance != "runoff" or not _bodies_at_work(community)
     if grant.role != Role.BODY_MEMBER or grant.body_id is None:
         return True
     body = db.session.get(GoverningBody, grant.body_id)

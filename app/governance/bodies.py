@@ -86,9 +86,11 @@ def re_election_group(community: Community) -> GoverningBody | None:
 
 def convener(community: Community) -> GoverningBody | None:
     """Who convenes the community's next meeting: the re-election group while it works (the old committee may not,
-    Shaoxing Art 24 ¶3), else the committee or property management committee in office (DOMAIN §7 items 4, 6)."""
-    if community.governance == "re_election":
-        return re_election_group(community)
+    Shaoxing Art 24 ¶3, and while its election waits for the run-off), else the committee or property management
+    committee in office (DOMAIN §7 items 4, 6)."""
+    group = re_election_group(community) if community.governance in ("re_election", "runoff") else None
+    if community.governance == "re_election" or group is not None:
+        return group
     return in_office(community)
 
 

@@ -28,6 +28,7 @@ STATE_LABELS: dict[str, Any] = {
     "pmc": _l("Property management committee"),
     "committee": _l("Owners' committee"),
     "re_election": _l("Re-election group formed by the township"),
+    "runoff": _l("The committee's election waits for its run-off among tied candidates"),
 }
 EVENT_LABELS: dict[str, Any] = {
     "form_group": _l("Preparatory group formed"),
@@ -36,6 +37,7 @@ EVENT_LABELS: dict[str, Any] = {
     "convert_to_pmc": _l("Converted into a property management committee"),
     "election_certified": _l("Election certified"),
     "form_re_election_group": _l("Re-election group formed"),
+    "runoff_certified": _l("Run-off certified"),
 }
 REFUSALS: dict[str, Any] = {
     "not_now": _l("This cannot happen while the community is in its present state."),
@@ -64,7 +66,7 @@ def transition(
         message = REFUSALS.get(refused.code, _l("This change is not possible: %(why)s", why=refused.reason))
         raise DomainError(refused.code, message, status=409) from refused
     community.governance = after
-    if after in ("committee", "established") and community.assembly_established_on is None:
+    if after in ("committee", "established", "runoff") and community.assembly_established_on is None:
         community.assembly_established_on = on
     row = GovernanceEvent(
         community_id=community.id,

@@ -21,6 +21,7 @@ from app.results import closing, keys
 from app.results.models import Result
 from app.results.package import LedgerBallot, build_body, package_hash, sign
 from app.roll.models import RollVersion
+from app.rules.case_format import read_runoff
 from app.rules.model import Election, Matter, Motion, Settings
 from app.rules.outcome import outcome
 from app.voting.models import Ballot, Meeting, MeetingVoter
@@ -48,7 +49,18 @@ def engine_matters(meeting: Meeting) -> list[Matter]:
             candidates = tuple(str(c.id) for c in matter.candidates)
             by_election = bool(meeting.settings.get("by_election", False))
             seats, alternates = matter.seats or 0, matter.max_alternates or 0
-            matters.append(Election(str(matter.id), seats, alternates, candidates, by_election=by_election))
+            runoff = read_runoff(matter.runoff) if matter.runoff is not None else None
+            matters.append(
+                Election(
+                    str(matter.id),
+                    seats,
+                    alternates,
+                    candidates,
+                    by_election=by_election,
+                    part=matter.list_part,
+                    runoff=runoff,
+                )
+            )
         else:
             matters.append(Motion(str(matter.id), matter.category))
     return matters

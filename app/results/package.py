@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.rules.areas import format_area, parse_area
-from app.rules.case_format import read_matter, read_settings, result_document
+from app.rules.case_format import check_lists, read_matter, read_settings, result_document, runoff_document
 from app.rules.model import Ballot, Election, Matter, Settings
 from app.rules.tally import tally
 from app.rules.voters import Voter, VoterRoll
@@ -112,7 +112,9 @@ def engine_roll(roll: Iterable[Mapping[str, Any]]) -> VoterRoll:
 
 
 def engine_matters(matters: Iterable[Mapping[str, Any]]) -> list[Matter]:
-    return [read_matter(dict(raw), f"matters[{index}]") for index, raw in enumerate(matters)]
+    read = tuple(read_matter(dict(raw), f"matters[{index}]") for index, raw in enumerate(matters))
+    check_lists(read)
+    return list(read)
 
 
 def count(
@@ -144,7 +146,7 @@ def settings_document(settings: Settings) -> dict[str, Any]:
 def matter_document(matter: Matter) -> dict[str, Any]:
     """A matter in the tally-case format (docs/tally-format.md)."""
     if isinstance(matter, Election):
-        document = {
+        document: dict[str, Any] = {
             "id": matter.matter_id,
             "type": "election",
             "category": matter.category,
@@ -152,7 +154,13 @@ def matter_document(matter: Matter) -> dict[str, Any]:
             "max_alternates": matter.max_alternates,
             "candidates": list(matter.candidates),
         }
-        return {**document, "by_election": True} if matter.by_election else document
+        if matter.by_election:
+            document["by_election"] = True
+        if matter.part is not None:
+            document["list"] = matter.part
+        if matter.runoff is not None:
+            document["runoff"] = runoff_document(matter.runoff)
+        return document
     return {"id": matter.matter_id, "type": "motion", "category": matter.category}
 
 

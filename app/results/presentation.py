@@ -52,7 +52,7 @@ GOVERNANCE_LABELS: dict[str, Any] = {
         "into a property management committee."
     ),
     "preparing": _l("The rules of procedure and the covenant were not both adopted: the assembly is not established."),
-    "pending": _l(
+    "runoff": _l(
         "The assembly is established; the committee's election waits for the run-off among the tied candidates."
     ),
 }

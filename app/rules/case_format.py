@@ -15,12 +15,15 @@ from typing import Any
 from app.rules.areas import AreaFormatError, format_area, parse_area
 from app.rules.elections import TIE_RULES, ElectionResult, LotsSeedMissing, Tie
 from app.rules.model import (
+    ALTERNATES_LIST,
     CATEGORIES,
     ELECTION_CATEGORY,
+    MEMBERS_LIST,
     Ballot,
     Election,
     Matter,
     Motion,
+    Runoff,
     Settings,
     Unit,
     UnitKind,
@@ -189,7 +192,11 @@ def _unit(raw: object, where: str, developer: str) -> Unit:
 def read_matter(raw: object, where: str) -> Matter:
     """A matter from a case's (or a result package's) "matters" entry, checked; ``where`` names it in errors."""
     data = _object(raw, where)
-    _known_keys(data, where, {"id", "type", "category", "seats", "max_alternates", "candidates", "by_election"})
+    _known_keys(
+        data,
+        where,
+        {"id", "type", "category", "seats", "max_alternates", "candidates", "by_election", "list", "runoff"},
+    )
     matter_id = _text(data.get("id"), f"{where}.id")
     category = _integer(data.get("category"), f"{where}.category", min(CATEGORIES), max(CATEGORIES))
     kind = data.get("type")
@@ -199,17 +206,76 @@ def read_matter(raw: object, where: str) -> Matter:
         raise _fail(f"{where}.type", f"未知事项类型 {kind!r}", 'type must be "motion" or "election"')
     if category != ELECTION_CATEGORY:
         raise _fail(f"{where}.category", "选举业主委员会属第 3 类事项", "an election is category 3")
-    by_election = _flag(data.get("by_election", False), f"{where}.by_election")
-    seats = _integer(data.get("seats"), f"{where}.seats", 1 if by_election else 5, 11)
-    if seats % 2 == 0 and not by_election:
-        raise _fail(f"{where}.seats", "委员人数应为 5 到 11 之间的单数", "seats must be odd, from 5 to 11")
-    max_alternates = _integer(data.get("max_alternates", 0), f"{where}.max_alternates", 0, seats // 2)
     candidates = tuple(
         _text(c, f"{where}.candidates[{i}]") for i, c in enumerate(_list(data.get("candidates"), f"{where}.candidates"))
     )
     if len(set(candidates)) != len(candidates):
         raise _fail(f"{where}.candidates", "候选人重复", "a candidate is listed twice")
-    return Election(matter_id, seats, max_alternates, candidates, category, by_election)
+    by_election = _flag(data.get("by_election", False), f"{where}.by_election")
+    part = data.get("list")
+    if part is not None and part not in (MEMBERS_LIST, ALTERNATES_LIST):
+        raise _fail(f"{where}.list", f"未知名单 {part!r}", 'list must be "members" or "alternates"')
+    if "runoff" in data:
+        runoff = read_runoff(data["runoff"], f"{where}.runoff", len(candidates))
+        return Election(matter_id, runoff.member_places, runoff.alternate_places, candidates, category, runoff=runoff)
+    if part == ALTERNATES_LIST:
+        _integer(data.get("seats"), f"{where}.seats", 0, 0)
+        places = _integer(data.get("max_alternates"), f"{where}.max_alternates", 1, 5)
+        return Election(matter_id, 0, places, candidates, category, part=part)
+    seats = _integer(data.get("seats"), f"{where}.seats", 1 if by_election else 5, 11)
+    if seats % 2 == 0 and not by_election:
+        raise _fail(f"{where}.seats", "委员人数应为 5 到 11 之间的单数", "seats must be odd, from 5 to 11")
+    most = 0 if part == MEMBERS_LIST else seats // 2
+    max_alternates = _integer(data.get("max_alternates", 0), f"{where}.max_alternates", 0, most)
+    return Election(matter_id, seats, max_alternates, candidates, category, by_election, part)
+
+
+def read_runoff(raw: object, where: str = "runoff", candidates: int | None = None) -> Runoff:
+    """What a run-off decides (DOMAIN §5): ``of`` the election's package hash, its ``matter``, the tie's ``rank`` and
+    places, and ``stood_as``: each candidate's id in that election, in the run-off's ballot order."""
+    data = _object(raw, where)
+    _known_keys(data, where, {"of", "matter", "rank", "member_places", "alternate_places", "stood_as"})
+    stood_as = tuple(
+        _text(c, f"{where}.stood_as[{i}]") for i, c in enumerate(_list(data.get("stood_as"), f"{where}.stood_as"))
+    )
+    candidates = len(stood_as) if candidates is None else candidates
+    if len(stood_as) != candidates or len(set(stood_as)) != candidates or candidates < 2:
+        raise _fail(
+            f"{where}.stood_as",
+            "应按顺序列出每名候选人在原选举中的编号（至少两名）",
+            "must name each candidate's id in the election, in order (two at least)",
+        )
+    member_places = _integer(data.get("member_places"), f"{where}.member_places", 0, candidates - 1)
+    alternate_places = _integer(data.get("alternate_places"), f"{where}.alternate_places", 0, candidates)
+    if member_places + alternate_places == 0 or member_places + alternate_places > candidates:
+        raise _fail(f"{where}", "另行选举的席位数不正确", "the run-off's places do not fit its candidates")
+    return Runoff(
+        _text(data.get("of"), f"{where}.of"),
+        _text(data.get("matter"), f"{where}.matter"),
+        _integer(data.get("rank"), f"{where}.rank", 1, 1000),
+        member_places,
+        alternate_places,
+        stood_as,
+    )
+
+
+def check_lists(matters: tuple[Matter, ...]) -> None:
+    """Separate lists come in pairs: one members' part and one alternates' part, no candidate on both, the alternates
+    at most half of the seats (Shaoxing Art 17; DOMAIN §5)."""
+    parts = {m.part: m for m in matters if isinstance(m, Election) and m.part is not None}
+    if not parts:
+        return
+    if set(parts) != {MEMBERS_LIST, ALTERNATES_LIST} or sum(1 for m in matters if getattr(m, "part", None)) != 2:
+        raise _fail(
+            "matters",
+            "分设名单应有且仅有委员名单和候补委员名单各一",
+            "separate lists are one members' and one alternates' list",
+        )
+    members, alternates = parts[MEMBERS_LIST], parts[ALTERNATES_LIST]
+    if set(members.candidates) & set(alternates.candidates):
+        raise _fail("matters", "一名候选人只能列入一个名单", "a candidate stands on one list only")
+    if alternates.max_alternates > members.seats // 2:
+        raise _fail("matters", "候补委员不得超过委员人数的 50%", "alternates are at most half of the seats")
 
 
 def _ballot(raw: object, where: str, unit_ids: set[str], matter_ids: set[str]) -> Ballot:
@@ -243,6 +309,7 @@ def read_case(raw: object) -> TallyCase:
     matter_ids = [m.matter_id for m in matters]
     if len(set(matter_ids)) != len(matter_ids):
         raise _fail("matters", "事项编号重复", "a matter id appears twice")
+    check_lists(matters)
     ballots = tuple(
         _ballot(b, f"ballots[{i}]", seen, set(matter_ids))
         for i, b in enumerate(_list(data.get("ballots", []), "ballots"))
@@ -281,7 +348,7 @@ def _motion(result: MotionResult) -> dict[str, Any]:
     }
 
 
-def _election(result: ElectionResult) -> dict[str, Any]:
+def election_document(result: ElectionResult) -> dict[str, Any]:
     return {
         "type": "election",
         "threshold": result.threshold.value,
@@ -308,6 +375,19 @@ def _election(result: ElectionResult) -> dict[str, Any]:
         "committee_formed": result.committee_formed,
         "committee_pending": result.committee_pending,
         "runoff_needed": result.runoff_needed,
+        **({"list": result.part} if result.part else {}),
+        **({"runoff": runoff_document(result.runoff), "settled": result.settled} if result.runoff else {}),
+    }
+
+
+def runoff_document(runoff: Runoff) -> dict[str, Any]:
+    return {
+        "of": runoff.of,
+        "matter": runoff.matter,
+        "rank": runoff.rank,
+        "member_places": runoff.member_places,
+        "alternate_places": runoff.alternate_places,
+        "stood_as": list(runoff.stood_as),
     }
 
 
@@ -353,7 +433,7 @@ def result_document(result: TallyResult) -> dict[str, Any]:
             "tests": [_test(t) for t in result.participation.tests],
         },
         "matters": {
-            matter_id: _motion(r) if isinstance(r, MotionResult) else _election(r)
+            matter_id: _motion(r) if isinstance(r, MotionResult) else election_document(r)
             for matter_id, r in result.matters.items()
         },
     }

@@ -34,7 +34,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import groupby
 
-from app.rules.model import Election, Settings, Threshold
+from app.rules.model import Election, Runoff, Settings, Threshold
 from app.rules.motions import Weight, matter_quorum, taking_part_in
 from app.rules.thresholds import ThresholdTest, approval_tests
 from app.rules.voters import Voter, VoterRoll
@@ -95,6 +95,10 @@ class ElectionResult:
     candidates: tuple[CandidateResult, ...]
     min_committee_members: int
     ties: tuple[Tie, ...] = ()
+    #: separate lists: "members" or "alternates"; None: one list
+    part: str | None = None
+    #: what a run-off decides
+    runoff: Runoff | None = None
 
     def _with(self, outcome: str) -> list[str]:
         return [c.candidate_id for c in self.candidates if c.outcome == outcome]
@@ -138,12 +142,24 @@ class ElectionResult:
     def runoff_needed(self) -> bool:
         return bool(self.unresolved_ties)
 
+    @property
+    def settled(self) -> dict[str, list[str]] | None:
+        """A run-off's settlement of its tie, in the election's candidate ids: the seats' winners, then the alternates
+        in order (`app.rules.completion`); None while it is tied again or is no run-off."""
+        if self.runoff is None or self.runoff_needed:
+            return None
+        stood_as = dict(zip(self.runoff_candidates, self.runoff.stood_as, strict=True))
+        return {"members": [stood_as[c] for c in self.members], "alternates": [stood_as[c] for c in self.alternates]}
+
+    #: a run-off's candidates in its ballot order (their order in ``runoff.stood_as``)
+    runoff_candidates: tuple[str, ...] = ()
+
 
 def classify_election_answer(
     answer: object, election: Election, candidates: frozenset[str] | None = None
 ) -> tuple[str, tuple[str, ...]]:
     """('valid', names), ('blank', ()) for no answer or an empty list, or ('invalid', ()) for a list over the
-    seats, with a duplicate or an unknown candidate, or anything that is not a list of names."""
+    seats (`Election.marks`), with a duplicate or an unknown candidate, or anything that is not a list of names."""
     if answer is None:
         return "blank", ()
     if not isinstance(answer, (list, tuple)) or not all(isinstance(name, str) for name in answer):
@@ -152,7 +168,7 @@ def classify_election_answer(
     if not names:
         return "blank", ()
     known = candidates if candidates is not None else frozenset(election.candidates)
-    if len(names) > election.seats or len(set(names)) != len(names) or not known.issuperset(names):
+    if len(names) > election.marks or len(set(names)) != len(names) or not known.issuperset(names):
         return "invalid", ()
     return "valid", names
 
@@ -242,6 +258,21 @@ def count_election(
     }
     ballot_order = {candidate: index for index, candidate in enumerate(election.candidates)}
     qualified = [c for c in election.candidates if quorum_met and all(t.met for t in tested[c])]
+    if election.runoff is not None:
+        placed, settled_ties = _runoff_places(election, yes, tested, qualified, quorum_met, settings)
+        return ElectionResult(
+            election.matter_id,
+            Threshold.MORE_THAN_HALF,
+            election.seats,
+            election.max_alternates,
+            counts,
+            quorum,
+            placed,
+            settings.min_committee_members,
+            settled_ties,
+            runoff=election.runoff,
+            runoff_candidates=election.candidates,
+        )
     # sorted() is stable: equally ranked candidates stay in ballot order, never in the order of their ids
     ranked = sorted(qualified, key=lambda c: _rank_key(yes[c], settings.rank_by), reverse=True)
     results: list[CandidateResult] = []
@@ -270,4 +301,50 @@ def count_election(
         candidates=tuple(results),
         min_committee_members=settings.min_committee_members,
         ties=tuple(ties),
+        part=election.part,
     )
+
+
+def _runoff_places(
+    election: Election,
+    yes: dict[str, Weight],
+    tested: dict[str, tuple[ThresholdTest, ThresholdTest]],
+    qualified: list[str],
+    quorum_met: bool,
+    settings: Settings,
+) -> tuple[tuple[CandidateResult, ...], tuple[Tie, ...]]:
+    """A run-off's places (DOMAIN §5: the same quorum and per-candidate threshold; the losers are alternates ahead of
+    everyone ranked below, as far as the alternate places go).
+
+    The candidates are ordered by (qualified, ranking keys); the contested seats go to qualified candidates only, in
+    that order; the others take the alternate places in the same order, the rest are not elected. A seat no qualified
+    candidate takes is a vacancy (filled by the first alternate when the election is completed:
+    `app.rules.completion`). Equal candidates whose order decides something are a Tie: the run-off is held again. A
+    run-off without its quorum decides nothing: all of its candidates stay tied.
+    """
+    order = sorted(
+        election.candidates, key=lambda c: (c in qualified, *_rank_key(yes[c], settings.rank_by)), reverse=True
+    )
+    if not quorum_met:
+        tie = Tie(1, election.candidates, election.seats, election.max_alternates, "runoff", None)
+        waiting = tuple(CandidateResult(c, yes[c], tested[c], False, None, TIE_UNRESOLVED) for c in election.candidates)
+        return waiting, (tie,)
+    # the qualified come first in ``order``: the seats are its first ones that qualified, the others follow
+    winners = [c for c in order if c in qualified][: election.seats]
+    others = order[len(winners) :]
+    outcome = dict.fromkeys(winners, MEMBER)
+    outcome.update({c: ALTERNATE if i < election.max_alternates else NOT_ELECTED for i, c in enumerate(others)})
+    ties: list[Tie] = []
+    placed: list[CandidateResult] = []
+    for _, grouped in groupby(order, key=lambda c: (c in qualified, *_rank_key(yes[c], settings.rank_by))):
+        group = list(grouped)
+        start = order.index(group[0])
+        kinds = [outcome[c] for c in group]
+        if len(group) > 1 and (len(set(kinds)) > 1 or ALTERNATE in kinds):
+            ties.append(Tie(start + 1, tuple(group), kinds.count(MEMBER), kinds.count(ALTERNATE), "runoff", None))
+            if len(set(kinds)) > 1:
+                outcome.update(dict.fromkeys(group, TIE_UNRESOLVED))
+        for c in group:
+            rank = start + 1 if c in qualified else None
+            placed.append(CandidateResult(c, yes[c], tested[c], c in qualified, rank, outcome[c]))
+    return tuple(placed), tuple(ties)

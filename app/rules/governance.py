@@ -11,7 +11,11 @@ States:
 - ``committee``: an owners' committee is elected and certified (filing follows within 30 days, Art 17);
 - ``re_election``: the township formed a re-election group because the committee fell below half its members or its
   re-election is overdue (Art 24); meanwhile the old committee may not call votes on hiring or firing the property
-  company.
+  company;
+- ``runoff``: a certified election waits for its run-off (另行选举) among candidates tied for a seat, which decides
+  whether the committee is formed (DOMAIN §5): the election has not failed. The run-off's certified result forms the
+  committee, or returns the community to where it was (``Facts.resumes``: established without a committee after a
+  first meeting, else the state of the body that convened the election); a run-off that ties again keeps it waiting.
 
 Every transition is an event with its preconditions (facts the caller supplies); anything else is refused with
 the reason. Example: ``next_state("preparing", "first_meeting_certified", Facts(outcome="committee"))`` is
@@ -23,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-STATES = ("no_assembly", "preparing", "extended", "established", "pmc", "committee", "re_election")
+STATES = ("no_assembly", "preparing", "extended", "established", "pmc", "committee", "re_election", "runoff")
 #: the township's re-election group may be formed when the members are below half of the seats (Art 24)
 #: or the re-election is late (it is organised 60 days before the term ends)
 RE_ELECTION_LEAD_DAYS = 60
@@ -43,8 +47,10 @@ class TransitionRefused(ValueError):
 class Facts:
     """What the caller knows when an event happens."""
 
-    #: a certified result's governance outcome (app/rules/outcome.py): committee, established or preparing
+    #: a certified result's governance outcome (app/rules/outcome.py): committee, runoff, established or preparing
     outcome: str | None = None
+    #: while a run-off is pending: the state to return to when it does not form the committee
+    resumes: str | None = None
     #: the group's term was extended once already
     already_extended: bool = False
     #: the committee's members in office and its seats (for the below-half rule)
@@ -64,10 +70,8 @@ def _refuse(code: str, reason: str) -> TransitionRefused:
 def _first_meeting(state: str, facts: Facts) -> str:
     """A certified first meeting: committee → committee; established → established; not established → extended the
     first time, and the group is dissolved (no_assembly) the second time (Art 16 ¶2)."""
-    if facts.outcome == "committee":
-        return "committee"
-    if facts.outcome == "established":
-        return "established"
+    if facts.outcome in ("committee", "runoff", "established"):
+        return facts.outcome
     if facts.outcome == "preparing":
         return "no_assembly" if state == "extended" or facts.already_extended else "extended"
     raise _refuse("unknown_outcome", f"unknown outcome {facts.outcome!r}")
@@ -75,9 +79,18 @@ def _first_meeting(state: str, facts: Facts) -> str:
 
 def _election(state: str, facts: Facts) -> str:
     """A certified election organised by the property management committee or the re-election group."""
-    if facts.outcome == "committee":
-        return "committee"
+    if facts.outcome in ("committee", "runoff"):
+        return facts.outcome
     return state  # no committee formed: the same body goes on and organises another election
+
+
+def _runoff(state: str, facts: Facts) -> str:
+    """A certified run-off: the committee formed, still pending (it tied again), or back to where it was."""
+    if facts.outcome in ("committee", "runoff"):
+        return facts.outcome
+    if facts.resumes not in ("established", "pmc", "re_election", "committee"):
+        raise _refuse("unknown_outcome", f"a run-off cannot return the community to {facts.resumes!r}")
+    return facts.resumes
 
 
 def _re_election_group(state: str, facts: Facts) -> str:
@@ -103,6 +116,7 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], Target]] = {
     "convert_to_pmc": (("established",), "pmc"),
     "election_certified": (("pmc", "re_election", "committee"), _election),
     "form_re_election_group": (("committee",), _re_election_group),
+    "runoff_certified": (("runoff",), _runoff),
 }
 EVENTS = tuple(TRANSITIONS)
 

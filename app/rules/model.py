@@ -32,6 +32,8 @@ class Threshold(StrEnum):
 THREE_QUARTER_CATEGORIES = frozenset({6, 7, 8})
 CATEGORIES = frozenset(range(1, 10))
 ELECTION_CATEGORY = 3
+#: separate lists (DOMAIN §5): the parts of the ballot
+MEMBERS_LIST, ALTERNATES_LIST = "members", "alternates"
 
 
 def threshold_for(category: int) -> Threshold:
@@ -80,11 +82,30 @@ class Motion:
 
 
 @dataclass(frozen=True)
+class Runoff:
+    """What a run-off (另行选举) decides: the tie of rank ``rank`` of election ``matter`` in the result package whose
+    body hash is ``of`` — ``member_places`` seats and ``alternate_places`` alternate places shared out among the tied
+    candidates. ``stood_as`` names, for each of the run-off's candidates (in its ballot order), the candidate they
+    were in that election (DOMAIN §5)."""
+
+    of: str
+    matter: str
+    rank: int
+    member_places: int
+    alternate_places: int
+    stood_as: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Election:
     """Electing the owners' committee (Art 278 ¶1 (3)): `seats` members and up to `max_alternates` alternates.
 
-    A by-election (``by_election``) fills the seats a committee in office has left vacant when its alternates ran
-    out: its `seats` are the vacancies (1 to 11), counted by the same rule; "committee formed" does not apply.
+    - A by-election (``by_election``) fills the seats a committee in office has left vacant when its alternates ran
+      out: its `seats` are the vacancies (1 to 11), counted by the same rule; "committee formed" does not apply.
+    - Separate lists (``part``, DOMAIN §5): the members' part elects `seats` members and no alternate; the
+      alternates' part elects up to `max_alternates` alternates (its `seats` are 0). Each part is counted on its own.
+    - A run-off (``runoff``) settles a tie of an earlier election: `seats` and `max_alternates` are the tie's member
+      seats and alternate places.
     """
 
     matter_id: str
@@ -93,10 +114,28 @@ class Election:
     candidates: tuple[str, ...]
     category: int = ELECTION_CATEGORY
     by_election: bool = False
+    part: str | None = None
+    runoff: Runoff | None = None
 
     @property
     def threshold(self) -> Threshold:
         return Threshold.MORE_THAN_HALF
+
+    @property
+    def marks(self) -> int:
+        """How many candidates a ballot may mark: the seats; on the alternates' list its places; in a run-off the
+        places it contests (one when only the alternates' order is in question)."""
+        if self.seats:
+            return self.seats
+        if self.runoff is not None and self.max_alternates >= len(self.candidates):
+            return 1
+        return self.max_alternates
+
+    @property
+    def forms_committee(self) -> bool:
+        """Whether this election decides if a committee is formed: not a by-election, a run-off or the alternates'
+        list."""
+        return not self.by_election and self.runoff is None and self.part != ALTERNATES_LIST
 
 
 Matter = Motion | Election

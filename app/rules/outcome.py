@@ -5,6 +5,8 @@
 - The committee is elected when the election's result says the committee is formed (enough definite members,
   app/rules/elections.py). At a first meeting it counts only if the assembly is established at the same meeting
   (`governance`); at a later meeting the assembly exists already.
+- The committee's election is pending its run-off when a tie for a seat decides whether the committee is formed
+  (DOMAIN §5): the community waits for the run-off ("runoff"); it has not failed.
 - Established without a committee elected: the township may convert the preparatory group into a property
   management committee (Art 16 ¶3); that decision is the governance workflow's, not the count's.
 
@@ -33,10 +35,13 @@ class Outcome:
 
     @property
     def governance(self) -> str:
-        """The community's state once certified: "committee", "established" (no committee) or "preparing"."""
+        """The community's state once certified: "committee", "runoff" (the committee's election waits for its run-off,
+        DOMAIN §5), "established" (no committee) or "preparing"."""
         if not self.assembly_established:
             return "preparing"
-        return "committee" if self.committee_formed else "established"
+        if self.committee_formed:
+            return "committee"
+        return "runoff" if self.committee_pending else "established"
 
     def document(self) -> dict[str, Any]:
         return {
@@ -50,6 +55,12 @@ class Outcome:
         }
 
 
+def forms_committee(matter: Mapping[str, Any]) -> bool:
+    """Whether an election matter (tally-case format) decides if a committee is formed: not a by-election (it fills
+    vacant seats of the committee in office), a run-off (it completes an earlier election) or the alternates' list."""
+    return not matter.get("by_election") and "runoff" not in matter and matter.get("list") != "alternates"
+
+
 def outcome(matters: Iterable[Mapping[str, Any]], results: Mapping[str, Mapping[str, Any]]) -> Outcome:
     """From the package's matters (tally-case format) and the tally's per-matter results."""
     passed: list[str] = []
@@ -58,12 +69,11 @@ def outcome(matters: Iterable[Mapping[str, Any]], results: Mapping[str, Mapping[
     committee_formed = runoff_needed = committee_pending = False
     for matter in matters:
         result = results[str(matter["id"])]
-        if matter["type"] == "election" and matter.get("by_election"):
-            continue  # it fills vacant seats of the committee in office: no committee is formed or not
         if matter["type"] == "election":
-            committee_formed = committee_formed or bool(result["committee_formed"])
             runoff_needed = runoff_needed or bool(result["runoff_needed"])
-            committee_pending = committee_pending or bool(result.get("committee_pending"))
+            if forms_committee(matter):
+                committee_formed = committee_formed or bool(result["committee_formed"])
+                committee_pending = committee_pending or bool(result.get("committee_pending"))
             continue
         (passed if result["passed"] else failed).append(str(matter["id"]))
         if result["passed"]:

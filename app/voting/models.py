@@ -87,6 +87,10 @@ class Matter(db.Model):  # type: ignore[name-defined]
     #: election only
     seats: Mapped[int | None] = mapped_column(Integer)
     max_alternates: Mapped[int | None] = mapped_column(Integer)
+    #: separate lists (DOMAIN §5): "members" or "alternates"; None: one list
+    list_part: Mapped[str | None] = mapped_column(String(10))
+    #: a run-off: what it decides (app.rules.model.Runoff, in the tally-case format), None otherwise
+    runoff: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     meeting: Mapped[Meeting] = relationship(back_populates="matters")
     candidates: Mapped[list[MatterCandidate]] = relationship(

@@ -90,10 +90,13 @@ def tally_election(
     candidates: Sequence[str] | None = None,
     participants: int | None = None,
     lots_seed: str | None = None,
+    election: Election | None = None,
 ) -> ElectionResult:
+    """Count election "e" (``election``, or one list of `seats` and `max_alternates`) on the supporters' ballots."""
     support = {c: list(v) for c, v in support.items()}
-    election = Election("e", seats, max_alternates, tuple(candidates if candidates is not None else support))
-    ballots = election_ballots(roll, support, seats, participants)
+    if election is None:
+        election = Election("e", seats, max_alternates, tuple(candidates if candidates is not None else support))
+    ballots = election_ballots(roll, support, election.marks, participants)
     result = tally(roll, [election], ballots, settings, lots_seed).matters["e"]
     assert isinstance(result, ElectionResult)
     return result

@@ -67,11 +67,16 @@ def test_below_half_is_strictly_below(members: int, seats: int, due: bool) -> No
         assert refused.value.code == "re_election_not_due"
 
 
-@given(st.sampled_from(STATES), st.sampled_from(EVENTS), st.sampled_from(["committee", "established", "preparing"]))
+@given(
+    st.sampled_from(STATES),
+    st.sampled_from(EVENTS),
+    st.sampled_from(["committee", "runoff", "established", "preparing"]),
+    st.sampled_from(["established", "pmc", "re_election", "committee"]),
+)
 def test_an_event_outside_its_states_is_refused_and_inside_lands_on_a_state(
-    state: str, event: str, outcome: str
+    state: str, event: str, outcome: str, resumes: str
 ) -> None:
-    facts = Facts(outcome=outcome, members=1, seats=5)
+    facts = Facts(outcome=outcome, members=1, seats=5, resumes=resumes)
     if event in allowed_events(state):
         assert next_state(state, event, facts) in STATES
     else:
@@ -85,9 +90,9 @@ def test_every_state_but_committee_and_re_election_is_reachable_from_no_assembly
     while frontier:
         state = frontier.pop()
         for event in allowed_events(state):
-            for outcome in ("committee", "established", "preparing"):
+            for outcome in ("committee", "runoff", "established", "preparing"):
                 try:
-                    target = next_state(state, event, Facts(outcome=outcome, members=1, seats=5))
+                    target = next_state(state, event, Facts(outcome=outcome, members=1, seats=5, resumes="established"))
                 except TransitionRefused:
                     continue
                 if target not in seen:
@@ -95,6 +100,32 @@ def test_every_state_but_committee_and_re_election_is_reachable_from_no_assembly
                     frontier.append(target)
     assert seen == set(STATES)
     assert set(TRANSITIONS) == set(EVENTS)
+
+
+@pytest.mark.parametrize(
+    ("state", "event", "facts", "after"),
+    [
+        # a tie for the fifth of five seats: the first meeting's election waits for its run-off (DOMAIN §5)
+        ("preparing", "first_meeting_certified", Facts(outcome="runoff"), "runoff"),
+        ("pmc", "election_certified", Facts(outcome="runoff"), "runoff"),
+        ("re_election", "election_certified", Facts(outcome="runoff"), "runoff"),
+        ("runoff", "runoff_certified", Facts(outcome="committee", resumes="established"), "committee"),
+        ("runoff", "runoff_certified", Facts(outcome="runoff", resumes="established"), "runoff"),  # tied again
+        ("runoff", "runoff_certified", Facts(outcome="preparing", resumes="established"), "established"),
+        ("runoff", "runoff_certified", Facts(outcome="preparing", resumes="pmc"), "pmc"),
+        ("runoff", "runoff_certified", Facts(outcome="preparing", resumes="re_election"), "re_election"),
+    ],
+)
+def test_an_election_pending_its_runoff_waits_and_the_runoff_decides(
+    state: str, event: str, facts: Facts, after: str
+) -> None:
+    assert next_state(state, event, facts) == after
+
+
+def test_a_runoff_cannot_send_the_community_back_to_preparing() -> None:
+    with pytest.raises(TransitionRefused) as refused:
+        next_state("runoff", "runoff_certified", Facts(outcome="preparing", resumes="preparing"))
+    assert refused.value.code == "unknown_outcome"
 
 
 def test_no_property_company_vote_while_a_re_election_group_works() -> None:
