@@ -31,6 +31,7 @@ from app.communities.models import Community
 from app.db_types import SHANGHAI
 from app.errors import DomainError
 from app.extensions import db
+from app.governance import runoffs
 from app.governance.body_models import BodyMember, GoverningBody
 from app.preparation.group import MemberInput, check_members
 from app.preparation.models import PreparatoryGroup
@@ -137,21 +138,32 @@ def filing_event(body: GoverningBody) -> date:
     return body.elected_on or body.formed_on
 
 
-def committee_from_result(community: Community, result: Result, on: date, user_id: int | None) -> GoverningBody:
-    """The committee elected by a certified result: members and alternates in the election's ranking."""
-    package = json.loads(result.package)
-    election = next((m for m in package["matters"] if m["type"] == "election"), None)
-    if election is None:
-        raise DomainError("no_election", _l("This result has no election."), status=409)
-    tally = package["tally"]["matters"][str(election["id"])]
-    names = package["labels"]["candidates"]
-    linked = {
+def _nominations(parts: list[dict[str, Any]]) -> dict[str, int | None]:
+    """The nomination of each candidate on the ballot of these election parts (package id → Candidate id)."""
+    ids = [int(part["id"]) for part in parts]
+    return {
         str(c.id): c.candidate_id
-        for c in db.session.scalars(select(MatterCandidate).where(MatterCandidate.matter_id == int(election["id"])))
+        for c in db.session.scalars(select(MatterCandidate).where(MatterCandidate.matter_id.in_(ids)))
     }
+
+
+def committee_from_result(
+    community: Community, result: Result, on: date, user_id: int | None, *, completed_by: Meeting | None = None
+) -> GoverningBody:
+    """The committee elected by a certified result (with its certified run-offs: ``completed_by`` the last of them),
+    members and alternates in the election's ranking (app.rules.completion); candidates still contesting a seat in a
+    run-off are ``tied``, alternates whose order waits for one share a rank."""
+    package = json.loads(result.package)
+    parts = runoffs.election_parts(package)
+    if not parts:
+        raise DomainError("no_election", _l("This result has no election."), status=409)
+    committee = runoffs.committee_of(result)
+    names = package["labels"]["candidates"]
+    linked = _nominations(parts)
     meeting = db.session.get_one(Meeting, result.meeting_id)
     term = int(meeting.settings.get("term_years", DEFAULT_TERM_YEARS))  # from the rules of procedure
-    elected_on = min(election_day(meeting), on)  # never after the certification that forms the committee
+    # the election is complete on the day its last vote closed: its own, or its run-off's
+    elected_on = min(election_day(completed_by or meeting), on)  # never after the certification that forms it
     # an old committee hands over now; a property management committee stays until the new one is filed (Art 16 ¶3)
     _hand_over(
         community,
@@ -165,40 +177,47 @@ def committee_from_result(community: Community, result: Result, on: date, user_i
         formed_on=on,
         elected_on=elected_on,
         result_id=result.id,
-        seats=int(election["seats"]),
+        seats=committee.seats,
         term_years=term,
         term_ends_on=_add_years(elected_on, term) - timedelta(days=1),
         created_by_id=user_id,
     )
-    ranked = [(cid, "member") for cid in tally["members"]] + [(cid, "alternate") for cid in tally["alternates"]]
-    shared = _shared_ranks(tally, [cid for cid, _seat in ranked])
     body.members = [
         BodyMember(
-            name=str(names.get(cid, cid)),
-            candidate_id=linked.get(cid),
-            seat=seat,
-            rank=shared.get(cid, rank),
+            name=str(names.get(s.candidate, s.candidate)),
+            candidate_id=linked.get(s.candidate),
+            seat=s.seat,
+            rank=s.rank,
             joined_on=on,
         )
-        for rank, (cid, seat) in enumerate(ranked, start=1)
+        for s in committee.standing
     ]
     db.session.add(body)
     db.session.flush()
-    _record("body.form", body, {"kind": "committee", "result": result.id, "members": len(tally["members"])})
+    _record("body.form", body, {"kind": "committee", "result": result.id, "members": len(committee.members)})
     return body
 
 
-def _shared_ranks(tally: dict[str, Any], order: list[str]) -> dict[str, int]:
-    """Alternates of a tie whose order a run-off has not settled share the rank of the first of them: none of them
-    moves up before the others (DOMAIN §5; `member_leaves`)."""
-    shared: dict[str, int] = {}
-    for tie in tally.get("ties", []):
-        if tie.get("drawn") is None and tie.get("decides") == "order":
-            tied = [cid for cid in tie["candidates"] if cid in order]
-            if tied:
-                first = min(order.index(cid) for cid in tied) + 1
-                shared.update(dict.fromkeys(tied, first))
-    return shared
+def apply_runoff(body: GoverningBody, result: Result, on: date) -> None:
+    """A certified run-off settles the committee in office elected by ``result``: a candidate who contested a seat
+    takes it, becomes an alternate or leaves (not elected); alternates whose order waited take their ranks; a seat left
+    vacant goes to the first alternate (app.rules.completion). Members already seated are not moved."""
+    committee = runoffs.committee_of(result)
+    linked = _nominations(runoffs.election_parts(json.loads(result.package)))
+    standing = {linked.get(s.candidate): s for s in committee.standing}
+    changed: list[dict[str, Any]] = []
+    for row in body.members:
+        if row.left_on is not None or row.seat == "member":
+            continue
+        entry = standing.get(row.candidate_id)
+        if entry is None:
+            row.left_on, row.left_reason, row.left_note = on, "other", "另行选举未当选"
+            changed.append({"name": row.name, "seat": None})
+        elif (row.seat, row.rank) != (entry.seat, entry.rank):
+            row.seat, row.rank = entry.seat, entry.rank
+            changed.append({"name": row.name, "seat": entry.seat, "rank": entry.rank})
+    db.session.flush()
+    _record("body.runoff", body, {"result": result.id, "changed": changed})
 
 
 def pmc_from_group(

@@ -23,8 +23,9 @@ from app.communities.models import Community
 from app.db_types import utcnow
 from app.errors import DomainError
 from app.extensions import db
-from app.governance import bodies
+from app.governance import bodies, runoffs
 from app.governance import services as governance
+from app.governance.body_models import GoverningBody
 from app.preparation.common import calendar_error, scope
 from app.preparation.group import current_group, dissolve, extend_term
 from app.results import keys
@@ -148,12 +149,18 @@ def certify(result: Result, today: date, user_id: int) -> None:
 
 def _change_community(community: Community, result: Result, today: date, user_id: int) -> None:
     """The certified result's consequence for the community (app/rules/governance.py): the first meeting's result
-    while the group prepares it, else an election's (by the property management committee, or a re-election)."""
+    while the group prepares it, a run-off's (app.governance.runoffs), else an election's (by the property management
+    committee, or a re-election)."""
+    meeting = db.session.get_one(Meeting, result.meeting_id)
+    if meeting.settings.get("runoff_of") is not None:
+        _runoff_certified(community, db.session.get_one(Result, meeting.settings["runoff_of"]), meeting, today, user_id)
+        return
     first = community.governance in ("preparing", "extended")
     if first:  # the first meeting: established or not, with or without a committee (app/rules/outcome.py)
         outcome = str(result.outcome.get("governance", "preparing"))
-    else:  # a later meeting: the assembly exists; only a committee formed changes the state
-        outcome = "committee" if result.outcome.get("committee_formed") else "preparing"
+    else:  # a later meeting: the assembly exists; only a committee formed, or pending its run-off, changes the state
+        formed, pending = result.outcome.get("committee_formed"), result.outcome.get("committee_pending")
+        outcome = "committee" if formed else "runoff" if pending else "preparing"
     group = current_group(community) if first else None
     facts = Facts(outcome=outcome, already_extended=group is not None and group.extended_on is not None)
     event = "first_meeting_certified" if first else "election_certified"
@@ -166,6 +173,29 @@ def _change_community(community: Community, result: Result, today: date, user_id
         extend_term(group, today, FIRST_MEETING_FAILED, user_id)
     elif group is not None and community.governance == "no_assembly":  # failed again: a new group will be formed
         dissolve(group, today, FIRST_MEETING_FAILED, user_id, record_transition=False)
+
+
+#: where a community waiting for a run-off returns when the run-off does not form the committee, by the kind of the
+#: body that convened the election (None: the preparatory group's first meeting)
+RESUMES = {None: "established", "pmc": "pmc", "re_election_group": "re_election", "committee": "committee"}
+
+
+def _runoff_certified(community: Community, original: Result, runoff: Meeting, today: date, user_id: int) -> None:
+    """A certified run-off completes ``original`` (DOMAIN §5): the committee waiting for it is formed (or the community
+    goes back to where it was, or waits on if it tied again); a committee in office gets its settled seats and ranks."""
+    committee = runoffs.committee_of(original)
+    if community.governance == "runoff":
+        election = db.session.get_one(Meeting, original.meeting_id)
+        convener = db.session.get(GoverningBody, election.body_id) if election.body_id is not None else None
+        outcome = "committee" if committee.formed else "runoff" if committee.runoff_pending else "not_formed"
+        facts = Facts(outcome=outcome, resumes=RESUMES[convener.kind if convener is not None else None])
+        governance.transition(community, "runoff_certified", today, facts=facts, user_id=user_id, result_id=original.id)
+        if community.governance == "committee":
+            bodies.committee_from_result(community, original, today, user_id, completed_by=runoff)
+        return
+    body = bodies.in_office(community)
+    if body is not None and body.result_id == original.id:
+        bodies.apply_runoff(body, original, today)
 
 
 def refuse(result: Result, reason: str, today: date, user_id: int) -> None:

@@ -40,7 +40,7 @@ class Committee:
     seats: int
     min_members: int
     standing: tuple[Standing, ...]
-    #: the ties still waiting for a run-off (tally documents' ties)
+    #: the ties still waiting for a run-off (tally documents' ties, each with its election's ``matter`` id)
     pending: tuple[Mapping[str, Any], ...]
     #: members elected by the vote (before a vacancy is filled by an alternate)
     elected: int
@@ -95,7 +95,7 @@ def _part(
             ranked.extend((c, MEMBER, None) for c in settled["members"])
             ranked.extend((c, ALTERNATE, None) for c in settled["alternates"])
             continue
-        pending.append(tie)
+        pending.append({**tie, "matter": str(tally["id"])})
         seat = ALTERNATE if tie["decides"] == "order" else TIED
         ranked.extend((c, seat, (str(tally["id"]), int(tie["rank"]))) for c in tie["candidates"])
     return ranked, pending

@@ -39,6 +39,7 @@ from app.extensions import db
 from app.preparation import notices
 from app.preparation.models import Notice, NoticeObjection
 from app.rules.preparation import earliest_meeting
+from app.voting.election_words import in_chinese
 from app.voting.models import Meeting
 from crypto.canonical import canonical_json, sha256_hex
 
@@ -76,6 +77,8 @@ def announced_content(meeting: Meeting) -> dict[str, Any]:
                 "candidates": [
                     {"candidate_id": c.candidate_id, "name": c.name, "units": c.unit_labels} for c in matter.candidates
                 ],
+                **({"list": matter.list_part} if matter.list_part else {}),
+                **({"runoff": matter.runoff} if matter.runoff else {}),
             }
             for matter in meeting.matters
         ],
@@ -99,7 +102,7 @@ def announcement_text(meeting: Meeting) -> str:
     for matter in meeting.matters:
         lines.append(f"{matter.position}. {matter.title}")
         if matter.kind == "election":
-            lines.append(f"   应选委员 {matter.seats} 名，候补委员不超过 {matter.max_alternates} 名；候选人：")
+            lines.append(f"   {in_chinese(matter)}，每张选票最多选 {matter.marks} 人；候选人：")
             lines.extend(f"   {c.position}) {c.name}（{c.unit_labels}）" for c in matter.candidates)
         elif matter.text:
             lines.append(matter.text)

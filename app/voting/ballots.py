@@ -67,10 +67,10 @@ def check_choices(meeting: Meeting, choices: dict[str, Any], *, allow_invalid: b
         allowed = {c.id for c in matter.candidates}
         if len(set(picked)) != len(picked) or not set(picked) <= allowed:
             raise DomainError("invalid_choice", _l("Choose among the candidates of: %(m)s", m=matter.title))
-        if matter.seats is not None and len(picked) > matter.seats:
+        if matter.kind == "election" and len(picked) > matter.marks:
             raise DomainError(
                 "too_many_candidates",
-                _l("Choose at most %(n)d candidates on: %(m)s", n=matter.seats, m=matter.title),
+                _l("Choose at most %(n)d candidates on: %(m)s", n=matter.marks, m=matter.title),
             )
         checked[str(matter.id)] = sorted(picked)
     return checked

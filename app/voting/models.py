@@ -93,6 +93,16 @@ class Matter(db.Model):  # type: ignore[name-defined]
     runoff: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     meeting: Mapped[Meeting] = relationship(back_populates="matters")
+
+    @property
+    def marks(self) -> int:
+        """How many candidates a ballot may mark on this election (app.rules.model.Election.marks): its seats; on the
+        alternates' list its places; in a run-off the places it contests, one when only an order is in question."""
+        if self.seats:
+            return self.seats
+        places = self.max_alternates or 0
+        return 1 if self.runoff is not None and places >= len(self.candidates) else places
+
     candidates: Mapped[list[MatterCandidate]] = relationship(
         back_populates="matter", cascade="all, delete-orphan", order_by="MatterCandidate.position"
     )

@@ -67,7 +67,7 @@ def check_paper_choices(meeting: Meeting, choices: dict[str, Any]) -> dict[str, 
         picked = sorted(set(mark or []))
         if not set(picked) <= {c.id for c in matter.candidates}:
             raise DomainError("invalid_choice", _l("Unknown candidate on: %(m)s", m=matter.title))
-        too_many = matter.seats is not None and len(picked) > matter.seats
+        too_many = matter.kind == "election" and len(picked) > matter.marks
         checked[str(matter.id)] = INVALID if too_many else picked
     return checked
 

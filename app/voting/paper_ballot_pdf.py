@@ -24,6 +24,7 @@ from app.communities.models import Community
 from app.extensions import db
 from app.privacy import mask_name
 from app.roll import notice_pdf
+from app.voting.election_words import in_chinese
 from app.voting.letters import draw_qr, qr_matrix, window_text
 from app.voting.models import Matter, Meeting, MeetingVoter
 from app.voting.paper import paper_code
@@ -179,8 +180,8 @@ class PaperBallotSheets:
         rows = -(-len(matter.candidates) // CANDIDATE_COLUMNS)
         row_height = BOX_MM + 4
         self._matter_title(number, matter, 7 + min(rows, 3) * row_height, code)
-        seats = matter.seats or len(matter.candidates)
-        self._text(6.5, f"应选 {seats} 人，最多选 {seats} 人（多选的，本项选举无效）。", 11.5, TEXT_WIDTH_MM)
+        marks = matter.marks
+        self._text(6.5, f"{in_chinese(matter)}，最多选 {marks} 人（多选的，本项选举无效）。", 11.5, TEXT_WIDTH_MM)
         pdf.ln(1.5)
         column_width = (TEXT_WIDTH_MM - 6) / CANDIDATE_COLUMNS
         for start in range(0, len(matter.candidates), CANDIDATE_COLUMNS):

@@ -36,6 +36,7 @@ from app.rules.model import threshold_for
 from app.rules.turnout import percent_down, scaled_length
 from app.voting import announcement, credentials, meetings
 from app.voting import turnout as turnouts
+from app.voting.election_words import election_places_words
 from app.voting.meeting_forms import (
     CATEGORY_LABELS,
     CHANNEL_LABELS,
@@ -229,6 +230,7 @@ def meeting_page(meeting_id: int) -> Any:
         earliest_opening=announcement.earliest_opening(meeting),
         action_form=ActionForm(),
         category_label=category_label,
+        election_places_words=election_places_words,
         threshold_words=threshold_words,
         channel_label=str(CHANNEL_LABELS.get(meeting.channels, meeting.channels)),
         second_factor_label=str(SECOND_FACTOR_LABELS.get(meeting.second_factor, meeting.second_factor)),

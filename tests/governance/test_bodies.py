@@ -101,12 +101,23 @@ def test_alternates_tied_for_their_order_share_a_rank_and_none_moves_up_before_t
 ) -> None:
     """DOMAIN §5: a tie among alternates decides who fills the next vacancy; until it is settled, nobody is picked
     by ballot order or id: the seat waits."""
-    from app.governance.bodies import _shared_ranks
+    from app.rules.completion import complete_committee
 
-    tally = {"ties": [{"decides": "order", "drawn": None, "candidates": ["9", "10"]}]}
-    assert _shared_ranks(tally, ["1", "2", "3", "4", "5", "10", "9"]) == {"9": 6, "10": 6}
-    drawn = {"ties": [{"decides": "order", "drawn": ["10", "9"], "candidates": ["9", "10"]}]}
-    assert _shared_ranks(drawn, ["1", "2", "3", "4", "5", "10", "9"]) == {}
+    def candidate(cid: str, outcome: str) -> dict[str, str]:
+        return {"id": cid, "outcome": outcome}
+
+    tally = {
+        "id": "e",
+        "seats": 5,
+        "candidates": [candidate(c, "member") for c in "12345"]
+        + [candidate("9", "alternate"), candidate("10", "alternate")],
+        "ties": [{"rank": 6, "decides": "order", "drawn": None, "candidates": ["9", "10"], "member_places": 0}],
+    }
+    ranks = {s.candidate: s.rank for s in complete_committee([tally], {}, 5).standing}
+    assert (ranks["9"], ranks["10"]) == (6, 6)
+    drawn = {**tally, "ties": [{**tally["ties"][0], "drawn": ["10", "9"]}]}
+    ranks = {s.candidate: s.rank for s in complete_committee([drawn], {}, 5).standing}
+    assert (ranks["9"], ranks["10"]) == (6, 7)  # settled by lots: ranked as the candidates are listed
 
     _voted, body = elected
     first = bodies.serving(body)[0]
