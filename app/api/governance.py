@@ -34,9 +34,10 @@ from app.auth import permissions
 from app.communities.models import Community
 from app.errors import Forbidden, NotFound
 from app.extensions import db
-from app.governance import acting, bodies, convening, decisions, services
+from app.governance import acting, bodies, convening, decisions, runoffs, services
 from app.governance.body_models import GoverningBody
 from app.preparation.group import MemberInput
+from app.results.models import Result
 from app.roll.services import today
 from app.rules.governance import allowed_events
 from app.voting.models import Meeting
@@ -203,6 +204,24 @@ def convene(data: dict[str, Any], community_id: int) -> Any:
     if not acting.can_convene(current_user, community):
         raise Forbidden("forbidden", _l("Only the members of the convening body may convene a meeting."))
     meeting = convening.convene(community, data["title"], data["opens_on"], data["closes_on"], current_user.id)
+    db.session.commit()
+    return {"meeting_id": meeting.id, "body_id": meeting.body_id}
+
+
+@blp.post("/results/<id:result_id>/runoff")
+@blp.arguments(ConveneInSchema)
+@blp.response(201, ConvenedSchema)
+def convene_runoff(data: dict[str, Any], result_id: int) -> Any:
+    """The run-off (另行选举) of a certified election whose ties wait for it, convened by the election's convener (its
+    chair; 403 otherwise): one matter per waiting tie among the tied candidates (DOMAIN §5). 409 `no_runoff_due`,
+    `runoff_under_way` or `not_certified`. It is announced and opened as any meeting."""
+    result = db.session.get(Result, result_id)
+    if result is None:
+        raise NotFound("result_not_found", _l("No such result."))
+    election = db.session.get_one(Meeting, result.meeting_id)
+    _community(election.community_id)
+    acting.require_run(current_user, election, chair=True)
+    meeting = runoffs.convene_runoff(result, data["title"], data["opens_on"], data["closes_on"], current_user.id)
     db.session.commit()
     return {"meeting_id": meeting.id, "body_id": meeting.body_id}
 

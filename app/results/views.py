@@ -1,10 +1,14 @@
 """The convener's and the township's result pages: close, settle paper, count, publish, objections, certify
-(issue 7 items 1, 2, 5 and 6; DOMAIN §9). Every change is for the community's convener (its preparatory group or
-township), certification for a township official other than the one who counted; each is audited by its service.
+(issue 7 items 1, 2, 5 and 6; DOMAIN §9). Every change is for the meeting's convener (app.governance.acting: the
+preparatory group and its township for the first meeting, the convening body's own accounts for a later one; acts
+that bind it are its chair's), certification for a township official other than the one who counted; each is
+audited by its service. A certified election whose ties wait for a run-off offers the convener to convene it.
 """
 
 from __future__ import annotations
 
+import json
+from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
@@ -16,7 +20,9 @@ from app.auth import permissions
 from app.communities.models import Community
 from app.errors import DomainError
 from app.extensions import db
-from app.preparation.page_helpers import community_in_scope, done, invalid, refused, require_preparer
+from app.governance import acting, runoffs
+from app.governance.forms import ConveneForm as RunoffForm
+from app.preparation.page_helpers import community_in_scope, done, invalid, refused, require_convener
 from app.privacy import mask_name
 from app.results import certification, closing, counting
 from app.results.forms import AnswerForm, ExcludePaperForm, ObjectionForm, RefuseForm
@@ -68,7 +74,10 @@ def result_page(meeting_id: int) -> Any:
         unsettled=closing.unsettled(meeting) if meeting.status in ("open", "closed") else [],
         everyone_voted=meeting.status == "open" and closing.everyone_voted(meeting),
         window_over=window_state(meeting) == "after",
-        can_convene=permissions.can_prepare_community(current_user, community),
+        can_convene=acting.can_run(current_user, meeting, chair=True),
+        can_record=acting.can_run(current_user, meeting),
+        runoff=_runoff_view(result),
+        runoff_form=RunoffForm(title=f"{meeting.title}（另行选举）", opens_on=today() + timedelta(days=20)),
         can_decide=permissions.can_manage_community(current_user, community),
         action_form=ActionForm(),
         exclude_form=ExcludePaperForm(),
@@ -80,10 +89,40 @@ def result_page(meeting_id: int) -> Any:
     )
 
 
+def _runoff_view(result: Result | None) -> dict[str, Any] | None:
+    """The ties still waiting for a run-off of a certified election, and the run-off under way, if any."""
+    if result is None or result.status != "certified":
+        return None
+    pending = runoffs.committee_of(result).pending if runoffs.election_parts(json.loads(result.package)) else ()
+    if not pending:
+        return None
+    return {"ties": pending, "under_way": runoffs.under_way(result)}
+
+
 def _convener_action(meeting_id: int) -> tuple[Meeting, Community, str]:
     meeting, community = _meeting(meeting_id)
-    require_preparer(community)
+    require_convener(meeting, chair=True)
     return meeting, community, _back(meeting)
+
+
+@bp.post("/results/<id:result_id>/runoff")
+@login_required
+def convene_runoff(result_id: int) -> Any:
+    """The election's convener convenes the run-off among the tied candidates (DOMAIN §5)."""
+    result, meeting, _community = _result(result_id)
+    require_convener(meeting, chair=True)
+    back = _back(meeting) + "#runoff"
+    form = RunoffForm()
+    if not form.validate_on_submit() or form.opens_on.data is None or form.closes_on.data is None:
+        return invalid(form, back)
+    try:
+        runoff = runoffs.convene_runoff(
+            result, form.title.data or "", form.opens_on.data, form.closes_on.data, current_user.id
+        )
+    except DomainError as error:
+        return refused(error, back, form)
+    target = url_for("meetings.meeting_page", meeting_id=runoff.id)
+    return done(_("The run-off is convened among the tied candidates: announce it, then open voting."), target)
 
 
 @bp.post("/meetings/<id:meeting_id>/close")
@@ -132,8 +171,8 @@ def count(meeting_id: int) -> Any:
 @bp.post("/results/<id:result_id>/publish")
 @login_required
 def publish(result_id: int) -> Any:
-    result, meeting, community = _result(result_id)
-    require_preparer(community)
+    result, meeting, _community = _result(result_id)
+    require_convener(meeting, chair=True)
     form = ActionForm()
     if not form.validate_on_submit():
         return invalid(form, _back(meeting))
@@ -147,8 +186,8 @@ def publish(result_id: int) -> Any:
 @bp.post("/results/<id:result_id>/objections")
 @login_required
 def record_objection(result_id: int) -> Any:
-    result, meeting, community = _result(result_id)
-    require_preparer(community)
+    result, meeting, _community = _result(result_id)
+    require_convener(meeting)
     back = _back(meeting) + "#objections"
     form = ObjectionForm()
     if not form.validate_on_submit():
@@ -166,8 +205,8 @@ def answer_objection(objection_id: int) -> Any:
     objection = db.session.get(ResultObjection, objection_id)
     if objection is None:
         abort(404)
-    _result_row, meeting, community = _result(objection.result_id)
-    require_preparer(community)
+    _result_row, meeting, _community = _result(objection.result_id)
+    require_convener(meeting)
     back = _back(meeting) + "#objections"
     form = AnswerForm()
     if not form.validate_on_submit():

