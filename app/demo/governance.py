@@ -6,6 +6,8 @@ seen and acted on.
 - 松涛苑: an owners' committee was elected and certified; it is not filed yet, so the filing clock runs, and the
   township records its officers, its filing, and members leaving with alternates moving up.
 - 枫林湾: a property management committee whose election of the committee waits for the township's certification.
+- 桂花苑: the first meeting established the assembly; two candidates tied for the fifth of five seats, so the
+  committee's election waits for its run-off (DOMAIN §5): the township or the group convenes it from the result page.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from app.communities.models import Community, Township
 from app.demo.candidates import approved_list
 from app.demo.results import (
     Choose,
+    established_with_a_tie_for_the_fifth_seat,
     established_with_committee,
     established_without_committee,
     open_now,
@@ -67,6 +70,7 @@ def certified_communities(township: Township, today: date, official_id: int) -> 
     _certified(township, "竹林苑", 41, established_without_committee, today, official_id)
     _certified(township, "松涛苑", 43, established_with_committee, today, official_id)
     pmc_election_awaiting_certification(township, today, official_id)
+    _certified(township, "桂花苑", 49, established_with_a_tie_for_the_fifth_seat, today, official_id)
 
 
 def _elect_five(number: int, meeting: Meeting) -> dict[str, Any]:

@@ -59,6 +59,16 @@ def established_with_committee(number: int, meeting: Meeting) -> dict[str, Any]:
     return {str(rules.id): answer, str(covenant.id): "yes", str(election.id): picked}
 
 
+def established_with_a_tie_for_the_fifth_seat(number: int, meeting: Meeting) -> dict[str, Any]:
+    """Rules and covenant pass; four candidates clear, the fifth and sixth marked on exactly the same ballots (a tie
+    on heads and area for the fifth seat), the seventh by four in ten (not more than half): a run-off is due."""
+    rules, covenant, election = meeting.matters
+    c = [candidate.id for candidate in election.candidates]
+    groups = ([c[0], c[1], c[2], c[3], c[6]], [c[0], c[1], c[2], c[4], c[5]], [c[0], c[1], c[3], c[4], c[5]])
+    picked = groups[0 if number % 10 < 4 else 1 if number % 10 < 7 else 2]
+    return {str(rules.id): "yes", str(covenant.id): "yes", str(election.id): picked}
+
+
 def established_without_committee(number: int, meeting: Meeting) -> dict[str, Any]:
     """Rules and covenant pass; each owner marks one candidate, so nobody has more than half."""
     rules, covenant, election = meeting.matters

@@ -99,3 +99,36 @@ def test_the_pmcs_election_is_certified_filed_and_the_pmc_dissolves(
     assert pmc.dissolved_on == committee.formed_on
     after = measures.establishment_rate(measures.load([maples.township_id], today()))
     assert after.part == before.part + 1
+
+
+def test_a_tie_for_the_fifth_seat_waits_for_its_runoff_which_the_township_convenes(
+    app: Any, client: FlaskClient, auth: AuthActions
+) -> None:
+    """桂花苑 (DOMAIN §5): the community page says the election waits for its run-off; the result page names the tie
+    and what the run-off decides; the township, leading the group's preparation, convenes it among the tied two."""
+    from app.governance import runoffs
+    from app.voting.models import Meeting
+
+    load_demo()
+    client.get("/lang/en")
+    osmanthus = community("桂花苑")
+    assert osmanthus.governance == "runoff"
+    assert bodies.in_office(osmanthus) is None
+    assert auth.login("jiyang1", DEMO_PASSWORD).status_code == 302
+    shown = client.get(f"/communities/{osmanthus.id}").get_data(as_text=True)
+    assert 'data-state="runoff"' in shown
+    election = db.session.scalars(select(Meeting).where(Meeting.community_id == osmanthus.id)).one()
+    page = f"/meetings/{election.id}/result"
+    result = client.get(page).get_data(as_text=True)
+    assert 'id="runoff"' in result
+    assert "the run-off decides a member seat" in result
+    form = {"title": "桂花苑另行选举", "opens_on": "2027-01-10", "closes_on": "2027-01-15"}
+    response = auth.post(f"/results/{runoffs.waiting_for(osmanthus).id}/runoff", form, page)
+    assert response.status_code == 302
+    runoff = db.session.scalars(select(Meeting).where(Meeting.title == "桂花苑另行选举")).one()
+    assert response.headers["Location"].endswith(f"/meetings/{runoff.id}")
+    (contest,) = runoff.matters
+    assert (len(contest.candidates), contest.seats, contest.max_alternates) == (2, 1, 1)
+    meeting_page = client.get(f"/meetings/{runoff.id}").get_data(as_text=True)
+    assert "Run-off among tied candidates: 1 member seats and 1 alternate places" in meeting_page
+    assert 'href="/meetings/' in client.get(page).get_data(as_text=True)  # the result page links to the run-off
