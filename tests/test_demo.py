@@ -46,6 +46,7 @@ def test_the_demo_loads_what_the_readme_promises(app, client):
         "竹林苑": "established",
         "松涛苑": "committee",
         "枫林湾": "pmc",
+        "桂花苑": "runoff",
     }
     large = db.session.scalar(select(Community).where(Community.name == "江南名邸"))
     units = db.session.scalar(
@@ -74,8 +75,8 @@ def test_the_demo_is_audited(app):
     from app.audit.models import AuditEvent
 
     actions = db.session.scalars(select(AuditEvent.action)).all()
-    assert actions.count("roll.version_create") == 8
-    assert actions.count("community.create") == 8
+    assert actions.count("roll.version_create") == 9
+    assert actions.count("community.create") == 9
     assert actions.count("account.create") == db.session.scalar(select(func.count()).select_from(User))
 
 

@@ -114,13 +114,52 @@ def motion_kind(answer: Any) -> str:
     return answer if answer in ("yes", "no", "abstain") else "blank" if answer is None else "invalid"
 
 
+def marks(matter: dict[str, Any]) -> int:
+    """How many a ballot may mark: the seats; the alternates' list its places; a run-off the seats it contests, else
+    its alternate places, else one (only the alternates' order is in question)."""
+    if "runoff" in matter:
+        seats, places = matter["runoff"]["member_places"], matter["runoff"]["alternate_places"]
+        return seats or (places if places < len(matter["candidates"]) else 1)
+    return int(matter["seats"] or matter["max_alternates"])
+
+
+def runoff_places(matter: dict[str, Any], got: dict[str, Any], weights: dict[str, tuple[bool, ...]], met: bool) -> None:
+    """A run-off as docs/tally-format.md "Run-offs" says: ordered by (qualified, keys), seats to the qualified, the
+    alternate places to the rest in order; equal candidates whose order matters, or no quorum, settle nothing."""
+    runoff = matter["runoff"]
+    seats, places = runoff["member_places"], runoff["alternate_places"]
+    order = sorted(matter["candidates"], key=lambda n: weights[n], reverse=True)
+    if not met:
+        assert got["settled"] is None
+        assert {c["outcome"] for c in got["candidates"]} == {"tie_unresolved"}
+        return
+    winners = [n for n in order if weights[n][0]][:seats]
+    others = [n for n in order if n not in winners]
+    outcome = dict.fromkeys(winners, "member") | {
+        n: "alternate" if i < places else "not_elected" for i, n in enumerate(others)
+    }
+    tied = any(
+        len(group) > 1 and (len({outcome[n] for n in group}) > 1 or "alternate" in {outcome[n] for n in group})
+        for group in ([n for n in order if weights[n] == w] for w in set(weights.values()))
+    )
+    stood = dict(zip(matter["candidates"], runoff["stood_as"], strict=True))
+    if tied:
+        assert got["settled"] is None
+        return
+    assert got["settled"] == {
+        "members": [stood[n] for n in winners],
+        "alternates": [stood[n] for n in others if outcome[n] == "alternate"],
+    }
+    assert {c["id"]: c["outcome"] for c in got["candidates"]} == outcome
+
+
 def election_names(answer: Any, matter: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
     if answer is None or answer == []:
         return "blank", ()
     if (
         isinstance(answer, list)
         and all(isinstance(name, str) for name in answer)
-        and len(answer) <= matter["seats"]
+        and len(answer) <= marks(matter)
         and len(set(answer)) == len(answer)
         and set(answer) <= set(matter["candidates"])
     ):
@@ -190,7 +229,9 @@ def independent_recount_agrees(case: dict[str, Any], result: dict[str, Any]) -> 
 
         by_id = {c["id"]: c for c in got["candidates"]}
         assert sorted(by_id) == sorted(matter["candidates"])
+        assert got.get("list") == matter.get("list")
         keys: dict[str, tuple[int, ...]] = {}
+        weights: dict[str, tuple[bool, ...]] = {}
         for name, voters in yes.items():
             c_area = sum(area[v] for v in voters)
             candidate = by_id[name]
@@ -199,8 +240,13 @@ def independent_recount_agrees(case: dict[str, Any], result: dict[str, Any]) -> 
             check_test(candidate["tests"][1], len(voters), len(taking), "1/2", "more_than")
             qualified = quorum_met and 2 * c_area > t_area and 2 * len(voters) > len(taking)
             assert candidate["qualified"] is qualified, name
+            ranked = tuple(len(voters) if key == "heads" else c_area for key in rank_by)
+            weights[name] = (qualified, *ranked)
             if qualified:
-                keys[name] = tuple(len(voters) if key == "heads" else c_area for key in rank_by)
+                keys[name] = ranked
+        if "runoff" in matter:
+            runoff_places(matter, got, weights, quorum_met)
+            continue
         # places: a group of equal keys at places [start, end) is member / alternate / not elected, or unresolved
         # when a boundary (seats, seats + alternates) falls strictly inside it
         seats, last = matter["seats"], matter["seats"] + matter["max_alternates"]
@@ -342,3 +388,30 @@ def test_the_doc_quotes_the_engine_margin_example():
     assert "769.55" in text
     assert smallest_meeting(1234567, "2/3", "at_least") == 823045
     assert 900000 - 823045 == 76955
+
+
+def test_the_runoff_example_completes_the_community_examples_committee():
+    """community.case.json's election waits for its run-off; community-runoff.case.json settles it (DOMAIN §5)."""
+    from app.rules.completion import complete_committee
+
+    election = {**load(EXAMPLES / "community.result.json")["matters"]["committee"], "id": "committee"}
+    runoff = load(EXAMPLES / "community-runoff.result.json")["matters"]["runoff-5"]
+    assert runoff["settled"] == {"members": ["杨帆"], "alternates": ["陈静"]}
+    waiting = complete_committee([election], {}, 5)
+    assert (waiting.formed, waiting.runoff_pending) == (False, True)
+    done = complete_committee([election], {("committee", 5): runoff}, 5)
+    assert done.members == ["王芳", "李强", "张敏", "刘洋", "杨帆"]
+    assert done.alternates == ["陈静", "黄丽"]
+    assert done.formed
+
+
+def test_the_lists_example_gives_members_from_one_part_and_alternates_from_the_other():
+    from app.rules.completion import complete_committee
+
+    result = load(EXAMPLES / "community-lists.result.json")["matters"]
+    parts = [{**result["members"], "id": "members"}, {**result["alternates"], "id": "alternates"}]
+    committee = complete_committee(parts, {}, 5)
+    assert committee.members == ["李强", "陈静", "张敏", "王芳", "刘洋"]
+    assert committee.alternates == ["黄丽", "赵磊"]
+    assert result["members"]["ballots"]["invalid"]["heads"] == 1
+    assert result["alternates"]["ballots"]["invalid"]["heads"] == 1
