@@ -586,6 +586,7 @@ def _nominate(pool: nominations.Pool, data: dict[str, Any]) -> Any:
         user_id=current_user.id,
         cosigner_id_numbers=data["cosigner_id_numbers"],
         statement=data["statement"],
+        stands_for=data["stands_for"],
     )
     db.session.commit()
     return _candidate_detail(candidate)

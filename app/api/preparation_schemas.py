@@ -16,12 +16,13 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from app.api.schemas import Schema
 from app.calendar.services import notice_is_provisional
-from app.preparation.candidates import ARREARS_KINDS
+from app.preparation.candidates import ARREARS_KINDS, LISTS
 from app.preparation.checklist import ALTERNATES_LISTS, MEETING_FORMS, RANK_CHOICES
 from app.preparation.group import REQUEST_KINDS
 from app.preparation.notices import KINDS
 from app.privacy import mask_name
 from app.rules.candidates import PROHIBITED_ACTS, ROUTES
+from app.rules.elections import TIE_RULES
 from app.rules.preparation import MAX_SEATS, MIN_SEATS, ROLES, max_alternates_for
 from app.text import has_control_characters
 
@@ -243,6 +244,8 @@ class RulesSchema(Schema):
     alternates_list = fields.String(required=True, validate=validate.OneOf(ALTERNATES_LISTS))
     #: a rule of procedure: unpaid fees after a written demand bar a candidacy (DOMAIN §6; default on)
     arrears_bar = fields.Boolean(load_default=True)
+    #: how a tie for a place is settled (DOMAIN §5): a run-off (default) or lots drawn from the ledger root
+    tie_rule = fields.String(load_default="runoff", validate=validate.OneOf(TIE_RULES))
 
 
 def at_most_fields(values: dict[str, str]) -> None:
@@ -364,6 +367,8 @@ class NominationSchema(Schema):
         text(32, required=False), load_only=True, load_default=list, validate=validate.Length(max=MAX_COSIGNERS)
     )
     statement = text(2000, required=False, multiline=True)
+    #: with separate lists (DOMAIN §5): the list the candidate stands on
+    stands_for = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LISTS))
 
 
 class ProfileSchema(Schema):
@@ -375,6 +380,8 @@ class ProfileSchema(Schema):
     cppcc_member = fields.Boolean(required=True)
     party_congress_deputy = fields.Boolean(load_default=False)
     under_guardianship = fields.Boolean(load_default=False)
+    #: with separate lists (DOMAIN §5): the list the candidate stands on; absent keeps it
+    stands_for = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LISTS))
     declaration_made = fields.Boolean(required=True)
     declared_acts = fields.List(
         fields.Integer(strict=True, validate=validate.Range(min=min(PROHIBITED_ACTS), max=max(PROHIBITED_ACTS))),
@@ -424,6 +431,7 @@ class CandidateSchema(Schema):
     peoples_congress_deputy = fields.Boolean()
     cppcc_member = fields.Boolean()
     under_guardianship = fields.Boolean()
+    stands_for = fields.String(allow_none=True, metadata={"description": "members or alternates (separate lists)"})
     declaration_made = fields.Boolean()
     declared_acts = fields.List(fields.Integer())
     property_company_tie = fields.Boolean(allow_none=True)

@@ -56,14 +56,27 @@ def declare_and_accept(candidate: Candidate, statement: str, user_id: int | None
     return candidates.vet(candidate, True, "", user_id)
 
 
-def approved_list(pool: Pool, statements: Sequence[str], nominated_on: date, start: int = 30) -> list[Candidate]:
+def approved_list(
+    pool: Pool,
+    statements: Sequence[str],
+    nominated_on: date,
+    start: int = 30,
+    lists: Sequence[str | None] | None = None,
+) -> list[Candidate]:
     """One self-nomination per statement, by owners of the roll from the ``start``-th unit on, each accepted, and the
-    list submitted and approved."""
+    list submitted and approved; with separate lists, ``lists`` gives the list each stands on."""
     community = db.session.get_one(Community, pool.community_id)
     made = []
-    for (name, id_number), statement in zip(owners_on_roll(community, start, len(statements)), statements, strict=True):
+    owners = owners_on_roll(community, start, len(statements))
+    for index, ((name, id_number), statement) in enumerate(zip(owners, statements, strict=True)):
         candidate = candidates.nominate(
-            pool, name=name, id_number=id_number, route="self", nominated_on=nominated_on, user_id=None
+            pool,
+            name=name,
+            id_number=id_number,
+            route="self",
+            nominated_on=nominated_on,
+            user_id=None,
+            stands_for=lists[index] if lists is not None else None,
         )
         made.append(declare_and_accept(candidate, statement, None))
     candidates.review_list(candidates.submit_list(pool, None), True, "", None)

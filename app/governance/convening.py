@@ -37,6 +37,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "rank_by": ["heads", "area"],
     "min_committee_members": 5,
     "arrears_bar": True,
+    "tie_rule": "runoff",
+    "alternates_list": "one_list",
 }
 CONVENING_STATES = ("committee", "pmc", "re_election")
 
@@ -117,19 +119,19 @@ def add_election(
             _l("The township has not approved the candidate list: nominate, vet and submit the candidates first."),
             status=409,
         )
-    if len(listed) < seats:
-        raise DomainError("invalid_candidates", _l("The approved list has fewer candidates than seats."), field="seats")
-    matter = Matter(
-        position=max((m.position for m in meeting.matters), default=0) + 1,
-        kind="election",
-        category=3,
-        title="补选业主委员会委员" if by_election else "选举业主委员会委员、候补委员",
-        text="",
-        seats=seats,
-        max_alternates=max_alternates,
-        candidates=meetings.ballot_candidates(listed),
+    alternates_list = "one_list" if by_election else str(meeting.settings.get("alternates_list", "one_list"))
+    parts = meetings.election_matters(
+        max((m.position for m in meeting.matters), default=0) + 1,
+        "补选业主委员会委员" if by_election else "选举业主委员会委员、候补委员",
+        seats,
+        max_alternates,
+        listed,
+        alternates_list,
     )
-    meeting.matters.append(matter)
+    if len(parts[0].candidates) < seats:
+        raise DomainError("invalid_candidates", _l("The approved list has fewer candidates than seats."), field="seats")
+    matter = parts[0]
+    meeting.matters.extend(parts)
     meeting.settings = {**meeting.settings, "by_election": by_election}
     db.session.flush()
     community = db.session.get_one(Community, meeting.community_id)

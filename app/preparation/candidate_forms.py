@@ -91,6 +91,19 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+#: the list a candidate stands on, with separate lists (DOMAIN §5)
+STANDS_FOR: dict[str, Any] = {
+    "label": _l("Stands on the list of"),
+    "choices": [
+        SelectChoice("", "—"),
+        SelectChoice("members", _l("Members")),
+        SelectChoice("alternates", _l("Alternates")),
+    ],
+    "validators": [Optional()],
+    "description": _l("The election rules elect members and alternates on separate lists: a candidate stands on one."),
+}
+
+
 class NominationForm(FlaskForm):
     name = StringField(_l("Candidate's name"), validators=[DataRequired(), Length(max=64)])
     id_number = StringField(
@@ -101,6 +114,7 @@ class NominationForm(FlaskForm):
     route = SelectField(_l("Nominated by"), choices=_choices(ROUTE_LABELS))
     nominated_on = DateField(_l("Nominated on"), validators=[DataRequired()])
     statement = TextAreaField(_l("Candidate's statement"), validators=[Optional(), Length(max=2000)])
+    stands_for = SelectField(**STANDS_FOR)
     cosigners = TextAreaField(
         _l("Co-signers' ID numbers, one per line"),
         validators=[Optional(), Length(max=20000)],
@@ -113,6 +127,7 @@ class NominationForm(FlaskForm):
 
 class ProfileForm(FlaskForm):
     statement = TextAreaField(_l("Candidate's statement"), validators=[Optional(), Length(max=2000)])
+    stands_for = SelectField(**STANDS_FOR)
     party_member = BooleanField(_l("Member of the Communist Party of China"))
     party_congress_deputy = BooleanField(_l("Deputy to a party congress"))
     peoples_congress_deputy = BooleanField(_l("Deputy to a people's congress"))

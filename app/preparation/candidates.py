@@ -45,6 +45,9 @@ PHOTO_MAX_SIDE = 600
 #: a 24-megapixel phone photo decodes to about 100 MB; larger images are refused before decoding
 PHOTO_MAX_PIXELS = 24_000_000
 
+#: the lists a candidate may stand on when members and alternates are elected separately (DOMAIN §5)
+LISTS = ("members", "alternates")
+
 
 #: whose nominations these are: the preparatory group's for the first meeting, or a later meeting's, convened by a
 #: property management committee, an owners' committee or a re-election group (DOMAIN §7 item 7: one pipeline)
@@ -163,12 +166,22 @@ def nominate(
     user_id: int | None,
     cosigner_id_numbers: Sequence[str] = (),
     statement: str = "",
+    stands_for: str | None = None,
 ) -> Candidate:
     """Record a nomination (Art 13 ¶2): an owner's self-nomination, the residents' committee's, or ten or more owners'
     jointly (each co-signer an owner on the roll; the list of ID numbers is checked line by line and not stored).
-    ``pool``: the preparatory group (first meeting), or the draft meeting whose election the nomination is for."""
+    ``pool``: the preparatory group (first meeting), or the draft meeting whose election the nomination is for.
+    With separate lists a candidate stands on one of them, ``stands_for`` "members" or "alternates" (DOMAIN §5)."""
     _unlocked(pool)
     community = _community(pool)
+    if not separate_lists(pool):
+        stands_for = None
+    elif stands_for not in LISTS:
+        raise DomainError(
+            "choose_list",
+            _l("The election rules elect members and alternates on separate lists: choose the candidate's list."),
+            field="stands_for",
+        )
     if route not in rules.ROUTES:
         raise DomainError("invalid_route", _l("Choose how the candidate was nominated."), field="route")
     if nominated_on > today():
@@ -210,6 +223,7 @@ def nominate(
         route=route,
         nominated_on=nominated_on,
         statement=optional_text(statement, "statement", 2000, multiline=True),
+        stands_for=stands_for,
         recorded_by_id=user_id,
         cosigners=cosigners,
         birth_date=birth_date_of(id_number),
@@ -220,7 +234,7 @@ def nominate(
         "candidate.nominate",
         "candidate",
         candidate.id,
-        {"route": route, "on_roll": owner is not None, "cosigners": len(cosigners)},
+        {"route": route, "on_roll": owner is not None, "cosigners": len(cosigners), "list": stands_for},
         **scope(community),
     )
     return candidate
@@ -239,11 +253,17 @@ def update_profile(
     user_id: int | None,
     party_congress_deputy: bool = False,
     under_guardianship: bool = False,
+    stands_for: str | None = None,
 ) -> Candidate:
     """The candidate's statement, voluntary declarations (seed item 13: party member, 党代表, deputy, CPPCC member),
-    the signed declaration on Art 22, and whether the person is under guardianship (full civil capacity, DOMAIN §6)."""
+    the signed declaration on Art 22, whether the person is under guardianship (full civil capacity, DOMAIN §6), and
+    with separate lists the list they stand on (``stands_for``; None keeps it)."""
     pool = pool_of(candidate)
     _unlocked(pool)
+    if stands_for is not None and separate_lists(pool):
+        if stands_for not in LISTS:
+            raise DomainError("choose_list", _l("Choose the candidate's list."), field="stands_for")
+        candidate.stands_for = stands_for
     if candidate.status != "nominated":
         raise DomainError("already_vetted", _l("This candidate has been vetted; the profile is fixed."), status=409)
     acts = sorted(set(declared_acts))
@@ -341,6 +361,14 @@ def facts_of(candidate: Candidate) -> rules.CandidateFacts:
     )
 
 
+def separate_lists(pool: Pool) -> bool:
+    """Whether the election rules elect members and alternates on separate lists (DOMAIN §5): the group's plan, or the
+    meeting's settings."""
+    if isinstance(pool, Meeting):
+        return pool.settings.get("alternates_list") == "separate"
+    return pool.plan is not None and pool.plan.alternates_list == "separate"
+
+
 def arrears_bar(pool: Pool) -> bool:
     """Whether the rules of procedure bar a candidacy for unpaid fees after a written demand (DOMAIN §6): the group's
     rules as planned, or the meeting's settings (copied from the community's last meeting); on by default."""
@@ -426,6 +454,13 @@ def submit_list(pool: Pool, user_id: int | None) -> CandidateListReview:
     accepted = [c.id for c in standing if c.status == "accepted"]
     if not accepted:
         raise DomainError("empty_list", _l("No candidate has been accepted."), status=409)
+    without = [c.name for c in standing if c.status == "accepted" and c.stands_for is None]
+    if separate_lists(pool) and without:
+        raise DomainError(
+            "list_not_chosen",
+            _l("Separate lists: choose the list of %(names)s on their pages.", names="、".join(without)),
+            status=409,
+        )
     review = CandidateListReview(
         group_id=pool.id if isinstance(pool, PreparatoryGroup) else None,
         meeting_id=pool.id if isinstance(pool, Meeting) else None,

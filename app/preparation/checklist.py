@@ -33,6 +33,7 @@ from app.preparation.notices import (
 )
 from app.roll.versions import latest_version
 from app.rules.calendar import CalendarMissing
+from app.rules.elections import TIE_RULES
 from app.rules.preparation import check_election_rules, earliest_meeting, first_meeting_funding_fen
 from app.text import required_text
 
@@ -113,11 +114,11 @@ def update_rules(
     alternates_list: str,
     user_id: int | None,
     arrears_bar: bool = True,
+    tie_rule: str = "runoff",
 ) -> MeetingPlan:
-    """The voting rules and the election rules (Art 13 ¶1 (4)–(6)): the counting engine's settings.
-
-    Ties are never broken by lot: a tie that decides a seat goes to a run-off (DOMAIN §5); that is not a setting.
-    """
+    """The voting rules and the election rules (Art 13 ¶1 (4)–(6)): the counting engine's settings, the tie rule
+    among them (DOMAIN §5: "runoff", 另行选举, the default, or "lots", 抽签 drawn from the ledger root), fixed
+    before the vote as every rule is."""
     plan, community = _plan(group)
     problems = election_rule_messages(seats, max_alternates, min_committee_members)
     if problems:
@@ -126,10 +127,12 @@ def update_rules(
         raise DomainError("invalid_rank_by", _l("Choose how candidates are ranked."), field="rank_by")
     if alternates_list not in ALTERNATES_LISTS:
         raise DomainError("invalid_alternates_list", _l("Choose how alternates are elected."), field="alternates_list")
+    if tie_rule not in TIE_RULES:
+        raise DomainError("invalid_tie_rule", _l("Choose how ties are settled."), field="tie_rule")
     plan.count_parking, plan.blank_and_invalid_take_part = count_parking, blank_and_invalid_take_part
     plan.rank_by, plan.seats, plan.max_alternates = rank_by, seats, max_alternates
     plan.min_committee_members, plan.alternates_list = min_committee_members, alternates_list
-    plan.arrears_bar = arrears_bar
+    plan.arrears_bar, plan.tie_rule = arrears_bar, tie_rule
     plan.voting_rules_confirmed_at = utcnow()
     unscheduled = _changed(plan)
     db.session.flush()
@@ -146,6 +149,7 @@ def update_rules(
             "min_committee_members": min_committee_members,
             "alternates_list": alternates_list,
             "arrears_bar": arrears_bar,
+            "tie_rule": tie_rule,
             **unscheduled,
         },
         **scope(community),

@@ -100,6 +100,14 @@ class RulesForm(FlaskForm):
         description=_l("At least 5, and more than half of the seats must be filled"),
     )
     alternates_list = SelectField(_l("How alternates are elected"), choices=ALTERNATES_CHOICES)
+    tie_rule = SelectField(
+        _l("How a tie for a place is settled"),
+        choices=[
+            SelectChoice("runoff", _l("A run-off among the tied candidates (另行选举)")),
+            SelectChoice("lots", _l("Lots drawn from the signed ledger's root (抽签)")),
+        ],
+        default="runoff",
+    )
     arrears_bar = BooleanField(
         _l("Owners with unpaid fees after a written demand cannot stand (a rule of procedure)"), default=True
     )

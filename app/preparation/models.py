@@ -122,6 +122,8 @@ class MeetingPlan(db.Model):  # type: ignore[name-defined]
     arrears_bar: Mapped[bool] = mapped_column(Boolean, default=True)
     #: one_list (the next-placed become alternates) or separate (separate lists for members and alternates)
     alternates_list: Mapped[str] = mapped_column(String(12), default="one_list")
+    #: how a tie that decides a place is settled (DOMAIN §5): "runoff" (另行选举) or "lots" (抽签)
+    tie_rule: Mapped[str] = mapped_column(String(8), default="runoff", server_default="runoff")
     voting_rules_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: the developer's first-meeting funding (Art 15) as received, in fen
     funding_received_fen: Mapped[int | None] = mapped_column(BigInteger)
@@ -203,6 +205,8 @@ class Candidate(db.Model):  # type: ignore[name-defined]
     route: Mapped[str] = mapped_column(String(24))
     nominated_on: Mapped[date] = mapped_column(Date)
     statement: Mapped[str] = mapped_column(String(2000), default="")
+    #: with separate lists (DOMAIN §5): the list the candidate stands on, "members" or "alternates"; None: one list
+    stands_for: Mapped[str | None] = mapped_column(String(10))
     photo: Mapped[bytes | None] = mapped_column(LargeBinary)
     photo_type: Mapped[str | None] = mapped_column(String(16))
     #: the birth date read from the ID number at nomination (full civil capacity: 18 on the day of vetting, DOMAIN §6);

@@ -276,6 +276,7 @@ def plan(group_id: int) -> Any:
                     alternates_list=rules_form.alternates_list.data or "",
                     user_id=current_user.id,
                     arrears_bar=bool(rules_form.arrears_bar.data),
+                    tie_rule=rules_form.tie_rule.data or "",
                 ),
                 _("The voting and election rules are saved. Publish them as notices."),
                 target,

@@ -109,6 +109,7 @@ def _pool_page(pool: nominations.Pool | None, community: Community) -> Any:
         can_submit=acting.can_run(current_user, meeting, chair=True) if meeting else _may_prepare(pool, community),
         can_manage=permissions.can_manage_community(current_user, community),
         form=NominationForm(nominated_on=today()),
+        separate_lists=pool is not None and nominations.separate_lists(pool),
         review_form=ReviewForm(),
         nominate_url=(
             url_for("candidates.nominate_for_meeting", meeting_id=meeting.id)
@@ -138,6 +139,7 @@ def _nominate(pool: nominations.Pool, back: str) -> Any:
             user_id=current_user.id,
             cosigner_id_numbers=(form.cosigners.data or "").splitlines() if form.route.data == "joint" else (),
             statement=form.statement.data or "",
+            stands_for=form.stands_for.data or None,
         )
     except DomainError as error:
         return refused(error, back, form)
@@ -333,6 +335,7 @@ def candidate_page(candidate_id: int) -> Any:
             "declaration_made": candidate.declaration_made,
             "declared_acts": list(candidate.declared_acts or ()),
             "property_company_tie": tie_value(candidate.property_company_tie),
+            "stands_for": candidate.stands_for or "",
         }
     )
     review = nominations.pending_or_approved_review(group)
@@ -345,6 +348,7 @@ def candidate_page(candidate_id: int) -> Any:
         pool_url=_pool_url(group),
         locked=review is not None,
         profile_form=profile,
+        separate_lists=nominations.separate_lists(group),
         photo_form=PhotoForm(),
         vet_form=VetForm(),
         withdraw_form=WithdrawForm(),
@@ -399,6 +403,7 @@ def update_profile(candidate_id: int) -> Any:
             user_id=current_user.id,
             party_congress_deputy=bool(form.party_congress_deputy.data),
             under_guardianship=bool(form.under_guardianship.data),
+            stands_for=form.stands_for.data or None,
         )
     except DomainError as error:
         return refused(error, back, form)

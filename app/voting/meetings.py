@@ -94,6 +94,7 @@ def first_meeting(group: PreparatoryGroup, user_id: int | None) -> Meeting:
             "rank_by": plan.rank_by.split(","),
             "min_committee_members": plan.min_committee_members,
             "alternates_list": plan.alternates_list,
+            "tie_rule": plan.tie_rule,
             # the rules of procedure's bar on candidates with unpaid fees after a written demand (DOMAIN §6)
             "arrears_bar": plan.arrears_bar,
             # the committee's term as the rules of procedure set it (Shaoxing Art 24: 3 to 5 years)
@@ -106,15 +107,8 @@ def first_meeting(group: PreparatoryGroup, user_id: int | None) -> Meeting:
     meeting.matters = [
         Matter(position=1, kind="motion", category=1, title="表决通过《业主大会议事规则》", text=plan.rules_text),
         Matter(position=2, kind="motion", category=2, title="表决通过《管理规约》", text=plan.covenant_text),
-        Matter(
-            position=3,
-            kind="election",
-            category=3,
-            title="选举第一届业主委员会委员、候补委员",
-            text="",
-            seats=plan.seats,
-            max_alternates=plan.max_alternates,
-            candidates=ballot_candidates(listed),
+        *election_matters(
+            3, "选举第一届业主委员会委员、候补委员", plan.seats, plan.max_alternates, listed, plan.alternates_list
         ),
     ]
     db.session.add(meeting)
@@ -128,6 +122,43 @@ def first_meeting(group: PreparatoryGroup, user_id: int | None) -> Meeting:
         **_scope(community.id),
     )
     return meeting
+
+
+def election_matters(
+    position: int, title: str, seats: int, max_alternates: int, listed: Sequence[Candidate], alternates_list: str
+) -> list[Matter]:
+    """The committee's election on the ballot, as the election rules announced it (DOMAIN §5): one matter on one list;
+    with separate lists two parts, the members' (its seats, no alternate) and the alternates' (its places), each with
+    the candidates who stand on it. Example: "选举第一届业主委员会委员、候补委员", 7 seats and 3 alternates on separate
+    lists → "选举第一届业主委员会委员" (7) and "选举第一届业主委员会候补委员" (3)."""
+
+    def matter(at: int, named: str, members: int, places: int, part: str | None, on: Sequence[Candidate]) -> Matter:
+        return Matter(
+            position=at,
+            kind="election",
+            category=3,
+            title=named,
+            text="",
+            seats=members,
+            max_alternates=places,
+            list_part=part,
+            candidates=ballot_candidates(on),
+        )
+
+    if alternates_list != "separate" or max_alternates == 0:
+        return [matter(position, title, seats, max_alternates, None, listed)]
+    standing = {part: [c for c in listed if c.stands_for == part] for part in ("members", "alternates")}
+    return [
+        matter(position, title.replace("委员、候补委员", "委员"), seats, 0, "members", standing["members"]),
+        matter(
+            position + 1,
+            title.replace("委员、候补委员", "候补委员"),
+            0,
+            max_alternates,
+            "alternates",
+            standing["alternates"],
+        ),
+    ]
 
 
 def ballot_candidates(listed: Sequence[Candidate]) -> list[MatterCandidate]:

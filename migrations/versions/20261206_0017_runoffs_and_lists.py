@@ -1,4 +1,5 @@
-"""an election's part when members and alternates are elected on separate lists, and what a run-off decides
+"""an election's part when members and alternates are elected on separate lists, the list a candidate stands on,
+what a run-off decides, and the election rules' tie rule
 
 Revision ID: 0017
 Revises: 0016
@@ -19,9 +20,17 @@ def upgrade():
     with op.batch_alter_table("matters", schema=None) as batch_op:
         batch_op.add_column(sa.Column("list_part", sa.String(length=10), nullable=True))
         batch_op.add_column(sa.Column("runoff", sa.JSON(), nullable=True))
+    with op.batch_alter_table("candidates", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("stands_for", sa.String(length=10), nullable=True))
+    with op.batch_alter_table("meeting_plans", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("tie_rule", sa.String(length=8), server_default="runoff", nullable=False))
 
 
 def downgrade():
+    with op.batch_alter_table("meeting_plans", schema=None) as batch_op:
+        batch_op.drop_column("tie_rule")
+    with op.batch_alter_table("candidates", schema=None) as batch_op:
+        batch_op.drop_column("stands_for")
     with op.batch_alter_table("matters", schema=None) as batch_op:
         batch_op.drop_column("runoff")
         batch_op.drop_column("list_part")

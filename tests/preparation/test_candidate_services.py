@@ -96,9 +96,9 @@ def test_each_route_is_recorded_on_the_roll_and_audited(prep: Preparation) -> No
     assert all(c.unit_labels for c in cosigners)
     summaries = [e.summary for e in audit_events(prep.group.community_id, "candidate.nominate")]
     assert summaries == [
-        {"route": "self", "on_roll": True, "cosigners": 0},
-        {"route": "residents_committee", "on_roll": True, "cosigners": 0},
-        {"route": "joint", "on_roll": True, "cosigners": 10},
+        {"route": "self", "on_roll": True, "cosigners": 0, "list": None},
+        {"route": "residents_committee", "on_roll": True, "cosigners": 0, "list": None},
+        {"route": "joint", "on_roll": True, "cosigners": 10, "list": None},
     ]
     assert not any(o.id_number in str(summaries) for o in prep.owners)
 

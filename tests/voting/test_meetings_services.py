@@ -108,7 +108,7 @@ def plan_meeting(
         seats=SEATS,
         max_alternates=MAX_ALTERNATES,
         min_committee_members=6,
-        alternates_list="separate",
+        alternates_list="one_list",
         user_id=official.id,
     )
     for kind in checklist.DOCUMENT_KINDS:
@@ -188,7 +188,8 @@ def test_first_meeting_takes_the_plan_and_the_approved_candidates(
         "blank_and_invalid_take_part": False,
         "rank_by": ["area", "heads"],
         "min_committee_members": 6,
-        "alternates_list": "separate",
+        "alternates_list": "one_list",
+        "tie_rule": "runoff",
         "arrears_bar": True,  # the rules of procedure's bar on candidates with unpaid fees (default on)
         "term_years": 5,  # the rules of procedure's term (the model text's default)
     }
