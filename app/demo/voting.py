@@ -155,6 +155,15 @@ def demo_voter_link(base_url: str) -> tuple[str, str, str] | None:
     )
     if voter is None or meeting is None:
         return None
+    token, tail = letter_of(voter)
+    db.session.commit()
+    return f"{base_url.rstrip('/')}/v?t={token}", f"{voter.holder_name}（{voter.units_label}）", tail
+
+
+def letter_of(voter: MeetingVoter) -> tuple[str, str]:
+    """A fresh personal link's token for a demo voter and the last six characters of its holder's ID number (the
+    second factor); earlier links of that voter stop working."""
+    meeting = db.session.get_one(Meeting, voter.meeting_id)
     building, entrance, room = voter.unit_key.split("/")
     holder = db.session.scalars(
         select(RollOwner)
@@ -168,6 +177,4 @@ def demo_voter_link(base_url: str) -> tuple[str, str, str] | None:
         )
     ).first()
     issued = credentials.issue(voter, None)
-    db.session.commit()
-    tail = decrypt(holder.id_number_cipher)[-6:] if holder is not None else ""
-    return f"{base_url.rstrip('/')}/v?t={issued.token}", f"{voter.holder_name}（{voter.units_label}）", tail
+    return issued.token, decrypt(holder.id_number_cipher)[-6:] if holder is not None else ""
