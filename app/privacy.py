@@ -16,6 +16,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 
+from app.roll.documents import GB11643_TYPES
+
 _NONCE_BYTES = 12
 _VERSION = b"\x01"
 
@@ -71,13 +73,14 @@ def mask_id_number(id_number: str) -> str:
 SECOND_FACTOR_TAIL = 6
 
 
-def mask_id_for_notice(id_number: str) -> str:
+def mask_id_for_notice(id_number: str, id_type: str = "resident_id") -> str:
     """Mask an ID number for a public notice (the roll's), so that what the notice shows and what the ballot asks
     never add up to more than half of the second factor (DOMAIN §8; issue 15 item 5): the first 3 characters (the
     province and city of issue) and the last one only. Of the six characters the ballot asks, the notice shows one;
     `mask_id_number` (first 3, last 4) would leave only the birth day unknown (at most 31 values).
-    330681196205171234 → 330**************4."""
-    if len(id_number) <= 4:
+    330681196205171234 → 330**************4. A shorter document (a passport, a travel permit), whose last six
+    characters are most of it, shows nothing but its length; an organisation's code is masked alike."""
+    if len(id_number) <= 4 or id_type not in GB11643_TYPES:
         return "*" * len(id_number)
     return id_number[:3] + "*" * (len(id_number) - 4) + id_number[-1:]
 

@@ -165,7 +165,7 @@ def unsettled_paper(meeting_id: int) -> Any:
             "paper_code": paper.paper_code(item.voter),
             "building": item.voter.building,
             "units_label": item.voter.units_label,
-            "holder": item.voter.holder_name if item.voter.is_developer else mask_name(item.voter.holder_name),
+            "holder": item.voter.shown_name,
             "status": item.status,
             "entries": item.entries,
         }

@@ -50,7 +50,6 @@ from app.errors import DomainError, Forbidden, NotFound
 from app.extensions import db
 from app.governance import acting
 from app.preparation.group import current_group
-from app.privacy import mask_name
 from app.roll import services as roll_services
 from app.rules.areas import format_area
 from app.rules.model import threshold_for
@@ -343,7 +342,7 @@ def list_voters(query: dict[str, Any], meeting_id: int) -> Any:
         "voters": [
             {
                 "id": row.voter.id,
-                "holder": mask_name(row.voter.holder_name),
+                "holder": row.voter.shown_name,
                 "units_label": row.voter.units_label,
                 "building": row.voter.building,
                 "area": format_area(row.voter.area_centi),
@@ -474,7 +473,7 @@ def paper_queue(meeting_id: int) -> Any:
             "voter_id": voter.id,
             "paper_code": paper.paper_code(voter),
             "building": voter.building,
-            "holder": voter.holder_name if voter.is_developer else mask_name(voter.holder_name),
+            "holder": voter.shown_name,
             "entries": [_entry_view(entry, with_marks=True) for entry in entries],
         }
         for voter, entries in paper.mismatch_queue(meeting)

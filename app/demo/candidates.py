@@ -20,15 +20,15 @@ from app.roll.versions import latest_version
 
 
 def owners_on_roll(community: Community, start: int, count: int) -> list[tuple[str, str]]:
-    """(name, ID number) of ``count`` different owners of the community's latest roll, from the ``start``-th owner on
-    (the developer's unsold units have no owner row)."""
+    """(name, ID number) of ``count`` different owners of the community's latest roll who hold a resident ID, from the
+    ``start``-th owner on (the developer's unsold units have no owner row; an organisation cannot stand)."""
     version = latest_version(community)
     if version is None:
         return []
     rows = db.session.execute(
         select(RollOwner.name, RollOwner.id_number_cipher)
         .join(RollUnit, RollOwner.roll_unit_id == RollUnit.id)
-        .where(RollUnit.roll_version_id == version.id)
+        .where(RollUnit.roll_version_id == version.id, RollOwner.id_type == "resident_id")
         .order_by(RollUnit.id, RollOwner.id)
     ).all()
     found: dict[str, str] = {}

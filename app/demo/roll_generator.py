@@ -11,6 +11,8 @@ import datetime
 import random
 from dataclasses import dataclass
 
+from app.roll.validation import ParsedOwner
+
 __all__ = ["DemoOwner", "DemoUnit", "demo_small_roll", "generate_demo_roll"]
 
 # Surnames in frequency tiers (relative weight, surnames); a few Zhuji-typical ones
@@ -70,12 +72,8 @@ MAX_UNITS_PER_OWNER = 4
 MODERN_NAMES_FROM = 1980
 
 
-@dataclass(frozen=True)
-class DemoOwner:
-    name: str
-    id_number: str
-    phone: str
-    is_representative: bool
+#: a demo owner is an owner as an import reads it: a resident ID, a phone, whether they represent the unit
+DemoOwner = ParsedOwner
 
 
 @dataclass(frozen=True)

@@ -188,7 +188,7 @@ def nominate(
         raise DomainError("date_in_future", _l("This date lies in the future."), field="nominated_on")
     id_number = required_text(id_number, "id_number", 32)
     owner = find_owner(community, id_number)
-    key = lookup_hash(id_number)
+    key = owner.lookup if owner is not None else lookup_hash(id_number)
     cosigners: list[CandidateCosigner] = []
     if route == "joint":
         if len(cosigner_id_numbers) > MAX_COSIGNER_LINES:

@@ -13,6 +13,7 @@ from app.communities.models import Community
 from app.errors import DomainError
 from app.extensions import db
 from app.privacy import lookup_hash
+from app.roll.documents import identities
 from app.roll.models import RollOwner, RollUnit, RollVersion
 from app.roll.services import today
 from app.roll.versions import latest_version
@@ -54,11 +55,16 @@ def roll_for_candidates(community: Community) -> RollVersion | None:
 
 
 def find_owner(community: Community, id_number: str) -> OwnerOnRoll | None:
-    """The owner with this ID number on the community's current roll, or None (no roll, or not an owner)."""
+    """The owner with this document number on the community's current roll (a resident ID, or any other document:
+    app.roll.documents.identities), or None (no roll, or not an owner)."""
     version = roll_for_candidates(community)
     if version is None or not id_number.strip():
         return None
-    return owner_by_lookup(version, lookup_hash(id_number))
+    for identity in identities(id_number):
+        found = owner_by_lookup(version, lookup_hash(identity))
+        if found is not None:
+            return found
+    return None
 
 
 def owner_by_lookup(version: RollVersion, lookup: str) -> OwnerOnRoll | None:

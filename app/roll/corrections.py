@@ -10,17 +10,11 @@ from app.communities.models import Community
 from app.errors import DomainError
 from app.extensions import db
 from app.privacy import decrypt
+from app.roll import documents
 from app.roll.models import RollUnit, RollVersion, UnitStatus
+from app.roll.validation import ParsedAgent, ParsedOwner
 from app.roll.versions import create_version
 from app.rules.areas import AreaFormatError, parse_area
-
-
-@dataclass(frozen=True)
-class CopiedOwner:
-    name: str
-    id_number: str
-    phone: str
-    is_representative: bool
 
 
 @dataclass(frozen=True)
@@ -32,7 +26,7 @@ class CopiedUnit:
     area_centi: int
     area_source: str
     status: str
-    owners: tuple[CopiedOwner, ...]
+    owners: tuple[ParsedOwner, ...]
 
 
 def _copy(unit: RollUnit) -> CopiedUnit:
@@ -45,11 +39,21 @@ def _copy(unit: RollUnit) -> CopiedUnit:
         area_source=unit.area_source,
         status=unit.status,
         owners=tuple(
-            CopiedOwner(
+            ParsedOwner(
                 name=o.name,
                 id_number=decrypt(o.id_number_cipher),
-                phone=decrypt(o.phone_cipher) if o.phone_cipher else "",
+                phone=decrypt(o.phone_cipher) if o.phone_cipher else None,
                 is_representative=o.is_representative,
+                id_type=o.id_type,
+                nationality=o.nationality,
+                agent=ParsedAgent(
+                    o.agent_name,
+                    documents.RESIDENT_ID,
+                    decrypt(o.agent_id_cipher),
+                    decrypt(o.agent_phone_cipher) if o.agent_phone_cipher else None,
+                )
+                if o.agent_id_cipher
+                else None,
             )
             for o in unit.owners
         ),

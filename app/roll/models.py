@@ -132,8 +132,21 @@ class RollOwner(db.Model):  # type: ignore[name-defined]
     id_number_lookup: Mapped[str] = mapped_column(String(64), index=True)
     phone_cipher: Mapped[bytes | None] = mapped_column(LargeBinary)
     is_representative: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: the document (app.roll.documents): resident_id, uscc (an organisation), passport …; the lookup hashes the
+    #: owner's identity (type, number)
+    id_type: Mapped[str] = mapped_column(String(24), default="resident_id", server_default="resident_id")
+    #: a passport holder's nationality
+    nationality: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    #: an organisation's representative, who votes for it: name, and encrypted document number and phone
+    agent_name: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    agent_id_cipher: Mapped[bytes | None] = mapped_column(LargeBinary)
+    agent_phone_cipher: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     unit: Mapped[RollUnit] = relationship(back_populates="owners")
+
+    @property
+    def is_organisation(self) -> bool:
+        return self.id_type == "uscc"
 
 
 class RollImport(db.Model):  # type: ignore[name-defined]

@@ -85,7 +85,7 @@ def roll_notice_pdf(version: RollVersion, community: Community, weights: Any) ->
                     format_area(unit.area_centi),
                     STATUSES.get(unit.status, unit.status),
                     "、".join(mask_name(o.name) for o in owners) or "建设单位",
-                    "、".join(mask_id_for_notice(decrypt(o.id_number_cipher)) for o in owners),
+                    "、".join(mask_id_for_notice(decrypt(o.id_number_cipher), o.id_type) for o in owners),
                 )
             )
     return bytes(pdf.output())

@@ -138,6 +138,22 @@ def _owner_columns(n: int) -> list[Column]:
     ]
 
 
+def _document_columns(n: int) -> list[Column]:
+    """An owner's document type (empty: a resident ID) and a passport holder's nationality (DOMAIN §3); after the
+    representative, so that rolls made before them keep their layout."""
+    numbers = (str(n), _CN_DIGITS[n - 1])
+    people = ("业主", "所有权人", "产权人", "owner")
+    kinds = [f"{p}{d}{w}" for p in people for d in numbers for w in ("证件类型", "证件种类", "idtype")]
+    nations = [f"{p}{d}{w}" for p in people for d in numbers for w in ("国籍", "nationality")]
+    if n == 1:
+        kinds += ["证件类型", "证件种类", "idtype", "documenttype"]
+        nations += ["国籍", "nationality"]
+    return [
+        Column(f"owner{n}_id_type", f"业主{n}证件类型", tuple(kinds)),
+        Column(f"owner{n}_nationality", f"业主{n}国籍", tuple(nations)),
+    ]
+
+
 #: every column, in template order
 COLUMNS: tuple[Column, ...] = (
     Column(
@@ -151,6 +167,12 @@ COLUMNS: tuple[Column, ...] = (
     Column("status", "状态", ("交付状态", "房屋状态", "销售状态", "unitstatus"), True),
     *(column for n in range(1, OWNER_SLOTS + 1) for column in _owner_columns(n)),
     Column("representative", "代表人", ("代表人序号", "代表人编号", "共有人代表", "代表", "rep", "representativeno")),
+    *(column for n in range(1, OWNER_SLOTS + 1) for column in _document_columns(n)),
+    # an organisation's representative, who votes for it (DOMAIN §3; app.roll.documents)
+    Column("agent_name", "单位代表人姓名", ("单位代表人", "法定代表人", "委托代理人", "agentname")),
+    Column("agent_id_type", "单位代表人证件类型", ("代表人证件类型", "agentidtype")),
+    Column("agent_id_number", "单位代表人证件号码", ("代表人证件号码", "代表人身份证号码", "agentidnumber")),
+    Column("agent_phone", "单位代表人手机", ("代表人手机", "代表人电话", "agentphone")),
 )
 REQUIRED_FIELDS: tuple[str, ...] = tuple(c.field for c in COLUMNS if c.required)
 _BY_FIELD: dict[str, Column] = {c.field: c for c in COLUMNS}

@@ -21,8 +21,9 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-from stdnum.cn import ric
+from stdnum.cn import ric, uscc
 
+from app.roll import documents
 from app.roll.parsing import COLUMNS, OWNER_SLOTS
 from app.roll.validation import AREA_SOURCE_LABELS_ZH, KIND_LABELS_ZH, STATUS_LABELS_ZH
 from app.rules.model import UnitKind, UnitStatus
@@ -33,7 +34,7 @@ __all__ = ["TEMPLATE_ROWS", "example_rows", "roll_template_csv", "roll_template_
 TEMPLATE_ROWS = 5000
 SHEET_TITLE = "业主名册"
 TEXT_FIELDS = frozenset(
-    {"building", "entrance", "room"}
+    {"building", "entrance", "room", "agent_id_number", "agent_phone"}
     | {f"owner{n}_{part}" for n in range(1, OWNER_SLOTS + 1) for part in ("id_number", "phone")}
 )
 
@@ -47,11 +48,17 @@ _NOTES = {
     "area_source": "面积来源：登记（不动产登记簿）、测绘、合同；优先用登记面积（必填）",
     "status": "状态：已交付、未交付、未售（必填）。未交付和未售的房屋属于开发建设单位，不填业主",
     "representative": "共有房屋的代表人：填共有人的序号 1–4（如 2 表示业主2）。只有一位业主时可不填",
+    "agent_name": "业主是公司等单位的，填写代其投票的法定代表人或者委托代理人姓名",
+    "agent_id_type": "单位代表人的证件类型，不填为居民身份证",
+    "agent_id_number": "单位代表人的证件号码（文本格式）；其后六位是单位网络投票的核验信息",
+    "agent_phone": "单位代表人的11位手机号码",
 }
 _OWNER_NOTES = {
     "name": "业主%d姓名",
     "id_number": "业主%d的18位居民身份证号码。本列已设为文本格式，请勿改为数字，否则号码会丢失末几位",
     "phone": "业主%d的11位手机号码（可不填）",
+    "id_type": "业主%d的证件类型，从下拉列表选择；不填为居民身份证",
+    "nationality": "业主%d的国籍，证件为护照时必填",
 }
 _INSTRUCTIONS = (
     "填写说明",
@@ -59,8 +66,10 @@ _INSTRUCTIONS = (
     "2. 类型、面积来源、状态请从下拉列表中选择。面积以平方米为单位，最多两位小数。",
     "3. 面积来源依次优先：不动产登记簿记载的面积（登记）；未登记的，测绘面积（测绘）；未测绘的，合同面积（合同）。",
     "4. 一个房屋有多位共有人时，依次填写业主1至业主4，并在“代表人”列填写代表人的序号（1–4）。",
-    "5. 证件号码填写18位居民身份证号码。证件号码、手机、楼幢、单元、室号列已设为文本格式，请保持文本格式，"
+    "5. 证件号码一般填写18位居民身份证号码。证件号码、手机、楼幢、单元、室号列已设为文本格式，请保持文本格式，"
     "否则 Excel 会把身份证号码变成 3.30681E+17 这样的数字并丢失末几位。",
+    "5a. 业主不是内地居民的，在“业主N证件类型”列选择证件：港澳台居民居住证、来往内地（大陆）通行证、"
+    "护照（并填写国籍）、外国人永久居留身份证；业主是公司等单位的，选择“统一社会信用代码”，并填写“单位代表人”各列：单位通过代表人投票。",
     "6. 未售和未交付的房屋属于开发建设单位，不填写业主；已交付的房屋至少填写一位业主。",
     "7. 同一位业主拥有多个房屋时，每行都填写相同的姓名和证件号码。",
     "8. 填好后保存为 .xlsx 文件（或 CSV UTF-8 文件）导入。",
@@ -110,6 +119,37 @@ def example_rows() -> list[list[object]]:
             row.extend(owners[n] if n < len(owners) else ("", "", ""))
         row.append("" if representative is None else representative)
         rows.append(row)
+    # owners who are not mainland residents, and a company voting through its representative (DOMAIN §3): their
+    # document types and nationality, and the representative, in the columns after 代表人
+    company = "91330681MA2BH0XB2" + uscc.calc_check_digit("91330681MA2BH0XB2")
+    others = [
+        (
+            ("3幢", "", "S201", shop, 210.4, register, delivered),
+            ("诸暨示例贸易有限公司", company, ""),
+            "统一社会信用代码",
+            "",
+            ("赵明", _id("332325", "19800115", 31), "13906751234"),
+        ),
+        (
+            ("2幢", "1单元", "201", residence, 95.47, register, delivered),
+            ("陈嘉欣", "H12345678", "13706750001"),
+            "来往内地（大陆）通行证",
+            "",
+            None,
+        ),
+        (
+            ("2幢", "1单元", "202", residence, 95.47, register, delivered),
+            ("John Smith", "E12345678", ""),
+            "护照",
+            "美国",
+            None,
+        ),
+    ]
+    blank_owners = ["", "", ""] * (OWNER_SLOTS - 1)
+    for unit, owner, id_type, nationality, agent in others:
+        documents = [id_type, nationality] + ["", ""] * (OWNER_SLOTS - 1)
+        agent_cells = [agent[0], "", agent[1], agent[2]] if agent else ["", "", "", ""]
+        rows.append([*unit, *owner, *blank_owners, "", *documents, *agent_cells])
     return rows
 
 
@@ -156,10 +196,12 @@ def roll_template_xlsx(with_example: bool = False) -> bytes:
     def letter_of(field: str) -> str:
         return get_column_letter(next(i for i, c in enumerate(COLUMNS, start=1) if c.field == field))
 
+    document_fields = [f"owner{n}_id_type" for n in range(1, OWNER_SLOTS + 1)] + ["agent_id_type"]
     for field, labels, title in (
         ("kind", KIND_LABELS_ZH.values(), "类型"),
         ("status", STATUS_LABELS_ZH.values(), "状态"),
         ("area_source", AREA_SOURCE_LABELS_ZH.values(), "面积来源"),
+        *((field, documents.NAMES.values(), "证件类型") for field in document_fields),
     ):
         choices = ",".join(labels)
         validation = DataValidation(type="list", formula1=f'"{choices}"', allow_blank=True)

@@ -70,6 +70,7 @@ from flask_babel.speaklater import LazyString
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError
 
+from app.roll import documents
 from app.roll.parsing import COLUMNS, OWNER_SLOTS, RawTable
 from app.rules.areas import AreaFormatError, format_area, parse_area
 from app.rules.model import UnitKind, UnitStatus
@@ -134,13 +135,34 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class ParsedAgent:
+    """The named representative through whom an organisation votes (法定代表人或者委托代理人)."""
+
+    name: str
+    id_type: str
+    id_number: str
+    phone: str | None
+
+
+@dataclass(frozen=True)
 class ParsedOwner:
     name: str
-    #: 18 characters, X upper-case
+    #: upper-case, without spaces (a resident ID: 18 characters, X upper-case)
     id_number: str
     #: 11 digits, or None when the file gives no phone
     phone: str | None
     is_representative: bool
+    #: the document (app.roll.documents): resident_id, uscc, passport …
+    id_type: str = documents.RESIDENT_ID
+    #: a passport holder's nationality
+    nationality: str = ""
+    #: an organisation's representative
+    agent: ParsedAgent | None = None
+
+    @property
+    def identity(self) -> str:
+        """(type, number) as one string, to merge the units of one owner (app.roll.documents.identity)."""
+        return documents.identity(self.id_type, self.id_number)
 
 
 @dataclass(frozen=True)
@@ -217,6 +239,8 @@ _AREA_SOURCES = _vocabulary(
         "contract": ("合同", "合同面积"),
     }
 )
+_ID_TYPES = _vocabulary({kind: (name, *documents.SYNONYMS[kind]) for kind, name in documents.NAMES.items()})
+_ID_TYPE_CHOICES = "、".join(documents.NAMES.values())
 _DELIVERED = UnitStatus.DELIVERED.value
 _DEVELOPER_STATUSES = frozenset({UnitStatus.UNSOLD.value, UnitStatus.UNDELIVERED.value})
 _RESIDENCE = UnitKind.RESIDENCE.value
@@ -344,12 +368,16 @@ def normalise_phone(value: object) -> str | None:
 # --- messages -------------------------------------------------------------------------------------------------
 
 
-def _id_message(code: str) -> LazyString:
+def _id_message(code: str, id_type: str = documents.RESIDENT_ID) -> LazyString:
     if code == "id_as_number":
         return _l(
             "This ID number was stored as a number, so Excel kept only its first 15 digits. Format the ID-number "
             "columns as text (cell format Text, @), type the numbers again and import the file again."
         )
+    if code == "id_format" and id_type == documents.ORGANISATION:
+        return _l("A unified social credit code has 18 digits and capital letters (GB 32100).")
+    if code == "id_format" and id_type != documents.RESIDENT_ID:
+        return _l("This is not a number of the document type given (%(kind)s).", kind=documents.NAMES[id_type])
     if code == "id_format":
         return _l("An ID number has 18 characters: 17 digits, then a digit or X.")
     if code == "id_checksum":
@@ -516,6 +544,9 @@ class _Validator:
                     )
 
             owners = self.owners(row, values)
+            documents_of = self.documents
+            organisation = any(kind == documents.ORGANISATION for kind, _n, _c in documents_of.values())
+            agent = self.agent(row, values) if organisation else None
 
             developer_unit = status in _DEVELOPER_STATUSES
             if status == _DELIVERED and not owners:
@@ -590,8 +621,16 @@ class _Validator:
                         area_source,
                         UnitStatus(status),
                         tuple(
-                            ParsedOwner(name, number, phone, slot == representative)
-                            for slot, name, number, phone in owners
+                            ParsedOwner(
+                                name,
+                                documents_of[slot][1],
+                                phone,
+                                slot == representative,
+                                documents_of[slot][0],
+                                documents_of[slot][2],
+                                agent if documents_of[slot][0] == documents.ORGANISATION else None,
+                            )
+                            for slot, name, _number, phone in owners
                         ),
                         row,
                     )
@@ -623,10 +662,73 @@ class _Validator:
             ignored_columns=self.table.ignored,
         )
 
+    def document(self, row: int, values: tuple[object, ...], type_field: str, id_field: str) -> tuple[str, str]:
+        """(type, number) of a document (the type column may be absent or empty: a resident ID); number "" and the
+        error reported when it is not valid; a resident ID's unknown region is a warning (issue 15)."""
+        raw_type = _as_read(self.cell(values, type_field)) if type_field in self.index else ""
+        id_type = documents.RESIDENT_ID
+        if raw_type:
+            found = _ID_TYPES.get(_word_key(raw_type))
+            if found is None:
+                self.error(
+                    row,
+                    type_field,
+                    raw_type,
+                    "id_type_unknown",
+                    _l("Unknown document type; use one of: %(choices)s.", choices=_ID_TYPE_CHOICES),
+                )
+                return id_type, ""
+            id_type = found
+        cell = self.cell(values, id_field)
+        read = _as_read(cell)
+        if id_type == documents.RESIDENT_ID:
+            number, code = _check_id(cell, self.today)
+        else:
+            number = _SPACES.sub("", _nfkc(read)).upper()
+            is_number = isinstance(cell, int | float) and not isinstance(cell, bool)
+            code = "id_as_number" if is_number or _ID_AS_NUMBER.fullmatch(number) else ""
+            code = code or documents.check_document(id_type, number, self.today)
+            number = "" if code else number
+        if code == "id_region":
+            self.warning(row, id_field, read, code, _id_message(code))
+        elif code:
+            self.error(row, id_field, read, code, _id_message(code, id_type))
+        return id_type, number
+
+    def agent(self, row: int, values: tuple[object, ...]) -> ParsedAgent | None:
+        """An organisation's representative, or None with a warning: it will vote on paper (DOMAIN §3)."""
+        name = " ".join(_as_read(self.cell(values, "agent_name")).split())
+        if not name or not _as_read(self.cell(values, "agent_id_number")):
+            self.warning(
+                row,
+                "agent_name",
+                name,
+                "organisation_without_representative",
+                _l(
+                    "An organisation votes through its named representative: without the representative's name and "
+                    "document number it cannot vote by phone, only on paper."
+                ),
+            )
+            return None
+        id_type, number = self.document(row, values, "agent_id_type", "agent_id_number")
+        phone_read = _as_read(self.cell(values, "agent_phone"))
+        phone = normalise_phone(self.cell(values, "agent_phone")) if phone_read else None
+        if phone_read and phone is None:
+            self.error(
+                row,
+                "agent_phone",
+                phone_read,
+                "phone_invalid",
+                _l("This is not a mainland mobile number (11 digits beginning with 1)."),
+            )
+        return ParsedAgent(name[:NAME_LIMIT], id_type, number, phone) if number else None
+
     def owners(self, row: int, values: tuple[object, ...]) -> list[tuple[int, str, str, str | None]]:
-        """(slot, name, ID number or "", phone) of every owner slot in use; reports their problems."""
+        """(slot, name, identity or "", phone) of every owner slot in use; reports their problems; keeps each owner's
+        document in ``self.documents`` by slot."""
         found: list[tuple[int, str, str, str | None]] = []
         in_unit: dict[str, int] = {}
+        self.documents: dict[int, tuple[str, str, str]] = {}
         for (n, name_field, id_field, phone_field), (name_at, id_at, phone_at) in zip(
             self.slots, self.slot_cells, strict=True
         ):
@@ -655,11 +757,21 @@ class _Validator:
             if not id_read:
                 self.error(row, id_field, "", "owner_id_missing", _l("Owner %(n)d has no ID number.", n=n))
             else:
-                number, code = _check_id(id_cell, self.today)
-                if code == "id_region":
-                    self.warning(row, id_field, id_read, code, _id_message(code))
-                if code and not number:
-                    self.error(row, id_field, id_read, code, _id_message(code))
+                id_type, plain = self.document(row, values, f"owner{n}_id_type", id_field)
+                nationality = " ".join(_as_read(self.cell(values, f"owner{n}_nationality")).split())[:32]
+                if id_type == documents.PASSPORT and not nationality:
+                    self.error(
+                        row,
+                        f"owner{n}_nationality",
+                        "",
+                        "nationality_missing",
+                        _l("A passport needs the holder's nationality."),
+                    )
+                    plain = ""
+                number = documents.identity(id_type, plain) if plain else ""
+                self.documents[n] = (id_type, plain, nationality)
+                if not number:
+                    pass
                 elif number in in_unit:
                     self.error(
                         row,

@@ -32,6 +32,25 @@ class OwnerSpec(Protocol):
     def phone(self) -> str | None: ...
     @property
     def is_representative(self) -> bool: ...
+    @property
+    def id_type(self) -> str: ...
+    @property
+    def nationality(self) -> str: ...
+    @property
+    def agent(self) -> AgentSpec | None: ...
+    @property
+    def identity(self) -> str: ...
+
+
+class AgentSpec(Protocol):
+    """An organisation's representative."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def id_number(self) -> str: ...
+    @property
+    def phone(self) -> str | None: ...
 
 
 class UnitSpec(Protocol):
@@ -68,11 +87,12 @@ def _owner_rows(units: Sequence[UnitSpec], unit_ids: Sequence[int]) -> list[dict
     rows = []
     for unit, unit_id in zip(units, unit_ids, strict=True):
         for owner in unit.owners:
-            if owner.id_number not in cache:
-                cache[owner.id_number] = (encrypt(owner.id_number), lookup_hash(owner.id_number))
+            if owner.identity not in cache:  # the lookup hashes (type, number): app.roll.documents.identity
+                cache[owner.identity] = (encrypt(owner.id_number), lookup_hash(owner.identity))
             if owner.phone and owner.phone not in phones:
                 phones[owner.phone] = encrypt(owner.phone)
-            cipher, lookup = cache[owner.id_number]
+            cipher, lookup = cache[owner.identity]
+            agent = owner.agent
             rows.append(
                 {
                     "roll_unit_id": unit_id,
@@ -81,6 +101,11 @@ def _owner_rows(units: Sequence[UnitSpec], unit_ids: Sequence[int]) -> list[dict
                     "id_number_lookup": lookup,
                     "phone_cipher": phones.get(owner.phone) if owner.phone else None,
                     "is_representative": owner.is_representative,
+                    "id_type": owner.id_type,
+                    "nationality": owner.nationality,
+                    "agent_name": agent.name if agent else "",
+                    "agent_id_cipher": encrypt(agent.id_number) if agent else None,
+                    "agent_phone_cipher": encrypt(agent.phone) if agent and agent.phone else None,
                 }
             )
     return rows

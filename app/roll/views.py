@@ -18,7 +18,7 @@ from app.communities.models import Community
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.privacy import decrypt, mask_id_for_notice, mask_name, mask_phone
-from app.roll import queries, services
+from app.roll import documents, queries, services
 from app.roll.forms import AcceptForm, ImportForm, ObjectionForm, PublishForm, RejectForm
 from app.roll.models import RollImport, RollObjection, RollOwner, RollUnit, RollVersion
 from app.roll.services import today
@@ -339,7 +339,10 @@ def export(version_id: int) -> Any:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
-        ["楼幢", "单元", "室号", "类型", "面积", "面积来源", "状态", "业主姓名", "证件号码", "手机", "代表人"]
+        [
+            *("楼幢", "单元", "室号", "类型", "面积", "面积来源", "状态", "业主姓名", "证件号码", "手机", "代表人"),
+            *("证件类型", "国籍", "单位代表人姓名", "单位代表人证件号码", "单位代表人手机"),
+        ]
     )
     for unit in version.units:
         owners: list[RollOwner | None] = list(unit.owners) or [None]
@@ -357,6 +360,11 @@ def export(version_id: int) -> Any:
                     decrypt(owner.id_number_cipher) if owner else "",
                     decrypt(owner.phone_cipher) if owner and owner.phone_cipher else "",
                     "是" if owner and owner.is_representative else "",
+                    documents.NAMES.get(owner.id_type, owner.id_type) if owner else "",
+                    owner.nationality if owner else "",
+                    owner.agent_name if owner else "",
+                    decrypt(owner.agent_id_cipher) if owner and owner.agent_id_cipher else "",
+                    decrypt(owner.agent_phone_cipher) if owner and owner.agent_phone_cipher else "",
                 ]
             )
     return Response(

@@ -26,7 +26,6 @@ from app.communities.models import Community
 from app.db_types import SHANGHAI
 from app.extensions import db
 from app.preparation.models import GroupMember, PreparatoryGroup
-from app.privacy import mask_name
 from app.roll import notice_pdf
 from app.roll.notice_pdf import MissingFont
 from app.voting import credentials
@@ -100,7 +99,7 @@ def help_text(meeting: Meeting) -> str:
 
 
 SECOND_FACTOR_TEXT = {
-    "id_last6": "打开后，请输入您身份证件号码的后六位，以确认是您本人。",
+    "id_last6": "打开后，请输入您的{factor}，以确认是您本人。",
     "sms": "打开后，系统会向您在业主名册中登记的手机发送验证码，输入验证码以确认是您本人。",
 }
 
@@ -172,7 +171,7 @@ class LetterSheets:
         self._line(7, context.community_name, 13, "C")
         self._line(7, context.meeting_title, 12, "C")
         pdf.ln(4)
-        holder = voter.holder_name if voter.is_developer else mask_name(voter.holder_name)
+        holder = voter.shown_name
         self._line(7, f"业主：{holder}", 12)
         pdf.set_font_size(12)
         self._line(7, self._one_line(f"专有部分：{voter.units_label}", TEXT_WIDTH_MM), 12)
@@ -185,7 +184,7 @@ class LetterSheets:
             pdf.cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
             pdf.set_x(MARGIN_MM + 4)
         pdf.ln(5)
-        self._qr_block(token, code)
+        self._qr_block(token, code, voter.factor_words)
         self._line(6, context.help, 10.5)
         if context.offers_paper:
             self._line(6, "如需纸质表决票，可向筹备组领取。", 10.5)
@@ -193,7 +192,7 @@ class LetterSheets:
         self._line(5.5, "本通知书上的二维码和投票码仅供您本人投票使用，请妥善保管，不要交给他人或拍照转发。", 10)
         self._line(5.5, "重新发放的通知书生效后，此前发放给您的通知书（二维码和投票码）即作废。", 10)
 
-    def _qr_block(self, token: str, code: str) -> None:
+    def _qr_block(self, token: str, code: str, factor: str) -> None:
         """The QR code on the left (a quiet zone of white around it), how to vote on the right."""
         context, pdf = self.context, self.pdf
         top = pdf.get_y()
@@ -210,7 +209,7 @@ class LetterSheets:
         self._line(10, credentials.format_code(code), 18)
         pdf.ln(1)
         if context.second_factor:
-            self._line(5.5, context.second_factor, 10)
+            self._line(5.5, context.second_factor.format(factor=factor), 10)
         pdf.set_left_margin(MARGIN_MM)
         pdf.set_xy(MARGIN_MM, max(pdf.get_y(), top + QR_SIDE_MM + 8) + 4)
 

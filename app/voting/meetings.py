@@ -29,7 +29,7 @@ from app.preparation.models import Candidate, PreparatoryGroup
 from app.preparation.notices import ANNOUNCED_BEFORE_MEETING, approved_review, latest_notices
 from app.privacy import SECOND_FACTOR_TAIL, decrypt, lookup_hash
 from app.roll import services as roll_services
-from app.roll.models import RollUnit, RollVersion
+from app.roll.models import RollOwner, RollUnit, RollVersion
 from app.roll.versions import latest_version
 from app.roll.weights import unit_key, voter_pseudonym, voter_roll
 from app.rules.governance import may_put_to_the_vote
@@ -289,11 +289,10 @@ def open_voting(meeting: Meeting, today: date, user_id: int | None) -> Meeting:
                 building=first.building,
                 area_centi=voter.area_centi,
                 holder_name=holder.name if holder else "建设单位",
-                phone_cipher=holder.phone_cipher if holder else None,
-                id_tail_lookup=lookup_hash("tail:" + decrypt(holder.id_number_cipher).upper()[-SECOND_FACTOR_TAIL:])
-                if holder
-                else None,
+                phone_cipher=_contact_of(holder),
+                id_tail_lookup=_factor_of(holder),
                 is_developer=voter.is_developer,
+                holder_document=holder.id_type if holder else None,
             )
         )
     db.session.add_all(rows)
@@ -308,6 +307,25 @@ def open_voting(meeting: Meeting, today: date, user_id: int | None) -> Meeting:
         **_scope(community.id),
     )
     return meeting
+
+
+def _contact_of(holder: RollOwner | None) -> bytes | None:
+    """The phone of the voter's holder; an organisation's is its representative's (DOMAIN §3)."""
+    if holder is None:
+        return None
+    return holder.agent_phone_cipher if holder.is_organisation else holder.phone_cipher
+
+
+def _factor_of(holder: RollOwner | None) -> str | None:
+    """The keyed hash of the second factor: the last six characters of the holder's document, of an organisation's
+    representative's; None when there is none (the developer, an organisation without a representative): that voter
+    is listed for the paper route (app.voting.credentials.without_second_factor)."""
+    if holder is None:
+        return None
+    cipher = holder.agent_id_cipher if holder.is_organisation else holder.id_number_cipher
+    if cipher is None:
+        return None
+    return lookup_hash("tail:" + decrypt(cipher).upper()[-SECOND_FACTOR_TAIL:])
 
 
 def _check_candidates(meeting: Meeting, version: RollVersion) -> None:

@@ -16,6 +16,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import UTCDateTime, utcnow
 from app.extensions import db
+from app.privacy import mask_name
+from app.roll.documents import factor_words
 
 
 class Meeting(db.Model):  # type: ignore[name-defined]
@@ -162,9 +164,28 @@ class MeetingVoter(db.Model):  # type: ignore[name-defined]
     #: who holds the credential (the unit's representative), shown masked
     holder_name: Mapped[str] = mapped_column(String(64))
     phone_cipher: Mapped[bytes | None] = mapped_column(LargeBinary)
-    #: keyed hash of the last six characters of the holder's ID number (the "id_last6" second factor)
+    #: keyed hash of the last six characters of the holder's ID number (the "id_last6" second factor); for an
+    #: organisation, of its representative's document
     id_tail_lookup: Mapped[str | None] = mapped_column(String(64))
     is_developer: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: the holder's document type (app.roll.documents): what the ballot asks for, and whether the holder is an
+    #: organisation (its name is not masked; its representative votes)
+    holder_document: Mapped[str | None] = mapped_column(String(24))
+
+    @property
+    def is_organisation(self) -> bool:
+        return self.holder_document == "uscc"
+
+    @property
+    def shown_name(self) -> str:
+        """The holder's name as staff lists and letters show it: a person's masked (张*华), the developer's and an
+        organisation's in full (not personal data)."""
+        return self.holder_name if self.is_developer or self.is_organisation else mask_name(self.holder_name)
+
+    @property
+    def factor_words(self) -> str:
+        """What the "id_last6" factor asks of this voter, in Chinese: 身份证号码后六位, 单位代表人证件号码后六位 …"""
+        return factor_words(self.holder_document)
 
 
 class Credential(db.Model):  # type: ignore[name-defined]

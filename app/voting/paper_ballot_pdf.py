@@ -22,7 +22,6 @@ from fpdf.enums import WrapMode
 
 from app.communities.models import Community
 from app.extensions import db
-from app.privacy import mask_name
 from app.roll import notice_pdf
 from app.voting.election_words import in_chinese
 from app.voting.letters import draw_qr, qr_matrix, window_text
@@ -140,7 +139,7 @@ class PaperBallotSheets:
         self._text(7, self.community_name, 13, width)
         self._text(6.5, self.meeting.title, 12, width)
         pdf.ln(1)
-        holder = voter.holder_name if voter.is_developer else mask_name(voter.holder_name)
+        holder = voter.shown_name
         self._text(6.5, f"业主：{holder}", 12, width)
         pdf.set_font_size(12)
         self._text(6.5, self._fit(f"专有部分：{voter.units_label}", width), 12, width)

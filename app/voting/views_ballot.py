@@ -26,7 +26,7 @@ from app.communities.models import Community
 from app.db_types import SHANGHAI
 from app.errors import DomainError
 from app.extensions import db, limiter
-from app.privacy import decrypt, mask_name, mask_phone
+from app.privacy import decrypt, mask_phone
 from app.voting import ballots, credentials, proxies
 from app.voting.ballot_forms import (
     BLANK,
@@ -136,7 +136,7 @@ def _context(voting: Voting) -> dict[str, Any]:
     return {
         "meeting": voting.meeting,
         "community": voting.community,
-        "voter_name": mask_name(voting.voter.holder_name),
+        "voter_name": voting.voter.shown_name,
         "units_label": voting.voter.units_label,
     }
 
@@ -151,8 +151,16 @@ def _proxy(voting: Voting) -> Proxy | None:
 
 
 def _factor_form(voting: Voting) -> IdTailForm | SmsCodeForm:
-    """A proxy always proves who they are by an SMS code to their own phone; an owner as the meeting says."""
-    return SmsCodeForm() if _proxy(voting) is not None else second_factor_form(voting.meeting)
+    """A proxy always proves who they are by an SMS code to their own phone; an owner as the meeting says, asked for
+    the end of the document the roll holds (an organisation: its representative's; DOMAIN §3)."""
+    form = SmsCodeForm() if _proxy(voting) is not None else second_factor_form(voting.meeting)
+    if isinstance(form, IdTailForm) and voting.voter.holder_document not in (None, "resident_id"):
+        form.answer.label.text = (
+            _("The last six characters of your representative's document number")
+            if voting.voter.is_organisation
+            else _("The last six characters of your document number")
+        )
+    return form
 
 
 def _sms_phone(voting: Voting) -> str | None:

@@ -27,7 +27,6 @@ from app.communities.models import Community
 from app.errors import DomainError
 from app.extensions import db
 from app.preparation.page_helpers import community_in_scope, form_messages, require_convener
-from app.privacy import mask_name
 from app.voting import letter_batches, letters, paper
 from app.voting.models import Ballot, Meeting, MeetingVoter
 from app.voting.paper_ballot_pdf import paper_ballots_pdf
@@ -105,7 +104,7 @@ def _teller_names(entries: list[PaperEntry]) -> dict[int, str]:
 
 
 def _holder(voter: MeetingVoter) -> str:
-    return voter.holder_name if voter.is_developer else mask_name(voter.holder_name)
+    return voter.shown_name
 
 
 # --- the printable ballots -------------------------------------------------------------------------------------------

@@ -65,6 +65,11 @@ def test_drop_down_lists_in_chinese(blank):
         f"{LETTERS['kind']}2:{LETTERS['kind']}{last}": '"住宅,商铺,车位,其他"',
         f"{LETTERS['status']}2:{LETTERS['status']}{last}": '"已交付,未交付,未售"',
         f"{LETTERS['area_source']}2:{LETTERS['area_source']}{last}": '"登记,测绘,合同"',
+        **{
+            f"{LETTERS[field]}2:{LETTERS[field]}{last}": '"居民身份证,港澳台居民居住证,外国人永久居留身份证,'
+            '统一社会信用代码,来往内地（大陆）通行证,护照"'
+            for field in ("owner1_id_type", "owner2_id_type", "owner3_id_type", "owner4_id_type", "agent_id_type")
+        },
     }
 
 
@@ -83,7 +88,7 @@ def test_the_example_validates_without_errors_or_warnings():
     assert report.ok, report.errors
     assert report.warnings == ()
     units = report.units
-    assert len(units) == len(example_rows()) == 8
+    assert len(units) == len(example_rows()) == 11
     statuses = [u.status for u in units]
     assert {"unsold", "undelivered", "delivered"} == set(statuses)
     assert {u.kind for u in units} == {"residence", "commercial", "parking"}
@@ -92,6 +97,11 @@ def test_the_example_validates_without_errors_or_warnings():
     ids = [o.id_number for u in units for o in u.owners]
     assert len(ids) - len(set(ids)) == 1  # one owner holds a flat and a parking space
     assert all(not u.owners for u in units if u.status != "delivered")
+    # a company through its representative, a Hong Kong resident's permit, a foreigner's passport (DOMAIN §3)
+    company, visitor, foreigner = (u.owners[0] for u in units[-3:])
+    assert (company.id_type, company.agent is not None and company.agent.name) == ("uscc", "赵明")
+    assert (visitor.id_type, visitor.id_number) == ("travel_permit", "H12345678")
+    assert (foreigner.id_type, foreigner.nationality, foreigner.identity) == ("passport", "美国", "passport:E12345678")
 
 
 def test_the_example_cells_hold_text_ids():
@@ -130,4 +140,4 @@ def test_csv_template_with_rows_appended_imports():
     data = roll_template_csv() + ("\r\n".join(lines) + "\r\n").encode()
     report = validate_roll(read_roll_file("template.csv", data))
     assert report.ok, report.errors
-    assert len(report.units) == 8
+    assert len(report.units) == 11

@@ -11,7 +11,7 @@ import pytest
 from stdnum.cn import ric
 
 from app.demo.roll_generator import demo_small_roll, generate_demo_roll
-from app.roll.parsing import read_roll_file
+from app.roll.parsing import read_roll_file, table_from_rows
 from app.roll.validation import (
     AREA_SOURCES,
     ParsedOwner,
@@ -587,3 +587,55 @@ def test_problems_compare_and_hash_without_an_app_context():
     first, second = check(single(phone="1")).errors, check(single(phone="1")).errors
     assert first == second
     assert len({*first, *second}) == 1
+
+
+AGENT_ID = "33232519800115031" + ric.calc_check_digit("33232519800115031" + "0")
+
+
+def _owner_row(name: str, number: str, id_type: str = "", nationality: str = "", agent: tuple[str, ...] = ()) -> dict:
+    row = {"楼幢": "1幢", "单元": "1单元", "室号": "101", "类型": "住宅", "面积": "89.50", "面积来源": "登记"}
+    row.update({"状态": "已交付", "业主1姓名": name, "业主1证件号码": number, "业主1证件类型": id_type})
+    row["业主1国籍"] = nationality
+    for header, value in zip(("单位代表人姓名", "单位代表人证件号码", "单位代表人手机"), agent, strict=False):
+        row[header] = value
+    return row
+
+
+def _validate_rows(rows: list[dict]) -> RollReport:
+    headers = list(dict.fromkeys(h for row in rows for h in row))
+    return validate_roll(table_from_rows([headers, *[[row.get(h, "") for h in headers] for row in rows]]))
+
+
+@pytest.mark.parametrize(
+    ("row", "code"),
+    [
+        (
+            _owner_row("示例公司", "91330681MA2BH0XB24", "统一社会信用代码", agent=("赵明", AGENT_ID)),
+            "id_checksum",
+        ),
+        (_owner_row("John Smith", "E12345678", "护照"), "nationality_missing"),
+        (_owner_row("陈嘉欣", "H1234", "通行证"), "id_format"),
+        (_owner_row("陈嘉欣", "H12345678", "驾驶证"), "id_type_unknown"),
+    ],
+)
+def test_each_document_type_is_checked(row: dict, code: str) -> None:
+    report = _validate_rows([row])
+    assert [e.code for e in report.errors] == [code]
+    assert report.units == ()
+
+
+def test_a_company_without_its_representative_imports_with_a_warning_and_no_factor() -> None:
+    report = _validate_rows([_owner_row("示例公司", "91330681MA2BH0XB23", "统一社会信用代码")])
+    assert report.ok
+    assert [w.code for w in report.warnings] == ["organisation_without_representative"]
+    (owner,) = report.units[0].owners
+    assert (owner.id_type, owner.agent, owner.identity) == ("uscc", None, "uscc:91330681MA2BH0XB23")
+
+
+def test_the_same_number_under_two_document_types_is_two_owners() -> None:
+    """Identity is (type, number) (DOMAIN §3): a passport and a travel permit may share a number."""
+    first = _owner_row("A", "H12345678", "护照", "美国")
+    second = {**_owner_row("B", "H12345678", "通行证"), "室号": "102"}
+    report = _validate_rows([first, second])
+    assert report.ok, report.errors
+    assert {o.identity for u in report.units for o in u.owners} == {"passport:H12345678", "travel_permit:H12345678"}

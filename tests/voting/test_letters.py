@@ -203,7 +203,7 @@ def test_a_letter_says_who_what_when_and_how(world: World, tmp_path: Path, monke
     assert "0575-87001234" in flat
     assert "此前发放给您的通知书" in flat
     assert "作废" in flat
-    assert "身份证件号码的后六位" in flat
+    assert "身份证号码后六位" in flat
 
 
 def test_without_a_group_the_letter_points_to_the_preparatory_group(world: World) -> None:
