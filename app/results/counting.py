@@ -135,7 +135,8 @@ def count(meeting: Meeting, user_id: int | None) -> Result:
     convener = keys.key_in_force("convener", community_id=meeting.community_id)
     for role, key in (("platform", platform), ("convener", convener)):
         sign(package, role=role, public_pem=key.public_pem, private_pem=keys.private_pem(key), signed_at=signed_at)
-    decided = outcome(package["matters"], package["tally"]["matters"])
+    kind = "runoff" if meeting.settings.get("runoff_of") else "later" if meeting.body_id is not None else "first"
+    decided = outcome(package["matters"], package["tally"]["matters"], kind)
     result = Result(
         meeting_id=meeting.id,
         package=canonical_json(package).decode(),

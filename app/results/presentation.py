@@ -52,6 +52,11 @@ GOVERNANCE_LABELS: dict[str, Any] = {
         "into a property management committee."
     ),
     "preparing": _l("The rules of procedure and the covenant were not both adopted: the assembly is not established."),
+    "unchanged": _l("No committee was formed at this meeting: the body in office goes on."),
+    "runoff_result": _l(
+        "This run-off completes the committee's election: its certification forms the committee, or settles the "
+        "places its tie contested."
+    ),
     "runoff": _l(
         "The assembly is established; the committee's election waits for the run-off among the tied candidates."
     ),

@@ -32,11 +32,19 @@ class Outcome:
     failed: tuple[str, ...]
     #: the committee's election waits for its run-off (DOMAIN §5): it has not failed
     committee_pending: bool = False
+    #: "first" (the first meeting, which establishes the assembly), "later" (a meeting of an established assembly) or
+    #: "runoff" (a run-off, which completes an earlier election when certified: app.rules.completion)
+    meeting: str = "first"
 
     @property
     def governance(self) -> str:
-        """The community's state once certified: "committee", "runoff" (the committee's election waits for its run-off,
-        DOMAIN §5), "established" (no committee) or "preparing"."""
+        """What the result decides once certified: "committee", "runoff" (the committee's election waits for its
+        run-off, DOMAIN §5), "established" (no committee) or "preparing" for a first meeting; for a later meeting
+        "committee", "runoff" or "unchanged" (the assembly exists already); "runoff_result" for a run-off."""
+        if self.meeting == "runoff":
+            return "runoff_result"
+        if self.meeting == "later":
+            return "committee" if self.committee_formed else "runoff" if self.committee_pending else "unchanged"
         if not self.assembly_established:
             return "preparing"
         if self.committee_formed:
@@ -61,8 +69,11 @@ def forms_committee(matter: Mapping[str, Any]) -> bool:
     return not matter.get("by_election") and "runoff" not in matter and matter.get("list") != "alternates"
 
 
-def outcome(matters: Iterable[Mapping[str, Any]], results: Mapping[str, Mapping[str, Any]]) -> Outcome:
-    """From the package's matters (tally-case format) and the tally's per-matter results."""
+def outcome(
+    matters: Iterable[Mapping[str, Any]], results: Mapping[str, Mapping[str, Any]], meeting: str = "first"
+) -> Outcome:
+    """From the package's matters (tally-case format) and the tally's per-matter results; ``meeting`` as
+    `Outcome.meeting`."""
     passed: list[str] = []
     failed: list[str] = []
     adopted: set[int] = set()
@@ -86,4 +97,5 @@ def outcome(matters: Iterable[Mapping[str, Any]], results: Mapping[str, Mapping[
         tuple(passed),
         tuple(failed),
         committee_pending and not committee_formed,
+        meeting,
     )

@@ -79,6 +79,7 @@ def test_a_tie_for_the_fifth_seat_waits_for_its_runoff_which_forms_the_committee
     assert election.outcome["committee_pending"]
     assert not election.outcome["committee_formed"]
     assert community.governance == "runoff"
+    assert election.outcome["governance"] == "runoff"
     assert bodies.in_office(community) == pmc  # the property management committee acts on while the run-off waits
     (tie,) = runoffs.committee_of(election).pending
     assert (tie["decides"], tie["member_places"], tie["alternate_places"]) == ("seat", 1, 1)
@@ -102,6 +103,7 @@ def test_a_tie_for_the_fifth_seat_waits_for_its_runoff_which_forms_the_committee
         runoff, chair, official, lambda n: {str(contest.id): [(first if n % 10 < 3 else second).id]}, monkeypatch
     )
     assert done.status == "certified"
+    assert done.outcome["governance"] == "runoff_result"
 
     assert community.governance == "committee"
     committee = bodies.in_office(community)
@@ -118,3 +120,20 @@ def test_a_tie_for_the_fifth_seat_waits_for_its_runoff_which_forms_the_committee
     assert refused(runoffs.convene_runoff, election, "又一次", date(2027, 3, 1), date(2027, 3, 8), chair.id).code == (
         "no_runoff_due"
     )
+
+
+def test_a_later_meeting_and_a_runoff_say_what_they_decide_not_that_the_assembly_failed() -> None:
+    """A meeting of an established assembly has no rules or covenant on its agenda: its result never says "the
+    assembly is not established" (app.rules.outcome)."""
+    from app.rules.outcome import outcome
+
+    election = {"id": "3", "type": "election", "category": 3}
+    tally = {"3": {"committee_formed": False, "committee_pending": False, "runoff_needed": False}}
+    assert outcome([election], tally).governance == "preparing"  # a first meeting without its rules
+    assert outcome([election], tally, "later").governance == "unchanged"
+    formed = {"3": {**tally["3"], "committee_formed": True}}
+    assert outcome([election], formed, "later").governance == "committee"
+    pending = {"3": {**tally["3"], "committee_pending": True, "runoff_needed": True}}
+    assert outcome([election], pending, "later").governance == "runoff"
+    runoff = {"id": "9", "type": "election", "category": 3, "runoff": {}}
+    assert outcome([runoff], {"9": tally["3"]}, "runoff").governance == "runoff_result"
