@@ -137,3 +137,47 @@ def test_a_later_meeting_and_a_runoff_say_what_they_decide_not_that_the_assembly
     assert outcome([election], pending, "later").governance == "runoff"
     runoff = {"id": "9", "type": "election", "category": 3, "runoff": {}}
     assert outcome([runoff], {"9": tally["3"]}, "runoff").governance == "runoff_result"
+
+
+def test_alternates_tied_for_their_order_take_their_ranks_from_the_runoff(
+    app: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Five clear members and two alternates tied on every key: the committee is formed at once, the two alternates
+    share a rank (neither fills a vacancy first); their run-off (one mark per ballot) gives them their order in the
+    committee in office (`bodies.apply_runoff`)."""
+    from tests.governance.pipeline import approve
+
+    township = gen_township()
+    community, official = gen_community(township), gen_official(township)
+    gen_preparation(community, official, with_candidates=False)
+    pmc = _pmc(community, official, monkeypatch)
+    chair = body_account(community, pmc, "order-chair")
+    meeting = convening.convene(community, "选举业主委员会", date(2026, 12, 1), date(2026, 12, 8), chair.id)
+    approve(meeting, 7)
+    convening.add_election(meeting, 5, 2, chair.id)
+    (matter,) = meeting.matters
+    c = [candidate.id for candidate in matter.candidates]
+    # in eight ballots: three mark the five first candidates, five mark the last two with three of the first five
+    paired = [[c[k % 5], c[(k + 1) % 5], c[(k + 2) % 5], c[5], c[6]] for k in range(5)]
+    election = _vote(
+        meeting, chair, official, lambda n: {str(matter.id): paired[n % 8] if n % 8 < 5 else c[:5]}, monkeypatch
+    )
+    assert community.governance == "committee"
+    (tie,) = runoffs.committee_of(election).pending
+    assert tie["decides"] == "order"
+    committee = bodies.in_office(community)
+    assert committee is not None
+    waiting = bodies.serving(committee, "alternate")
+    assert len({m.rank for m in waiting}) == 1  # one shared rank: nobody moves up first
+
+    runoff = runoffs.convene_runoff(
+        election, "另行选举确定候补委员递补顺序", date(2027, 2, 1), date(2027, 2, 8), chair.id
+    )
+    (contest,) = runoff.matters
+    assert (contest.seats, contest.max_alternates, contest.marks) == (0, 2, 1)
+    second = contest.candidates[1]
+    _vote(runoff, chair, official, lambda n: {str(contest.id): [second.id]}, monkeypatch)
+    assert community.governance == "committee"
+    settled = sorted(bodies.serving(committee, "alternate"), key=lambda m: m.rank)
+    assert [m.name for m in settled] == [second.name, contest.candidates[0].name]
+    assert settled[0].rank < settled[1].rank
