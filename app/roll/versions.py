@@ -21,8 +21,8 @@ from app.roll.models import RollOwner, RollUnit, RollVersion
 from app.roll.weights import roll_fingerprint, voter_roll
 
 
-class OwnerSpec(Protocol):
-    """An owner as an import or the demo gives it (read-only attributes)."""
+class AgentSpec(Protocol):
+    """An organisation's representative (read-only attributes)."""
 
     @property
     def name(self) -> str: ...
@@ -30,6 +30,11 @@ class OwnerSpec(Protocol):
     def id_number(self) -> str: ...
     @property
     def phone(self) -> str | None: ...
+
+
+class OwnerSpec(AgentSpec, Protocol):
+    """An owner as an import or the demo gives it: the person's attributes, and their document and representative."""
+
     @property
     def is_representative(self) -> bool: ...
     @property
@@ -40,17 +45,6 @@ class OwnerSpec(Protocol):
     def agent(self) -> AgentSpec | None: ...
     @property
     def identity(self) -> str: ...
-
-
-class AgentSpec(Protocol):
-    """An organisation's representative."""
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def id_number(self) -> str: ...
-    @property
-    def phone(self) -> str | None: ...
 
 
 class UnitSpec(Protocol):

@@ -17,7 +17,6 @@ import pytest
 from app.auth import permissions
 from app.auth.models import RoleGrant, User
 from app.communities.models import Community
-from app.db_types import utcnow
 from app.demo.candidates import declare_and_accept, owners_on_roll
 from app.extensions import db
 from app.governance import acting, bodies, convening, decisions
@@ -26,11 +25,11 @@ from app.preparation import candidates
 from app.preparation.group import MemberInput
 from app.results import certification, closing, counting
 from app.roll.services import today
-from app.voting import announcement, ballots, meetings
-from app.voting.models import Meeting, MeetingVoter
+from app.voting import ballots, meetings
+from app.voting.models import Meeting
 from tests.clock import travel_to
 from tests.factories import gen_community, gen_official, gen_township
-from tests.governance.pipeline import body_account
+from tests.governance.pipeline import body_account, hold
 from tests.governance.test_governance_flow import failed_first_meeting, gen_voted_on
 from tests.preparation.helpers import freeze_today, gen_preparation, refused, roll_owners, valid_members
 from tests.results.helpers_lifecycle import choices, end_window, owner_voters
@@ -58,24 +57,9 @@ def _elect(meeting: Meeting, actor: User, official: User, start: int) -> list[in
 
 
 def _hold(meeting: Meeting, actor: User, official: User, picks: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
-    """Announced 30 days before its window (which is open now), opened by the convener, every owner marks five of the
-    six, closed, counted and published by the convener, certified by the township after the objections."""
-    now = utcnow()
-    meeting.opens_at, meeting.closes_at = now - timedelta(hours=1), now + timedelta(days=1)
-    announced = today() - timedelta(days=30)
-    announcement.announce(meeting, announced, actor.id, recorded_on=announced)
-    meetings.open_voting(meeting, today(), actor.id)
-    voters = db.session.query(MeetingVoter).filter_by(meeting_id=meeting.id).order_by(MeetingVoter.id).all()
+    """Held to its certification (`pipeline.hold`): every owner marks five of the six."""
     election = next(m for m in meeting.matters if m.kind == "election")
-    for number, voter in enumerate(v for v in voters if not v.is_developer):
-        ballots.cast(voter, {str(election.id): picks[:5] if number % 4 else picks[1:6]}, "phone")
-    end_window(meeting)
-    closing.close(meeting)
-    result = counting.count(meeting, actor.id)
-    certification.publish(result, today(), actor.id)
-    after = (result.objections_until or today()) + timedelta(days=1)
-    freeze_today(monkeypatch, after)
-    certification.certify(result, after, official.id)
+    hold(meeting, actor, official, lambda n: {str(election.id): picks[:5] if n % 4 else picks[1:6]}, monkeypatch)
 
 
 def _second_first_meeting_without_a_committee(community: Community, official: User, monkeypatch: pytest.MonkeyPatch):

@@ -13,18 +13,13 @@ from app.demo.candidates import approved_list, owners_on_roll
 from app.governance import bodies, convening
 from app.preparation import candidates
 from app.roll.services import today
-from tests.factories import gen_community, gen_official, gen_township
-from tests.governance.pipeline import body_account
-from tests.governance.test_runoff_journey import _pmc, _vote
-from tests.preparation.helpers import gen_preparation, refused
+from tests.governance.pipeline import hold
+from tests.governance.test_runoff_journey import pmc_with_chair
+from tests.preparation.helpers import refused
 
 
 def test_separate_lists_are_two_parts_and_make_one_committee(app: object, monkeypatch: pytest.MonkeyPatch) -> None:
-    township = gen_township()
-    community, official = gen_community(township), gen_official(township)
-    gen_preparation(community, official, with_candidates=False)
-    pmc = _pmc(community, official, monkeypatch)
-    chair = body_account(community, pmc, "lists-chair")
+    community, official, _pmc, chair = pmc_with_chair(monkeypatch, "lists-chair")
     meeting = convening.convene(community, "选举业主委员会", date(2026, 12, 1), date(2026, 12, 8), chair.id)
     meeting.settings = {**meeting.settings, "alternates_list": "separate"}  # the rules of procedure's choice
 
@@ -64,7 +59,7 @@ def test_separate_lists_are_two_parts_and_make_one_committee(app: object, monkey
         part = [x[0], x[1]] if number % 10 < 6 else [x[1], x[2]]
         return {str(members_part.id): m, str(alternates_part.id): part}
 
-    result = _vote(meeting, chair, official, ballot, monkeypatch)
+    result = hold(meeting, chair, official, ballot, monkeypatch)
     tally = json.loads(result.package)["tally"]["matters"]
     assert tally[str(alternates_part.id)]["list"] == "alternates"
     assert tally[str(members_part.id)]["members"] == [str(i) for i in m]

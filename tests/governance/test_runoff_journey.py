@@ -6,70 +6,43 @@ tests/browser/test_runoff.py."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 
 from app.auth.models import User
 from app.communities.models import Community
-from app.db_types import utcnow
-from app.extensions import db
 from app.governance import bodies, convening, decisions, runoffs
 from app.governance.body_models import GoverningBody
-from app.results import certification, closing, counting
-from app.results.models import Result
 from app.roll.services import today
-from app.voting import announcement, ballots, meetings
-from app.voting.models import Meeting, MeetingVoter
 from tests.factories import gen_community, gen_official, gen_township
-from tests.governance.pipeline import body_account
+from tests.governance.pipeline import body_account, hold
 from tests.governance.test_journey import _elect, _second_first_meeting_without_a_committee
-from tests.preparation.helpers import freeze_today, gen_preparation, refused
-from tests.results.helpers_lifecycle import end_window
+from tests.preparation.helpers import gen_preparation, refused
 
 
-def _vote(meeting: Meeting, actor: User, official: User, ballot_of, monkeypatch: pytest.MonkeyPatch) -> Result:
-    """Announced 30 days ahead, opened, every owner votes ``ballot_of(number)``, closed, counted, published and
-    certified after its notice."""
-    now = utcnow()
-    meeting.opens_at, meeting.closes_at = now - timedelta(hours=1), now + timedelta(days=1)
-    announced = today() - timedelta(days=30)
-    announcement.announce(meeting, announced, actor.id, recorded_on=announced)
-    meetings.open_voting(meeting, today(), actor.id)
-    voters = db.session.query(MeetingVoter).filter_by(meeting_id=meeting.id).order_by(MeetingVoter.id).all()
-    for number, voter in enumerate(v for v in voters if not v.is_developer):
-        ballots.cast(voter, ballot_of(number), "phone")
-    end_window(meeting)
-    closing.close(meeting)
-    result = counting.count(meeting, actor.id)
-    certification.publish(result, today(), actor.id)
-    after = (result.objections_until or today()) + timedelta(days=1)
-    freeze_today(monkeypatch, after)
-    certification.certify(result, after, official.id)
-    return result
-
-
-def _pmc(community: Community, official: User, monkeypatch: pytest.MonkeyPatch) -> GoverningBody:
+def pmc_with_chair(monkeypatch: pytest.MonkeyPatch, username: str) -> tuple[Community, User, GoverningBody, User]:
+    """A community whose assembly is established without a committee, its group converted into a property management
+    committee, and the account of that committee's chair."""
+    township = gen_township()
+    community, official = gen_community(township), gen_official(township)
+    gen_preparation(community, official, with_candidates=False)
     _second_first_meeting_without_a_committee(community, official, monkeypatch)
     pmc = decisions.decide_conversion(community, True, "组织选举业主委员会", today(), official.id)
     assert pmc is not None
-    return pmc
+    return community, official, pmc, body_account(community, pmc, username)
 
 
 def test_a_tie_for_the_fifth_seat_waits_for_its_runoff_which_forms_the_committee(
     app: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    township = gen_township()
-    community, official = gen_community(township), gen_official(township)
-    gen_preparation(community, official, with_candidates=False)
-    pmc = _pmc(community, official, monkeypatch)
-    chair = body_account(community, pmc, "runoff-chair")
+    community, official, pmc, chair = pmc_with_chair(monkeypatch, "runoff-chair")
     election_meeting = convening.convene(community, "选举业主委员会", date(2026, 12, 1), date(2026, 12, 8), chair.id)
     p = _elect(election_meeting, chair, official, start=10)  # six candidates, 5 seats and 1 alternate
     matter = next(m for m in election_meeting.matters if m.kind == "election")
     groups = ([p[0], p[1], p[2], p[3]], [p[0], p[1], p[2], p[4], p[5]], [p[0], p[1], p[3], p[4], p[5]])
     # 4 in 10 owners mark the first four, 3 in 10 each the others with p4 and p5 together: p4 and p5 tie exactly
-    election = _vote(
+    election = hold(
         election_meeting,
         chair,
         official,
@@ -99,7 +72,7 @@ def test_a_tie_for_the_fifth_seat_waits_for_its_runoff_which_forms_the_committee
         "runoff_under_way"
     )
     second, first = contest.candidates[1], contest.candidates[0]  # 7 in 10 for the second
-    done = _vote(
+    done = hold(
         runoff, chair, official, lambda n: {str(contest.id): [(first if n % 10 < 3 else second).id]}, monkeypatch
     )
     assert done.status == "certified"
@@ -147,11 +120,7 @@ def test_alternates_tied_for_their_order_take_their_ranks_from_the_runoff(
     committee in office (`bodies.apply_runoff`)."""
     from tests.governance.pipeline import approve
 
-    township = gen_township()
-    community, official = gen_community(township), gen_official(township)
-    gen_preparation(community, official, with_candidates=False)
-    pmc = _pmc(community, official, monkeypatch)
-    chair = body_account(community, pmc, "order-chair")
+    community, official, _pmc, chair = pmc_with_chair(monkeypatch, "order-chair")
     meeting = convening.convene(community, "选举业主委员会", date(2026, 12, 1), date(2026, 12, 8), chair.id)
     approve(meeting, 7)
     convening.add_election(meeting, 5, 2, chair.id)
@@ -159,7 +128,7 @@ def test_alternates_tied_for_their_order_take_their_ranks_from_the_runoff(
     c = [candidate.id for candidate in matter.candidates]
     # in eight ballots: three mark the five first candidates, five mark the last two with three of the first five
     paired = [[c[k % 5], c[(k + 1) % 5], c[(k + 2) % 5], c[5], c[6]] for k in range(5)]
-    election = _vote(
+    election = hold(
         meeting, chair, official, lambda n: {str(matter.id): paired[n % 8] if n % 8 < 5 else c[:5]}, monkeypatch
     )
     assert community.governance == "committee"
@@ -176,7 +145,7 @@ def test_alternates_tied_for_their_order_take_their_ranks_from_the_runoff(
     (contest,) = runoff.matters
     assert (contest.seats, contest.max_alternates, contest.marks) == (0, 2, 1)
     second = contest.candidates[1]
-    _vote(runoff, chair, official, lambda n: {str(contest.id): [second.id]}, monkeypatch)
+    hold(runoff, chair, official, lambda n: {str(contest.id): [second.id]}, monkeypatch)
     assert community.governance == "committee"
     settled = sorted(bodies.serving(committee, "alternate"), key=lambda m: m.rank)
     assert [m.name for m in settled] == [second.name, contest.candidates[0].name]
