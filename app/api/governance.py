@@ -212,15 +212,18 @@ def convene(data: dict[str, Any], community_id: int) -> Any:
 @blp.arguments(ConveneInSchema)
 @blp.response(201, ConvenedSchema)
 def convene_runoff(data: dict[str, Any], result_id: int) -> Any:
-    """The run-off (另行选举) of a certified election whose ties wait for it, convened by the election's convener (its
-    chair; 403 otherwise): one matter per waiting tie among the tied candidates (DOMAIN §5). 409 `no_runoff_due`,
-    `runoff_under_way` or `not_certified`. It is announced and opened as any meeting."""
+    """The run-off (另行选举) of the community's latest certified election whose ties wait for it (DOMAIN §5), one
+    matter per waiting tie among the tied candidates; convened by the committee the election formed when in office, else
+    by the election's convener while it acts, else by the community's convening body (their chairs; the preparers for
+    the group's first meeting; 403 otherwise). A draft run-off that never opened is replaced. 409 `no_runoff_due`,
+    `runoff_under_way` (one is open) or `not_certified`. It is announced and opened as any meeting."""
     result = db.session.get(Result, result_id)
     if result is None:
         raise NotFound("result_not_found", _l("No such result."))
     election = db.session.get_one(Meeting, result.meeting_id)
     _community(election.community_id)
-    acting.require_run(current_user, election, chair=True)
+    if not acting.can_convene_runoff(current_user, result):
+        raise Forbidden("forbidden", _l("Only the convener of the election convenes its run-off."))
     meeting = runoffs.convene_runoff(result, data["title"], data["opens_on"], data["closes_on"], current_user.id)
     db.session.commit()
     return {"meeting_id": meeting.id, "body_id": meeting.body_id}

@@ -22,8 +22,9 @@ from app.auth.models import User
 from app.communities.models import Community
 from app.errors import Forbidden
 from app.extensions import db
-from app.governance import bodies
+from app.governance import bodies, runoffs
 from app.governance.body_models import GoverningBody
+from app.results.models import Result
 from app.voting.models import Meeting
 
 
@@ -37,6 +38,16 @@ def can_run(user: User, meeting: Meeting, *, chair: bool = False) -> bool:
 def require_run(user: User, meeting: Meeting, *, chair: bool = False) -> None:
     if not can_run(user, meeting, chair=chair):
         raise Forbidden("forbidden", _l("Only the members of the body that convened this meeting may do this."))
+
+
+def can_convene_runoff(user: User, original: Result) -> bool:
+    """Whether the user convenes the run-off of ``original``: the chair of `runoffs.convener_of`, or the preparers of
+    the community when it is the preparatory group's."""
+    body = runoffs.convener_of(original)
+    if body is not None:
+        return permissions.can_act_for_body(user, body, chair=True)
+    meeting = db.session.get_one(Meeting, original.meeting_id)
+    return permissions.can_prepare_community(user, db.session.get_one(Community, meeting.community_id))
 
 
 def can_convene(user: User, community: Community) -> bool:

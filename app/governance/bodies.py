@@ -216,6 +216,7 @@ def apply_runoff(body: GoverningBody, result: Result, on: date) -> None:
         elif (row.seat, row.rank) != (entry.seat, entry.rank):
             row.seat, row.rank = entry.seat, entry.rank
             changed.append({"name": row.name, "seat": entry.seat, "rank": entry.rank})
+    changed.extend({"name": m.name, "seat": "member", "moved_up": True} for m in move_up(body))
     db.session.flush()
     _record("body.runoff", body, {"result": result.id, "changed": changed})
 
@@ -376,6 +377,23 @@ def record_filing(
     _record("body.filing", body, {"filed_on": filed_on.isoformat(), "late": late})
 
 
+def move_up(body: GoverningBody) -> list[BodyMember]:
+    """Fill the body's vacant seats with its first alternates in vote order (Shaoxing Art 18), as long as the first is
+    certain: not while candidates tied for a seat or alternates tied for that place wait for their run-off (DOMAIN
+    §5; nobody is picked by ballot order or id). Returns who moved up."""
+    moved: list[BodyMember] = []
+    vacant = body.seats - len(serving(body))
+    alternates = sorted(serving(body, "alternate"), key=lambda m: m.rank)
+    if serving(body, "tied"):
+        return moved
+    while vacant > 0 and alternates and (len(alternates) == 1 or alternates[1].rank != alternates[0].rank):
+        first = alternates.pop(0)
+        first.seat = "member"
+        moved.append(first)
+        vacant -= 1
+    return moved
+
+
 def member_leaves(member: BodyMember, on: date, reason: str, note: str, user_id: int | None) -> BodyMember | None:
     """The member leaves; the first alternate in vote order takes the seat (returned), or None: a by-election."""
     if reason not in LEAVING_REASONS:
@@ -384,19 +402,13 @@ def member_leaves(member: BodyMember, on: date, reason: str, note: str, user_id:
         raise DomainError("already_left", _l("This member has left already."), status=409)
     member.left_on, member.left_reason = on, reason
     member.left_note = required_text(note, "note", 500) if note.strip() else ""
-    moved = None
-    if member.seat == "member":
-        alternates = sorted(serving(member.body, "alternate"), key=lambda m: m.rank)
-        # the first alternate in vote order moves up; alternates tied for that place wait for their run-off
-        if alternates and (len(alternates) == 1 or alternates[1].rank != alternates[0].rank):
-            moved = alternates[0]
-            moved.seat = "member"
+    moved = move_up(member.body) if member.seat == "member" else []
     _record(
         "body.member_leaves",
         member.body,
-        {"member": member.name, "reason": reason, "replaced_by": moved.name if moved else None},
+        {"member": member.name, "reason": reason, "replaced_by": moved[0].name if moved else None},
     )
-    return moved
+    return moved[0] if moved else None
 
 
 def fill_vacancies(community: Community, result: Result, on: date, user_id: int | None) -> list[BodyMember]:

@@ -40,7 +40,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "tie_rule": "runoff",
     "alternates_list": "one_list",
 }
-CONVENING_STATES = ("committee", "pmc", "re_election")
+CONVENING_STATES = ("committee", "pmc", "re_election", "runoff")
 
 
 def _settings(community: Community) -> dict[str, Any]:

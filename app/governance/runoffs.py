@@ -25,6 +25,8 @@ from app.audit import services as audit
 from app.communities.models import Community
 from app.errors import DomainError
 from app.extensions import db
+from app.governance import bodies
+from app.governance.body_models import GoverningBody
 from app.results.models import Result
 from app.rules.completion import Committee, complete_committee
 from app.rules.outcome import forms_committee
@@ -80,8 +82,8 @@ def committee_of(original: Result) -> Committee:
     return complete_committee(election_parts(package), certified_runoffs(original), minimum)
 
 
-def waiting_for(community: Community) -> Result | None:
-    """The certified election whose ties still wait for a run-off, the latest, or None."""
+def latest_election(community: Community) -> Result | None:
+    """The community's latest certified result with a committee's election (not a run-off, not a by-election)."""
     results = db.session.scalars(
         select(Result)
         .join(Meeting, Meeting.id == Result.meeting_id)
@@ -90,9 +92,16 @@ def waiting_for(community: Community) -> Result | None:
     ).all()
     for result in results:
         meeting = db.session.get_one(Meeting, result.meeting_id)
-        if meeting.settings.get("runoff_of") is None and any(m.kind == "election" for m in meeting.matters):
-            return result if committee_of(result).pending else None
+        if meeting.settings.get("runoff_of") is None and election_parts(json.loads(result.package)):
+            return result
     return None
+
+
+def waiting_for(community: Community) -> Result | None:
+    """The community's latest certified election, when ties of it still wait for a run-off; else None (an earlier
+    election's ties are superseded by a later election)."""
+    latest = latest_election(community)
+    return latest if latest is not None and committee_of(latest).pending else None
 
 
 def under_way(original: Result) -> Meeting | None:
@@ -104,28 +113,69 @@ def under_way(original: Result) -> Meeting | None:
     return None
 
 
-def convene_runoff(original: Result, title: str, opens_on: date, closes_on: date, user_id: int | None) -> Meeting:
-    """A draft run-off for every tie of ``original`` still waiting, convened as ``original`` was; announced and
-    opened as any meeting."""
-    if original.status != "certified":
-        raise DomainError("not_certified", _l("A run-off follows a certified election."), status=409)
-    pending = committee_of(original).pending
-    if not pending:
-        raise DomainError("no_runoff_due", _l("No tie of this election waits for a run-off."), status=409)
-    running = under_way(original)
-    if running is not None:
+def convener_of(original: Result) -> GoverningBody | None:
+    """Who convenes the run-off of ``original`` (None: the preparatory group): the committee the election formed, when
+    it is in office (its own places wait for the run-off); else the body that convened the election while it acts;
+    else the community's convening body (`bodies.convener`) once that body is gone."""
+    election = db.session.get_one(Meeting, original.meeting_id)
+    community = db.session.get_one(Community, election.community_id)
+    formed = bodies.in_office(community)
+    if formed is not None and formed.result_id == original.id:
+        return formed
+    if election.body_id is None:
+        return None
+    body = db.session.get_one(GoverningBody, election.body_id)
+    return body if body.dissolved_on is None else bodies.convener(community)
+
+
+def _replace_draft(running: Meeting, original: Result, user_id: int | None) -> None:
+    """A run-off that never opened (a tied candidate left the roll, the window was wrong …) is replaced by the new
+    one, audited; one that opened runs to its certification or refusal."""
+    if running.status != "draft":
         raise DomainError(
             "runoff_under_way",
             _l("A run-off of this election is under way: %(title)s.", title=running.title),
             status=409,
         )
+    community = db.session.get_one(Community, running.community_id)
+    audit.record(
+        "meeting.runoff_replace",
+        "meeting",
+        running.id,
+        {"of": original.id, "title": running.title},
+        township_id=community.township_id,
+        community_id=community.id,
+    )
+    db.session.delete(running)
+    db.session.flush()
+
+
+def convene_runoff(original: Result, title: str, opens_on: date, closes_on: date, user_id: int | None) -> Meeting:
+    """A draft run-off for every tie of ``original`` still waiting (`convener_of` convenes it); announced and opened
+    as any meeting. Only the community's latest election is run off: a later election supersedes an earlier one's
+    ties. A draft run-off that never opened is replaced."""
+    db.session.flush()
+    db.session.refresh(original, with_for_update=True)  # two requests at once: the second waits, then sees the first
+    if original.status != "certified":
+        raise DomainError("not_certified", _l("A run-off follows a certified election."), status=409)
+    election = db.session.get_one(Meeting, original.meeting_id)
+    if waiting_for(db.session.get_one(Community, election.community_id)) is not original:
+        raise DomainError(
+            "no_runoff_due",
+            _l("No tie of this election waits for a run-off (a later election replaced it, or none is left)."),
+            status=409,
+        )
+    pending = committee_of(original).pending
+    running = under_way(original)
+    if running is not None:
+        _replace_draft(running, original, user_id)
     if closes_on < opens_on:
         raise DomainError("invalid_window", _l("The meeting must end after it starts."), field="closes_on")
-    election = db.session.get_one(Meeting, original.meeting_id)
+    convener = convener_of(original)
     meeting = Meeting(
         community_id=election.community_id,
         group_id=election.group_id,
-        body_id=election.body_id,
+        body_id=convener.id if convener is not None else None,
         title=required_text(title, "title", 200),
         opens_at=local(opens_on, OPENS_AT),
         closes_at=local(closes_on, CLOSES_AT),

@@ -29,7 +29,7 @@ from app.communities.models import Community
 from app.db_types import SHANGHAI, utcnow
 from app.errors import DomainError
 from app.extensions import db
-from app.preparation.common import find_owner, owner_by_lookup, roll_for_candidates, scope, today
+from app.preparation.common import find_owner, owner_by_lookup, owner_by_number, roll_for_candidates, scope, today
 from app.preparation.models import ArrearsDemand, Candidate, CandidateCosigner, CandidateListReview, PreparatoryGroup
 from app.privacy import lookup_hash
 from app.rules import candidates as rules
@@ -200,8 +200,8 @@ def nominate(
         version = roll_for_candidates(community)
         # the lines as typed, blank ones skipped but counted, so that a problem names the line the group sees
         lines = [(number, line) for number, line in enumerate(cosigner_id_numbers, start=1) if line.strip()]
-        keys = [lookup_hash(line) for _, line in lines]
-        found = [owner_by_lookup(version, k) if version is not None else None for k in keys]
+        found = [owner_by_number(version, line) if version is not None else None for _, line in lines]
+        keys = [f.lookup if f is not None else lookup_hash(line) for f, (_, line) in zip(found, lines, strict=True)]
         problems = tuple(
             replace(p, args={**p.args, "line": lines[p.args["line"] - 1][0]}) if "line" in p.args else p
             for p in rules.check_joint_nomination(

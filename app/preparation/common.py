@@ -60,7 +60,12 @@ def find_owner(community: Community, id_number: str) -> OwnerOnRoll | None:
     version = roll_for_candidates(community)
     if version is None or not id_number.strip():
         return None
-    for identity in identities(id_number):
+    return owner_by_number(version, id_number)
+
+
+def owner_by_number(version: RollVersion, number: str) -> OwnerOnRoll | None:
+    """The owner of ``version`` holding a document with this number, whatever its type (a resident ID first)."""
+    for identity in identities(number):
         found = owner_by_lookup(version, lookup_hash(identity))
         if found is not None:
             return found

@@ -182,7 +182,10 @@ RESUMES = {None: "established", "pmc": "pmc", "re_election_group": "re_election"
 
 def _runoff_certified(community: Community, original: Result, runoff: Meeting, today: date, user_id: int) -> None:
     """A certified run-off completes ``original`` (DOMAIN §5): the committee waiting for it is formed (or the community
-    goes back to where it was, or waits on if it tied again); a committee in office gets its settled seats and ranks."""
+    goes back to where it was, or waits on if it tied again); a committee in office gets its settled seats and ranks.
+    A run-off of an election that a later one superseded changes nothing."""
+    if runoffs.latest_election(community) is not original:
+        return
     committee = runoffs.committee_of(original)
     if community.governance == "runoff":
         election = db.session.get_one(Meeting, original.meeting_id)

@@ -7,7 +7,6 @@ audited by its service. A certified election whose ties wait for a run-off offer
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from typing import Any
 
@@ -93,10 +92,15 @@ def _runoff_view(result: Result | None) -> dict[str, Any] | None:
     """The ties still waiting for a run-off of a certified election, and the run-off under way, if any."""
     if result is None or result.status != "certified":
         return None
-    pending = runoffs.committee_of(result).pending if runoffs.election_parts(json.loads(result.package)) else ()
-    if not pending:
+    community = db.session.get_one(Community, db.session.get_one(Meeting, result.meeting_id).community_id)
+    if runoffs.waiting_for(community) is not result:
         return None
-    return {"ties": pending, "under_way": runoffs.under_way(result)}
+    pending = runoffs.committee_of(result).pending
+    return {
+        "ties": pending,
+        "under_way": runoffs.under_way(result),
+        "can_convene": acting.can_convene_runoff(current_user, result),
+    }
 
 
 def _convener_action(meeting_id: int) -> tuple[Meeting, Community, str]:
@@ -110,7 +114,8 @@ def _convener_action(meeting_id: int) -> tuple[Meeting, Community, str]:
 def convene_runoff(result_id: int) -> Any:
     """The election's convener convenes the run-off among the tied candidates (DOMAIN §5)."""
     result, meeting, _community = _result(result_id)
-    require_convener(meeting, chair=True)
+    if not acting.can_convene_runoff(current_user, result):
+        abort(403)
     back = _back(meeting) + "#runoff"
     form = RunoffForm()
     if not form.validate_on_submit() or form.opens_on.data is None or form.closes_on.data is None:

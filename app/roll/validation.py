@@ -684,9 +684,13 @@ class _Validator:
         if id_type == documents.RESIDENT_ID:
             number, code = _check_id(cell, self.today)
         else:
-            number = _SPACES.sub("", _nfkc(read)).upper()
-            is_number = isinstance(cell, int | float) and not isinstance(cell, bool)
-            code = "id_as_number" if is_number or _ID_AS_NUMBER.fullmatch(number) else ""
+            # a short all-digit document (a Taiwan permit, some passports) survives a number cell whole
+            whole = isinstance(cell, int | float) and not isinstance(cell, bool) and float(cell).is_integer()
+            if isinstance(cell, int | float) and whole and abs(cell) < 10**15:
+                number = str(int(cell))
+            else:
+                number = _SPACES.sub("", _nfkc(read)).upper()
+            code = "id_as_number" if _ID_AS_NUMBER.fullmatch(number) else ""
             code = code or documents.check_document(id_type, number, self.today)
             number = "" if code else number
         if code == "id_region":

@@ -121,7 +121,6 @@ def complete_committee(
             seats = int(tally["seats"])
         ranked.extend(part_ranked)
         pending.extend(part_pending)
-    ranked.sort(key=lambda entry: {MEMBER: 0, TIED: 1, ALTERNATE: 2}[entry[1]])  # stable: each seat in rank order
     elected = sum(1 for _c, seat, _w in ranked if seat == MEMBER)
     standing = _ranks(ranked)
     committee = Committee(seats, min_members, tuple(standing), tuple(pending), elected)

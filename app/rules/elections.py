@@ -318,9 +318,10 @@ def _runoff_places(
 
     The candidates are ordered by (qualified, ranking keys); the contested seats go to qualified candidates only, in
     that order; the others take the alternate places in the same order, the rest are not elected. A seat no qualified
-    candidate takes is a vacancy (filled by the first alternate when the election is completed:
-    `app.rules.completion`). Equal candidates whose order decides something are a Tie: the run-off is held again. A
-    run-off without its quorum decides nothing: all of its candidates stay tied.
+    candidate takes becomes an alternate place of the tie (every tied candidate was sure of a place): the seat is a
+    vacancy, filled by the first alternate when the election is completed (`app.rules.completion`). Equal candidates
+    whose order decides something are a Tie: the run-off is held again. A run-off without its quorum decides nothing:
+    all of its candidates stay tied.
     """
     order = sorted(
         election.candidates, key=lambda c: (c in qualified, *_rank_key(yes[c], settings.rank_by)), reverse=True
@@ -333,7 +334,8 @@ def _runoff_places(
     winners = [c for c in order if c in qualified][: election.seats]
     others = order[len(winners) :]
     outcome = dict.fromkeys(winners, MEMBER)
-    outcome.update({c: ALTERNATE if i < election.max_alternates else NOT_ELECTED for i, c in enumerate(others)})
+    places = election.max_alternates + election.seats - len(winners)
+    outcome.update({c: ALTERNATE if i < places else NOT_ELECTED for i, c in enumerate(others)})
     ties: list[Tie] = []
     placed: list[CandidateResult] = []
     for _, grouped in groupby(order, key=lambda c: (c in qualified, *_rank_key(yes[c], settings.rank_by))):

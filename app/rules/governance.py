@@ -114,7 +114,8 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], Target]] = {
     # group is converted into a property management committee, never dissolved (city policy item 12; DOMAIN §7)
     "dissolve_group": (("preparing", "extended"), "no_assembly"),
     "convert_to_pmc": (("established",), "pmc"),
-    "election_certified": (("pmc", "re_election", "committee"), _election),
+    # while an election waits for its run-off the body in office goes on; a meeting it convened is certified as usual
+    "election_certified": (("pmc", "re_election", "committee", "runoff"), _election),
     "form_re_election_group": (("committee",), _re_election_group),
     "runoff_certified": (("runoff",), _runoff),
 }

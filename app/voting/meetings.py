@@ -323,9 +323,10 @@ def _factor_of(holder: RollOwner | None) -> str | None:
     if holder is None:
         return None
     cipher = holder.agent_id_cipher if holder.is_organisation else holder.id_number_cipher
-    if cipher is None:
+    number = decrypt(cipher).upper() if cipher is not None else ""
+    if len(number) < SECOND_FACTOR_TAIL:  # a 5-character passport has no six characters to ask
         return None
-    return lookup_hash("tail:" + decrypt(cipher).upper()[-SECOND_FACTOR_TAIL:])
+    return lookup_hash("tail:" + number[-SECOND_FACTOR_TAIL:])
 
 
 def _check_candidates(meeting: Meeting, version: RollVersion) -> None:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from app.rules.case_format import CaseError, election_document, read_case, result_document
 from app.rules.completion import complete_committee
-from app.rules.elections import ALTERNATE, MEMBER, NOT_ELECTED, TIE_UNRESOLVED
+from app.rules.elections import ALTERNATE, MEMBER, TIE_UNRESOLVED
 from app.rules.model import ALTERNATES_LIST, MEMBERS_LIST, Ballot, Election, Runoff, Settings
 from app.rules.tally import tally
 from app.rules.voters import build_voters
@@ -34,13 +34,12 @@ def outcome(result, candidate: str) -> str:
 def test_a_runoff_seat_needs_more_than_half_of_the_participants_the_loser_is_the_first_alternate(
     a: int, b: int, winner: str | None
 ) -> None:
-    """40 take part: 21 is more than half and takes the seat; 20 is exactly half and does not (the seat stays vacant,
-    the candidate with more votes takes the alternate place)."""
+    """40 take part: 21 is more than half and takes the seat; 20 is exactly half and does not (the seat stays vacant;
+    both take alternate places, the one with more votes first)."""
     result = runoff({"r1": a, "r2": b})
-    first = "r1" if a > b else "r2"
-    if winner is None:
-        assert result.settled == {"members": [], "alternates": [{"r1": "c5", "r2": "c6"}[first]]}
-        assert outcome(result, "r2") == NOT_ELECTED
+    if winner is None:  # the seat stays vacant; both keep the place every tied candidate was sure of
+        assert result.settled == {"members": [], "alternates": ["c5", "c6"]}
+        assert outcome(result, "r2") == ALTERNATE
     else:
         loser = "r2" if winner == "r1" else "r1"
         stood = {"r1": "c5", "r2": "c6"}
@@ -49,11 +48,15 @@ def test_a_runoff_seat_needs_more_than_half_of_the_participants_the_loser_is_the
 
 
 def test_a_runoff_that_ties_again_settles_nothing() -> None:
-    """20 and 20 of 40: neither has more than half, and the alternate place cannot go to one of them: held again."""
+    """20 and 20 of 40: neither has more than half, both keep an alternate place, and their order (who fills the
+    vacant seat first) is still tied: held again."""
     result = runoff({"r1": 20, "r2": 20})
     assert result.settled is None
     assert result.runoff_needed
-    assert {outcome(result, c) for c in ("r1", "r2")} == {TIE_UNRESOLVED}
+    assert {outcome(result, c) for c in ("r1", "r2")} == {ALTERNATE}
+    three = Runoff("f" * 64, "e", 5, 1, 0, ("c5", "c6", "c7"))
+    mixed = runoff({"r1": 10, "r2": 10, "r3": 5}, tie=three)  # one seat, no alternate place: r1 and r2 tie for it
+    assert {outcome(mixed, c) for c in ("r1", "r2")} == {TIE_UNRESOLVED}
 
 
 @pytest.mark.parametrize(("participants", "settled"), [(26, False), (27, True)])
@@ -195,8 +198,8 @@ def test_the_committee_waits_for_its_runoff_then_forms_with_the_winner_and_the_l
 
 def test_a_seat_the_runoff_leaves_vacant_goes_to_the_first_alternate_once_the_committee_is_formed() -> None:
     """7 seats: six definite members form the committee at once; c7 and c8 contest the seventh seat and one alternate
-    place. Nobody reaches more than half in the run-off: c8 (more votes) takes the alternate place, then the vacant
-    seat as the first alternate (DOMAIN §5); c9 is the next alternate."""
+    place. Nobody reaches more than half in the run-off: both keep an alternate place, c8 (more votes) first, and c8
+    then takes the vacant seat as the first alternate (DOMAIN §5); c7 is the next alternate, ahead of c9."""
     heads = dict(zip([f"c{i}" for i in range(1, 11)], [70, 69, 68, 67, 66, 65, 60, 60, 55, 54], strict=True))
     election = tally_doc(election_by_heads(heads, seats=7, max_alternates=3, voters=100))
     first = complete_committee([election], {}, 5)
@@ -204,7 +207,7 @@ def test_a_seat_the_runoff_leaves_vacant_goes_to_the_first_alternate_once_the_co
     assert len(first.members) == 6
     tie = Runoff("f" * 64, "e", 7, 1, 1, ("c7", "c8"))
     result = runoff({"r1": 10, "r2": 20}, tie=tie)
-    assert result.settled == {"members": [], "alternates": ["c8"]}
+    assert result.settled == {"members": [], "alternates": ["c8", "c7"]}
     done = complete_committee([election], {("e", 7): election_document(result)}, 5)
     assert done.members == ["c1", "c2", "c3", "c4", "c5", "c6", "c8"]
-    assert done.alternates == ["c9", "c10"]
+    assert done.alternates == ["c7", "c9", "c10"]

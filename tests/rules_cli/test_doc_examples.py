@@ -135,6 +135,7 @@ def runoff_places(matter: dict[str, Any], got: dict[str, Any], weights: dict[str
         return
     winners = [n for n in order if weights[n][0]][:seats]
     others = [n for n in order if n not in winners]
+    places += seats - len(winners)  # a seat nobody qualified for is a place every tied candidate was sure of
     outcome = dict.fromkeys(winners, "member") | {
         n: "alternate" if i < places else "not_elected" for i, n in enumerate(others)
     }
