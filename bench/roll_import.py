@@ -92,9 +92,9 @@ def build_xlsx(units: list[DemoUnit]) -> bytes:
     sheet.append(headers)
     for unit in units:
         row = file_row(unit, OWNER_SLOTS)
-        if len(row) != len(headers):
+        if len(row) > len(headers):
             raise SystemExit(f"a row has {len(row)} cells for {len(headers)} headers: the template changed")
-        sheet.append(row)
+        sheet.append(row + [None] * (len(headers) - len(row)))  # the document columns after 代表人 stay empty
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

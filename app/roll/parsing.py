@@ -51,6 +51,7 @@ import io
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -326,12 +327,49 @@ def _calamine_rows(sheet: Any) -> Iterable[tuple[object, ...]]:
         yield tuple(None if cell == "" else cell for cell in row)
 
 
+#: the most an uploaded workbook may hold once uncompressed, and its most entries: a 100,000-row roll is some 60 MB
+#: of XML; a "zip bomb" of one long shared string (1 MB that inflates to gigabytes) is refused before it is parsed
+MAX_UNCOMPRESSED = 96 * 1024 * 1024
+MAX_ENTRIES = 500
+_CHUNK = 1024 * 1024
+
+
+def check_archive(data: bytes) -> None:
+    """Refuse a workbook whose entries inflate beyond MAX_UNCOMPRESSED, or that has more than MAX_ENTRIES entries,
+    before any parser sees it (issue 16: hostile files). The sizes are measured by inflating in 1 MB chunks, never
+    trusted from the archive's directory (which a forged file can understate), so memory stays bounded and a bomb is
+    refused as soon as it passes the limit."""
+    too_large = RollFileError(
+        "file_too_large",
+        _l(
+            "This workbook holds more than %(mb)d MB once uncompressed: it is not an owner roll. Save the roll alone "
+            "as .xlsx or .csv.",
+            mb=MAX_UNCOMPRESSED // (1024 * 1024),
+        ),
+    )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+            if len(entries) > MAX_ENTRIES:
+                raise too_large
+            total = 0
+            for entry in entries:
+                with archive.open(entry) as stream:
+                    while chunk := stream.read(_CHUNK):
+                        total += len(chunk)
+                        if total > MAX_UNCOMPRESSED:
+                            raise too_large
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, NotImplementedError, RuntimeError, OSError) as exc:
+        raise RollFileError("unreadable_file", _l("This file cannot be read as an Excel workbook (.xlsx).")) from exc
+
+
 def _read_xlsx(data: bytes) -> RawTable:
     """Read the first sheet that holds a roll, with python-calamine (Rust; a 20,000-row file in well under a second,
-    where openpyxl takes several). Cells keep their type: a number stays an int or float, so that validation can
-    see an ID number that Excel stored as a number."""
+    where openpyxl takes several), once `check_archive` has bounded it. Cells keep their type: a number stays an int
+    or float, so that validation can see an ID number that Excel stored as a number."""
     from python_calamine import CalamineWorkbook
 
+    check_archive(data)
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # calamine raises its own errors for damaged or encrypted archives
@@ -390,7 +428,7 @@ def read_roll_file(filename: str, data: bytes) -> RawTable:
     """Read an uploaded owner-roll file (.xlsx or .csv; the content decides when the name is misleading).
 
     Raises RollFileError with code unsupported_file_type, old_excel_format, empty_file, unreadable_file,
-    unknown_encoding, missing_columns, duplicate_column, no_rows or too_many_rows.
+    file_too_large, unknown_encoding, missing_columns, duplicate_column, no_rows or too_many_rows.
     """
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     if not data or not data.strip():

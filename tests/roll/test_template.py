@@ -141,3 +141,28 @@ def test_csv_template_with_rows_appended_imports():
     report = validate_roll(read_roll_file("template.csv", data))
     assert report.ok, report.errors
     assert len(report.units) == 11
+
+
+def test_a_zip_bomb_is_refused_before_it_is_parsed():
+    """Issue 16 item 3: a workbook whose shared string inflates to 192 MB (from well under 1 MB) is refused by its
+    inflated size; its time and peak memory are measured by bench/zip_bomb.py (docs/security.md)."""
+    from app.roll.parsing import MAX_UNCOMPRESSED
+    from tests.roll.bombs import zip_bomb
+
+    bomb = zip_bomb(192 * 1024 * 1024)
+    assert len(bomb) < 2 * 1024 * 1024
+    with pytest.raises(RollFileError) as caught:
+        read_roll_file("roll.xlsx", bomb)
+    assert caught.value.code == "file_too_large"
+    assert str(MAX_UNCOMPRESSED // (1024 * 1024)) in str(caught.value.message)
+
+
+def test_the_archive_check_passes_the_template_and_refuses_a_damaged_archive():
+    """A 20,000-unit roll inflates to far less than the limit (bench/zip_bomb.py prints it)."""
+    from app.roll.parsing import check_archive
+
+    data = roll_template_xlsx(True)
+    check_archive(data)
+    with pytest.raises(RollFileError) as caught:
+        check_archive(data[: len(data) // 2])
+    assert caught.value.code == "unreadable_file"
