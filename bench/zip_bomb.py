@@ -50,8 +50,8 @@ def measure(data: bytes) -> tuple[str, float, float, float]:
 
 
 def main() -> None:
-    from bench.roll_import import SEED, SIZES, build_xlsx
     from app.demo.roll_generator import generate_demo_roll
+    from bench.roll_import import SEED, SIZES, build_xlsx
     from tests.roll.bombs import zip_bomb
 
     bomb = zip_bomb(1024 * 1024 * 1024)
@@ -59,7 +59,9 @@ def main() -> None:
     inflated = sum(item.file_size for item in zipfile.ZipFile(io.BytesIO(roll)).infolist())
     print(f"zip bomb: {len(bomb) / 1e6:.2f} MB on disk, 1024 MB inflated")
     outcome, seconds, start_mb, peak_mb = measure(bomb)
-    print(f"  refused: {outcome} in {seconds:.2f} s; peak resident memory {peak_mb:.0f} MB (at start {start_mb:.0f} MB)")
+    print(
+        f"  refused: {outcome} in {seconds:.2f} s; peak resident memory {peak_mb:.0f} MB (at start {start_mb:.0f} MB)"
+    )
     print(f"real roll: {len(roll) / 1e6:.2f} MB on disk, {inflated / 1e6:.1f} MB inflated")
     outcome, seconds, start_mb, peak_mb = measure(roll)
     print(f"  {outcome} in {seconds:.2f} s; peak resident memory {peak_mb:.0f} MB (at start {start_mb:.0f} MB)")
