@@ -33,3 +33,15 @@ def required_text(value: str, field: str, limit: int, *, multiline: bool = False
 def optional_text(value: str, field: str, limit: int, *, multiline: bool = False) -> str:
     """Like `required_text`, but empty text is allowed (and returned as "")."""
     return required_text(value, field, limit, multiline=multiline) if value.strip() else ""
+
+
+#: what a spreadsheet reads as the start of a formula (OWASP "CSV injection"): =, +, -, @, a tab, a carriage return
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A cell's value as an export writes it: a text that a spreadsheet would run as a formula gets a leading
+    apostrophe (=HYPERLINK("…") → '=HYPERLINK("…")), shown as text; anything else unchanged (issue 16 item 5)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value

