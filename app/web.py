@@ -33,6 +33,22 @@ HTTP_MESSAGES = {
 }
 
 
+#: the last page a list offers: beyond it a page number is clamped (issue 16 item 7: ?page=99999999999999999999 once
+#: overflowed the database's offset and answered 500)
+MAX_PAGE = 100_000
+
+
+def page_number() -> int:
+    """The ``page`` query parameter, 1 to MAX_PAGE; anything else (missing, not a number, out of range) is clamped."""
+    return min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
+
+
+def id_argument(name: str) -> int | None:
+    """A query parameter naming a row by its id: a positive integer within the ids' range (`IdConverter`), else None."""
+    value = request.args.get(name, type=int)
+    return value if value is not None and 0 < value <= IdConverter.LARGEST else None
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/")
 

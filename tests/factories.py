@@ -73,6 +73,7 @@ def gen_roll(community: Community, author: User, units: int = 12) -> dict[str, i
         reason="测试",
         status="done",
         roll_version_id=version.id,
+        report={"units": len(sample), "errors": [], "warnings": []},  # as the import task leaves it
     )
     db.session.add(roll_import)
     db.session.flush()

@@ -415,3 +415,31 @@ def test_every_observer_and_member_can_read_their_own_community(app, client, aut
         page = reader.get(f"/communities/{community.id}")
         assert page.status_code == 200, username
         assert "看得见小区" in page.get_data(as_text=True)
+
+
+HOSTILE_QUERIES = (
+    "page=99999999999999999999",
+    "page=-5",
+    "page=%00",
+    "page=1e9",
+    "next=/x%0d%0aSet-Cookie:%20a=b",
+    "entered=99999999999999999999&q=%ff%fe&sort=;DROP",
+)
+
+
+def test_hostile_query_parameters_on_every_page_never_give_a_500(app, client, auth, world):
+    """Issue 16 item 7: every page of the service (its own community's, as an official who may read it) with
+    out-of-range page numbers, a NUL, a header-breaking ``next`` and junk parameters answers without a server error;
+    an out-of-range page is clamped."""
+    assert auth.login("official-b-secret").status_code == 302
+    for endpoint, method, rule in _routes(app):
+        url = _url_for_b(rule, world)
+        if method != "GET" or url.startswith("/api/") or endpoint == "auth.logout":
+            continue
+        for query in HOSTILE_QUERIES:
+            response = client.get(f"{url}?{query}")
+            assert response.status_code < 500, (endpoint, query, response.status_code)
+    # public pages: the language switch with a newline in ``next`` goes home instead of breaking the header
+    response = client.get("/lang/en?next=/x%0d%0aSet-Cookie:%20a=b")
+    assert response.status_code == 302
+    assert "Set-Cookie: a=b" not in response.headers["Location"]

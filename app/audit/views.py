@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
@@ -15,6 +15,7 @@ from app.audit.tasks import verify_audit_chain
 from app.auth import permissions
 from app.celery_app import enqueue
 from app.extensions import db
+from app.web import page_number
 
 bp = Blueprint("audit", __name__)
 
@@ -35,7 +36,7 @@ def events_query_for(user: Any) -> Any:
 @login_required
 def events() -> Any:
     """The audit log, newest first, in pages of 50."""
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_number()
     rows = db.session.scalars(events_query_for(current_user).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
     return render_template(
         "audit/events.html",

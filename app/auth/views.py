@@ -15,6 +15,7 @@ from app.auth.forms import ApiTokenForm, LoginForm, PasswordForm
 from app.auth.passwords import verify_password
 from app.errors import DomainError
 from app.extensions import db, limiter
+from app.text import has_control_characters
 
 bp = Blueprint("auth", __name__)
 
@@ -29,8 +30,15 @@ def _login_failed(response: Any) -> bool:
 
 
 def safe_next(target: str | None) -> str:
-    """Follow ?next= only to a path on this site."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    """Follow ?next= only to a path on this site, without control characters (a newline would break the Location
+    header: issue 16 item 7)."""
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and not has_control_characters(target)
+        and not urlsplit(target).netloc
+    ):
         return target
     return url_for("dashboard.index")
 

@@ -25,6 +25,7 @@ from app.roll.services import today
 from app.roll.tasks import import_roll
 from app.rules.areas import format_area
 from app.text import spreadsheet_safe
+from app.web import page_number
 
 bp = Blueprint("roll", __name__)
 
@@ -152,7 +153,7 @@ def import_status(import_id: int) -> Any:
 def version_page(version_id: int) -> Any:
     """A version: weights, changes against the previous one, units (masked), notice, objections, freeze."""
     version, community = _version(version_id)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_number()
     units = db.session.scalars(
         select(RollUnit)
         .where(RollUnit.roll_version_id == version.id)

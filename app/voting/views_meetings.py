@@ -50,6 +50,7 @@ from app.voting.meeting_forms import (
 )
 from app.voting.models import Matter, Meeting, MeetingVoter, SmsMessage
 from app.voting.views_paper import may_enter as may_enter_paper
+from app.web import page_number
 
 bp = Blueprint("meetings", __name__)
 
@@ -145,10 +146,6 @@ def _configure_form(meeting: Meeting) -> ConfigureForm:
             "contact_phone": meeting.contact_phone,
         }
     )
-
-
-def _page_number() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
 
 
 # --- the community's meetings ----------------------------------------------------------------------------------------
@@ -360,7 +357,7 @@ def voters(meeting_id: int) -> Any:
     meeting, community = _meeting(meeting_id)
     require_convener(meeting)
     building = request.args.get("building", "")
-    page = _page_number()
+    page = page_number()
     rows, has_next = turnouts.voter_rows(meeting, building=building, page=page)
     return render_template(
         "voting/meeting_voters.html",
@@ -439,7 +436,7 @@ def turnout(meeting_id: int) -> Any:
         abort(403)
     can_prepare = acting.can_run(current_user, meeting)
     building = request.args.get("building", "")
-    page = _page_number()
+    page = page_number()
     not_voted, has_next = (
         turnouts.voter_rows(meeting, building=building, not_voted_only=True, page=page) if can_prepare else ([], False)
     )

@@ -41,6 +41,7 @@ from app.voting.paper_forms import (
     side_by_side,
 )
 from app.voting.paper_models import PaperEntry
+from app.web import id_argument
 
 bp = Blueprint("paper", __name__)
 
@@ -218,7 +219,7 @@ def entry(meeting_id: int) -> Any:
     meeting, community = _meeting(meeting_id)
     if request.method == "GET":
         form = PaperEntryForm(formdata=None, data={"code": request.args.get("code", "")})
-        return _entry_page(meeting, community, form, outcome=_outcome(meeting, request.args.get("entered", type=int)))
+        return _entry_page(meeting, community, form, outcome=_outcome(meeting, id_argument("entered")))
     form = PaperEntryForm()
     valid = form.validate_on_submit()
     marks, errors = read_marks(meeting, request.form)
