@@ -5,7 +5,9 @@ docs/configuration.md (a test keeps the two in step).
 
 Embedded defaults (development): SQLite under `instance/`, Celery eager, in-memory rate limits, console SMS.
 Production (`GONGJUE_ENV=production`) refuses to start without an explicit secret key, database URL, Redis URL
-and data-encryption key, because a default there would silently lose sessions, data or personal information.
+and data-encryption key, because a default there would silently lose sessions, data or personal information; and
+it refuses what is unsafe (`production_refusals`: issue 16 item 4): SQLite, a short or simple secret key, a data key
+that is not random, in-memory rate limits, the console SMS backend (unless "none", the audited no-SMS mode).
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ SETTINGS: dict[str, str] = {
     "CELERY_EAGER": "1 runs tasks in the web process (default in development), 0 sends them to a worker",
     "RATELIMIT_STORAGE_URL": "Flask-Limiter storage; memory:// in development, the Redis URL in production",
     "AUDIT_VERIFY_INTERVAL": "seconds between audit-chain verifications scheduled by beat (default 3600)",
-    "SMS_BACKEND": "console (default: messages go to an outbox page) or a provider plug-in path",
+    "SMS_BACKEND": "console (default: messages go to an outbox page), none (no text messages: production without a "
+    "provider) or a provider plug-in path",
     "TRUSTED_PROXIES": "how many reverse proxies' X-Forwarded-* headers are trusted",
     "INSTANCE_PATH": "folder for the SQLite file and generated development keys (default ./instance)",
     "LOG_LEVEL": "logging level (default INFO)",
@@ -161,4 +164,42 @@ def load_config(environ: Mapping[str, str] | None = None, overrides: Mapping[str
         "OPENAPI_JSON_PATH": "openapi.json",
     }
     config.update({key: value for key, value in overrides.items() if key != "DATA_KEY_B64"})
+    if is_production:
+        problems = production_refusals(config)
+        if problems:
+            raise ConfigurationError(
+                "Production mode refuses an unsafe configuration: " + " ".join(problems) + " See docs/deploy.md."
+            )
     return config
+
+
+#: a secret key needs this many characters, with at least this many different ones (a random token has ~40)
+SECRET_KEY_LENGTH, SECRET_KEY_VARIETY = 32, 12
+#: 32 random bytes have some 31 different values; a key typed by hand or all zeros has few
+DATA_KEY_VARIETY = 16
+
+
+def production_refusals(config: Mapping[str, Any]) -> list[str]:
+    """What production refuses to start with, each named (issue 16 item 4)."""
+    problems = []
+    if str(config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        problems.append(
+            "GONGJUE_DATABASE_URL is SQLite: production runs on PostgreSQL (SQLite cannot hold the second factor's "
+            "lock-out against concurrent answers)."
+        )
+    secret = str(config["SECRET_KEY"])
+    if len(secret) < SECRET_KEY_LENGTH or len(set(secret)) < SECRET_KEY_VARIETY:
+        problems.append(
+            f"GONGJUE_SECRET_KEY is too short or too simple: at least {SECRET_KEY_LENGTH} characters from a random "
+            "generator."
+        )
+    if len(set(bytes(config["DATA_KEY"]))) < DATA_KEY_VARIETY:
+        problems.append("GONGJUE_DATA_KEY is not random (all zeros, or typed by hand): generate 32 random bytes.")
+    if str(config["RATELIMIT_STORAGE_URI"]).startswith("memory"):
+        problems.append("GONGJUE_RATELIMIT_STORAGE_URL is in memory: each worker would count on its own; use Redis.")
+    if config["SMS_BACKEND"] == "console":
+        problems.append(
+            "GONGJUE_SMS_BACKEND is console (codes only on a staff page): name a provider plug-in, or none for a "
+            "platform that sends no text messages (the ID-number factor and paper only)."
+        )
+    return problems

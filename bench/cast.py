@@ -246,6 +246,7 @@ def start_gunicorn(
         GONGJUE_DATA_KEY=data_key,
         GONGJUE_DATABASE_URL=with_option(database_url, "application_name", APPLICATION_NAME),
         GONGJUE_REDIS_URL=redis_url,
+        GONGJUE_SMS_BACKEND="none",
         GONGJUE_TRUSTED_PROXIES="1",
         GONGJUE_INSTANCE_PATH=str(folder / "instance"),
         GONGJUE_LOG_LEVEL="WARNING",

@@ -11,10 +11,11 @@ import pytest
 from app.config import PRODUCTION_REQUIRED, SETTINGS, ConfigurationError, load_config
 
 ROOT = Path(__file__).resolve().parent.parent
-GOOD_KEY = base64.b64encode(b"x" * 32).decode()
+GOOD_KEY = base64.b64encode(bytes(range(7, 39))).decode()
 PRODUCTION = {
     "GONGJUE_ENV": "production",
-    "GONGJUE_SECRET_KEY": "s" * 48,
+    "GONGJUE_SECRET_KEY": "Vq3f9XyN2mKp8RtL5wZc1HjB7dGs4AeU0oYi6",
+    "GONGJUE_SMS_BACKEND": "none",
     "GONGJUE_DATABASE_URL": "postgresql+psycopg://db/gongjue",
     "GONGJUE_REDIS_URL": "redis://127.0.0.1:6379/3",
     "GONGJUE_DATA_KEY": GOOD_KEY,
@@ -70,3 +71,50 @@ def test_every_setting_is_read_by_load_config():
     source = (ROOT / "app" / "config.py").read_text()
     for name in SETTINGS:
         assert f'_env("{name}"' in source, f"GONGJUE_{name} is documented but never read"
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "named"),
+    [
+        ("GONGJUE_DATABASE_URL", "sqlite:////srv/gongjue.db", "GONGJUE_DATABASE_URL is SQLite"),
+        ("GONGJUE_SECRET_KEY", "x", "GONGJUE_SECRET_KEY is too short"),
+        ("GONGJUE_SECRET_KEY", "s" * 48, "GONGJUE_SECRET_KEY is too short or too simple"),
+        ("GONGJUE_DATA_KEY", base64.b64encode(bytes(32)).decode(), "GONGJUE_DATA_KEY is not random"),
+        ("GONGJUE_RATELIMIT_STORAGE_URL", "memory://", "GONGJUE_RATELIMIT_STORAGE_URL is in memory"),
+        ("GONGJUE_SMS_BACKEND", "console", "GONGJUE_SMS_BACKEND is console"),
+    ],
+)
+def test_production_refuses_an_unsafe_setting_and_names_it(setting, value, named, tmp_path):
+    """Issue 16 item 4: each unsafe choice is refused at start, named in the refusal."""
+    with pytest.raises(ConfigurationError, match=named):
+        load_config({**PRODUCTION, setting: value, "GONGJUE_INSTANCE_PATH": str(tmp_path)})
+
+
+def test_without_sms_no_meeting_asks_for_a_text_message_code(app):
+    """The no-SMS mode: nothing is sent, and a meeting cannot choose the SMS factor."""
+    from datetime import timedelta
+
+    from app.db_types import utcnow
+    from app.errors import DomainError
+    from app.voting import meetings, sms
+    from tests.factories import gen_community, gen_official, gen_township
+    from tests.voting.helpers import gen_meeting
+
+    app.config["SMS_BACKEND"] = "none"
+    community = gen_community(gen_township())
+    meeting = gen_meeting(community, gen_official(community.township))
+    now = utcnow()
+    with pytest.raises(DomainError) as refused:
+        meetings.configure(
+            meeting,
+            opens_at=now,
+            closes_at=now + timedelta(days=1),
+            channels="phone",
+            second_factor="sms",
+            allow_change=False,
+            user_id=None,
+        )
+    assert refused.value.code == "sms_disabled"
+    with pytest.raises(DomainError) as not_sent:
+        sms.sms_backend().send(meeting.id, "13800000000", "code")
+    assert not_sent.value.code == "sms_disabled"

@@ -37,6 +37,7 @@ from app.rules.model import CATEGORIES, Settings
 from app.text import optional_text, required_text
 from app.voting import announcement
 from app.voting.models import Matter, MatterCandidate, Meeting, MeetingVoter
+from app.voting.sms import sms_disabled
 
 CHANNELS = ("phone,paper", "phone", "paper")
 SECOND_FACTORS = ("id_last6", "sms")
@@ -198,6 +199,12 @@ def configure(
         raise DomainError("invalid_channels", _l("Choose phone, paper, or both."), field="channels")
     if second_factor not in SECOND_FACTORS:
         raise DomainError("invalid_second_factor", _l("Choose how voters prove who they are."), field="second_factor")
+    if second_factor == "sms" and sms_disabled():
+        raise DomainError(
+            "sms_disabled",
+            _l("This platform sends no text messages: use the ID-number check."),
+            field="second_factor",
+        )
     meeting.opens_at, meeting.closes_at, meeting.channels = opens_at, closes_at, channels
     meeting.second_factor, meeting.allow_change = second_factor, allow_change
     if contact_phone is not None:

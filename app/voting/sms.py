@@ -11,7 +11,9 @@ import importlib
 from typing import Protocol
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
+from app.errors import DomainError
 from app.extensions import db
 from app.privacy import mask_phone
 from app.voting.models import SmsMessage
@@ -35,11 +37,31 @@ class ConsoleBackend:
         db.session.flush()
 
 
+class NoSmsBackend:
+    """The platform sends no text messages ("none", production without a provider: app.config): every send is
+    refused with a clear message; the ID-number factor and paper are the ways to vote."""
+
+    name = "none"
+
+    def send(self, meeting_id: int, phone: str, body: str) -> None:
+        raise DomainError(
+            "sms_disabled",
+            _l("This platform sends no text messages: use the ID-number check or a paper ballot."),
+            status=409,
+        )
+
+
+def sms_disabled() -> bool:
+    return str(current_app.config.get("SMS_BACKEND") or "console") == "none"
+
+
 def sms_backend() -> SmsBackend:
-    """The configured backend: "console", or "package.module:ClassName" of a plug-in."""
+    """The configured backend: "console", "none", or "package.module:ClassName" of a plug-in."""
     configured = str(current_app.config.get("SMS_BACKEND") or "console")
     if configured == "console":
         return ConsoleBackend()
+    if configured == "none":
+        return NoSmsBackend()
     module_name, _, class_name = configured.partition(":")
     backend: SmsBackend = getattr(importlib.import_module(module_name), class_name)()
     return backend

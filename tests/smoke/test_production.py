@@ -135,6 +135,7 @@ def production_environment(database_url: str, redis_url: str, instance: Path) ->
         GONGJUE_DATA_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
         GONGJUE_DATABASE_URL=database_url,
         GONGJUE_REDIS_URL=redis_url,
+        GONGJUE_SMS_BACKEND="none",  # no provider here: the audited no-SMS mode (app.config)
         GONGJUE_AUDIT_VERIFY_INTERVAL="2",
         GONGJUE_TRUSTED_PROXIES="1",
         GONGJUE_INSTANCE_PATH=str(instance),
