@@ -126,6 +126,7 @@ VALID_DATA = {
     "legal_ground": "越界测试",
     "complied_on": "2026-09-04",
     "note": "越界测试",
+    "active": False,
 }
 
 
@@ -146,7 +147,7 @@ def world(app: Flask) -> World:
     official_a = gen_official(township_a, "official-a")
     official_b = gen_official(township_b, "official-b-secret")
     gen_member(community_a, "member-a")
-    gen_member(community_b, "member-b-secret")
+    member_b = gen_member(community_b, "member-b-secret")
     token_b = accounts.create_api_token(official_b, "B's token")
     token_a = accounts.create_api_token(official_a, "A's token")
     roll_b = gen_roll(community_b, official_b)
@@ -158,6 +159,7 @@ def world(app: Flask) -> World:
             "township_id": township_b.id,
             "community_id": community_b.id,
             "token_id": token_b.token.id,
+            "user_id": member_b.id,
             **roll_b,
             **preparation_b,
             **voting_b,

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from app.api.common import check_api_auth
-from app.api.schemas import CommunitySchema, NewAccountSchema, UserSchema
+from app.api.schemas import AccountActiveSchema, CommunitySchema, NewAccountSchema, UserSchema
 from app.auth import permissions
 from app.auth import services as accounts
 from app.auth.models import BodyOffice, GroupRole, Role
 from app.communities import queries, services
 from app.communities.models import Community
+from app.errors import NotFound
 from app.extensions import db
 
 blp = Blueprint("api_communities", __name__, description="Communities (住宅小区)")
@@ -62,6 +64,23 @@ def list_community_accounts(community_id: int) -> Any:
     community = permissions.get_community(current_user, community_id)
     permissions.require_manage_community(current_user, community)
     return [user for user, _grant in queries.accounts_in(community=community)]
+
+
+@blp.post("/communities/<id:community_id>/accounts/<id:user_id>/active")
+@blp.arguments(AccountActiveSchema)
+@blp.response(200, UserSchema)
+def set_account_active(data: dict[str, Any], community_id: int, user_id: int) -> Any:
+    """The township deactivates an account of the community (`active: false`: no login, its sessions end, its API
+    tokens are revoked and answer 401; its history stays) or reactivates it; audited. 404 for an account that is not
+    the community's."""
+    community = permissions.get_community(current_user, community_id)
+    permissions.require_manage_community(current_user, community)
+    user = next((u for u, _grant in queries.accounts_in(community=community) if u.id == user_id), None)
+    if user is None:
+        raise NotFound("account_not_found", _l("No such account in this community."))
+    accounts.set_active(user, data["active"], current_user.id)
+    db.session.commit()
+    return user
 
 
 @blp.post("/communities/<id:community_id>/accounts")

@@ -44,6 +44,10 @@ class UserSchema(Schema):
     grants = fields.List(fields.Nested(GrantSchema))
 
 
+class AccountActiveSchema(Schema):
+    active = fields.Boolean(required=True, metadata={"description": "false deactivates, true reactivates"})
+
+
 class TownshipSchema(Schema):
     id = fields.Integer(dump_only=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))

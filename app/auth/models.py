@@ -138,10 +138,13 @@ class ApiToken(db.Model):  # type: ignore[name-defined]
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: the token stops working after this time (default 90 days after it was made: issue 16 item 6)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        """Not revoked, and not past its expiry."""
+        return self.revoked_at is None and (self.expires_at is None or utcnow() < self.expires_at)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -20,6 +21,8 @@ from app.governance.body_models import GoverningBody
 from app.text import required_text
 
 API_TOKEN_PREFIX = "gjt_"  # noqa: S105  (a public prefix that marks Gongjue tokens, not a secret)
+#: an API token works this long unless revoked sooner (issue 16 item 6)
+API_TOKEN_LIFETIME = timedelta(days=90)
 
 
 def normalise_username(username: str) -> str:
@@ -157,14 +160,42 @@ def authenticate(username: str, password: str) -> User | None:
 
 
 def set_password(user: User, new_password: str) -> None:
-    """Change a password; every existing session of the account ends."""
+    """Change a password; every existing session of the account ends, and its API tokens are revoked."""
     if len(new_password) < MIN_PASSWORD_LENGTH:
         raise DomainError(
             "password_too_short", _l("A password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
         )
     user.password_hash = hash_password(new_password)
     user.session_token = new_session_token()
-    audit.record("account.password_change", "user", user.id, {"username": user.username})
+    revoked = _revoke_all_tokens(user)
+    audit.record("account.password_change", "user", user.id, {"username": user.username, "tokens_revoked": revoked})
+
+
+def _revoke_all_tokens(user: User) -> int:
+    tokens = [t for t in api_tokens_of(user) if t.revoked_at is None]
+    for token in tokens:
+        token.revoked_at = utcnow()
+    return len(tokens)
+
+
+def end_sessions(user: User) -> None:
+    """Every session of the account ends at once (logging out, deactivation): the cookie's token no longer loads
+    the account (`User.get_id`), so a replayed cookie gets the login page."""
+    user.session_token = new_session_token()
+
+
+def set_active(user: User, active: bool, actor_id: int | None) -> None:
+    """Deactivate an account (it can no longer log in; its sessions end and its API tokens are revoked; its history
+    stays) or reactivate it; audited (issue 16 item 6)."""
+    if user.is_active == active:
+        return
+    user.is_active = active
+    revoked = 0
+    if not active:
+        end_sessions(user)
+        revoked = _revoke_all_tokens(user)
+    action = "account.reactivate" if active else "account.deactivate"
+    audit.record(action, "user", user.id, {"username": user.username, "tokens_revoked": revoked, "by": actor_id})
 
 
 def _token_digest(token: str) -> str:
@@ -182,7 +213,13 @@ class IssuedToken:
 def create_api_token(user: User, name: str) -> IssuedToken:
     name = required_text(name, "name", 100)
     secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, name=name, prefix=secret[:10], token_hash=_token_digest(secret))
+    token = ApiToken(
+        user_id=user.id,
+        name=name,
+        prefix=secret[:10],
+        token_hash=_token_digest(secret),
+        expires_at=utcnow() + API_TOKEN_LIFETIME,
+    )
     db.session.add(token)
     db.session.flush()
     audit.record("api_token.create", "api_token", token.id, {"name": name, "prefix": token.prefix})
@@ -204,7 +241,7 @@ def user_for_api_token(secret: str) -> User | None:
     if not secret.startswith(API_TOKEN_PREFIX):
         return None
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_digest(secret)))
-    if token is None or token.revoked_at is not None or not token.user.is_active:
+    if token is None or not token.is_active or not token.user.is_active:
         return None
     token.last_used_at = utcnow()
     return token.user

@@ -72,6 +72,7 @@ def login() -> Any:
 def logout() -> Any:
     """End the session."""
     audit.record("auth.logout", "user", current_user.id, {"username": current_user.username})
+    services.end_sessions(current_user)  # a copy of the cookie no longer works (the account's other sessions end too)
     db.session.commit()
     logout_user()
     return redirect(url_for("auth.login"))

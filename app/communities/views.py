@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -35,6 +35,7 @@ from app.preparation import progress
 from app.preparation.group import current_group
 from app.roll.queries import open_objections_in
 from app.roll.services import today
+from app.voting.meeting_forms import ActionForm
 
 bp = Blueprint("communities", __name__)
 
@@ -218,6 +219,32 @@ def community(community_id: int) -> Any:
         reminder_labels=CLOCK_LABELS,
         recomputed=recompute.recent_moves(community, today() - RECOMPUTED_SHOWN_FOR),
     )
+
+
+@bp.post("/communities/<id:community_id>/accounts/<id:user_id>/active")
+@login_required
+def set_account_active(community_id: int, user_id: int) -> Any:
+    """The township deactivates an account of the community (it can no longer log in; its sessions and API tokens
+    end; its history stays) or reactivates it (issue 16 item 6)."""
+    community = _visible_community(community_id)
+    if not permissions.can_manage_community(current_user, community):
+        abort(403)
+    user = next((u for u, _grant in queries.accounts_in(community=community) if u.id == user_id), None)
+    if user is None:
+        abort(404)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    active = request.form.get("active") == "1"
+    accounts.set_active(user, active, current_user.id)
+    db.session.commit()
+    flash(
+        _("Account %(name)s reactivated.", name=user.username)
+        if active
+        else _("Account %(name)s deactivated: it can no longer log in.", name=user.username),
+        "success",
+    )
+    return redirect(url_for("communities.community", community_id=community.id) + "#accounts")
 
 
 @bp.route("/communities/<id:community_id>/accounts/new", methods=["GET", "POST"])

@@ -161,6 +161,7 @@ GOVERNANCE_OPERATIONS = (
     "POST /api/v1/communities/{community_id}/body/members",
     "POST /api/v1/communities/{community_id}/meetings/convened",
     "POST /api/v1/results/{result_id}/runoff",
+    "POST /api/v1/communities/{community_id}/accounts/{user_id}/active",
     "POST /api/v1/meetings/{meeting_id}/election",
     "GET /api/v1/meetings/{meeting_id}/candidates",
     "POST /api/v1/meetings/{meeting_id}/candidates",
@@ -238,7 +239,7 @@ def world(request: pytest.FixtureRequest, app: Flask) -> World:
     township, other_township = gen_township(), gen_township()
     community, other_community = gen_community(township), gen_community(other_township)
     admin, official = gen_admin(), gen_official(township)
-    gen_member(community)
+    member = gen_member(community)
     caller, other = (admin, official) if role == "admin" else (official, admin)
     roll, other_roll = gen_roll(community, official), gen_roll(other_community, caller)
     preparation = gen_preparation_world(community, official, submitted_by=other)
@@ -255,6 +256,7 @@ def world(request: pytest.FixtureRequest, app: Flask) -> World:
             "township_id": [township.id, other_township.id],
             "community_id": [community.id, other_community.id],
             "token_id": [spare_token.id, foreign_token.id],
+            "user_id": [member.id, other.id],
             "version_id": [roll["version_id"], other_roll["version_id"]],
             "import_id": [roll["import_id"], other_roll["import_id"]],
             **{name: [preparation[name], other_preparation[name]] for name in preparation},

@@ -137,3 +137,77 @@ def test_language_switch_to_english(client):
     page = client.get("/login").get_data(as_text=True)
     assert "Log in" in page
     assert 'lang="en"' in page
+
+
+def test_a_cookie_replayed_after_logout_gets_the_login_page(app, client, auth):
+    """Issue 16 item 6: logging out ends the session on the server: a copy of the cookie taken before no longer
+    works."""
+    gen_official(gen_township(), "replayer")
+    auth.login("replayer")
+    stolen = app.test_client()
+    for cookie in client._cookies.values():  # the browser's cookies, as someone who copied them
+        stolen.set_cookie(cookie.key, cookie.value, domain=cookie.domain, path=cookie.path)
+    assert stolen.get("/").status_code == 200
+    assert client.post("/logout", data={"csrf_token": auth.csrf("/")}).status_code == 302
+    replayed = stolen.get("/")
+    assert replayed.status_code == 302
+    assert replayed.headers["Location"].startswith("/login")
+
+
+def test_a_deactivated_accounts_api_token_gets_401_and_it_cannot_log_in(app, client, auth):
+    """The township deactivates an account (page or API): no login, its sessions end, its tokens answer 401; the
+    account's history stays, and it can be reactivated (tokens stay revoked)."""
+    from app.auth import services as accounts
+    from tests.factories import gen_community, gen_member
+
+    township = gen_township()
+    community = gen_community(township)
+    official = gen_official(township, "deactivator")
+    member = gen_member(community, "leaving-member")
+    secret = accounts.create_api_token(member, "脚本").secret
+    db.session.commit()
+    bearer = {"Authorization": f"Bearer {secret}"}
+    assert client.get(f"/api/v1/communities/{community.id}", headers=bearer).status_code == 200
+    api = {"Authorization": f"Bearer {accounts.create_api_token(official, 'township').secret}"}
+    db.session.commit()
+    response = client.post(
+        f"/api/v1/communities/{community.id}/accounts/{member.id}/active", json={"active": False}, headers=api
+    )
+    assert response.status_code == 200
+    assert response.json["is_active"] is False
+    assert client.get(f"/api/v1/communities/{community.id}", headers=bearer).status_code == 401
+    assert auth.login("leaving-member").status_code != 302
+    assert "account.deactivate" in _actions()
+    auth.login("deactivator")
+    page = f"/communities/{community.id}"
+    assert 'data-account="leaving-member" data-active="false"' in client.get(page).get_data(as_text=True)
+    assert auth.post(f"{page}/accounts/{member.id}/active", {"active": "1"}, page).status_code == 302
+    db.session.expire_all()
+    assert member.is_active
+    assert client.get(f"/api/v1/communities/{community.id}", headers=bearer).status_code == 401  # stays revoked
+
+
+def test_an_api_token_expires_after_ninety_days(client):
+    from datetime import timedelta
+
+    import time_machine
+
+    from app.auth import services as accounts
+    from app.db_types import utcnow
+
+    official = gen_official(gen_township(), "expiring")
+    issued = accounts.create_api_token(official, "定时任务")
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {issued.secret}"}
+    assert client.get("/api/v1/townships", headers=headers).status_code == 200
+    with time_machine.travel(utcnow() + accounts.API_TOKEN_LIFETIME + timedelta(minutes=1)):
+        assert client.get("/api/v1/townships", headers=headers).status_code == 401
+
+
+def test_a_password_change_revokes_the_accounts_api_tokens(app):
+    from app.auth import services as accounts
+
+    official = gen_official(gen_township(), "rotating")
+    issued = accounts.create_api_token(official, "脚本")
+    accounts.set_password(official, "another long password")
+    assert accounts.user_for_api_token(issued.secret) is None
