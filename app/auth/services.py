@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from app.audit import services as audit
 from app.auth.models import ApiToken, BodyOffice, GroupRole, Role, RoleGrant, User, new_session_token
-from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
+from app.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password, weak_password
 from app.communities.models import Community, Township
 from app.db_types import utcnow
 from app.errors import DomainError, NotFound
@@ -37,13 +37,22 @@ def _check_new_account(username: str, password: str) -> str:
         )
     if db.session.scalar(select(func.count()).select_from(User).where(User.username == name)):
         raise DomainError("username_taken", _l("This login name is already in use."), status=409, field="username")
+    _check_password(password, name, field="password")
+    return name
+
+
+def _check_password(password: str, *known: str, field: str) -> None:
+    """At least MIN_PASSWORD_LENGTH characters, and not easy to guess (common passwords, the login name)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise DomainError(
-            "password_too_short",
-            _l("A password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
-            field="password",
+            "password_too_short", _l("A password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH), field=field
         )
-    return name
+    if weak_password(password, *known):
+        raise DomainError(
+            "password_too_weak",
+            _l("This password is too easy to guess (a common password, or the login name): choose another."),
+            field=field,
+        )
 
 
 def _new_user(username: str, display_name: str, password: str, grant: RoleGrant) -> User:
@@ -161,10 +170,7 @@ def authenticate(username: str, password: str) -> User | None:
 
 def set_password(user: User, new_password: str) -> None:
     """Change a password; every existing session of the account ends, and its API tokens are revoked."""
-    if len(new_password) < MIN_PASSWORD_LENGTH:
-        raise DomainError(
-            "password_too_short", _l("A password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
-        )
+    _check_password(new_password, user.username, user.display_name, field="new_password")
     user.password_hash = hash_password(new_password)
     user.session_token = new_session_token()
     revoked = _revoke_all_tokens(user)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from app.audit.models import AuditEvent
@@ -211,3 +212,16 @@ def test_a_password_change_revokes_the_accounts_api_tokens(app):
     issued = accounts.create_api_token(official, "脚本")
     accounts.set_password(official, "another long password")
     assert accounts.user_for_api_token(issued.secret) is None
+
+
+def test_an_easy_password_is_refused_with_the_reason(app):
+    """Issue 16 item 6: a common password, or one made of the login name, is refused; a long unusual one is not."""
+    from app.auth import services as accounts
+    from app.errors import DomainError
+
+    official = gen_official(gen_township(), "jiyang9")
+    for weak in ("1234567890", "jiyang91234", "password123"):
+        with pytest.raises(DomainError) as refused:
+            accounts.set_password(official, weak)
+        assert refused.value.code == "password_too_weak", weak
+    accounts.set_password(official, "暨阳街道的 mountain river 2026")
