@@ -21,7 +21,10 @@ bp = Blueprint("auth", __name__)
 
 
 def _login_name() -> str:
-    return "account:" + services.normalise_username(request.form.get("username", ""))[:64]
+    """The account as tried from this address: someone guessing from one address slows down their own attempts at
+    that account, never the real user's from another (issue 16 item 6: no lock-out of the real user)."""
+    account = services.normalise_username(request.form.get("username", ""))[:64]
+    return f"account:{account}:{request.remote_addr or ''}"
 
 
 def _login_failed(response: Any) -> bool:
@@ -47,7 +50,7 @@ def safe_next(target: str | None) -> str:
 @limiter.limit("20 per 10 minutes", methods=["POST"], deduct_when=_login_failed)
 @limiter.limit("5 per 10 minutes", methods=["POST"], key_func=_login_name, deduct_when=_login_failed)
 def login() -> Any:
-    """Log in with a login name and password (throttled per address and per account)."""
+    """Log in with a login name and password (throttled per address, and per account from that address)."""
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
     form = LoginForm()

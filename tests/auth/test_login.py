@@ -43,10 +43,16 @@ def test_login_is_throttled_per_account(client, auth):
     gen_official(gen_township(), "wang.wu")
     for _ in range(5):
         assert auth.login("wang.wu", "wrong password!").status_code == 200
-    assert auth.login("wang.wu").status_code == 429  # even the right password waits now
+    assert auth.login("wang.wu").status_code == 429  # from this address even the right password waits now
     # another account from the same address is not locked by this one
     gen_official(gen_township(), "zhao.liu")
     assert auth.login("zhao.liu").status_code == 302
+    # and the real wang.wu, from another address, logs in: the guesser cannot lock the account out
+    from tests.conftest import AuthActions
+
+    other_browser = client.application.test_client()
+    other_browser.environ_base["REMOTE_ADDR"] = "10.0.0.77"
+    assert AuthActions(other_browser).login("wang.wu").status_code == 302
 
 
 def test_login_is_throttled_per_address(client, auth):
