@@ -90,7 +90,7 @@ def test_production_refuses_an_unsafe_setting_and_names_it(setting, value, named
         load_config({**PRODUCTION, setting: value, "GONGJUE_INSTANCE_PATH": str(tmp_path)})
 
 
-def test_without_sms_no_meeting_asks_for_a_text_message_code(app):
+def test_without_sms_no_meeting_asks_for_a_text_message_code(app, monkeypatch):
     """The no-SMS mode: nothing is sent, and a meeting cannot choose the SMS factor."""
     from datetime import timedelta
 
@@ -100,7 +100,7 @@ def test_without_sms_no_meeting_asks_for_a_text_message_code(app):
     from tests.factories import gen_community, gen_official, gen_township
     from tests.voting.helpers import gen_meeting
 
-    app.config["SMS_BACKEND"] = "none"
+    monkeypatch.setitem(app.config, "SMS_BACKEND", "none")  # the app is shared: restored afterwards
     community = gen_community(gen_township())
     meeting = gen_meeting(community, gen_official(community.township))
     now = utcnow()
