@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,18 @@ def select_locale() -> str:
     return chosen if chosen in ("zh_CN", "en") else "zh_CN"
 
 
+class WithoutQueryStrings(logging.Filter):
+    """The development server's request log without query strings: a voter's personal link carries its token as
+    `?t=…`, and a token must never reach a log (as gunicorn.conf.py's access log in production; issue 16)."""
+
+    QUERY = re.compile(r"\?[^\s\"]*")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(self.QUERY.sub("", a) if isinstance(a, str) else a for a in record.args)
+        return True
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints (registered by hand), commands."""
     settings = load_config(overrides=config)
@@ -35,6 +48,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     app.config.update(settings)
     logging.basicConfig(level=app.config["LOG_LEVEL"])
+    werkzeug_log = logging.getLogger("werkzeug")
+    if not any(isinstance(f, WithoutQueryStrings) for f in werkzeug_log.filters):
+        werkzeug_log.addFilter(WithoutQueryStrings())
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
