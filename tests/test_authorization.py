@@ -160,6 +160,7 @@ def world(app: Flask) -> World:
             "community_id": community_b.id,
             "token_id": token_b.token.id,
             "user_id": member_b.id,
+            "grant_id": member_b.grants[0].id,
             **roll_b,
             **preparation_b,
             **voting_b,

@@ -83,6 +83,24 @@ def set_account_active(data: dict[str, Any], community_id: int, user_id: int) ->
     return user
 
 
+@blp.delete("/communities/<id:community_id>/accounts/<id:user_id>/roles/<id:grant_id>")
+@blp.response(200, UserSchema)
+def remove_account_role(community_id: int, user_id: int, grant_id: int) -> Any:
+    """The township takes one role (`grant_id`, from the account's `grants`) off an account of the community: its
+    sessions end and its API tokens are revoked (401); audited. Returns the account with its remaining roles. 409
+    `last_role` for the account's only role (deactivate it instead); 404 for a role that is not this account's in
+    this community."""
+    community = permissions.get_community(current_user, community_id)
+    permissions.require_manage_community(current_user, community)
+    grant = next((g for u, g in queries.accounts_in(community=community) if u.id == user_id and g.id == grant_id), None)
+    if grant is None:
+        raise NotFound("role_not_found", _l("No such role of this account in this community."))
+    user = grant.user
+    accounts.remove_grant(grant, current_user.id)
+    db.session.commit()
+    return user
+
+
 @blp.post("/communities/<id:community_id>/accounts")
 @blp.arguments(NewAccountSchema)
 @blp.response(201, UserSchema)

@@ -28,6 +28,8 @@ class ErrorSchema(Schema):
 
 
 class GrantSchema(Schema):
+    #: the role's id, to remove it (DELETE /communities/{id}/accounts/{user_id}/roles/{grant_id})
+    id = fields.Integer()
     role = fields.String()
     township_id = fields.Integer(allow_none=True)
     community_id = fields.Integer(allow_none=True)

@@ -204,6 +204,42 @@ def set_active(user: User, active: bool, actor_id: int | None) -> None:
     audit.record(action, "user", user.id, {"username": user.username, "tokens_revoked": revoked, "by": actor_id})
 
 
+def remove_grant(grant: RoleGrant, actor_id: int | None) -> None:
+    """Take one role off an account; audited (``account.role_remove``: the role, its group role or office, its scope).
+
+    Whoever may deactivate the account removes its roles in that community: the township that manages it (the caller
+    checks this, as for `set_active`). The account's sessions end and its API tokens are revoked, so that a session
+    or a script opened under the role cannot keep using it. The grant's row is deleted: no table refers to it, the
+    event keeps what it was, and the account with its history stays. Refused (409) for the account's last role:
+    deactivate the account instead.
+
+    The preparatory group's leader is a member of the group's composition (`GroupMember.is_leader`, a name, not an
+    account: app.preparation.group); taking the role off the leader's account leaves the composition as it is, and the
+    township keeps every right that account had, so it is not refused for that.
+    """
+    user = grant.user
+    if len(user.grants) <= 1:
+        raise DomainError(
+            "last_role",
+            _l("This is the account's only role: deactivate the account instead."),
+            status=409,
+        )
+    end_sessions(user)
+    revoked = _revoke_all_tokens(user)
+    summary = {
+        **_account_summary(user, grant),
+        "grant": grant.id,
+        "township": grant.township_id,
+        "community": grant.community_id,
+        "tokens_revoked": revoked,
+        "by": actor_id,
+    }
+    township_id, community_id = grant.township_id, grant.community_id
+    user.grants.remove(grant)  # the delete-orphan cascade deletes the row
+    db.session.flush()
+    audit.record("account.role_remove", "user", user.id, summary, township_id=township_id, community_id=community_id)
+
+
 def _token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

@@ -247,6 +247,46 @@ def set_account_active(community_id: int, user_id: int) -> Any:
     return redirect(url_for("communities.community", community_id=community.id) + "#accounts")
 
 
+@bp.post("/communities/<id:community_id>/accounts/<id:user_id>/roles/<id:grant_id>/remove")
+@login_required
+def remove_account_role(community_id: int, user_id: int, grant_id: int) -> Any:
+    """The township takes one role off an account of the community (its sessions end and its API tokens are revoked);
+    the account's last role is refused (deactivate it instead). The box "confirm" must be ticked."""
+    community = _visible_community(community_id)
+    if not permissions.can_manage_community(current_user, community):
+        abort(403)
+    found = next(
+        ((u, g) for u, g in queries.accounts_in(community=community) if u.id == user_id and g.id == grant_id), None
+    )
+    if found is None:
+        abort(404)
+    user, grant = found
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    back = url_for("communities.community", community_id=community.id) + "#accounts"
+    if request.form.get("confirm") != "y":
+        flash(_("Tick the box to confirm."), "error")
+        return redirect(back)
+    role = str(ROLE_LABELS.get(Role(grant.role), grant.role))
+    try:
+        accounts.remove_grant(grant, current_user.id)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(back)
+    db.session.commit()
+    flash(
+        _(
+            "Role %(role)s removed from account %(name)s: its sessions ended and its API tokens were revoked.",
+            role=role,
+            name=user.username,
+        ),
+        "success",
+    )
+    return redirect(back)
+
+
 @bp.route("/communities/<id:community_id>/accounts/new", methods=["GET", "POST"])
 @login_required
 def new_community_account(community_id: int) -> Any:
