@@ -7,7 +7,8 @@ Embedded defaults (development): SQLite under `instance/`, Celery eager, in-memo
 Production (`GONGJUE_ENV=production`) refuses to start without an explicit secret key, database URL, Redis URL
 and data-encryption key, because a default there would silently lose sessions, data or personal information; and
 it refuses what is unsafe (`production_refusals`: issue 16 item 4): SQLite, a short or simple secret key, a data key
-that is not random, in-memory rate limits, the console SMS backend (unless "none", the audited no-SMS mode).
+that is not random, in-memory rate limits, the console SMS backend (unless "none", the audited no-SMS mode), and
+the Alibaba Cloud SMS backend without its keys, sign name and template.
 """
 
 from __future__ import annotations
@@ -35,13 +36,27 @@ SETTINGS: dict[str, str] = {
     "RATELIMIT_STORAGE_URL": "Flask-Limiter storage; memory:// in development, the Redis URL in production",
     "AUDIT_VERIFY_INTERVAL": "seconds between audit-chain verifications scheduled by beat (default 3600)",
     "SMS_BACKEND": "console (default: messages go to an outbox page), none (no text messages: production without a "
-    "provider) or a provider plug-in path",
+    "provider), aliyun (Alibaba Cloud SMS) or a provider plug-in path",
+    "ALIYUN_SMS_ACCESS_KEY_ID": "Alibaba Cloud AccessKey ID of a RAM user allowed to send SMS; required with aliyun",
+    "ALIYUN_SMS_ACCESS_KEY_SECRET": "its AccessKey secret; required with aliyun",
+    "ALIYUN_SMS_SIGN_NAME": "the approved SMS sign name (签名) Alibaba Cloud puts in 【】; required with aliyun",
+    "ALIYUN_SMS_TEMPLATE_CODE": "the approved template (SMS_…) with one ${content} parameter; required with aliyun",
+    "ALIYUN_SMS_ENDPOINT": "Dysmsapi endpoint (default https://dysmsapi.aliyuncs.com/)",
+    "ALIYUN_SMS_TIMEOUT": "seconds one request to Alibaba Cloud may take (default 3)",
     "TRUSTED_PROXIES": "how many reverse proxies' X-Forwarded-* headers are trusted",
     "INSTANCE_PATH": "folder for the SQLite file and generated development keys (default ./instance)",
     "LOG_LEVEL": "logging level (default INFO)",
 }
 
 PRODUCTION_REQUIRED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "DATA_KEY")
+#: what GONGJUE_SMS_BACKEND=aliyun cannot send without (app.voting.sms_aliyun)
+ALIYUN_SMS_REQUIRED = (
+    "ALIYUN_SMS_ACCESS_KEY_ID",
+    "ALIYUN_SMS_ACCESS_KEY_SECRET",
+    "ALIYUN_SMS_SIGN_NAME",
+    "ALIYUN_SMS_TEMPLATE_CODE",
+)
+ALIYUN_SMS_DEFAULT_ENDPOINT = "https://dysmsapi.aliyuncs.com/"
 
 
 class ConfigurationError(RuntimeError):
@@ -67,6 +82,19 @@ def _persistent_dev_secret(instance_path: Path, filename: str, make: Any) -> str
         path.write_text(make())
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _seconds(name: str, value: str | None, default: float) -> float:
+    """A positive number of seconds, or ConfigurationError naming the variable."""
+    if value is None:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds <= 60:
+        raise ConfigurationError(f"{ENV_PREFIX}{name} must be a number of seconds between 0 and 60, not {value!r}.")
+    return seconds
 
 
 def decode_data_key(value: str) -> bytes:
@@ -142,6 +170,12 @@ def load_config(environ: Mapping[str, str] | None = None, overrides: Mapping[str
         or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "SMS_BACKEND": _env("SMS_BACKEND", environ) or "console",
+        "ALIYUN_SMS_ACCESS_KEY_ID": _env("ALIYUN_SMS_ACCESS_KEY_ID", environ) or "",
+        "ALIYUN_SMS_ACCESS_KEY_SECRET": _env("ALIYUN_SMS_ACCESS_KEY_SECRET", environ) or "",
+        "ALIYUN_SMS_SIGN_NAME": _env("ALIYUN_SMS_SIGN_NAME", environ) or "",
+        "ALIYUN_SMS_TEMPLATE_CODE": _env("ALIYUN_SMS_TEMPLATE_CODE", environ) or "",
+        "ALIYUN_SMS_ENDPOINT": _env("ALIYUN_SMS_ENDPOINT", environ) or ALIYUN_SMS_DEFAULT_ENDPOINT,
+        "ALIYUN_SMS_TIMEOUT": _seconds("ALIYUN_SMS_TIMEOUT", _env("ALIYUN_SMS_TIMEOUT", environ), default=3.0),
         "TRUSTED_PROXIES": int(_env("TRUSTED_PROXIES", environ) or 0),
         "LOG_LEVEL": _env("LOG_LEVEL", environ) or "INFO",
         # Cookies: HttpOnly and SameSite always; Secure whenever production serves over HTTPS.
@@ -199,7 +233,24 @@ def production_refusals(config: Mapping[str, Any]) -> list[str]:
         problems.append("GONGJUE_RATELIMIT_STORAGE_URL is in memory: each worker would count on its own; use Redis.")
     if config["SMS_BACKEND"] == "console":
         problems.append(
-            "GONGJUE_SMS_BACKEND is console (codes only on a staff page): name a provider plug-in, or none for a "
-            "platform that sends no text messages (the ID-number factor and paper only)."
+            "GONGJUE_SMS_BACKEND is console (codes only on a staff page): name a provider (aliyun, or a plug-in), or "
+            "none for a platform that sends no text messages (the ID-number factor and paper only)."
         )
+    if config["SMS_BACKEND"] == "aliyun":
+        problems.extend(aliyun_sms_refusals(config))
+    return problems
+
+
+def aliyun_sms_refusals(config: Mapping[str, Any]) -> list[str]:
+    """GONGJUE_SMS_BACKEND=aliyun needs its keys, sign name and template, and an HTTPS endpoint (each request carries
+    a voter's number and one-time code in its query string)."""
+    problems = []
+    missing = [ENV_PREFIX + name for name in ALIYUN_SMS_REQUIRED if not config.get(name)]
+    if missing:
+        verb = "is" if len(missing) == 1 else "are"
+        problems.append(
+            f"GONGJUE_SMS_BACKEND is aliyun but {', '.join(missing)} {verb} not set: Alibaba Cloud would send nothing."
+        )
+    if not str(config.get("ALIYUN_SMS_ENDPOINT") or ALIYUN_SMS_DEFAULT_ENDPOINT).startswith("https://"):
+        problems.append("GONGJUE_ALIYUN_SMS_ENDPOINT is not https://: text messages would cross the network in clear.")
     return problems

@@ -244,13 +244,31 @@ class Ballot(db.Model):  # type: ignore[name-defined]
 
 
 class SmsMessage(db.Model):  # type: ignore[name-defined]
-    """A text message as handed to the SMS backend; the console backend only keeps it here, for staff to read."""
+    """A text message as handed to the SMS backend; the console backend only keeps it here, for staff to read.
+
+    Every backend records its row (app.voting.sms_outbox), so that the per-number limit is counted from one table
+    shared by all workers, and the outbox page shows what went out whichever backend sent it."""
 
     __tablename__ = "sms_messages"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
     phone_masked: Mapped[str] = mapped_column(String(20))
+    #: keyed hash of the number (app.privacy.lookup_hash): the per-number limit counts by it, never by the number;
+    #: None on rows made before it existed
+    phone_lookup: Mapped[str | None] = mapped_column(String(64), index=True)
+    #: the number, encrypted, kept only while a provider's delivery report is awaited (QuerySendDetails needs it);
+    #: erased once the report is final or no longer awaited
+    phone_cipher: Mapped[bytes | None] = mapped_column(LargeBinary)
     body: Mapped[str] = mapped_column(String(500))
     backend: Mapped[str] = mapped_column(String(40))
+    #: "kept" (the console outbox: nothing left the platform), "sent" (a provider accepted it), "delivered" or
+    #: "failed" (the provider's delivery report)
+    status: Mapped[str] = mapped_column(String(12), default="kept", server_default="kept")
+    #: the provider's id of the message (Aliyun's BizId), to ask for its delivery report
+    provider_id: Mapped[str | None] = mapped_column(String(64))
+    #: the provider's code for the status ("OK" on acceptance; the report's code, e.g. "DELIVERED" or a carrier's)
+    status_code: Mapped[str | None] = mapped_column(String(64))
+    #: when the status was last set
+    status_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,8 +1,10 @@
 """Sending text messages through an `SmsBackend` (GONGJUE_SMS_BACKEND).
 
 "console", the default, hands nothing to a network: each message is kept as an `SmsMessage` row that staff read on
-the meeting's outbox page (development, demos, and communities that hand codes over by phone). A provider plug-in is
-any importable class with the `SmsBackend` shape, named as "package.module:ClassName"; docs/voting.md shows one.
+the meeting's outbox page (development, demos, and communities that hand codes over by phone). "aliyun" sends through
+Alibaba Cloud SMS (app.voting.sms_aliyun). A provider plug-in is any importable class with the `SmsBackend` shape,
+named as "package.module:ClassName"; docs/voting.md shows one. Every backend that hands a message over records its
+row through app.voting.sms_outbox, the table the per-number limit counts.
 """
 
 from __future__ import annotations
@@ -14,9 +16,10 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from app.errors import DomainError
-from app.extensions import db
-from app.privacy import mask_phone
-from app.voting.models import SmsMessage
+
+# imported here, not when first chosen, so that every process (the Celery worker above all) knows its delivery-report
+# task, app.voting.sms_aliyun.refresh_deliveries
+from app.voting import sms_aliyun, sms_outbox
 
 
 class SmsBackend(Protocol):
@@ -33,8 +36,9 @@ class ConsoleBackend:
     name = "console"
 
     def send(self, meeting_id: int, phone: str, body: str) -> None:
-        db.session.add(SmsMessage(meeting_id=meeting_id, phone_masked=mask_phone(phone), body=body, backend=self.name))
-        db.session.flush()
+        """Kept as status "kept"; not rate-limited per number, since nothing reaches a phone (the per-voter limit of
+        the ballot's send-code page still applies)."""
+        sms_outbox.record(meeting_id, phone, body, self.name)
 
 
 class NoSmsBackend:
@@ -56,12 +60,14 @@ def sms_disabled() -> bool:
 
 
 def sms_backend() -> SmsBackend:
-    """The configured backend: "console", "none", or "package.module:ClassName" of a plug-in."""
+    """The configured backend: "console", "none", "aliyun", or "package.module:ClassName" of a plug-in."""
     configured = str(current_app.config.get("SMS_BACKEND") or "console")
     if configured == "console":
         return ConsoleBackend()
     if configured == "none":
         return NoSmsBackend()
+    if configured == sms_aliyun.AliyunSmsBackend.name:
+        return sms_aliyun.AliyunSmsBackend()
     module_name, _, class_name = configured.partition(":")
     backend: SmsBackend = getattr(importlib.import_module(module_name), class_name)()
     return backend
