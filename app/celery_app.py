@@ -40,6 +40,7 @@ def celery_init_app(app: Flask) -> Celery:
         },
         "preparation-reminders": {"task": "app.preparation.tasks.send_preparation_reminders", "schedule": 3600.0},
         "purge-expired-letters": {"task": "app.voting.tasks.purge_expired_letters", "schedule": 3600.0},
+        "sms-delivery-reports": {"task": "app.voting.sms_aliyun.refresh_deliveries", "schedule": 300.0},
         "close-due-meetings": {"task": "app.results.tasks.close_due_meetings", "schedule": 60.0},
         "governance-reminders": {"task": "app.governance.tasks.send_governance_reminders", "schedule": 3600.0},
     }

@@ -53,6 +53,13 @@ def lookup_hash(value: str) -> str:
     return hmac.new(_derive(_master_key(), b"lookup"), normalised, sha256).hexdigest()
 
 
+def pseudonym_key(meeting_id: int) -> bytes:
+    """The key of one meeting's voter pseudonyms (app.roll.weights.voter_pseudonym), derived from the data key: no
+    page shows it, so nobody but the platform's operator can compute a named owner's pseudonym, and the same owner's
+    pseudonyms in two meetings cannot be matched (issue 16 item 1)."""
+    return _derive(_master_key(), b"pseudonym/meeting/%d" % meeting_id)
+
+
 def mask_name(name: str) -> str:
     """Mask a name for public display: 张三华 → 张*华, 张伟 → 张*, 欧阳明华 → 欧**华."""
     if len(name) <= 1:

@@ -8,6 +8,9 @@ from app.auth import services as accounts
 from app.auth.models import GroupRole, Role, User
 from app.communities import services as communities
 from app.communities.models import Community, Township
+from app.db_types import utcnow
+from app.extensions import db
+from app.voting.proxy_models import Proxy
 
 PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
@@ -79,3 +82,11 @@ def gen_roll(community: Community, author: User, units: int = 12) -> dict[str, i
     db.session.flush()
     owner_id = next(o.id for u in version.units for o in u.owners)
     return {"version_id": version.id, "import_id": roll_import.id, "objection_id": objection.id, "owner_id": owner_id}
+
+
+def confirmed(proxy: Proxy) -> Proxy:
+    """A proxy whose owner's confirmation is recorded (issue 16 item 2), for tests of what comes after it; the
+    confirmation itself is tested through its services in tests/voting/test_proxy_confirmation.py."""
+    proxy.confirmed_via, proxy.confirmed_at = "second_staff", utcnow()
+    db.session.flush()
+    return proxy

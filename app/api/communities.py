@@ -118,6 +118,7 @@ def create_community_account(data: dict[str, Any], community_id: int) -> Any:
         GroupRole(data["group_role"]) if data.get("group_role") else None,
         body_id=data["body_id"],
         office=BodyOffice(data["office"]) if data.get("office") else None,
+        phone=data["phone"],
     )
     db.session.commit()
     return user

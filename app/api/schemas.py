@@ -89,6 +89,8 @@ class NewAccountSchema(Schema):
     #: a body member's body (one of the community's bodies at work) and office
     body_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=2**31 - 1))
     office = fields.String(load_default=None, allow_none=True, validate=validate.OneOf([o.value for o in BodyOffice]))
+    #: the staff member's mobile number, kept as a keyed hash only: an owner's proxy may not have it
+    phone = fields.String(load_default=None, allow_none=True, load_only=True, validate=validate.Length(max=20))
 
 
 class ApiTokenSchema(Schema):

@@ -52,7 +52,7 @@ def create_township_account(data: dict[str, Any], township_id: int) -> Any:
     township = permissions.get_township(current_user, township_id)
     permissions.require_admin(current_user)
     user = accounts.create_township_account(
-        township, data["username"], data["display_name"], data["password"], Role(data["role"])
+        township, data["username"], data["display_name"], data["password"], Role(data["role"]), phone=data["phone"]
     )
     db.session.commit()
     return user

@@ -156,9 +156,17 @@ class ProxySchema(Schema):
     proxy_phone = fields.String(metadata={"description": "masked", "example": "139****1111"})
     matter_ids = fields.List(fields.Integer())
     has_directions = fields.Boolean(metadata={"description": "whether the owner gave directions (never which)"})
+    confirmed_via = fields.String(
+        allow_none=True,
+        metadata={"description": "owner_sms or second_staff once the owner's confirmation is recorded; null before"},
+    )
     status = fields.String(metadata={"description": "active, used, revoked, or owner_voted (revoked in effect)"})
     recorded_at = ShanghaiDateTime()
     revoked_at = ShanghaiDateTime(allow_none=True)
+
+
+class ConfirmationInSchema(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=12))
 
 
 class RevocationInSchema(Schema):
@@ -189,6 +197,7 @@ def proxy_view(proxy: Proxy, voted_themselves: set[int]) -> dict[str, Any]:
         "proxy_name": mask_name(proxy.proxy_name),
         "proxy_phone": mask_phone(decrypt(proxy.proxy_phone_cipher)),
         "has_directions": bool(proxy.directions),
+        "confirmed_via": proxy.confirmed_via,
         "status": "owner_voted" if in_effect else proxy.status,
     }
 
@@ -274,5 +283,46 @@ def revoke_proxy(data: dict[str, Any], proxy_id: int) -> Any:
     """Revoke a proxy in force, with the reason; its links stop working at once. 409 once used or revoked."""
     proxy = _proxy(proxy_id)[0]
     proxies.revoke_proxy(proxy, data["reason"], current_user.id)
+    db.session.commit()
+    return proxy_view(proxy, set())
+
+
+@blp.post("/proxies/<id:proxy_id>/confirmation-code")
+@conveners_only
+@blp.response(202, ProxySchema)
+def send_confirmation_code(proxy_id: int) -> Any:
+    """Send the owner, at their phone on the roll, the code that confirms the proxy (issue 16 item 2). 409 when
+    no text message can reach the owner (then a second staff member approves), or the proxy is confirmed already."""
+    proxy = _proxy(proxy_id)[0]
+    proxies.send_owner_code(proxy, current_user.id)
+    db.session.commit()
+    return proxy_view(proxy, set())
+
+
+@blp.post("/proxies/<id:proxy_id>/confirmation")
+@conveners_only
+@blp.arguments(ConfirmationInSchema)
+@blp.response(200, ProxySchema)
+def confirm_proxy(data: dict[str, Any], proxy_id: int) -> Any:
+    """The code the owner read back confirms the proxy; 422 for a wrong or expired code (counted: five wrong
+    answers void the code)."""
+    proxy = _proxy(proxy_id)[0]
+    try:
+        proxies.confirm_with_owner_code(proxy, data["code"], current_user.id)
+    except DomainError as error:
+        if error.code == "wrong_confirmation":
+            db.session.commit()  # the wrong answer counts
+        raise
+    db.session.commit()
+    return proxy_view(proxy, set())
+
+
+@blp.post("/proxies/<id:proxy_id>/approval")
+@conveners_only
+@blp.response(200, ProxySchema)
+def approve_proxy(proxy_id: int) -> Any:
+    """A second staff member approves the written authorisation; 409 for the staff member who recorded it."""
+    proxy = _proxy(proxy_id)[0]
+    proxies.approve_by_second_staff(proxy, current_user.id)
     db.session.commit()
     return proxy_view(proxy, set())

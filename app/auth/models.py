@@ -67,6 +67,9 @@ class User(db.Model):  # type: ignore[name-defined]
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: the keyed hash of the staff member's mobile number (app.privacy.lookup_hash, "staff-phone:" + number), if
+    #: given: a proxy's phone may not be a staff member's (issue 16 item 2)
+    phone_lookup: Mapped[str | None] = mapped_column(String(64), index=True)
 
     grants: Mapped[list[RoleGrant]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="RoleGrant.id"

@@ -18,6 +18,8 @@ from app.db_types import utcnow
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.governance.body_models import GoverningBody
+from app.privacy import lookup_hash
+from app.roll.validation import normalise_phone
 from app.text import required_text
 
 API_TOKEN_PREFIX = "gjt_"  # noqa: S105  (a public prefix that marks Gongjue tokens, not a secret)
@@ -55,12 +57,30 @@ def _check_password(password: str, *known: str, field: str) -> None:
         )
 
 
-def _new_user(username: str, display_name: str, password: str, grant: RoleGrant) -> User:
+def staff_phone_lookup(phone: str) -> str:
+    """The keyed hash of a staff member's mobile number (`User.phone_lookup`): a proxy's number may not be one
+    (issue 16 item 2; app.voting.proxies)."""
+    return lookup_hash(f"staff-phone:{phone}")
+
+
+def _staff_phone(phone: str | None) -> str | None:
+    """The keyed hash of the optional mobile number given for a new account; a number that is not a mainland
+    mobile is refused with the field named."""
+    if not (phone or "").strip():
+        return None
+    normalised = normalise_phone(phone or "")
+    if normalised is None:
+        raise DomainError("invalid_phone", _l("Type a mainland mobile number (11 digits)."), field="phone")
+    return staff_phone_lookup(normalised)
+
+
+def _new_user(username: str, display_name: str, password: str, grant: RoleGrant, phone: str | None = None) -> User:
     user = User(
         username=_check_new_account(username, password),
         display_name=required_text(display_name, "display_name", 100),
         password_hash=hash_password(password),
         grants=[grant],
+        phone_lookup=_staff_phone(phone),
     )
     db.session.add(user)
     db.session.flush()
@@ -95,13 +115,19 @@ def create_admin(username: str, display_name: str, password: str) -> User:
 
 
 def create_township_account(
-    township: Township, username: str, display_name: str, password: str, role: Role = Role.TOWNSHIP_OFFICIAL
+    township: Township,
+    username: str,
+    display_name: str,
+    password: str,
+    role: Role = Role.TOWNSHIP_OFFICIAL,
+    *,
+    phone: str | None = None,
 ) -> User:
-    """A township official (or township observer)."""
+    """A township official (or township observer), with their mobile number if given (kept as a keyed hash)."""
     if role not in (Role.TOWNSHIP_OFFICIAL, Role.OBSERVER):
         raise DomainError("invalid_role", _l("This role is not scoped to a township."))
     grant = RoleGrant(role=role, township_id=township.id)
-    user = _new_user(username, display_name, password, grant)
+    user = _new_user(username, display_name, password, grant, phone)
     audit.record("account.create", "user", user.id, _account_summary(user, grant), township_id=township.id)
     return user
 
@@ -116,6 +142,7 @@ def create_community_account(
     *,
     body_id: int | None = None,
     office: BodyOffice | None = None,
+    phone: str | None = None,
 ) -> User:
     """A preparatory-group member (with a group role), a teller, a community observer, or a member of one of the
     community's bodies (``body_id``, with an ``office``: chair or member), whose rights last while the body is in
@@ -139,7 +166,7 @@ def create_community_account(
         group_role=group_role.value if group_role else (office.value if office else None),
         body_id=body_id,
     )
-    user = _new_user(username, display_name, password, grant)
+    user = _new_user(username, display_name, password, grant, phone)
     audit.record(
         "account.create",
         "user",

@@ -43,6 +43,11 @@ class AccountForm(FlaskForm):
     display_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=100)])
     username = StringField(_l("Login name"), validators=[DataRequired(), Length(max=64)])
     password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(min=10, max=200)])
+    phone = StringField(
+        _l("Mobile number (optional)"),
+        validators=[Length(max=20)],
+        description=_l("Kept as a keyed hash only: an owner's proxy may not have a staff member's number."),
+    )
     role = SelectField(_l("Role"), validators=[DataRequired()])
     group_role = SelectField(_l("Role in the preparatory group"), default="")
     body_id = SelectField(_l("Body (for a body member)"), default="")

@@ -151,6 +151,7 @@ def new_township_account(township_id: int) -> Any:
             form.display_name.data or "",
             form.password.data or "",
             Role(form.role.data),
+            phone=form.phone.data,
         ),
         lambda user: _("Account %(name)s created.", name=user.username),
         lambda _user: url_for("communities.township", township_id=township.id),
@@ -311,6 +312,7 @@ def new_community_account(community_id: int) -> Any:
                 if form.role.data == Role.BODY_MEMBER and form.body_office.data
                 else None
             ),
+            phone=form.phone.data,
         ),
         lambda user: _("Account %(name)s created.", name=user.username),
         lambda _user: url_for("communities.community", community_id=community.id),

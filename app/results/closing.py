@@ -116,18 +116,19 @@ def exclude_paper(meeting: Meeting, voter_id: int, reason: str) -> int:
         raise DomainError("nothing_to_exclude", _l("This voter has no unsettled paper ballot."), status=404)
     for entry in entries:
         entry.status, entry.excluded_reason = "excluded", reason
-    voter = db.session.get_one(MeetingVoter, voter_id)
-    _audit("paper.exclude", meeting, {"voter": voter.voter_key, "entries": len(entries), "reason": reason})
+    _audit("paper.exclude", meeting, {"voter": voter_id, "entries": len(entries), "reason": reason})
     return len(entries)
 
 
 def excluded_list(meeting: Meeting) -> list[dict[str, object]]:
-    """The exclusions as the package publishes them: the voter's pseudonym, how many entries, and why."""
+    """The exclusions as the package publishes them: how many entries, and why, per excluded voter, without the
+    voter's pseudonym (the tellers know whose paper they set aside: a pseudonym here would tell them that voter's
+    ballot in the ledger; issue 16 item 1). Ordered by reason and count, which says nothing about whose it was."""
     rows = db.session.execute(
-        select(MeetingVoter.voter_key, PaperEntry.excluded_reason, func.count(PaperEntry.id))
-        .join(MeetingVoter, MeetingVoter.id == PaperEntry.meeting_voter_id)
+        select(PaperEntry.excluded_reason, func.count(PaperEntry.id))
         .where(PaperEntry.meeting_id == meeting.id, PaperEntry.status == "excluded")
-        .group_by(MeetingVoter.voter_key, PaperEntry.excluded_reason)
-        .order_by(MeetingVoter.voter_key)
+        .group_by(PaperEntry.meeting_voter_id, PaperEntry.excluded_reason)
     ).all()
-    return [{"voter": key, "entries": n, "reason": reason or ""} for key, reason, n in rows]
+    return sorted(
+        ({"entries": n, "reason": reason or ""} for reason, n in rows), key=lambda e: (e["reason"], e["entries"])
+    )

@@ -7,6 +7,7 @@ sign the package as it is made.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -14,7 +15,7 @@ from sqlalchemy import select
 
 from app.audit import services as audit
 from app.communities.models import Community, Township
-from app.db_types import utcnow
+from app.db_types import SHANGHAI, utcnow
 from app.errors import DomainError
 from app.extensions import db
 from app.results import closing, keys
@@ -74,6 +75,12 @@ def labels(meeting: Meeting) -> dict[str, Any]:
     }
 
 
+def cast_on(cast_at: datetime) -> str:
+    """The day a ballot was cast (Asia/Shanghai), as the ledger publishes it: staff see who voted and may see when,
+    so an exact time would match a ballot to its voter (issue 16 item 1); the day is as far as the package goes."""
+    return cast_at.astimezone(SHANGHAI).date().isoformat()
+
+
 def package_body(meeting: Meeting) -> dict[str, Any]:
     """The package body of a closed meeting, counted."""
     community = db.session.get_one(Community, meeting.community_id)
@@ -97,15 +104,13 @@ def package_body(meeting: Meeting) -> dict[str, Any]:
             "closed_at": meeting.closed_at.isoformat() if meeting.closed_at else None,
             "channels": meeting.channels.split(","),
             "roll_version": version.number if version else None,
-            "roll_fingerprint": version.fingerprint if version else None,
+            "roll_fingerprint": meeting.roll_root or (version.fingerprint if version else None),
         },
         settings=engine_settings(meeting),
         matters=engine_matters(meeting),
         labels=labels(meeting),
         voters=[(key, area) for key, area in voters],
-        ballots=[
-            LedgerBallot(b.receipt_sha256, key, b.channel, b.cast_at.isoformat(), b.choices) for b, key in ballots
-        ],
+        ballots=[LedgerBallot(b.receipt_sha256, key, b.channel, cast_on(b.cast_at), b.choices) for b, key in ballots],
         excluded=closing.excluded_list(meeting),
     )
 

@@ -25,6 +25,7 @@ from app.roll.services import today
 from app.roll.tasks import import_roll
 from app.rules.areas import format_area
 from app.text import spreadsheet_safe
+from app.voting import owner_notices
 from app.web import page_number
 
 bp = Blueprint("roll", __name__)
@@ -311,6 +312,7 @@ def reveal(owner_id: int) -> Any:
         township_id=community.township_id,
         community_id=community.id,
     )
+    owner_notices.id_revealed(owner.phone_cipher, community)  # the owner learns of it (issue 16 item 2)
     db.session.commit()
     return render_template(
         "roll/reveal.html",

@@ -8,6 +8,7 @@ count as the one developer voter (SPC interpretation Art 9).
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -43,12 +44,20 @@ def voter_roll(units: Iterable[RollUnit], settings: Settings | None = None) -> V
     return build_voters(engine_units(units), DEVELOPER, settings or Settings())
 
 
-def voter_pseudonym(owners: frozenset[str]) -> str:
+def voter_pseudonym(owners: frozenset[str], key: bytes | None = None) -> str:
     """A pseudonymous voter id: a hash of the owners' keyed look-up hashes (so it reveals no ID number), or
-    "developer". An owner can later be told theirs and check their entry in a frozen roll."""
+    "developer".
+
+    With ``key`` (a meeting's pseudonym key, `app.privacy.pseudonym_key`) it is an HMAC under that key: the ids a
+    meeting's result package publishes differ from meeting to meeting and from the roll version's, and nobody
+    without the platform's data key can compute one (issue 16 item 1). Without a key it is the roll version's own
+    id, which only ever goes into the version's fingerprint (a root, never its entries)."""
     if owners == frozenset({DEVELOPER}):
         return DEVELOPER
-    return hashlib.sha256("\n".join(sorted(owners)).encode()).hexdigest()[:32]
+    text = "\n".join(sorted(owners)).encode()
+    if key is None:
+        return hashlib.sha256(text).hexdigest()[:32]
+    return hmac.new(key, text, hashlib.sha256).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -57,13 +66,17 @@ class RollFingerprint:
     entries: tuple[dict[str, object], ...]
 
 
-def roll_fingerprint(roll: VoterRoll) -> RollFingerprint:
-    """The Merkle root (RFC 9162) over canonical entries {voter, area, heads}, ordered by voter id."""
+def roll_fingerprint(roll: VoterRoll, key: bytes | None = None) -> RollFingerprint:
+    """The Merkle root (RFC 9162) over canonical entries {voter, area, heads}, ordered by voter id; with ``key``,
+    the pseudonyms are a meeting's (`voter_pseudonym`), as its result package publishes them."""
     from app.rules.areas import format_area
 
     entries = tuple(
         sorted(
-            ({"voter": voter_pseudonym(v.owners), "area": format_area(v.area_centi), "heads": 1} for v in roll.voters),
+            (
+                {"voter": voter_pseudonym(v.owners, key), "area": format_area(v.area_centi), "heads": 1}
+                for v in roll.voters
+            ),
             key=lambda entry: str(entry["voter"]),
         )
     )

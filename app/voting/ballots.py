@@ -23,9 +23,10 @@ from app.communities.models import Community
 from app.db_types import utcnow
 from app.errors import DomainError
 from app.extensions import db
-from app.voting import proxies
+from app.privacy import lookup_hash
+from app.voting import owner_notices, proxies
 from app.voting.meetings import window_state
-from app.voting.models import Ballot, Meeting, MeetingVoter
+from app.voting.models import Ballot, Credential, Meeting, MeetingVoter
 from crypto.canonical import canonical_json
 
 MOTION_ANSWERS = ("yes", "no", "abstain")
@@ -122,15 +123,29 @@ def _changed(ballot: Ballot, voter: MeetingVoter, meeting: Meeting, choices: dic
         "ballot.change",
         "ballot",
         ballot.id,
-        {"meeting": meeting.id, "previous_receipt": previous, "receipt": ballot.receipt_sha256},
+        {"meeting": meeting.id, "previous_receipt": sealed_receipt(previous), "receipt": sealed_receipt(ballot)},
         township_id=community.township_id,
         community_id=community.id,
     )
+    owner_notices.ballot_counted(voter, meeting, ballot.channel)
     return Cast(ballot, stored=True)
 
 
-def cast(voter: MeetingVoter, choices: dict[str, Any], channel: str) -> Cast:
-    """Store the voter's ballot once; a repeat returns the ballot already stored (the first accepted counts)."""
+def sealed_receipt(ballot: Ballot | str) -> str:
+    """The reference to a ballot that the audit log keeps: a keyed hash of its receipt (app.privacy.lookup_hash).
+    The receipt itself is printed in the result package beside the voter's pseudonym, so an audit event holding it
+    would tell every reader of the log whose ballot it is (issue 16 item 1); the operator, who holds the data key,
+    can still match an event to a ballot in a dispute."""
+    receipt = ballot if isinstance(ballot, str) else ballot.receipt_sha256
+    return lookup_hash(f"receipt:{receipt}")
+
+
+def cast(voter: MeetingVoter, choices: dict[str, Any], channel: str, credential: Credential | None = None) -> Cast:
+    """Store the voter's ballot once; a repeat returns the ballot already stored (the first accepted counts).
+
+    ``credential`` is the link that cast it (phone, proxy): the ballot keeps it, so that the staff action behind it
+    (a reissued letter, a proxy) can be listed for the township (app.voting.assisted). The owner is told by SMS
+    that a ballot was counted in their name (app.voting.owner_notices; issue 16 item 2)."""
     meeting = db.session.get_one(Meeting, voter.meeting_id)
     if channel not in CHANNELS:
         raise DomainError("invalid_channel", _l("Unknown channel."))
@@ -149,6 +164,7 @@ def cast(voter: MeetingVoter, choices: dict[str, Any], channel: str) -> Cast:
         channel=channel,
         choices=check_choices(meeting, choices, allow_invalid=channel == "paper"),
         cast_at=utcnow().replace(microsecond=0),
+        credential_id=credential.id if credential is not None else None,
     )
     seal(ballot, voter)
     try:
@@ -165,8 +181,9 @@ def cast(voter: MeetingVoter, choices: dict[str, Any], channel: str) -> Cast:
         "ballot.cast",
         "ballot",
         ballot.id,
-        {"meeting": meeting.id, "channel": channel, "receipt": ballot.receipt_sha256},
+        {"meeting": meeting.id, "channel": channel, "receipt": sealed_receipt(ballot)},
         township_id=community.township_id,
         community_id=community.id,
     )
+    owner_notices.ballot_counted(voter, meeting, channel)
     return Cast(ballot, stored=True)

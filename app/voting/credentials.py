@@ -24,6 +24,7 @@ from app.db_types import SHANGHAI, utcnow
 from app.errors import DomainError
 from app.extensions import db
 from app.privacy import SECOND_FACTOR_TAIL, decrypt, lookup_hash
+from app.voting import owner_notices
 from app.voting.models import Credential, Meeting, MeetingVoter
 from app.voting.sms import sms_backend
 
@@ -96,7 +97,8 @@ def replace_credential(
 
 
 def issue(voter: MeetingVoter, user_id: int | None) -> IssuedCredential:
-    """A new credential for the voter (a new letter); the voter's earlier credentials stop working."""
+    """A new credential for the voter (a new letter); the voter's earlier credentials stop working, and then the
+    owner is told by SMS (issue 16 item 2)."""
     meeting = db.session.get_one(Meeting, voter.meeting_id)
     if meeting.status != "open":
         raise DomainError("meeting_not_open", _l("Letters are issued once voting is opened."), status=409)
@@ -105,9 +107,11 @@ def issue(voter: MeetingVoter, user_id: int | None) -> IssuedCredential:
         "credential.issue",
         "credential",
         issued.credential.id,
-        {"meeting": meeting.id, "voter": voter.voter_key, "revoked": revoked},
+        {"meeting": meeting.id, "voter": voter.id, "revoked": revoked},
         **_scope(meeting),
     )
+    if revoked:  # the owner's letter in hand stops working: they are told, through their own phone
+        owner_notices.letter_reissued(voter, meeting)
     return issued
 
 

@@ -9,6 +9,7 @@ and code in clear, which exist nowhere else. Every step is audited; the audit lo
 from __future__ import annotations
 
 import base64
+import secrets
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,7 +24,7 @@ from app.db_types import UTCDateTime, utcnow
 from app.errors import DomainError
 from app.extensions import db
 from app.privacy import decrypt, encrypt
-from app.voting import letters
+from app.voting import credentials, letters
 from app.voting.meetings import window_state
 from app.voting.models import Meeting, MeetingVoter
 
@@ -174,17 +175,35 @@ def _set_progress(batch: LetterBatch, status: str, progress: int) -> None:
     db.session.commit()
 
 
-def _voters_in_chunks(batch: LetterBatch, ids: list[int], size: int) -> Iterator[MeetingVoter]:
-    """The voters, loaded a chunk at a time; after each chunk the progress is committed (which expires what was
-    loaded, so each chunk is one query, not one per voter)."""
-    done = 0
+def _voters_in_chunks(
+    batch: LetterBatch, ids: list[int], size: int, span: tuple[int, int] = (0, 95)
+) -> Iterator[MeetingVoter]:
+    """The voters, loaded a chunk at a time; after each chunk the progress (within ``span`` percent) is committed
+    (which expires what was loaded, so each chunk is one query, not one per voter)."""
+    done, (low, high) = 0, span
     for start in range(0, len(ids), size):
         chunk = ids[start : start + size]
         by_id = {v.id: v for v in db.session.scalars(select(MeetingVoter).where(MeetingVoter.id.in_(chunk)))}
         for voter_id in chunk:
             yield by_id[voter_id]
         done += len(chunk)
-        _set_progress(batch, "running", max(1, 95 * done // len(ids)))
+        _set_progress(batch, "running", max(1, low + (high - low) * done // len(ids)))
+
+
+def _issue_and_write(batch: LetterBatch, meeting: Meeting, ids: list[int], chunk: int) -> bytes:
+    """Issue the credentials in a random order, then write the letters in letter order (issue 16 item 1): the
+    order of the credentials, of their issue times and of their audit events says nothing about which unit each
+    belongs to, while the printed letters still come out building by building, unit by unit."""
+    sheets = letters.LetterSheets(letters.letter_context(meeting, batch.base_url))  # no font: nothing issued
+    issuing = list(ids)
+    secrets.SystemRandom().shuffle(issuing)
+    issued = {}
+    for voter in _voters_in_chunks(batch, issuing, chunk, (0, 60)):
+        credential = credentials.issue(voter, batch.created_by_id)
+        issued[voter.id] = (credential.token, credential.code)
+    for voter in _voters_in_chunks(batch, ids, chunk, (60, 95)):
+        sheets.add(voter, *issued[voter.id])
+    return sheets.output()
 
 
 def run_batch(batch_id: int) -> LetterBatch | None:
@@ -202,7 +221,7 @@ def run_batch(batch_id: int) -> LetterBatch | None:
     batch.voter_count, batch.started_at = len(ids), utcnow()
     _set_progress(batch, "running", 1)
     chunk = max(1, -(-len(ids) // PROGRESS_STEPS))
-    pdf = letters.write_letters(meeting, _voters_in_chunks(batch, ids, chunk), batch.base_url, batch.created_by_id)
+    pdf = _issue_and_write(batch, meeting, ids, chunk)
     batch.pdf_cipher, batch.pdf_bytes = seal(pdf), len(pdf)
     batch.status, batch.progress, batch.finished_at = "done", 100, utcnow()
     audit.record(

@@ -27,11 +27,11 @@ from app.preparation.candidates import approved_candidates
 from app.preparation.common import owner_by_lookup
 from app.preparation.models import Candidate, PreparatoryGroup
 from app.preparation.notices import ANNOUNCED_BEFORE_MEETING, approved_review, latest_notices
-from app.privacy import SECOND_FACTOR_TAIL, decrypt, lookup_hash
+from app.privacy import SECOND_FACTOR_TAIL, decrypt, lookup_hash, pseudonym_key
 from app.roll import services as roll_services
 from app.roll.models import RollOwner, RollUnit, RollVersion
 from app.roll.versions import latest_version
-from app.roll.weights import unit_key, voter_pseudonym, voter_roll
+from app.roll.weights import roll_fingerprint, unit_key, voter_pseudonym, voter_roll
 from app.rules.governance import may_put_to_the_vote
 from app.rules.model import CATEGORIES, Settings
 from app.text import optional_text, required_text
@@ -283,6 +283,7 @@ def open_voting(meeting: Meeting, today: date, user_id: int | None) -> Meeting:
     units = db.session.scalars(select(RollUnit).where(RollUnit.roll_version_id == version.id)).all()
     by_key = {unit_key(u): u for u in units}
     roll = voter_roll(units, settings)
+    key = pseudonym_key(meeting.id)
     rows = []
     for voter in roll.voters:
         first = by_key[voter.unit_ids[0]]
@@ -290,7 +291,7 @@ def open_voting(meeting: Meeting, today: date, user_id: int | None) -> Meeting:
         rows.append(
             MeetingVoter(
                 meeting_id=meeting.id,
-                voter_key=voter_pseudonym(voter.owners),
+                voter_key=voter_pseudonym(voter.owners, key),
                 unit_key=voter.voter_id,
                 units_label="、".join(by_key[u].label for u in voter.unit_ids)[:500],
                 building=first.building,
@@ -304,13 +305,19 @@ def open_voting(meeting: Meeting, today: date, user_id: int | None) -> Meeting:
         )
     db.session.add_all(rows)
     meeting.roll_version_id, meeting.status = version.id, "open"
+    meeting.roll_root = roll_fingerprint(roll, key).root
     meeting.opened_at, meeting.opened_by_id = utcnow(), user_id
     db.session.flush()
     audit.record(
         "meeting.open",
         "meeting",
         meeting.id,
-        {"roll_version": version.number, "fingerprint": version.fingerprint, "voters": len(rows)},
+        {
+            "roll_version": version.number,
+            "fingerprint": version.fingerprint,
+            "roll_root": meeting.roll_root,
+            "voters": len(rows),
+        },
         **_scope(community.id),
     )
     return meeting

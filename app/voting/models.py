@@ -55,6 +55,9 @@ class Meeting(db.Model):  # type: ignore[name-defined]
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     #: the roll version frozen when voting opened
     roll_version_id: Mapped[int | None] = mapped_column(ForeignKey("roll_versions.id"))
+    #: the Merkle root of the frozen roll under this meeting's pseudonyms (app.roll.weights.roll_fingerprint with
+    #: app.privacy.pseudonym_key), fixed when voting opens: the roll root its result package must show
+    roll_root: Mapped[str | None] = mapped_column(String(64))
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -154,7 +157,8 @@ class MeetingVoter(db.Model):  # type: ignore[name-defined]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
-    #: the pseudonymous voter id (app.roll.weights.voter_pseudonym), as in the roll's fingerprint
+    #: the meeting's pseudonym of the voter (app.roll.weights.voter_pseudonym under app.privacy.pseudonym_key), as
+    #: the result package publishes it; no staff page or audit event shows it (issue 16 item 1)
     voter_key: Mapped[str] = mapped_column(String(32))
     #: the engine's voter id (the key of the voter's first unit) and the units as people write them
     unit_key: Mapped[str] = mapped_column(String(100))
@@ -241,6 +245,9 @@ class Ballot(db.Model):  # type: ignore[name-defined]
     receipt_code: Mapped[str] = mapped_column(String(16), unique=True)
     #: random salt of the ballot record, so that its published hash does not reveal the choices
     nonce: Mapped[str] = mapped_column(String(32))
+    #: the credential that cast it (a phone or proxy ballot): the staff action that made the ballot possible is
+    #: read from it (who issued the letter, whether it replaced another, which proxy): app.voting.assisted
+    credential_id: Mapped[int | None] = mapped_column(ForeignKey("credentials.id", ondelete="SET NULL"))
 
 
 class SmsMessage(db.Model):  # type: ignore[name-defined]

@@ -125,7 +125,7 @@ def record_entry(
         "paper.entry",
         "paper_entry",
         entry.id,
-        {"meeting": meeting.id, "voter": voter.voter_key, "status": entry.status, "image": entry.image_sha256},
+        {"meeting": meeting.id, "voter": voter.id, "status": entry.status, "image": entry.image_sha256},
         township_id=community.township_id,
         community_id=community.id,
     )

@@ -10,6 +10,11 @@ as the owner instructed (DOMAIN §8; Shanghai Art 18; issue 6 item 6).
 - The proxy receives a credential of their own for the principal's ballot (`Credential.proxy_id`); its second
   factor is a one-time code sent by SMS to the proxy's phone. The ballot goes through `ballots.cast` with channel
   "proxy": uncovered matters stay blank, directed matters must be answered as directed.
+- **The owner confirms** (issue 16 item 2): a proxy gets no link and casts nothing until the owner confirms it, by
+  reading back a code sent to their phone on the roll (`send_owner_code`, `confirm_with_owner_code`), or, for an
+  owner without a phone, until a second staff member approves the scan of the written authorisation
+  (`approve_by_second_staff`). The proxy's phone may not be a staff member's (`User.phone_lookup`). The owner is
+  told by SMS when the proxy's link is issued and when a ballot is counted in their name (app.voting.owner_notices).
 - **decision** (DOMAIN §8): an owner who votes in person revokes an unused proxy (`revoke_unused_for`, called when
   a ballot is stored; recording, issuing and casting check it again, so a missed call changes nothing).
 
@@ -29,18 +34,20 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.audit import services as audit
+from app.auth.models import User
+from app.auth.services import staff_phone_lookup
 from app.communities.models import Community
 from app.db_types import utcnow
 from app.errors import DomainError
 from app.extensions import db
-from app.privacy import decrypt, encrypt, lookup_hash
+from app.privacy import decrypt, encrypt, lookup_hash, mask_name
 from app.roll.validation import normalise_phone
 from app.text import required_text
-from app.voting import ballots, credentials
+from app.voting import ballots, credentials, owner_notices
 from app.voting.meetings import window_state
 from app.voting.models import Ballot, Credential, Meeting, MeetingVoter
 from app.voting.proxy_models import Proxy
-from app.voting.sms import sms_backend
+from app.voting.sms import sms_backend, sms_disabled
 
 #: Zhoushan Art 17 practice: how many owners one person may represent in a meeting, unless the rules of procedure
 #: (meeting.settings["max_proxies_per_person"]) say otherwise
@@ -49,6 +56,9 @@ DEFAULT_MAX_PER_PERSON = 3
 OWNER_VOTED = "the owner voted"
 REASON_LIMIT = 200
 NAME_LIMIT = 64
+#: the owner's confirmation code: how long it holds, and how many wrong answers before a new code is needed
+CONFIRM_MINUTES = 30
+CONFIRM_ATTEMPTS = 5
 
 
 def _scope(meeting: Meeting) -> dict[str, Any]:
@@ -60,6 +70,15 @@ def max_principals(meeting: Meeting) -> int:
     """The cap of owners per proxy person: the meeting's setting if it is a whole number of at least 1, else 3."""
     value = (meeting.settings or {}).get("max_proxies_per_person", DEFAULT_MAX_PER_PERSON)
     return value if type(value) is int and value >= 1 else DEFAULT_MAX_PER_PERSON
+
+
+def _is_staff_phone(phone: str) -> bool:
+    return (
+        db.session.scalar(
+            select(User.id).where(User.phone_lookup == staff_phone_lookup(phone), User.is_active.is_(True)).limit(1)
+        )
+        is not None
+    )
 
 
 def phone_lookup(phone: str) -> str:
@@ -173,6 +192,12 @@ def record_proxy(
         raise DomainError(
             "invalid_proxy_phone", _l("Type the proxy's mainland mobile number (11 digits)."), field="proxy_phone"
         )
+    if _is_staff_phone(phone):
+        raise DomainError(
+            "proxy_is_staff",
+            _l("This number is a staff member's: staff may not act as an owner's proxy."),
+            field="proxy_phone",
+        )
     if not scan:
         raise DomainError("no_scan", _l("Attach the scan of the signed written authorisation."), field="scan")
     covered = _covered_matters(meeting, matter_ids)
@@ -221,7 +246,7 @@ def record_proxy(
         proxy.id,
         {
             "meeting": meeting.id,
-            "voter": voter.voter_key,
+            "voter": voter.id,
             "matters": covered,
             "directed": len(checked),
             "scan": proxy.scan_sha256,
@@ -248,7 +273,7 @@ def _revoke(proxy: Proxy, reason: str, user_id: int | None, meeting: Meeting) ->
         "proxy.revoke",
         "proxy",
         proxy.id,
-        {"meeting": meeting.id, "voter": proxy.principal.voter_key, "reason": reason, "links_revoked": links},
+        {"meeting": meeting.id, "voter": proxy.meeting_voter_id, "reason": reason, "links_revoked": links},
         **_scope(meeting),
     )
 
@@ -289,6 +314,102 @@ def _usable(proxy: Proxy) -> None:
         raise DomainError("proxy_revoked", _l("This proxy has been revoked."), status=409)
 
 
+# --- the owner's confirmation ----------------------------------------------------------------------------------
+
+
+def _confirmed(proxy: Proxy) -> None:
+    if proxy.confirmed_at is None:
+        raise DomainError(
+            "proxy_unconfirmed",
+            _l(
+                "The owner has not confirmed this proxy yet: send the confirmation code to the owner's phone, or "
+                "have a second staff member approve the written authorisation."
+            ),
+            status=409,
+        )
+
+
+def _unconfirmed_in_force(proxy: Proxy) -> Meeting:
+    meeting = db.session.get_one(Meeting, proxy.meeting_id)
+    _open_for_proxies(meeting)
+    _usable(proxy)
+    if proxy.confirmed_at is not None:
+        raise DomainError("proxy_confirmed", _l("The owner's confirmation is recorded already."), status=409)
+    return meeting
+
+
+def _mark_confirmed(proxy: Proxy, via: str, user_id: int | None, meeting: Meeting) -> Proxy:
+    proxy.confirmed_via, proxy.confirmed_at, proxy.confirmed_by_id = via, utcnow(), user_id
+    proxy.confirm_code_lookup = proxy.confirm_expires_at = None
+    db.session.flush()
+    audit.record("proxy.confirm", "proxy", proxy.id, {"meeting": meeting.id, "via": via}, **_scope(meeting))
+    return proxy
+
+
+def send_owner_code(proxy: Proxy, user_id: int | None) -> None:
+    """Send the owner, at the phone the roll records for them, a code that confirms the proxy: the owner reads it
+    back to the staff member (or the proxy) only if they did authorise the proxy."""
+    meeting = _unconfirmed_in_force(proxy)
+    voter = proxy.principal
+    if voter.phone_cipher is None or sms_disabled():
+        raise DomainError(
+            "owner_has_no_phone",
+            _l("No text message can reach this owner: a second staff member approves the written authorisation."),
+            status=409,
+        )
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    proxy.confirm_code_lookup = lookup_hash(f"proxy-confirm:{proxy.id}:{code}")
+    proxy.confirm_expires_at = utcnow() + timedelta(minutes=CONFIRM_MINUTES)
+    proxy.confirm_failures = 0
+    sms_backend().send(
+        meeting.id,
+        decrypt(voter.phone_cipher),
+        f"【共决】{meeting.title}：正在登记您委托{mask_name(proxy.proxy_name)}代您投票。如确系您本人委托，请将确认码 "
+        f"{code} 告知经办人员，{CONFIRM_MINUTES}分钟内有效；"
+        f"如您没有委托，请勿告知任何人，并{owner_notices.help_words(meeting)}。",
+    )
+    db.session.flush()
+    audit.record("proxy.confirm_sent", "proxy", proxy.id, {"meeting": meeting.id}, **_scope(meeting))
+
+
+def confirm_with_owner_code(proxy: Proxy, code: str, user_id: int | None) -> Proxy:
+    """The code the owner read back; after `CONFIRM_ATTEMPTS` wrong answers the code is void and a new one is
+    needed (six digits cannot be guessed in five tries but by chance: 5 in a million)."""
+    meeting = _unconfirmed_in_force(proxy)
+    db.session.refresh(proxy, with_for_update=True)
+    expired = proxy.confirm_expires_at is None or proxy.confirm_expires_at < utcnow()
+    right = (
+        not expired
+        and proxy.confirm_code_lookup is not None
+        and hmac.compare_digest(proxy.confirm_code_lookup, lookup_hash(f"proxy-confirm:{proxy.id}:{code.strip()}"))
+    )
+    if not right:
+        proxy.confirm_failures += 1
+        if proxy.confirm_failures >= CONFIRM_ATTEMPTS:
+            proxy.confirm_code_lookup = proxy.confirm_expires_at = None
+        db.session.flush()
+        audit.record("proxy.confirm_failed", "proxy", proxy.id, {"meeting": meeting.id}, **_scope(meeting))
+        raise DomainError(
+            "wrong_confirmation",
+            _l("That is not the code sent to the owner, or it has expired: send a new one."),
+            field="code",
+        )
+    return _mark_confirmed(proxy, "owner_sms", user_id, meeting)
+
+
+def approve_by_second_staff(proxy: Proxy, user_id: int) -> Proxy:
+    """A second staff member, not the one who recorded the proxy, approves the scan of the written authorisation
+    (for an owner no text message reaches, or who prefers it)."""
+    meeting = _unconfirmed_in_force(proxy)
+    if proxy.recorded_by_id is not None and proxy.recorded_by_id == user_id:
+        raise DomainError(
+            "same_staff",
+            _l("Another staff member approves the authorisation: not the one who recorded the proxy."),
+            status=409,
+        )
+    return _mark_confirmed(proxy, "second_staff", user_id, meeting)
+
+
 # --- the proxy's credential and its second factor --------------------------------------------------------------------
 
 
@@ -300,14 +421,16 @@ def issue_proxy_credential(proxy: Proxy, user_id: int | None) -> credentials.Iss
     _usable(proxy)
     if proxy.status == "used":
         raise DomainError("proxy_used", _l("The proxy has voted already."), status=409)
+    _confirmed(proxy)
     issued, revoked = credentials.replace_credential(proxy.principal, user_id, proxy_id=proxy.id)
     audit.record(
         "proxy.credential_issue",
         "credential",
         issued.credential.id,
-        {"meeting": meeting.id, "proxy": proxy.id, "voter": proxy.principal.voter_key, "revoked": revoked},
+        {"meeting": meeting.id, "proxy": proxy.id, "voter": proxy.meeting_voter_id, "revoked": revoked},
         **_scope(meeting),
     )
+    owner_notices.proxy_link_issued(proxy.principal, meeting, proxy.proxy_name)
     return issued
 
 
@@ -403,7 +526,7 @@ def proxy_choices(proxy: Proxy, meeting: Meeting, choices: dict[str, Any]) -> di
     return allowed
 
 
-def cast_as_proxy(proxy: Proxy, choices: dict[str, Any]) -> ballots.Cast:
+def cast_as_proxy(proxy: Proxy, choices: dict[str, Any], credential: Credential | None = None) -> ballots.Cast:
     """Cast the principal's ballot as their proxy (channel "proxy", one ballot per voter as always) and mark the
     proxy used; a repeat returns the same receipt. The owner's own ballot, if first, wins and revokes the proxy."""
     meeting = db.session.get_one(Meeting, proxy.meeting_id)
@@ -414,7 +537,8 @@ def cast_as_proxy(proxy: Proxy, choices: dict[str, Any]) -> ballots.Cast:
             raise DomainError("proxy_used", _l("The proxy has voted already."), status=409)
         return ballots.Cast(stored, stored=False)
     _usable(proxy)
-    result = ballots.cast(voter, proxy_choices(proxy, meeting, choices), "proxy")
+    _confirmed(proxy)
+    result = ballots.cast(voter, proxy_choices(proxy, meeting, choices), "proxy", credential)
     if result.ballot.channel != "proxy":  # the owner's ballot was stored a moment earlier: theirs counts
         _usable(proxy)
     if proxy.status != "used":
@@ -424,7 +548,7 @@ def cast_as_proxy(proxy: Proxy, choices: dict[str, Any]) -> ballots.Cast:
             "proxy.use",
             "proxy",
             proxy.id,
-            {"meeting": meeting.id, "voter": voter.voter_key, "receipt": result.ballot.receipt_sha256},
+            {"meeting": meeting.id, "voter": voter.id},
             **_scope(meeting),
         )
     return result

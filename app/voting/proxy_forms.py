@@ -64,6 +64,16 @@ class ProxyForm(FlaskForm):
     )
 
 
+class ConfirmForm(FlaskForm):
+    """The code the owner read back (sent to their phone on the roll): it confirms the proxy."""
+
+    code = StringField(
+        _l("Code the owner read back"),
+        validators=[DataRequired(_l("Type the code the owner received.")), Length(max=12)],
+        description=_l("Six digits, sent by text message to the owner's phone on the roll."),
+    )
+
+
 class RevokeForm(FlaskForm):
     reason = StringField(
         _l("Why the proxy is revoked"),

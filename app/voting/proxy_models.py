@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, LargeBinary, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import UTCDateTime, utcnow
@@ -51,5 +51,15 @@ class Proxy(db.Model):  # type: ignore[name-defined]
     #: None when the revocation was automatic (the owner voted)
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     revoke_reason: Mapped[str | None] = mapped_column(String(200))
+    #: the owner's confirmation (issue 16 item 2), without which the proxy gets no link: "owner_sms" (the owner
+    #: read back a code sent to their phone on the roll) or "second_staff" (another staff member approved the
+    #: scan of the written authorisation); when, and by whom it was typed or approved
+    confirmed_via: Mapped[str | None] = mapped_column(String(24))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: the confirmation code sent to the owner, as a keyed hash, its expiry and the wrong answers so far
+    confirm_code_lookup: Mapped[str | None] = mapped_column(String(64))
+    confirm_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    confirm_failures: Mapped[int] = mapped_column(Integer, default=0)
 
     principal: Mapped[MeetingVoter] = relationship()

@@ -86,8 +86,12 @@ def run(batch_id: int) -> ReminderBatch | None:
         if voter.phone_cipher is None:
             batch.without_phone += 1
         else:
-            backend.send(meeting.id, decrypt(voter.phone_cipher), body)
-            batch.sent += 1
+            try:  # one number the provider refuses, or over its hourly limit, does not stop the round
+                with db.session.begin_nested():
+                    backend.send(meeting.id, decrypt(voter.phone_cipher), body)
+                batch.sent += 1
+            except DomainError:
+                pass
         if number % step == 0:
             batch.progress = min(99, number * 100 // len(voters))
             db.session.commit()

@@ -411,9 +411,9 @@ def cast() -> Any:
     try:
         proxy = _proxy(voting)
         if proxy is not None:
-            proxies.cast_as_proxy(proxy, choices)
+            proxies.cast_as_proxy(proxy, choices, voting.credential)
         else:
-            ballots.cast(voting.voter, choices, "phone")
+            ballots.cast(voting.voter, choices, "phone", voting.credential)
     except DomainError as error:
         if error.code == "owner_voted":
             db.session.commit()  # the proxy's revocation is kept

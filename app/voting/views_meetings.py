@@ -218,6 +218,7 @@ def meeting_page(meeting_id: int) -> Any:
         can_bind=acting.can_run(current_user, meeting, chair=True),
         can_enter_paper=may_enter_paper(community),
         can_see_turnout=may_see_turnout(community, meeting),
+        can_oversee=permissions.can_manage_community(current_user, community),
         configure_form=_configure_form(meeting),
         motion_form=MotionForm(),
         election_form=ElectionForm(),

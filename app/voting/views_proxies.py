@@ -19,16 +19,24 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from app.auth import permissions
 from app.communities.models import Community
 from app.errors import DomainError
 from app.extensions import db
 from app.preparation.page_helpers import community_in_scope, done, form_messages, invalid, refused, require_convener
 from app.privacy import decrypt, mask_name, mask_phone
-from app.voting import credentials, proxies
+from app.voting import assisted, credentials, proxies
 from app.voting.meeting_forms import ActionForm
 from app.voting.meetings import window_state
 from app.voting.models import Credential, Meeting
-from app.voting.proxy_forms import ELECTION_DIRECTIONS, MOTION_DIRECTIONS, ProxyForm, RevokeForm, read_matters
+from app.voting.proxy_forms import (
+    ELECTION_DIRECTIONS,
+    MOTION_DIRECTIONS,
+    ConfirmForm,
+    ProxyForm,
+    RevokeForm,
+    read_matters,
+)
 from app.voting.proxy_models import Proxy
 from app.voting.views_meetings import ballot_link, qr_modules
 
@@ -133,6 +141,7 @@ def _index_page(
             cap=proxies.max_principals(meeting),
             form=form or ProxyForm(),
             revoke_form=RevokeForm(),
+            confirm_form=ConfirmForm(),
             general=general,
             covered={str(matter_id) for matter_id in matter_ids},
             directions={
@@ -187,7 +196,10 @@ def record(meeting_id: int) -> Any:
             field.errors = [*field.errors, str(error)]
         return _index_page(meeting, community, form, error.status, str(error), picked)
     return done(
-        _("The proxy is recorded. Issue the proxy's own link when they come for it."),
+        _(
+            "The proxy is recorded. The owner confirms it next: send the code to the owner's phone, or have a "
+            "second staff member approve the written authorisation."
+        ),
         url_for("proxies.index", meeting_id=meeting.id),
     )
 
@@ -247,3 +259,73 @@ def revoke(proxy_id: int) -> Any:
     except DomainError as error:
         return refused(error, back, form)
     return done(_("The proxy is revoked; its links no longer work."), back)
+
+
+@bp.post("/proxies/<id:proxy_id>/confirmation")
+@login_required
+def send_confirmation(proxy_id: int) -> Any:
+    """Send the owner the code that confirms the proxy (to the phone the roll records for the owner)."""
+    proxy, meeting, _community = _proxy(proxy_id)
+    require_convener(meeting)
+    back = url_for("proxies.index", meeting_id=meeting.id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return invalid(form, back)
+    try:
+        proxies.send_owner_code(proxy, current_user.id)
+    except DomainError as error:
+        return _refused(error, back)
+    return done(_("The code is sent to the owner. Type it in when the owner reads it back."), back)
+
+
+@bp.post("/proxies/<id:proxy_id>/confirm")
+@login_required
+def confirm(proxy_id: int) -> Any:
+    """The code the owner read back confirms the proxy (a wrong code is counted, and kept)."""
+    proxy, meeting, _community = _proxy(proxy_id)
+    require_convener(meeting)
+    back = url_for("proxies.index", meeting_id=meeting.id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return invalid(form, back)
+    try:
+        proxies.confirm_with_owner_code(proxy, form.code.data or "", current_user.id)
+    except DomainError as error:
+        if error.code == "wrong_confirmation":
+            db.session.commit()  # the wrong answer counts
+            flash(str(error), "error")
+            return redirect(back)
+        return _refused(error, back)
+    return done(_("The owner confirmed the proxy. Issue the proxy's link."), back)
+
+
+@bp.post("/proxies/<id:proxy_id>/approve")
+@login_required
+def approve(proxy_id: int) -> Any:
+    """A second staff member approves the written authorisation (not the one who recorded the proxy)."""
+    proxy, meeting, _community = _proxy(proxy_id)
+    require_convener(meeting)
+    back = url_for("proxies.index", meeting_id=meeting.id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return invalid(form, back)
+    try:
+        proxies.approve_by_second_staff(proxy, current_user.id)
+    except DomainError as error:
+        return _refused(error, back)
+    return done(_("You approved the written authorisation. Issue the proxy's link."), back)
+
+
+@bp.get("/meetings/<id:meeting_id>/assisted-ballots")
+@login_required
+def assisted_list(meeting_id: int) -> Any:
+    """For the township: the meeting's ballots cast by proxy or with a reissued letter, and the staff behind each."""
+    meeting, community = _meeting(meeting_id)
+    if not permissions.can_manage_community(current_user, community):
+        abort(403)
+    return render_template(
+        "voting/assisted_ballots.html",
+        meeting=meeting,
+        community=community,
+        rows=assisted.assisted_ballots(meeting),
+    )

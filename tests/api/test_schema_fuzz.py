@@ -133,6 +133,9 @@ MEETING_OPERATIONS = (
     "POST /api/v1/meetings/{meeting_id}/proxies",
     "POST /api/v1/proxies/{proxy_id}/credential",
     "POST /api/v1/proxies/{proxy_id}/revocation",
+    "POST /api/v1/proxies/{proxy_id}/confirmation-code",
+    "POST /api/v1/proxies/{proxy_id}/confirmation",
+    "POST /api/v1/proxies/{proxy_id}/approval",
 )
 #: the results operations (app.api.results), fuzzed once more on the world's meetings and results too
 RESULT_OPERATIONS = (

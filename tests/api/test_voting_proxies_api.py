@@ -33,6 +33,8 @@ class World:
     convener: Api
     observer: Api
     stranger: Api
+    #: the township's official: a second staff member, who approves the written authorisations
+    approver: Api
 
 
 @pytest.fixture
@@ -45,6 +47,7 @@ def world(app: Flask, client: Any) -> World:
         convener=api_of(client, gen_member(community, group_role=GroupRole.LEADER)),
         observer=api_of(client, gen_member(community, role=Role.OBSERVER)),
         stranger=api_of(client, gen_official(gen_township())),
+        approver=api_of(client, official),
     )
     db.session.commit()
     return made
@@ -124,9 +127,15 @@ def test_a_malformed_authorisation_is_refused(world: World, changes: dict[str, A
 
 
 def recorded(world: World, index: int = 0) -> int:
+    """A proxy recorded by the group's leader and approved by the township's official (issue 16 item 2)."""
     response = world.convener.post(f"/meetings/{world.made.meeting.id}/proxies", authorisation(world.made, index))
     assert response.status_code == 201, response.get_json()
-    return int(response.get_json()["id"])
+    proxy_id = int(response.get_json()["id"])
+    assert response.get_json()["confirmed_via"] is None
+    approved = world.approver.post(f"/proxies/{proxy_id}/approval")
+    assert approved.status_code == 200, approved.get_json()
+    assert approved.get_json()["confirmed_via"] == "second_staff"
+    return proxy_id
 
 
 def test_the_proxys_link_is_shown_once_and_found_by_its_token(world: World) -> None:

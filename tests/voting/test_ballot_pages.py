@@ -517,6 +517,7 @@ def test_a_proxy_votes_through_their_own_link_with_a_code_to_their_phone(app, wo
     principal's ballot cast with channel "proxy"; the owner's own letter then shows the receipt."""
     from app.voting import proxies
     from app.voting.models import Ballot
+    from tests.factories import confirmed
 
     principal = voter_with_unique_name(world)
     proxy = proxies.record_proxy(
@@ -530,7 +531,7 @@ def test_a_proxy_votes_through_their_own_link_with_a_code_to_their_phone(app, wo
         declared_not_property_staff=True,
         user_id=None,
     )
-    issued = proxies.issue_proxy_credential(proxy, None)
+    issued = proxies.issue_proxy_credential(confirmed(proxy), None)
     db.session.commit()
     client = app.test_client()
     client.get("/lang/en")

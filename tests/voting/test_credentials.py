@@ -152,8 +152,8 @@ def test_issue_is_audited_without_a_secret(opened: OpenMeeting, official: User) 
     second = credentials.issue(voter, official.id)
     events = audit_events("credential.issue")
     assert [(e.object_id, e.summary) for e in events] == [
-        (str(first.credential.id), {"meeting": opened.meeting.id, "voter": voter.voter_key, "revoked": 0}),
-        (str(second.credential.id), {"meeting": opened.meeting.id, "voter": voter.voter_key, "revoked": 1}),
+        (str(first.credential.id), {"meeting": opened.meeting.id, "voter": voter.id, "revoked": 0}),
+        (str(second.credential.id), {"meeting": opened.meeting.id, "voter": voter.id, "revoked": 1}),
     ]
 
 

@@ -27,11 +27,11 @@ from app.preparation import candidates as nominations
 from app.preparation import checklist, notices
 from app.preparation import group as groups
 from app.preparation.models import PreparatoryGroup
-from app.privacy import lookup_hash
+from app.privacy import lookup_hash, pseudonym_key
 from app.roll import services as roll_services
 from app.roll.models import RollUnit, RollVersion
 from app.roll.versions import create_version, latest_version
-from app.roll.weights import voter_pseudonym, voter_roll
+from app.roll.weights import roll_fingerprint, voter_pseudonym, voter_roll
 from app.rules.model import Settings
 from app.voting import meetings
 from app.voting.models import Matter, Meeting, MeetingVoter
@@ -376,7 +376,13 @@ def test_opening_the_first_meeting_freezes_the_roll_and_fixes_its_voters(
     assert len(stored) == roll.total_heads == 30  # 29 owners of one flat each, and the developer's unsold flat
     assert sum(v.area_centi for v in stored) == roll.total_area_centi
     [event] = events(meeting.community_id, "meeting.open")
-    assert event.summary == {"roll_version": version.number, "fingerprint": version.fingerprint, "voters": 30}
+    assert event.summary == {
+        "roll_version": version.number,
+        "fingerprint": version.fingerprint,
+        "roll_root": roll_fingerprint(roll, pseudonym_key(meeting.id)).root,
+        "voters": 30,
+    }
+    assert meeting.roll_root == event.summary["roll_root"] != version.fingerprint
     assert len(events(meeting.community_id, "roll.freeze")) == 1
 
 
@@ -396,7 +402,8 @@ def test_one_meeting_voter_per_voter_of_the_engine(township: Township, official:
     stored = voters_of(meeting)
     assert len(stored) == roll.total_heads
     assert sum(v.area_centi for v in stored) == roll.total_area_centi
-    expected = {voter_pseudonym(v.owners): (v.voter_id, v.area_centi, v.is_developer) for v in roll.voters}
+    key = pseudonym_key(meeting.id)
+    expected = {voter_pseudonym(v.owners, key): (v.voter_id, v.area_centi, v.is_developer) for v in roll.voters}
     assert {v.voter_key: (v.unit_key, v.area_centi, v.is_developer) for v in stored} == expected
 
     # the developer's unsold and undelivered units: one voter, their areas summed, no holder to identify
@@ -412,7 +419,7 @@ def test_one_meeting_voter_per_voter_of_the_engine(township: Township, official:
     for unit in demo_small_roll():
         if unit.owners:
             by_owners[frozenset(o.id_number for o in unit.owners)].append(unit)
-    keys = {owners: voter_pseudonym(frozenset(lookup_hash(i) for i in owners)) for owners in by_owners}
+    keys = {owners: voter_pseudonym(frozenset(lookup_hash(i) for i in owners), key) for owners in by_owners}
     several = 0
     for owners, units in by_owners.items():
         counted = [u for u in units if count_parking or u.kind != "parking"]

@@ -24,7 +24,7 @@ from app.privacy import decrypt, mask_phone
 from app.voting import ballots, credentials, proxies
 from app.voting.models import Ballot, Credential, MeetingVoter, SmsMessage
 from app.voting.proxy_models import Proxy
-from tests.factories import gen_community, gen_official, gen_township
+from tests.factories import confirmed, gen_community, gen_official, gen_township
 from tests.preparation.helpers import refused
 from tests.voting.helpers import OpenMeeting, gen_open_meeting, issue_for
 
@@ -64,17 +64,19 @@ def record(
     scan: bytes = SCAN,
     user_id: int | None = None,
 ) -> Proxy:
-    """A proxy for ``voter`` covering the two motions unless told otherwise."""
-    return proxies.record_proxy(
-        opened.meeting,
-        voter,
-        proxy_name="王建军",
-        proxy_phone=phone,
-        matter_ids=matters if matters is not None else [m.id for m in opened.meeting.matters[:2]],
-        directions=directions or {},
-        scan=scan,
-        declared_not_property_staff=declared,
-        user_id=user_id,
+    """A proxy for ``voter`` covering the two motions unless told otherwise, confirmed by the owner."""
+    return confirmed(
+        proxies.record_proxy(
+            opened.meeting,
+            voter,
+            proxy_name="王建军",
+            proxy_phone=phone,
+            matter_ids=matters if matters is not None else [m.id for m in opened.meeting.matters[:2]],
+            directions=directions or {},
+            scan=scan,
+            declared_not_property_staff=declared,
+            user_id=user_id,
+        )
     )
 
 
@@ -136,7 +138,7 @@ def test_record_keeps_the_phone_encrypted_and_the_scan_as_its_hash(opened: OpenM
     [event] = audit_events("proxy.record")
     assert event.summary == {
         "meeting": opened.meeting.id,
-        "voter": voter.voter_key,
+        "voter": voter.id,
         "matters": proxy.matter_ids,
         "directed": 0,
         "scan": proxy.scan_sha256,
@@ -278,8 +280,8 @@ def test_the_proxy_gets_a_credential_of_their_own(opened: OpenMeeting, official:
     assert owners_link.credential.revoked_at is None
     events = audit_events("proxy.credential_issue")
     assert [e.summary for e in events] == [
-        {"meeting": opened.meeting.id, "proxy": proxy.id, "voter": voter.voter_key, "revoked": 0},
-        {"meeting": opened.meeting.id, "proxy": proxy.id, "voter": voter.voter_key, "revoked": 1},
+        {"meeting": opened.meeting.id, "proxy": proxy.id, "voter": voter.id, "revoked": 0},
+        {"meeting": opened.meeting.id, "proxy": proxy.id, "voter": voter.id, "revoked": 1},
     ]
     for secret in (issued.token, issued.code, again.token, again.code):
         assert stored_anywhere(secret) == []
@@ -291,7 +293,10 @@ def test_the_proxys_second_factor_is_a_code_sent_to_the_proxys_phone(opened: Ope
     voter = owners(opened)[0]
     credential = proxies.issue_proxy_credential(record(opened, voter), None).credential
     proxies.send_code(credential)
-    [message] = db.session.scalars(select(SmsMessage)).all()
+    # the owner was told of the proxy's link (issue 16 item 2); the code went to the proxy
+    told, message = db.session.scalars(select(SmsMessage).order_by(SmsMessage.id)).all()
+    assert "代理人" in told.body
+    assert told.phone_masked != mask_phone(PHONE)
     assert message.phone_masked == mask_phone(PHONE)
     code = sms_code()
     with pytest.raises(DomainError) as wrong:
@@ -344,7 +349,7 @@ def test_the_proxy_casts_the_principals_ballot(opened: OpenMeeting) -> None:
     assert ballot.choices == blank_except(opened, motion1="yes", motion2="no", election=[])
     assert (proxy.status, proxy.used_at is not None) == ("used", True)
     [event] = audit_events("proxy.use")
-    assert event.summary == {"meeting": opened.meeting.id, "voter": voter.voter_key, "receipt": ballot.receipt_sha256}
+    assert event.summary == {"meeting": opened.meeting.id, "voter": voter.id}  # no receipt: the package has it
     again = proxies.cast_as_proxy(proxy, blank_except(opened, motion1="yes"))  # a double tap: the same receipt
     assert (again.stored, again.ballot.receipt_sha256) == (False, ballot.receipt_sha256)
     assert len(db.session.scalars(select(Ballot).where(Ballot.meeting_voter_id == voter.id)).all()) == 1
@@ -403,7 +408,7 @@ def test_the_owner_voting_first_revokes_the_unused_proxy(opened: OpenMeeting) ->
     [event] = audit_events("proxy.revoke")
     assert event.summary == {
         "meeting": opened.meeting.id,
-        "voter": voter.voter_key,
+        "voter": voter.id,
         "reason": proxies.OWNER_VOTED,
         "links_revoked": 1,
     }

@@ -20,7 +20,7 @@ from app.voting import ballots, credentials, proxies
 from app.voting.models import Credential, MeetingVoter
 from app.voting.proxy_models import Proxy
 from tests.conftest import AuthActions
-from tests.factories import gen_community, gen_member, gen_official, gen_township
+from tests.factories import confirmed, gen_community, gen_member, gen_official, gen_township
 from tests.roll_flow.helpers import flashes, text_of
 from tests.voting.helpers import OpenMeeting, gen_open_meeting
 
@@ -92,16 +92,18 @@ def form_data(world: World, **overrides: Any) -> dict[str, Any]:
 
 
 def gen_proxy(world: World, voter: MeetingVoter | None = None, phone: str = PHONE) -> Proxy:
-    return proxies.record_proxy(
-        world.opened.meeting,
-        voter or principal(world),
-        proxy_name="王建军",
-        proxy_phone=phone,
-        matter_ids=[world.opened.motion.id],
-        directions={str(world.opened.motion.id): "no"},
-        scan=b"scan",
-        declared_not_property_staff=True,
-        user_id=world.member.id,
+    return confirmed(
+        proxies.record_proxy(
+            world.opened.meeting,
+            voter or principal(world),
+            proxy_name="王建军",
+            proxy_phone=phone,
+            matter_ids=[world.opened.motion.id],
+            directions={str(world.opened.motion.id): "no"},
+            scan=b"scan",
+            declared_not_property_staff=True,
+            user_id=world.member.id,
+        )
     )
 
 
