@@ -57,7 +57,7 @@ def _send(meeting: Meeting, phone_cipher: bytes | None, kind: str, body: str, ab
     else:
         try:
             with db.session.begin_nested():
-                sms_backend().send(meeting.id, decrypt(phone_cipher), body)
+                sms_backend().send(meeting.id, decrypt(phone_cipher), body, limited=False)
         except DomainError as error:
             reason = error.code
         except Exception:  # a provider's failure must not lose the ballot it reports

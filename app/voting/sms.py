@@ -23,11 +23,16 @@ from app.voting import sms_aliyun, sms_outbox
 
 
 class SmsBackend(Protocol):
-    """Deliver ``body`` to ``phone`` (a mainland mobile number); raise on failure (the caller reports it)."""
+    """Deliver ``body`` to ``phone`` (a mainland mobile number); raise on failure (the caller reports it).
+
+    ``limited``: whether the per-number limit applies (`sms_outbox.check_rate_limit`). It does to what a voter's
+    request sends (codes, reminders); a notice to an owner about an act done in their name (app.voting.owner_notices)
+    is not limited: one comes per act, and a notice dropped because the owner asked for a code a minute earlier
+    would be the one that mattered."""
 
     name: str
 
-    def send(self, meeting_id: int, phone: str, body: str) -> None: ...
+    def send(self, meeting_id: int, phone: str, body: str, *, limited: bool = True) -> None: ...
 
 
 class ConsoleBackend:
@@ -35,7 +40,7 @@ class ConsoleBackend:
 
     name = "console"
 
-    def send(self, meeting_id: int, phone: str, body: str) -> None:
+    def send(self, meeting_id: int, phone: str, body: str, *, limited: bool = True) -> None:
         """Kept as status "kept"; not rate-limited per number, since nothing reaches a phone (the per-voter limit of
         the ballot's send-code page still applies)."""
         sms_outbox.record(meeting_id, phone, body, self.name)
@@ -47,7 +52,7 @@ class NoSmsBackend:
 
     name = "none"
 
-    def send(self, meeting_id: int, phone: str, body: str) -> None:
+    def send(self, meeting_id: int, phone: str, body: str, *, limited: bool = True) -> None:
         raise DomainError(
             "sms_disabled",
             _l("This platform sends no text messages: use the ID-number check or a paper ballot."),

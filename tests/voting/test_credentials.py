@@ -440,7 +440,7 @@ class RecordingBackend:
     name = "recording"
     sent: ClassVar[list[tuple[int, str, str]]] = []
 
-    def send(self, meeting_id: int, phone: str, body: str) -> None:
+    def send(self, meeting_id: int, phone: str, body: str, *, limited: bool = True) -> None:
         RecordingBackend.sent.append((meeting_id, phone, body))
 
 

@@ -10,7 +10,7 @@ that staff made possible.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from flask import Flask
@@ -155,6 +155,29 @@ def test_the_owner_is_told_of_every_ballot_counted_in_their_name(world: dict[str
     assert "赞成" not in message
     ballots.cast(owner, {str(opened.motion.id): "no"}, channel)  # a repeat stores nothing, tells nothing
     assert len(outbox_of(owner)) == 1
+
+
+class LimitRecorder:
+    """A provider plug-in that records whether each message was subject to the per-number limit."""
+
+    name = "limit-recorder"
+    sent: ClassVar[list[tuple[str, bool]]] = []
+
+    def send(self, meeting_id: int, phone: str, body: str, *, limited: bool = True) -> None:
+        LimitRecorder.sent.append((body, limited))
+
+
+def test_notices_to_owners_are_not_held_back_by_the_per_number_limit(
+    world: dict[str, Any], app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A notice dropped because the owner asked for a code a minute earlier would be the one that mattered."""
+    monkeypatch.setitem(app.config, "SMS_BACKEND", f"{__name__}:LimitRecorder")
+    monkeypatch.setattr(LimitRecorder, "sent", [])
+    opened, leader = world["opened"], world["leader"]
+    proxy = record(opened, with_phone(opened), leader)
+    proxies.send_owner_code(proxy, leader.id)  # a code: limited
+    ballots.cast(with_phone(opened, 1), {str(opened.motion.id): "yes"}, "phone")  # a notice: not limited
+    assert [(("确认码" in body), limited) for body, limited in LimitRecorder.sent] == [(True, True), (False, False)]
 
 
 def test_a_reissued_letter_is_told_to_the_owner(world: dict[str, Any]) -> None:
