@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -192,6 +192,12 @@ def record_failure(credential: Credential, meeting: Meeting) -> DomainError:
     )
 
 
+def code_matches(stored: str | None, expires_at: datetime | None, given: str) -> bool:
+    """Whether a one-time code is in force and ``given`` (its keyed-hash input) is it, compared in constant time."""
+    in_force = stored is not None and expires_at is not None and expires_at >= utcnow()
+    return in_force and hmac.compare_digest(stored or "", lookup_hash(given))
+
+
 def id_tail(id_number: str) -> str:
     """The last six characters of an ID number, upper case (the check character may be X)."""
     return id_number.strip().upper()[-SECOND_FACTOR_TAIL:]
@@ -233,12 +239,7 @@ def verify(credential: Credential, answer: str) -> Credential:
         raise locked_error(credential)
     answer = answer.strip().upper()
     if meeting.second_factor == "sms":
-        expired = credential.otp_expires_at is None or credential.otp_expires_at < utcnow()
-        right = (
-            not expired
-            and credential.otp_lookup is not None
-            and hmac.compare_digest(credential.otp_lookup, lookup_hash(f"otp:{credential.id}:{answer}"))
-        )
+        right = code_matches(credential.otp_lookup, credential.otp_expires_at, f"otp:{credential.id}:{answer}")
     else:
         right = (
             voter.id_tail_lookup is not None

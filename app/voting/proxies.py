@@ -24,7 +24,6 @@ Every change is audited; no audit summary holds a phone number, a name, a token 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 from collections.abc import Iterable
 from datetime import timedelta
@@ -377,13 +376,8 @@ def confirm_with_owner_code(proxy: Proxy, code: str, user_id: int | None) -> Pro
     needed (six digits cannot be guessed in five tries but by chance: 5 in a million)."""
     meeting = _unconfirmed_in_force(proxy)
     db.session.refresh(proxy, with_for_update=True)
-    expired = proxy.confirm_expires_at is None or proxy.confirm_expires_at < utcnow()
-    right = (
-        not expired
-        and proxy.confirm_code_lookup is not None
-        and hmac.compare_digest(proxy.confirm_code_lookup, lookup_hash(f"proxy-confirm:{proxy.id}:{code.strip()}"))
-    )
-    if not right:
+    given = f"proxy-confirm:{proxy.id}:{code.strip()}"
+    if not credentials.code_matches(proxy.confirm_code_lookup, proxy.confirm_expires_at, given):
         proxy.confirm_failures += 1
         if proxy.confirm_failures >= CONFIRM_ATTEMPTS:
             proxy.confirm_code_lookup = proxy.confirm_expires_at = None
@@ -474,14 +468,8 @@ def verify(credential: Credential, answer: str) -> Credential:
     meeting = db.session.get_one(Meeting, proxy.meeting_id)
     if credentials.is_locked(credential):
         raise credentials.locked_error(credential)
-    answer = answer.strip()
-    expired = credential.otp_expires_at is None or credential.otp_expires_at < utcnow()
-    right = (
-        not expired
-        and credential.otp_lookup is not None
-        and hmac.compare_digest(credential.otp_lookup, lookup_hash(f"otp:{credential.id}:{answer}"))
-    )
-    if not right:
+    given = f"otp:{credential.id}:{answer.strip()}"
+    if not credentials.code_matches(credential.otp_lookup, credential.otp_expires_at, given):
         raise credentials.record_failure(credential, meeting)
     credential.verified_at, credential.failed_attempts = utcnow(), 0
     credential.otp_lookup = credential.otp_expires_at = None

@@ -9,6 +9,7 @@ how an owner votes). A proxy's link and code exist in clear only in the one resp
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,6 +18,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 
 from app.auth import permissions
@@ -261,59 +263,59 @@ def revoke(proxy_id: int) -> Any:
     return done(_("The proxy is revoked; its links no longer work."), back)
 
 
-@bp.post("/proxies/<id:proxy_id>/confirmation")
-@login_required
-def send_confirmation(proxy_id: int) -> Any:
-    """Send the owner the code that confirms the proxy (to the phone the roll records for the owner)."""
+def _act(proxy_id: int, form: FlaskForm, act: Callable[[Proxy, FlaskForm], Any], message: str) -> Any:
+    """One of the convener's acts on a proxy: the form checked, the act done (a refusal flashed; a wrong code and a
+    revocation by the owner's own vote are kept), back to the list."""
     proxy, meeting, _community = _proxy(proxy_id)
     require_convener(meeting)
     back = url_for("proxies.index", meeting_id=meeting.id)
-    form = ActionForm()
     if not form.validate_on_submit():
         return invalid(form, back)
     try:
-        proxies.send_owner_code(proxy, current_user.id)
-    except DomainError as error:
-        return _refused(error, back)
-    return done(_("The code is sent to the owner. Type it in when the owner reads it back."), back)
-
-
-@bp.post("/proxies/<id:proxy_id>/confirm")
-@login_required
-def confirm(proxy_id: int) -> Any:
-    """The code the owner read back confirms the proxy (a wrong code is counted, and kept)."""
-    proxy, meeting, _community = _proxy(proxy_id)
-    require_convener(meeting)
-    back = url_for("proxies.index", meeting_id=meeting.id)
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        return invalid(form, back)
-    try:
-        proxies.confirm_with_owner_code(proxy, form.code.data or "", current_user.id)
+        act(proxy, form)
     except DomainError as error:
         if error.code == "wrong_confirmation":
             db.session.commit()  # the wrong answer counts
             flash(str(error), "error")
             return redirect(back)
         return _refused(error, back)
-    return done(_("The owner confirmed the proxy. Issue the proxy's link."), back)
+    return done(message, back)
+
+
+@bp.post("/proxies/<id:proxy_id>/confirmation")
+@login_required
+def send_confirmation(proxy_id: int) -> Any:
+    """Send the owner the code that confirms the proxy (to the phone the roll records for the owner)."""
+    return _act(
+        proxy_id,
+        ActionForm(),
+        lambda proxy, _form: proxies.send_owner_code(proxy, current_user.id),
+        _("The code is sent to the owner. Type it in when the owner reads it back."),
+    )
+
+
+@bp.post("/proxies/<id:proxy_id>/confirm")
+@login_required
+def confirm(proxy_id: int) -> Any:
+    """The code the owner read back confirms the proxy (a wrong code is counted, and kept)."""
+    return _act(
+        proxy_id,
+        ConfirmForm(),
+        lambda proxy, form: proxies.confirm_with_owner_code(proxy, form.code.data or "", current_user.id),
+        _("The owner confirmed the proxy. Issue the proxy's link."),
+    )
 
 
 @bp.post("/proxies/<id:proxy_id>/approve")
 @login_required
 def approve(proxy_id: int) -> Any:
     """A second staff member approves the written authorisation (not the one who recorded the proxy)."""
-    proxy, meeting, _community = _proxy(proxy_id)
-    require_convener(meeting)
-    back = url_for("proxies.index", meeting_id=meeting.id)
-    form = ActionForm()
-    if not form.validate_on_submit():
-        return invalid(form, back)
-    try:
-        proxies.approve_by_second_staff(proxy, current_user.id)
-    except DomainError as error:
-        return _refused(error, back)
-    return done(_("You approved the written authorisation. Issue the proxy's link."), back)
+    return _act(
+        proxy_id,
+        ActionForm(),
+        lambda proxy, _form: proxies.approve_by_second_staff(proxy, current_user.id),
+        _("You approved the written authorisation. Issue the proxy's link."),
+    )
 
 
 @bp.get("/meetings/<id:meeting_id>/assisted-ballots")

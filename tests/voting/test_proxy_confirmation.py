@@ -263,3 +263,40 @@ def test_a_teller_cannot_see_the_list(world: dict[str, Any], app: Flask) -> None
     client = app.test_client()
     AuthActions(client).login(teller.username)
     assert client.get(f"/meetings/{world['opened'].meeting.id}/assisted-ballots").status_code == 403
+
+
+def test_the_pages_send_the_code_take_it_back_and_approve(world: dict[str, Any], app: Flask) -> None:
+    opened, leader, official = world["opened"], world["leader"], world["official"]
+    owner, other = with_phone(opened, 0), with_phone(opened, 1)
+    by_code, by_approval = record(opened, owner, leader), record(opened, other, leader, "13900002222")
+    db.session.commit()
+    group = app.test_client()
+    auth = AuthActions(group)
+    auth.login(leader.username)
+    listing = group.get(f"/meetings/{opened.meeting.id}/proxies").get_data(as_text=True)
+    assert listing.count("data-confirmation") == 2
+    assert f"/proxies/{by_code.id}/credential" not in listing  # no link before the owner's confirmation
+
+    group.post(f"/proxies/{by_code.id}/confirmation", data={"csrf_token": auth.csrf()})
+    code = re.search(r"确认码 (\d{6})", outbox_of(owner)[-1])
+    assert code is not None
+    wrong = "000000" if code.group(1) != "000000" else "111111"
+    group.post(f"/proxies/{by_code.id}/confirm", data={"csrf_token": auth.csrf(), "code": wrong})
+    db.session.expire_all()
+    assert db.session.get_one(Proxy, by_code.id).confirm_failures == 1  # the wrong answer is kept
+    group.post(f"/proxies/{by_code.id}/confirm", data={"csrf_token": auth.csrf(), "code": code.group(1)})
+    db.session.expire_all()
+    assert db.session.get_one(Proxy, by_code.id).confirmed_via == "owner_sms"
+
+    group.post(f"/proxies/{by_approval.id}/approve", data={"csrf_token": auth.csrf()})  # the recorder: refused
+    db.session.expire_all()
+    assert db.session.get_one(Proxy, by_approval.id).confirmed_at is None
+    township = app.test_client()
+    second = AuthActions(township)
+    second.login(official.username)
+    township.post(f"/proxies/{by_approval.id}/approve", data={"csrf_token": second.csrf()})
+    db.session.expire_all()
+    assert db.session.get_one(Proxy, by_approval.id).confirmed_via == "second_staff"
+    listing = group.get(f"/meetings/{opened.meeting.id}/proxies").get_data(as_text=True)
+    assert "data-confirmation" not in listing
+    assert f"/proxies/{by_code.id}/credential" in listing
