@@ -29,13 +29,15 @@ from sqlalchemy import select
 from app.api.common import check_api_auth
 from app.api.preparation_schemas import MAX_ID, text
 from app.api.schemas import Schema
-from app.api.voting import LOADERS, NO_STORE, _meeting, _of_meeting, conveners_only
+from app.api.voting import LOADERS, NO_STORE, _meeting, _of_meeting, _requiring, conveners_only
 from app.api.voting_schemas import MAX_CANDIDATES, MAX_MATTERS, ShanghaiDateTime
+from app.auth import permissions
+from app.auth.models import User
 from app.communities.models import Community
-from app.errors import DomainError, NotFound
+from app.errors import DomainError, Forbidden, NotFound
 from app.extensions import db
 from app.privacy import decrypt, mask_name, mask_phone
-from app.voting import credentials, proxies
+from app.voting import assisted, credentials, proxies
 from app.voting.ballots import MOTION_ANSWERS
 from app.voting.models import Meeting, MeetingVoter
 from app.voting.proxy_models import Proxy
@@ -183,6 +185,26 @@ class IssuedProxyCredentialSchema(Schema):
     code = fields.String(metadata={"description": "the typed fallback code", "example": "ABCD-EFGH-JKMN"})
 
 
+class AssistedBallotSchema(Schema):
+    """A ballot that a staff action made possible (issue 16 item 2): who, how, and the staff; never the choices."""
+
+    voter_id = fields.Integer()
+    units = fields.String(metadata={"example": "1幢1单元101"})
+    holder = fields.String(metadata={"description": "masked"})
+    kind = fields.String(metadata={"description": "proxy, or reissue (cast with a letter that replaced another)"})
+    channel = fields.String()
+    cast_at = ShanghaiDateTime()
+    staff = fields.String(metadata={"description": "who recorded the proxy, or issued the letter"})
+    confirmed_via = fields.String(allow_none=True, metadata={"description": "owner_sms, second_staff or null"})
+    confirmed_by = fields.String(allow_none=True)
+    earlier_letters = fields.Integer()
+
+
+def _require_township(user: User, community: Community, loaded: Any) -> None:
+    if not permissions.can_manage_community(user, community):
+        raise Forbidden("forbidden", _l("Only the township sees the ballots that staff made possible."))
+
+
 # --- views -------------------------------------------------------------------------------------------------------
 
 
@@ -285,6 +307,30 @@ def revoke_proxy(data: dict[str, Any], proxy_id: int) -> Any:
     proxies.revoke_proxy(proxy, data["reason"], current_user.id)
     db.session.commit()
     return proxy_view(proxy, set())
+
+
+@blp.get("/meetings/<id:meeting_id>/assisted-ballots")
+@_requiring(_require_township)
+@blp.response(200, AssistedBallotSchema(many=True))
+def list_assisted_ballots(meeting_id: int) -> Any:
+    """For the township: the meeting's ballots cast by a proxy or with a letter that replaced an earlier one, with
+    the staff behind each (app.voting.assisted); who, never how."""
+    meeting = _meeting(meeting_id)[0]
+    return [
+        {
+            "voter_id": row.voter.id,
+            "units": row.voter.units_label,
+            "holder": row.voter.shown_name,
+            "kind": row.kind,
+            "channel": row.channel,
+            "cast_at": row.cast_at,
+            "staff": row.staff,
+            "confirmed_via": row.confirmed_via,
+            "confirmed_by": row.confirmed_by,
+            "earlier_letters": row.earlier,
+        }
+        for row in assisted.assisted_ballots(meeting)
+    ]
 
 
 @blp.post("/proxies/<id:proxy_id>/confirmation-code")

@@ -136,6 +136,7 @@ MEETING_OPERATIONS = (
     "POST /api/v1/proxies/{proxy_id}/confirmation-code",
     "POST /api/v1/proxies/{proxy_id}/confirmation",
     "POST /api/v1/proxies/{proxy_id}/approval",
+    "GET /api/v1/meetings/{meeting_id}/assisted-ballots",
 )
 #: the results operations (app.api.results), fuzzed once more on the world's meetings and results too
 RESULT_OPERATIONS = (

@@ -25,6 +25,7 @@ from app.privacy import decrypt, mask_phone
 from app.voting import assisted, ballots, credentials, proxies
 from app.voting.models import MeetingVoter, SmsMessage
 from app.voting.proxy_models import Proxy
+from tests.api.test_voting_api import api_of
 from tests.conftest import AuthActions
 from tests.factories import gen_community, gen_member, gen_official, gen_township
 from tests.voting.helpers import OpenMeeting, gen_open_meeting
@@ -255,6 +256,15 @@ def test_the_township_lists_the_ballots_that_staff_made_possible(world: dict[str
     group = app.test_client()
     AuthActions(group).login(leader.username)
     assert group.get(page_url).status_code == 403
+
+    listed = api_of(app.test_client(), official).get(f"/meetings/{opened.meeting.id}/assisted-ballots")
+    assert listed.status_code == 200
+    assert sorted((row["voter_id"], row["kind"]) for row in listed.get_json()) == sorted(
+        [(by_proxy.id, "proxy"), (reissued.id, "reissue")]
+    )
+    assert "choices" not in listed.get_data(as_text=True)
+    refused = api_of(app.test_client(), leader).get(f"/meetings/{opened.meeting.id}/assisted-ballots")
+    assert refused.status_code == 403
 
 
 def test_a_teller_cannot_see_the_list(world: dict[str, Any], app: Flask) -> None:
