@@ -1,12 +1,15 @@
 """One question of an encrypted ballot: a ciphertext per option, each proved to hold 0 or 1, and one proof that the
 marks obey the question's rule (issue 17 item 1).
 
-A question is its options and a rule Σ coefficientᵢ·markᵢ ∈ {0, …, limit}:
+A question is its options and a rule Σ coefficientᵢ·markᵢ ∈ {lowest, …, limit}:
 
-- a **motion**: options yes, no, abstain, invalid, every coefficient 1, limit 1: at most one of them, and none is a
-  blank ballot (blank needs no ciphertext of its own: it is what the others leave);
-- an **election part**: one option per candidate with coefficient 1, and "invalid" with coefficient ``seats``;
-  limit ``seats``: at most ``seats`` candidates, and a part marked invalid marks no candidate.
+- a **motion**: options yes, no, abstain, invalid, every coefficient 1, from 0 to 1: at most one of them, and none is
+  a blank ballot (blank needs no ciphertext of its own: every ballot's weights are public, so the blank total is
+  the ballots' total less the other four);
+- an **election part**: one option per candidate with coefficient 1, then "blank" and "invalid" each with
+  coefficient ``seats``, from 1 to ``seats``: one to ``seats`` candidates, or blank alone, or invalid alone (a
+  blank or invalid part marks no candidate, and a part is never both). Blank needs a ciphertext here: the
+  candidates' totals do not say how many ballots marked none.
 
 The context of every proof is the caller's (meeting, roll root, ballot) with the question and the option added, so a
 proof is bound to its place and cannot be moved to another ballot, question or option.
@@ -26,29 +29,39 @@ from crypto.elgamal import Ciphertext, encrypt
 __all__ = ["EncryptedQuestion", "Question", "encrypt_question", "verify_question"]
 
 MARK = (0, 1)
+#: a motion's options with a ciphertext (blank is what they leave)
+MOTION_OPTIONS = ("yes", "no", "abstain", "invalid")
 
 
 @dataclass(frozen=True)
 class Question:
-    """Its id (the matter's, or the matter and part), its options, their coefficients in the rule, and the limit."""
+    """Its id (the matter's, or the matter and part), its options, their coefficients in the rule, and the range
+    the weighted sum of the marks must fall in."""
 
     id: str
     options: tuple[str, ...]
     coefficients: tuple[int, ...]
+    lowest: int
     limit: int
 
     @classmethod
     def motion(cls, question_id: str) -> Question:
-        return cls(question_id, ("yes", "no", "abstain", "invalid"), (1, 1, 1, 1), 1)
+        return cls(question_id, MOTION_OPTIONS, (1, 1, 1, 1), 0, 1)
 
     @classmethod
     def election(cls, question_id: str, candidates: Sequence[str], seats: int) -> Question:
-        return cls(question_id, (*candidates, "invalid"), (*([1] * len(candidates)), seats), seats)
+        options = (*candidates, "blank", "invalid")
+        return cls(question_id, options, (*([1] * len(candidates)), seats, seats), 1, seats)
+
+    @property
+    def sums(self) -> tuple[int, ...]:
+        """The values the weighted sum may take."""
+        return tuple(range(self.lowest, self.limit + 1))
 
     def allowed(self, marks: Sequence[int]) -> bool:
-        """Whether plain marks obey the rule (each 0 or 1, the weighted sum within the limit)."""
+        """Whether plain marks obey the rule (each 0 or 1, the weighted sum within the range)."""
         weighted = sum(c * m for c, m in zip(self.coefficients, marks, strict=True))
-        return all(mark in MARK for mark in marks) and 0 <= weighted <= self.limit
+        return all(mark in MARK for mark in marks) and weighted in self.sums
 
 
 @dataclass(frozen=True)
@@ -79,7 +92,7 @@ def _option_context(context: Mapping[str, Any], question: Question, option: str)
 
 
 def _rule_context(context: Mapping[str, Any], question: Question) -> dict[str, Any]:
-    return {**context, "question": question.id, "rule": [list(question.coefficients), question.limit]}
+    return {**context, "question": question.id, "rule": [list(question.coefficients), question.lowest, question.limit]}
 
 
 def _weighted(question: Question, ciphertexts: Sequence[Ciphertext]) -> Ciphertext:
@@ -112,7 +125,7 @@ def encrypt_question(
         _weighted(question, ciphertexts),
         weighted_m,
         weighted_r,
-        tuple(range(question.limit + 1)),
+        question.sums,
         _rule_context(context, question),
     )
     return EncryptedQuestion(ciphertexts, option_proofs, rule_proof)
@@ -128,7 +141,7 @@ def verify_question(
     return proofs.verify_one_of(
         public_key,
         _weighted(question, encrypted.ciphertexts),
-        tuple(range(question.limit + 1)),
+        question.sums,
         encrypted.rule_proof,
         _rule_context(context, question),
     )

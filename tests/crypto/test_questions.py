@@ -44,8 +44,8 @@ def test_every_motion_answer_verifies(answer: str | None) -> None:
 @given(st.lists(st.integers(0, 1), min_size=4, max_size=4).filter(lambda marks: sum(marks) <= 2), st.booleans())
 def test_an_election_part_verifies_up_to_its_seats_or_invalid(marks: list[int], invalid: bool) -> None:
     _secret, key = keys()
-    full = [0, 0, 0, 0, 1] if invalid else [*marks, 0]
-    encrypted = encrypt_question(key, ELECTION, full, randomness(5), CONTEXT)
+    full = [0, 0, 0, 0, 0, 1] if invalid else [*marks, 0 if any(marks) else 1, 0]
+    encrypted = encrypt_question(key, ELECTION, full, randomness(6), CONTEXT)
     assert verify_question(key, ELECTION, encrypted, CONTEXT)
 
 
@@ -54,8 +54,11 @@ def test_an_election_part_verifies_up_to_its_seats_or_invalid(marks: list[int], 
     [
         (MOTION, [1, 1, 0, 0]),  # yes and no
         (MOTION, [2, 0, 0, 0]),  # a 2
-        (ELECTION, [1, 1, 1, 0, 0]),  # three candidates for two seats
-        (ELECTION, [1, 0, 0, 0, 1]),  # invalid, and a candidate marked
+        (ELECTION, [1, 1, 1, 0, 0, 0]),  # three candidates for two seats
+        (ELECTION, [1, 0, 0, 0, 0, 1]),  # invalid, and a candidate marked
+        (ELECTION, [0, 1, 0, 0, 1, 0]),  # blank, and a candidate marked
+        (ELECTION, [0, 0, 0, 0, 1, 1]),  # blank and invalid
+        (ELECTION, [0, 0, 0, 0, 0, 0]),  # nothing at all: a blank part says so
     ],
 )
 def test_marks_that_break_the_rule_cannot_be_encrypted(question: Question, marks: list[int]) -> None:
@@ -68,9 +71,9 @@ def test_a_forged_over_vote_is_caught_by_its_rule_proof() -> None:
     """A cheat encrypts three candidates for two seats, proves each mark (true: each is 0 or 1) and borrows the rule
     proof of an honest ballot: the rule proof fails."""
     _secret, key = keys()
-    honest = encrypt_question(key, ELECTION, [1, 1, 0, 0, 0], randomness(5), CONTEXT)
-    r = randomness(5)
-    cheat_marks = [1, 1, 1, 0, 0]
+    honest = encrypt_question(key, ELECTION, [1, 1, 0, 0, 0, 0], randomness(6), CONTEXT)
+    r = randomness(6)
+    cheat_marks = [1, 1, 1, 0, 0, 0]
     cheat = tuple(encrypt(key, m, x) for m, x in zip(cheat_marks, r, strict=True))
     option_proofs = tuple(
         proofs.prove_one_of(key, c, m, x, (0, 1), {**CONTEXT, "question": "m2", "option": option})
