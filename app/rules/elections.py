@@ -246,6 +246,21 @@ def count_election(
             yes_heads[candidate] += 1
     counts = {kind: Weight(area[kind], heads[kind]) for kind in kinds}
     yes = {candidate: Weight(yes_area[candidate], yes_heads[candidate]) for candidate in election.candidates}
+    return decide_election(election, counts, yes, roll, overall_quorum, settings, lots_seed)
+
+
+def decide_election(
+    election: Election,
+    counts: dict[str, Weight],
+    yes: dict[str, Weight],
+    roll: VoterRoll,
+    overall_quorum: tuple[ThresholdTest, ThresholdTest],
+    settings: Settings,
+    lots_seed: str | None = None,
+) -> ElectionResult:
+    """The election's result from its totals: the weight of valid, blank and invalid ballots (`counts`) and each
+    candidate's votes (`yes`); from the ballots (`count_election`) or from the decrypted totals of an encrypted
+    count (app.results.encrypted)."""
     taking_part = taking_part_in(counts, settings)
     quorum = matter_quorum(taking_part, roll, overall_quorum, settings)
     quorum_met = all(test.met for test in quorum)

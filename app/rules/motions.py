@@ -85,6 +85,18 @@ def count_motion(
         area[kind] += voter.area_centi
         heads[kind] += 1
     counts = {kind: Weight(area[kind], heads[kind]) for kind in ANSWERS}
+    return decide_motion(motion, counts, roll, overall_quorum, settings)
+
+
+def decide_motion(
+    motion: Motion,
+    counts: dict[str, Weight],
+    roll: VoterRoll,
+    overall_quorum: tuple[ThresholdTest, ThresholdTest],
+    settings: Settings,
+) -> MotionResult:
+    """The motion's result from its totals per answer (each of `ANSWERS`): from the ballots (`count_motion`), or
+    from the decrypted totals of an encrypted count (app.results.encrypted), which never sees a ballot."""
     taking_part = taking_part_in(counts, settings)
     quorum = matter_quorum(taking_part, roll, overall_quorum, settings)
     approval = approval_tests(

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from app.rules.elections import ElectionResult, count_election
+from app.rules.elections import ElectionResult, count_election, decide_election
 from app.rules.model import Ballot, Election, Matter, Motion, Settings
-from app.rules.motions import MotionResult, count_motion
+from app.rules.motions import MotionResult, Weight, count_motion, decide_motion
 from app.rules.thresholds import ThresholdTest, quorum_tests
 from app.rules.voters import Voter, VoterRoll
 
@@ -85,12 +85,7 @@ def tally(
         raise EmptyRollError("a roll without voters cannot be counted: no matter can be decided by nobody")
     returned = ballots_by_voter(roll, ballots)
     participants = list(returned.values())
-    area = sum(voter.area_centi for voter, _ in participants)
-    participation = Participation(
-        area_centi=area,
-        heads=len(participants),
-        tests=quorum_tests(area, len(participants), roll.total_area_centi, roll.total_heads),
-    )
+    participation = _participation(roll, Weight(sum(voter.area_centi for voter, _ in participants), len(participants)))
     results: dict[str, MotionResult | ElectionResult] = {}
     for matter in matters:
         answers = [(voter, choices.get(matter.matter_id)) for voter, choices in participants]
@@ -98,4 +93,47 @@ def tally(
             results[matter.matter_id] = count_motion(matter, answers, roll, participation.tests, settings)
         elif isinstance(matter, Election):
             results[matter.matter_id] = count_election(matter, answers, roll, participation.tests, settings, lots_seed)
+    return TallyResult(settings=settings, roll=roll, participation=participation, matters=results)
+
+
+def _participation(roll: VoterRoll, returned: Weight) -> Participation:
+    return Participation(
+        area_centi=returned.area_centi,
+        heads=returned.heads,
+        tests=quorum_tests(returned.area_centi, returned.heads, roll.total_area_centi, roll.total_heads),
+    )
+
+
+@dataclass(frozen=True)
+class MatterTotals:
+    """A matter's totals in both dimensions: per answer of a motion (`app.rules.motions.ANSWERS`), or per kind of
+    an election ballot (valid, blank, invalid) with each candidate's votes in ``yes``."""
+
+    counts: Mapping[str, Weight]
+    yes: Mapping[str, Weight] | None = None
+
+
+def tally_totals(
+    roll: VoterRoll,
+    matters: Sequence[Matter],
+    returned: Weight,
+    totals: Mapping[str, MatterTotals],
+    settings: Settings,
+    lots_seed: str | None = None,
+) -> TallyResult:
+    """Count every matter from its totals instead of its ballots: the encrypted count (issue 17) decrypts totals
+    only, never a ballot. ``returned`` is the weight of the ballots returned (public: each ballot's voter and area
+    are in the package). The same rules decide as in `tally`: `decide_motion`, `decide_election`."""
+    if roll.total_heads == 0:
+        raise EmptyRollError("a roll without voters cannot be counted: no matter can be decided by nobody")
+    participation = _participation(roll, returned)
+    results: dict[str, MotionResult | ElectionResult] = {}
+    for matter in matters:
+        found = totals[matter.matter_id]
+        if isinstance(matter, Motion):
+            results[matter.matter_id] = decide_motion(matter, dict(found.counts), roll, participation.tests, settings)
+        elif isinstance(matter, Election):
+            results[matter.matter_id] = decide_election(
+                matter, dict(found.counts), dict(found.yes or {}), roll, participation.tests, settings, lots_seed
+            )
     return TallyResult(settings=settings, roll=roll, participation=participation, matters=results)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from app.rules.elections import ALTERNATE, MEMBER, NOT_ELECTED, TIE_UNRESOLVED, classify_election_answer
 from app.rules.model import Ballot, Election, Motion, Settings, Unit, UnitKind, UnitStatus
 from app.rules.motions import MotionResult
-from app.rules.tally import TallyResult, tally
+from app.rules.tally import MatterTotals, TallyResult, tally, tally_totals
 from app.rules.thresholds import (
     ONE_HALF,
     THREE_QUARTERS,
@@ -265,6 +265,26 @@ def test_answer_counts_sum_to_participation_in_both_dimensions(scenario):
         else:
             for candidate in counted.candidates:
                 assert (candidate.tests[0].total, candidate.tests[1].total) == (area, heads)
+
+
+@PROPERTY
+@given(scenario=scenarios())
+def test_counting_from_the_totals_decides_as_counting_the_ballots(scenario):
+    """The encrypted count (issue 17) decrypts totals only: deciding from them gives the same result in every
+    matter as counting the ballots, ties and lots included."""
+    from app.rules.motions import Weight
+
+    seed = "ab" * 32
+    counted = tally(scenario.roll, scenario.matters, scenario.ballots, scenario.settings, seed)
+    totals = {
+        matter_id: MatterTotals(
+            result.counts,
+            {c.candidate_id: c.yes for c in result.candidates} if not isinstance(result, MotionResult) else None,
+        )
+        for matter_id, result in counted.matters.items()
+    }
+    returned = Weight(counted.participation.area_centi, counted.participation.heads)
+    assert tally_totals(scenario.roll, scenario.matters, returned, totals, scenario.settings, seed) == counted
 
 
 # --- elections
