@@ -19,11 +19,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from cryptography.exceptions import UnsupportedAlgorithm
 
+from app.results.encrypted import ENCRYPTED_FORMAT, Mapper
 from app.results.package import (
     COUNTED_ROLES,
     PACKAGE_FORMAT,
@@ -34,32 +34,39 @@ from app.results.package import (
     package_hash,
     signature_valid,
 )
+from app.results.verify_checks import Check, differences
+from app.results.verify_encrypted import encrypted_checks
 from crypto.signing import key_fingerprint
 
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    ok: bool
-    detail: str = ""
+__all__ = ["Check", "keys_published", "passed", "verify_package"]
 
 
 def verify_package(
-    document: object, *, require_township: bool = False, published: Iterable[Mapping[str, Any]] | None = None
+    document: object,
+    *,
+    require_township: bool = False,
+    published: Iterable[Mapping[str, Any]] | None = None,
+    mapper: Mapper = map,
 ) -> list[Check]:
     """Every check of the package, in order; the package is sound only if all are ok. With ``published`` (the
     platform's public keys, as /keys.json lists them) every signature must also be by a key published for its
     signer (`keys_published`)."""
     if not isinstance(document, Mapping):
         return [Check("structure", False, "the package is not a JSON object")]
-    checks = [Check("format", document.get("format") == PACKAGE_FORMAT, f"format must be {PACKAGE_FORMAT!r}")]
+    is_encrypted = document.get("format") == ENCRYPTED_FORMAT
+    formats = f"{ENCRYPTED_FORMAT!r} (or {PACKAGE_FORMAT!r}, an earlier package with choices in the clear)"
+    checks = [Check("format", is_encrypted or document.get("format") == PACKAGE_FORMAT, f"format must be {formats}")]
     try:
         checks += _signatures(document, require_township)
         if published is not None:
             checks.append(keys_published(document, published))
         checks += _roots_and_order(document)
         checks += _voters(document)
-        checks.append(_tally(document))
+        if is_encrypted:
+            checks += encrypted_checks(document, mapper)
+        else:
+            checks.append(_choices_name_matters(document))
+            checks.append(_tally(document))
     except (KeyError, TypeError, ValueError, AttributeError, UnsupportedAlgorithm) as error:
         checks.append(Check("structure", False, f"the package is malformed: {type(error).__name__}: {error}"))
     except RecursionError:
@@ -152,10 +159,6 @@ def _voters(document: Mapping[str, Any]) -> list[Check]:
     strangers = sorted(voter for voter in voters if voter not in on_roll)
     twice = sorted(voter for voter, n in voters.items() if n > 1)
     not_one_head = [str(entry["voter"]) for entry in document["roll"]["voters"] if entry.get("heads") != 1]
-    matter_ids = {str(matter["id"]) for matter in document["matters"]}
-    unknown = sorted(
-        {str(key) for entry in document["ledger"]["ballots"] for key in entry["choices"] if str(key) not in matter_ids}
-    )
     return [
         Check("voters on the roll", not strangers, f"ballots of voters not on the roll: {', '.join(strangers[:5])}"),
         Check("one ballot per voter", not twice, f"voters with more than one ballot: {', '.join(twice[:5])}"),
@@ -163,10 +166,18 @@ def _voters(document: Mapping[str, Any]) -> list[Check]:
         Check(
             "one head per voter", not not_one_head, f"roll entries that are not one head: {', '.join(not_one_head[:5])}"
         ),
-        Check(
-            "choices name the matters", not unknown, f"answers to matters not in the package: {', '.join(unknown[:5])}"
-        ),
     ]
+
+
+def _choices_name_matters(document: Mapping[str, Any]) -> Check:
+    """A /1 package's plaintext choices answer the package's matters only."""
+    matter_ids = {str(matter["id"]) for matter in document["matters"]}
+    unknown = sorted(
+        {str(key) for entry in document["ledger"]["ballots"] for key in entry["choices"] if str(key) not in matter_ids}
+    )
+    return Check(
+        "choices name the matters", not unknown, f"answers to matters not in the package: {', '.join(unknown[:5])}"
+    )
 
 
 def _tally(document: Mapping[str, Any]) -> Check:
@@ -177,14 +188,5 @@ def _tally(document: Mapping[str, Any]) -> Check:
         document["ledger"]["ballots"],
         str(document["ledger"]["root"]),
     )
-    signed = document["tally"]
-    if recounted == signed:
-        return Check("tally", True)
-    different = sorted(key for key in set(recounted) | set(signed) if recounted.get(key) != signed.get(key))
-    if "matters" in different:
-        matters = recounted.get("matters", {})
-        signed_matters = signed.get("matters", {}) if isinstance(signed, Mapping) else {}
-        different += [
-            f"matter {m}" for m in sorted(set(matters) | set(signed_matters)) if matters.get(m) != signed_matters.get(m)
-        ]
-    return Check("tally", False, f"the recount differs from the signed tally in: {', '.join(different)}")
+    different = differences(recounted, document["tally"])
+    return Check("tally", not different, f"the recount differs from the signed tally in: {different}")

@@ -4,6 +4,7 @@ choice in the clear."""
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
@@ -13,9 +14,19 @@ from hypothesis import strategies as st
 
 from app.results import encrypted
 from app.results.encrypted import PlainBallot
+from app.results.verify import verify_package
 from app.rules.model import Settings
 from crypto import group
-from tests.results.builders import COMMUNITY, LABELS, MATTERS, MEETING, make_ballots, make_body, make_voters
+from tests.results.builders import (
+    COMMUNITY,
+    LABELS,
+    MATTERS,
+    MEETING,
+    make_ballots,
+    make_body,
+    make_voters,
+    sign_counted,
+)
 
 SEED = b"the meeting's secret seed, 32 b"
 
@@ -99,3 +110,75 @@ def test_random_communities_count_the_same_encrypted(seed: int, blank_takes_part
     plain = make_ballots(voters, seed + 1)
     rules = Settings(blank_and_invalid_take_part=blank_takes_part)
     assert encrypted_body(voters, plain, rules)["tally"] == make_body(voters, plain, rules)["tally"]
+
+
+# --- verifying a /2 package (issue 17 item 5) ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def signed(case: tuple[dict[str, Any], dict[str, Any], list[Any]]) -> dict[str, Any]:
+    return sign_counted(copy.deepcopy(case[1]))
+
+
+def test_a_sound_encrypted_package_passes_every_check(signed: dict[str, Any]) -> None:
+    checks = verify_package(signed)
+    assert [c for c in checks if not c.ok] == []
+    names = {c.name for c in checks}
+    assert {"election key", "questions", "ballot proofs", "encrypted totals", "decryptions", "tally"} <= names
+
+
+def _flip(hex_text: str) -> str:
+    """The same hex with its first character changed."""
+    return ("1" if hex_text[0] != "1" else "2") + hex_text[1:]
+
+
+MUTATIONS = {
+    "a ballot's ciphertext": lambda p: p["ledger"]["ballots"][0]["questions"]["m1"]["ciphertexts"][0].__setitem__(
+        1, p["ledger"]["ballots"][1]["questions"]["m1"]["ciphertexts"][0][1]
+    ),
+    "a mark's proof": lambda p: p["ledger"]["ballots"][0]["questions"]["m2"]["option_proofs"][1][0].__setitem__(
+        1, p["ledger"]["ballots"][1]["questions"]["m2"]["option_proofs"][1][0][1]
+    ),
+    "a rule proof": lambda p: p["ledger"]["ballots"][2]["questions"]["committee"].__setitem__(
+        "rule_proof", p["ledger"]["ballots"][3]["questions"]["committee"]["rule_proof"]
+    ),
+    "a voter's area": lambda p: p["roll"]["voters"][3].__setitem__("area", "999.99"),
+    "a total": lambda p: p["encrypted_tally"]["m1"]["yes"]["heads"].__setitem__(
+        "total", p["encrypted_tally"]["m1"]["yes"]["heads"]["total"] + 1
+    ),
+    "a share": lambda p: p["encrypted_tally"]["m3"]["no"]["area"]["shares"][0].__setitem__(
+        "share", p["encrypted_tally"]["m3"]["yes"]["area"]["shares"][0]["share"]
+    ),
+    "an encrypted total": lambda p: p["encrypted_tally"]["committee"]["c1"]["area"].__setitem__(
+        "ciphertext", p["encrypted_tally"]["committee"]["c2"]["area"]["ciphertext"]
+    ),
+    "a trustee's key": lambda p: p["election_key"]["trustees"][1].__setitem__(
+        "public_key", p["election_key"]["trustees"][0]["public_key"]
+    ),
+    "the tally": lambda p: p["tally"]["participation"].__setitem__("heads", 1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MUTATIONS))
+def test_every_change_fails_verification(signed: dict[str, Any], name: str) -> None:
+    """Beyond the signatures (which fail for any change of the body), the check that owns the field fails too:
+    verification does not lean on the signatures alone."""
+    package = copy.deepcopy(signed)
+    MUTATIONS[name](package)
+    failing = {c.name for c in verify_package(package) if not c.ok}
+    assert (
+        failing
+        - {"signature platform", "signature convener", "signatures present"}
+        - {c for c in failing if c.startswith("signature")}
+    ), name
+
+
+def test_a_ballot_that_encrypts_two_is_caught_by_its_proof(signed: dict[str, Any]) -> None:
+    """A forged ballot whose "yes" holds 2 (encrypted, with the proof of a real ballot) fails its proofs."""
+    from crypto.elgamal import Ciphertext, encrypt
+
+    package = copy.deepcopy(signed)
+    key = bytes.fromhex(package["election_key"]["public_key"])
+    forged: Ciphertext = encrypt(key, 2, group.random_scalar())
+    package["ledger"]["ballots"][0]["questions"]["m1"]["ciphertexts"][0] = forged.encoded()
+    assert "ballot proofs" in {c.name for c in verify_package(package) if not c.ok}
