@@ -182,3 +182,21 @@ def test_a_ballot_that_encrypts_two_is_caught_by_its_proof(signed: dict[str, Any
     forged: Ciphertext = encrypt(key, 2, group.random_scalar())
     package["ledger"]["ballots"][0]["questions"]["m1"]["ciphertexts"][0] = forged.encoded()
     assert "ballot proofs" in {c.name for c in verify_package(package) if not c.ok}
+
+
+def test_gongjue_verify_checks_a_package_2_in_two_processes(signed: dict[str, Any], tmp_path: Any) -> None:
+    from click.testing import CliRunner
+
+    from app.results.cli import verify_command
+
+    path = tmp_path / "package.json"
+    path.write_text(json.dumps(signed, ensure_ascii=False), encoding="utf-8")
+    outcome = CliRunner().invoke(verify_command, [str(path), "--jobs", "2"])
+    assert outcome.exit_code == 0, outcome.output
+    assert "每张加密选票的零知识证明" in outcome.output
+    changed = copy.deepcopy(signed)
+    MUTATIONS["a rule proof"](changed)
+    path.write_text(json.dumps(changed, ensure_ascii=False), encoding="utf-8")
+    outcome = CliRunner().invoke(verify_command, [str(path), "--jobs", "2"])
+    assert outcome.exit_code == 1
+    assert "✗ 每张加密选票的零知识证明" in outcome.output
