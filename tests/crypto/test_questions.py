@@ -4,6 +4,8 @@ cannot be proved; and no proof moves to another ballot, question or option."""
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -110,3 +112,22 @@ def test_the_encrypted_tally_of_a_motion_is_the_plain_count(answers: list[str | 
         total: Ciphertext = combined(ballot.ciphertexts[index] for ballot in ballots)
         share = group.mul(secret, total.alpha)
         assert discrete_log(decrypt_with(total, [share]), len(answers)) == answers.count(option)
+
+
+def test_an_encrypted_question_is_read_only_from_its_exact_encoding() -> None:
+    _secret, key = keys()
+    encrypted = encrypt_question(key, MOTION, motion_marks("no"), randomness(4), CONTEXT)
+    text = encrypted.encoded()
+    assert len(text) == 4 * (((6 * 4 + 2 * 2) * 32 + 2) // 3)  # (2n + 4n + 2k)·32 bytes, base64
+    assert EncryptedQuestion.decode(text, MOTION) == encrypted
+    raw = bytearray(base64.b64decode(text))
+    for bad in (
+        text[:-4],  # too short
+        text + "AAAA",  # too long
+        text.rstrip("="),  # unpadded
+        base64.b64encode(bytes(raw[:-32]) + group.ORDER.to_bytes(32, "little")).decode(),  # a scalar not reduced
+        base64.b64encode(bytes(32) + bytes(raw[32:])).decode(),  # an element of order 4
+        ["not", "a", "string"],
+    ):
+        with pytest.raises(ValueError, match=r"question m1|scalar|element"):
+            EncryptedQuestion.decode(bad, MOTION)

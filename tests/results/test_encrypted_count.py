@@ -5,6 +5,7 @@ choice in the clear."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from typing import Any
 
@@ -17,6 +18,7 @@ from app.results.encrypted import PlainBallot
 from app.results.verify import verify_package
 from app.rules.model import Settings
 from crypto import group
+from crypto.questions import EncryptedQuestion
 from tests.results.builders import (
     COMMUNITY,
     LABELS,
@@ -96,11 +98,11 @@ def test_the_owner_can_check_their_ballot_with_its_randomness(
 
     for matter, question in zip(MATTERS, encrypted.questions_of(list(MATTERS)), strict=True):
         marks = encrypted.marks_of(matter, question, ballot.choices.get(matter.matter_id))
-        published = entry["questions"][question.id]["ciphertexts"]
+        published = EncryptedQuestion.decode(entry["questions"][question.id], question).ciphertexts
         for option, mark, ciphertext in zip(question.options, marks, published, strict=True):
             r = encrypted.randomness(SEED, ballot.receipt, question.id, option)
-            assert encrypt(key, mark, r).encoded() == ciphertext
-            assert encrypt(key, 1 - mark, r).encoded() != ciphertext
+            assert encrypt(key, mark, r) == ciphertext
+            assert encrypt(key, 1 - mark, r) != ciphertext
 
 
 @settings(max_examples=5, deadline=None)
@@ -132,16 +134,49 @@ def _flip(hex_text: str) -> str:
     return ("1" if hex_text[0] != "1" else "2") + hex_text[1:]
 
 
+QUESTIONS = {q.id: q for q in encrypted.questions_of(list(MATTERS))}
+
+
+def _question(package: dict[str, Any], index: int, question: str) -> EncryptedQuestion:
+    return EncryptedQuestion.decode(package["ledger"]["ballots"][index]["questions"][question], QUESTIONS[question])
+
+
+def _replace(package: dict[str, Any], index: int, question: str, changed: EncryptedQuestion) -> None:
+    package["ledger"]["ballots"][index]["questions"][question] = changed.encoded()
+
+
+def _other_ciphertext(p: dict[str, Any]) -> None:
+    mine, other = _question(p, 0, "m1"), _question(p, 1, "m1")
+    _replace(p, 0, "m1", dataclasses.replace(mine, ciphertexts=(other.ciphertexts[0], *mine.ciphertexts[1:])))
+
+
+def _other_option_proof(p: dict[str, Any]) -> None:
+    mine, other = _question(p, 0, "m2"), _question(p, 1, "m2")
+    _replace(
+        p,
+        0,
+        "m2",
+        dataclasses.replace(
+            mine, option_proofs=(mine.option_proofs[0], other.option_proofs[1], *mine.option_proofs[2:])
+        ),
+    )
+
+
+def _other_rule_proof(p: dict[str, Any]) -> None:
+    mine, other = _question(p, 2, "committee"), _question(p, 3, "committee")
+    _replace(p, 2, "committee", dataclasses.replace(mine, rule_proof=other.rule_proof))
+
+
+def _flipped_character(p: dict[str, Any]) -> None:
+    text = p["ledger"]["ballots"][4]["questions"]["m4"]
+    p["ledger"]["ballots"][4]["questions"]["m4"] = text[:100] + ("A" if text[100] != "A" else "B") + text[101:]
+
+
 MUTATIONS = {
-    "a ballot's ciphertext": lambda p: p["ledger"]["ballots"][0]["questions"]["m1"]["ciphertexts"][0].__setitem__(
-        1, p["ledger"]["ballots"][1]["questions"]["m1"]["ciphertexts"][0][1]
-    ),
-    "a mark's proof": lambda p: p["ledger"]["ballots"][0]["questions"]["m2"]["option_proofs"][1][0].__setitem__(
-        1, p["ledger"]["ballots"][1]["questions"]["m2"]["option_proofs"][1][0][1]
-    ),
-    "a rule proof": lambda p: p["ledger"]["ballots"][2]["questions"]["committee"].__setitem__(
-        "rule_proof", p["ledger"]["ballots"][3]["questions"]["committee"]["rule_proof"]
-    ),
+    "a ballot's ciphertext": _other_ciphertext,
+    "a mark's proof": _other_option_proof,
+    "a rule proof": _other_rule_proof,
+    "a character of a ballot": _flipped_character,
     "a voter's area": lambda p: p["roll"]["voters"][3].__setitem__("area", "999.99"),
     "a total": lambda p: p["encrypted_tally"]["m1"]["yes"]["heads"].__setitem__(
         "total", p["encrypted_tally"]["m1"]["yes"]["heads"]["total"] + 1
@@ -180,7 +215,8 @@ def test_a_ballot_that_encrypts_two_is_caught_by_its_proof(signed: dict[str, Any
     package = copy.deepcopy(signed)
     key = bytes.fromhex(package["election_key"]["public_key"])
     forged: Ciphertext = encrypt(key, 2, group.random_scalar())
-    package["ledger"]["ballots"][0]["questions"]["m1"]["ciphertexts"][0] = forged.encoded()
+    mine = _question(package, 0, "m1")
+    _replace(package, 0, "m1", dataclasses.replace(mine, ciphertexts=(forged, *mine.ciphertexts[1:])))
     assert "ballot proofs" in {c.name for c in verify_package(package) if not c.ok}
 
 
