@@ -60,6 +60,13 @@ def pseudonym_key(meeting_id: int) -> bytes:
     return _derive(_master_key(), b"pseudonym/meeting/%d" % meeting_id)
 
 
+def ballot_seed(meeting_id: int) -> bytes:
+    """The secret seed of a meeting's ballot randomness (app.results.encrypted.randomness): whoever holds it can
+    read every ballot of the meeting, so it is derived here and never stored or shown; the platform uses it to
+    encrypt at the count and to show an owner the randomness of their own ballot."""
+    return _derive(_master_key(), b"ballot-randomness/meeting/%d" % meeting_id)
+
+
 def mask_name(name: str) -> str:
     """Mask a name for public display: 张三华 → 张*华, 张伟 → 张*, 欧阳明华 → 欧**华."""
     if len(name) <= 1:

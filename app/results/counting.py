@@ -18,7 +18,9 @@ from app.communities.models import Community, Township
 from app.db_types import SHANGHAI, utcnow
 from app.errors import DomainError
 from app.extensions import db
-from app.results import closing, keys
+from app.privacy import ballot_seed
+from app.results import closing, encrypted, keys, trustees
+from app.results.encrypted import PlainBallot
 from app.results.models import Result
 from app.results.package import LedgerBallot, build_body, package_hash, sign
 from app.roll.models import RollVersion
@@ -82,7 +84,8 @@ def cast_on(cast_at: datetime) -> str:
 
 
 def package_body(meeting: Meeting) -> dict[str, Any]:
-    """The package body of a closed meeting, counted."""
+    """The package body of a closed meeting, counted: `gongjue.result-package/2`, the ballots encrypted, for a
+    meeting with an election key (every meeting opened since issue 17); /1 for one opened before."""
     community = db.session.get_one(Community, meeting.community_id)
     township = db.session.get_one(Township, community.township_id)
     version = db.session.get(RollVersion, meeting.roll_version_id) if meeting.roll_version_id else None
@@ -94,9 +97,14 @@ def package_body(meeting: Meeting) -> dict[str, Any]:
         .join(MeetingVoter, MeetingVoter.id == Ballot.meeting_voter_id)
         .where(Ballot.meeting_id == meeting.id)
     ).all()
-    return build_body(
-        community={"id": community.id, "name": community.name, "township": township.name, "township_id": township.id},
-        meeting={
+    common: dict[str, Any] = {
+        "community": {
+            "id": community.id,
+            "name": community.name,
+            "township": township.name,
+            "township_id": township.id,
+        },
+        "meeting": {
             "id": meeting.id,
             "title": meeting.title,
             "opens_at": meeting.opens_at.isoformat(),
@@ -106,12 +114,25 @@ def package_body(meeting: Meeting) -> dict[str, Any]:
             "roll_version": version.number if version else None,
             "roll_fingerprint": meeting.roll_root or (version.fingerprint if version else None),
         },
-        settings=engine_settings(meeting),
-        matters=engine_matters(meeting),
-        labels=labels(meeting),
-        voters=[(key, area) for key, area in voters],
-        ballots=[LedgerBallot(b.receipt_sha256, key, b.channel, cast_on(b.cast_at), b.choices) for b, key in ballots],
-        excluded=closing.excluded_list(meeting),
+        "settings": engine_settings(meeting),
+        "matters": engine_matters(meeting),
+        "labels": labels(meeting),
+        "voters": [(key, area) for key, area in voters],
+        "excluded": closing.excluded_list(meeting),
+    }
+    secrets = trustees.secrets_of(meeting.id, township.id)
+    if secrets is None:
+        return build_body(
+            **common,
+            ballots=[
+                LedgerBallot(b.receipt_sha256, key, b.channel, cast_on(b.cast_at), b.choices) for b, key in ballots
+            ],
+        )
+    return encrypted.build_body(
+        **common,
+        ballots=[PlainBallot(b.receipt_sha256, key, b.channel, cast_on(b.cast_at), b.choices) for b, key in ballots],
+        secrets=secrets,
+        seed=ballot_seed(meeting.id),
     )
 
 
@@ -157,7 +178,12 @@ def count(meeting: Meeting, user_id: int | None) -> Result:
         "result.count",
         "result",
         result.id,
-        {"meeting": meeting.id, "package": result.package_sha256, "ballots": len(package["ledger"]["ballots"])},
+        {
+            "meeting": meeting.id,
+            "package": result.package_sha256,
+            "format": package["format"],
+            "ballots": len(package["ledger"]["ballots"]),
+        },
         township_id=community.township_id,
         community_id=community.id,
     )

@@ -28,7 +28,14 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from app.results.package import engine_roll, matter_document, merkle_root, roll_entries, settings_document
+from app.results.package import (
+    engine_roll,
+    matter_document,
+    merkle_root,
+    plain_answer,
+    roll_entries,
+    settings_document,
+)
 from app.rules.areas import parse_area
 from app.rules.case_format import read_settings, result_document
 from app.rules.elections import classify_election_answer
@@ -132,7 +139,7 @@ def encrypt_ballot(
     context = ballot_context(meeting_id, roll_root, ballot.receipt)
     encrypted = {}
     for matter, question in zip(matters, questions_of(matters), strict=True):
-        marks = marks_of(matter, question, ballot.choices.get(matter.matter_id))
+        marks = marks_of(matter, question, plain_answer(ballot.choices.get(matter.matter_id)))
         chance = [randomness(seed, ballot.receipt, question.id, option) for option in question.options]
         encrypted[question.id] = encrypt_question(public_key, question, marks, chance, context).encoded()
     return {

@@ -81,3 +81,20 @@ class ResultObjection(db.Model):  # type: ignore[name-defined]
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     result: Mapped[Result] = relationship(back_populates="objections")
+
+
+class ElectionTrustee(db.Model):  # type: ignore[name-defined]
+    """One trustee's share of a meeting's election key (issue 17 item 3; app.results.trustees): the platform's and
+    the township's, made when voting opens. The public key and its proof are published in the result package; the
+    secret is kept encrypted under a key of the trustee's own (app.privacy purpose ``trustee/<role>/…``), and used
+    once, after the close, to decrypt the totals (never a ballot), audited."""
+
+    __tablename__ = "election_trustees"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    #: platform or township
+    role: Mapped[str] = mapped_column(String(10))
+    public_key: Mapped[str] = mapped_column(String(64))
+    secret_cipher: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

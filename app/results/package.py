@@ -69,14 +69,14 @@ def ledger_entries(ballots: Iterable[LedgerBallot]) -> list[dict[str, Any]]:
             "voter": b.voter,
             "channel": b.channel,
             "cast_at": b.cast_at,
-            "choices": {key: _plain(value) for key, value in sorted(b.choices.items())},
+            "choices": {key: plain_answer(value) for key, value in sorted(b.choices.items())},
         }
         for b in ballots
     ]
     return sorted(entries, key=lambda entry: str(entry["receipt"]))
 
 
-def _plain(answer: Any) -> Any:
+def plain_answer(answer: Any) -> Any:
     """An election answer as a sorted list of candidate ids (text); a motion answer as it is."""
     if isinstance(answer, list | tuple):
         return sorted(str(item) for item in answer)

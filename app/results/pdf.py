@@ -518,17 +518,33 @@ def _objections(sheet: _Sheet, body: Mapping[str, Any], published_on: str, objec
     )
 
 
+ENCRYPTED_FORMAT = "gongjue.result-package/2"
+
+
+def published_text(body: Mapping[str, Any]) -> str:
+    """What the package publishes and what it does not, in plain Chinese (issue 17 item 7)."""
+    if body.get("format") == ENCRYPTED_FORMAT:
+        return (
+            "结果包由平台和召集人签名。公开的内容：名册（每位投票人以编号代替姓名，附建筑面积）、每张选票的回执、"
+            "投票方式和投票日期，以及加密后的选票和证明其有效的数学证明；每个选项按人数和按面积的合计由加密选票直接"
+            "算出，再由平台和乡镇（街道）共同解密并附证明。不公开的内容：任何一张选票的内容——没有人能从结果包看出"
+            "某一户怎样投票，平台和乡镇（街道）也只解密合计。任何人都可以下载结果包，在公开核验页面或用 gongjue "
+            "verify 命令核验全部签名和证明，并重新计票。"
+        )
+    return (
+        "结果包由平台和召集人签名，载有名册、全部选票（不含姓名）和计票结果。任何人均可下载经签名的结果包，"
+        "在公开核验页面或用 gongjue verify 命令自行核验签名、名册和选票台账，并重新计票。"
+    )
+
+
 def _verification(sheet: _Sheet, body: Mapping[str, Any], package_sha256: str) -> None:
     sheet.section("核验")
     sheet.text("本结果所依据的结果包（SHA-256）：")
     sheet.text(hash_groups(package_sha256), 10.5, 6)
     sheet.text(f"名册 Merkle 根：{hash_groups(body['roll']['root'])}", 8.5, 5)
     sheet.text(f"选票台账 Merkle 根：{hash_groups(body['ledger']['root'])}", 8.5, 5)
-    sheet.text(
-        "结果包由平台和召集人签名，载有名册、全部选票（不含姓名）和计票结果。任何人均可下载经签名的结果包，"
-        "在公开核验页面或用 gongjue verify 命令自行核验签名、名册和选票台账，并重新计票；"
-        "结果包的 SHA-256 应与上列数值一致。"
-    )
+    sheet.text(published_text(body))
+    sheet.text("结果包的 SHA-256 应与上列数值一致。")
 
 
 def preliminary_result_pdf(

@@ -102,6 +102,11 @@ class ResultView:
         return next(int(m["category"]) for m in self.package["matters"] if str(m["id"]) == matter_id)
 
     @property
+    def encrypted(self) -> bool:
+        """A /2 package: the ballots encrypted, the totals decrypted (issue 17)."""
+        return self.package.get("format") == "gongjue.result-package/2"
+
+    @property
     def unique_areas(self) -> int:
         """Voters whose area no other voter has: their ballots could be linked to a unit by someone who knows the
         units' areas (docs/result-package.md, "Privacy")."""

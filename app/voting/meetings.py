@@ -28,6 +28,7 @@ from app.preparation.common import owner_by_lookup
 from app.preparation.models import Candidate, PreparatoryGroup
 from app.preparation.notices import ANNOUNCED_BEFORE_MEETING, approved_review, latest_notices
 from app.privacy import SECOND_FACTOR_TAIL, decrypt, lookup_hash, pseudonym_key
+from app.results import trustees
 from app.roll import services as roll_services
 from app.roll.models import RollOwner, RollUnit, RollVersion
 from app.roll.versions import latest_version
@@ -306,6 +307,7 @@ def open_voting(meeting: Meeting, today: date, user_id: int | None) -> Meeting:
     db.session.add_all(rows)
     meeting.roll_version_id, meeting.status = version.id, "open"
     meeting.roll_root = roll_fingerprint(roll, key).root
+    election_key = trustees.create_for(meeting.id, community.township_id)
     meeting.opened_at, meeting.opened_by_id = utcnow(), user_id
     db.session.flush()
     audit.record(
@@ -316,6 +318,7 @@ def open_voting(meeting: Meeting, today: date, user_id: int | None) -> Meeting:
             "roll_version": version.number,
             "fingerprint": version.fingerprint,
             "roll_root": meeting.roll_root,
+            "election_key": election_key,
             "voters": len(rows),
         },
         **_scope(community.id),

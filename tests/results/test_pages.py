@@ -62,7 +62,7 @@ def test_the_whole_way_from_count_to_certificate(
     assert "Preliminary result, published for objections" in public
     assert digest in public
     package = client.get(f"/r/{digest}/package.json")
-    assert json.loads(package.data)["format"] == "gongjue.result-package/1"
+    assert json.loads(package.data)["format"] == "gongjue.result-package/2"
     checks = client.get(f"/r/{digest}/verify").get_data(as_text=True)
     assert 'data-ok="true"' in checks
     assert 'data-ok="false"' not in checks
