@@ -357,6 +357,16 @@ def voters_of(meeting: Meeting) -> list[MeetingVoter]:
     return list(db.session.scalars(select(MeetingVoter).where(MeetingVoter.meeting_id == meeting.id)))
 
 
+def trustees_key(meeting_id: int) -> str:
+    """The election key: the sum of the platform's and the township's public keys (issue 17 item 3)."""
+    from app.results import trustees
+    from crypto import group
+
+    found = trustees.of_meeting(meeting_id)
+    assert [t.role for t in found] == ["platform", "township"]
+    return group.total(bytes.fromhex(t.public_key) for t in found).hex()
+
+
 def test_opening_the_first_meeting_freezes_the_roll_and_fixes_its_voters(
     prep: Preparation, official: User, reviewer: User
 ) -> None:
@@ -380,6 +390,7 @@ def test_opening_the_first_meeting_freezes_the_roll_and_fixes_its_voters(
         "roll_version": version.number,
         "fingerprint": version.fingerprint,
         "roll_root": roll_fingerprint(roll, pseudonym_key(meeting.id)).root,
+        "election_key": trustees_key(meeting.id),
         "voters": 30,
     }
     assert meeting.roll_root == event.summary["roll_root"] != version.fingerprint
