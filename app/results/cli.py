@@ -54,6 +54,7 @@ ROLES_ZH = {"platform": "平台", "convener": "召集人", "township": "乡镇�
 DETAILS_ZH = (
     ("the package is not a JSON object", "结果包不是 JSON 对象"),
     ("the package is malformed", "结果包格式错误"),
+    ("an old 'gongjue.result-package/1' package", "旧格式的结果包公开了每张选票的内容，如需核验，请加 --old-format"),
     ("format must be", "格式应为"),
     ("the key id is not the key's SHA-256", "公钥编号不是该公钥的 SHA-256"),
     ("no such key in the package", "结果包中没有该签名的公钥"),
@@ -237,7 +238,12 @@ def _unreadable(message: str) -> NoReturn:
     show_default=True,
     help="Processes that check the encrypted ballots' proofs (a /2 package): one per core.",
 )
-def verify_command(package_file: Any, township: bool, output: str, keys_file: Any, jobs: int) -> None:
+@click.option(
+    "--old-format",
+    is_flag=True,
+    help="Also read a gongjue.result-package/1, made before the ballots were encrypted (its choices are in the clear).",
+)
+def verify_command(package_file: Any, township: bool, output: str, keys_file: Any, jobs: int, old_format: bool) -> None:
     """Check a result package (gongjue.result-package/2, or an earlier /1) offline; needs no database or
     configuration.
 
@@ -258,7 +264,9 @@ def verify_command(package_file: Any, township: bool, output: str, keys_file: An
         except (PackageFileError, KeyError, TypeError) as error:
             _unreadable(f"--keys: {error}")
     with process_mapper(jobs) as mapper:
-        checks = verify_package(document, require_township=township, published=published, mapper=mapper)
+        checks = verify_package(
+            document, require_township=township, published=published, mapper=mapper, old_format=old_format
+        )
     digest, signed = body_hash(document), signers(document)
     if output == "json":
         click.echo(json.dumps(report(checks, digest, signed), ensure_ascii=False, indent=2))

@@ -47,15 +47,24 @@ def verify_package(
     require_township: bool = False,
     published: Iterable[Mapping[str, Any]] | None = None,
     mapper: Mapper = map,
+    old_format: bool = True,
 ) -> list[Check]:
     """Every check of the package, in order; the package is sound only if all are ok. With ``published`` (the
     platform's public keys, as /keys.json lists them) every signature must also be by a key published for its
-    signer (`keys_published`)."""
+    signer (`keys_published`). ``old_format``: whether a /1 package (ballots in the clear, made before issue 17) is
+    read at all; the pages read the platform's own older results, `gongjue verify` only when asked."""
     if not isinstance(document, Mapping):
         return [Check("structure", False, "the package is not a JSON object")]
     is_encrypted = document.get("format") == ENCRYPTED_FORMAT
+    old = document.get("format") == PACKAGE_FORMAT
+    if old and not old_format:
+        detail = (
+            f"an old {PACKAGE_FORMAT!r} package publishes every ballot's choices in the clear: read it with "
+            f"--old-format (the format is now {ENCRYPTED_FORMAT!r})"
+        )
+        return [Check("format", False, detail)]
     formats = f"{ENCRYPTED_FORMAT!r} (or {PACKAGE_FORMAT!r}, an earlier package with choices in the clear)"
-    checks = [Check("format", is_encrypted or document.get("format") == PACKAGE_FORMAT, f"format must be {formats}")]
+    checks = [Check("format", is_encrypted or old, f"format must be {formats}")]
     try:
         checks += _signatures(document, require_township)
         if published is not None:

@@ -236,3 +236,17 @@ def test_gongjue_verify_checks_a_package_2_in_two_processes(signed: dict[str, An
     outcome = CliRunner().invoke(verify_command, [str(path), "--jobs", "2"])
     assert outcome.exit_code == 1
     assert "✗ 每张加密选票的零知识证明" in outcome.output
+
+
+def test_gongjue_verify_reads_an_old_plaintext_package_only_when_asked(tmp_path: Any) -> None:
+    from click.testing import CliRunner
+
+    from app.results.cli import verify_command
+    from tests.results.builders import make_package
+
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(make_package(), ensure_ascii=False), encoding="utf-8")
+    refused = CliRunner().invoke(verify_command, [str(path)])
+    assert refused.exit_code == 1
+    assert "旧格式的结果包公开了每张选票的内容" in refused.output
+    assert CliRunner().invoke(verify_command, [str(path), "--old-format"]).exit_code == 0
