@@ -19,7 +19,7 @@ from typing import Any, NoReturn
 
 import click
 
-from app.results.encrypted import Mapper
+from app.results.encrypted import Mapper, my_ballot_matches
 from app.results.package import package_hash
 from app.results.verify import Check, passed, verify_package
 
@@ -46,6 +46,7 @@ NAMES_ZH = {
     "ballot proofs": "每张加密选票的零知识证明（每个选项只能是0或1，每题不超过应选数）",
     "encrypted totals": "按人数和按面积的加密合计由各张选票重新算出",
     "decryptions": "合计的解密及其证明（只解密合计，不解密任何一张选票）",
+    "my ballot": "我的选票：结果包中这张回执的加密选票正是我所投的内容",
 }
 #: names that carry a key id or a role after them: "key 1a2b…", "signature platform 1a2b…"
 PREFIXES_ZH = {"key ": "公钥", "signature ": "签名"}
@@ -72,6 +73,9 @@ DETAILS_ZH = (
     ("the roll's root is not the fingerprint", "名册的默克尔根与开始表决时冻结的名册指纹不符"),
     ("the recount differs from the signed tally in", "重新计票的结果与签名的计票结果不同"),
     ("the group must be", "群的名称应为"),
+    ("no ballot of this receipt in the package", "结果包中没有这张回执的选票"),
+    ("the ballot file", "选票核对文件有误"),
+    ("question ", "加密选票与所投内容不符"),
     ("the trustees must be", "密钥持有方应为"),
     ("trustee's proof of its key fails", "密钥持有方对其公钥的证明不成立"),
     ("the election key is not the sum", "表决公钥不是各持有方公钥之和"),
@@ -206,6 +210,18 @@ def process_mapper(jobs: int) -> Iterator[Mapper]:
         yield lambda function, items: pool.imap(function, items, chunksize=64)
 
 
+def my_ballot_check(document: object, data: bytes) -> Check:
+    """The owner's check of their own encrypted ballot against their check file."""
+    try:
+        mine = load_package_json(data)
+        if not isinstance(document, dict) or not isinstance(mine, dict):
+            raise TypeError("not a JSON object")
+        ok, detail = my_ballot_matches(document, mine)
+    except (PackageFileError, KeyError, TypeError, ValueError) as error:
+        ok, detail = False, f"the ballot file cannot be read: {error}"
+    return Check("my ballot", ok, detail)
+
+
 def body_hash(document: object) -> str | None:
     """The body's SHA-256 that the signatures name, or None when the document cannot be hashed."""
     if not isinstance(document, dict):
@@ -243,7 +259,15 @@ def _unreadable(message: str) -> NoReturn:
     is_flag=True,
     help="Also read a gongjue.result-package/1, made before the ballots were encrypted (its choices are in the clear).",
 )
-def verify_command(package_file: Any, township: bool, output: str, keys_file: Any, jobs: int, old_format: bool) -> None:
+@click.option(
+    "--my-ballot",
+    "my_ballot_file",
+    type=click.File("rb"),
+    help="Your own ballot's check file (my-ballot.json from your link): is your ballot in the package as you cast it?",
+)
+def verify_command(
+    package_file: Any, township: bool, output: str, keys_file: Any, jobs: int, old_format: bool, my_ballot_file: Any
+) -> None:
     """Check a result package (gongjue.result-package/2, or an earlier /1) offline; needs no database or
     configuration.
 
@@ -267,6 +291,8 @@ def verify_command(package_file: Any, township: bool, output: str, keys_file: An
         checks = verify_package(
             document, require_township=township, published=published, mapper=mapper, old_format=old_format
         )
+    if my_ballot_file is not None:
+        checks.append(my_ballot_check(document, my_ballot_file.read()))
     digest, signed = body_hash(document), signers(document)
     if output == "json":
         click.echo(json.dumps(report(checks, digest, signed), ensure_ascii=False, indent=2))

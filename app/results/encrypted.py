@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.results.package import (
+    engine_matters,
     engine_roll,
     matter_document,
     merkle_root,
@@ -45,7 +46,7 @@ from app.rules.tally import MatterTotals, tally_totals
 from app.rules.voters import VoterRoll
 from crypto import group, proofs
 from crypto.canonical import canonical_json
-from crypto.elgamal import Ciphertext, combined, decrypt_with, discrete_log
+from crypto.elgamal import Ciphertext, combined, decrypt_with, discrete_log, encrypt
 from crypto.questions import EncryptedQuestion, Question, encrypt_question, verify_question
 
 ENCRYPTED_FORMAT = "gongjue.result-package/2"
@@ -355,3 +356,43 @@ def count_totals(
     document = result_document(tally_totals(roll, matters, returned, totals, engine_settings, lots_seed))
     document.pop("roll")
     return document
+
+
+# --- the owner's own check -------------------------------------------------------------------------------------
+
+MY_BALLOT_FORMAT = "gongjue.my-ballot/1"
+
+
+def my_ballot(
+    receipt: str, choices: Mapping[str, Any], matters: Sequence[Matter], seed: bytes, meeting_id: int
+) -> dict[str, Any]:
+    """What an owner downloads from their own link once the result is published: each option's mark and the
+    randomness that encrypted it. With the package's election key they can encrypt their marks again and find
+    the published ciphertexts (`my_ballot_matches`). It reveals the ballot to whoever holds it: the owner's alone."""
+    questions = {}
+    for matter, question in zip(matters, questions_of(matters), strict=True):
+        marks = marks_of(matter, question, plain_answer(choices.get(matter.matter_id)))
+        questions[question.id] = {
+            option: {"mark": mark, "randomness": group.encode_scalar(randomness(seed, receipt, question.id, option))}
+            for option, mark in zip(question.options, marks, strict=True)
+        }
+    return {"format": MY_BALLOT_FORMAT, "meeting": meeting_id, "receipt": receipt, "questions": questions}
+
+
+def my_ballot_matches(document: Mapping[str, Any], mine: Mapping[str, Any]) -> tuple[bool, str]:
+    """Whether the package's ballot of ``mine``'s receipt holds exactly ``mine``'s marks (re-encrypted with its
+    randomness under the package's election key), and if not, why."""
+    if mine.get("format") != MY_BALLOT_FORMAT:
+        return False, f"the ballot file's format must be {MY_BALLOT_FORMAT!r}"
+    entry = next((e for e in document["ledger"]["ballots"] if e["receipt"] == mine.get("receipt")), None)
+    if entry is None:
+        return False, "no ballot of this receipt in the package"
+    public_key = group.decode_element(str(document["election_key"]["public_key"]))
+    for question in questions_of(engine_matters(document["matters"])):
+        published = EncryptedQuestion.decode(entry["questions"][question.id], question).ciphertexts
+        given = mine["questions"][question.id]
+        for option, ciphertext in zip(question.options, published, strict=True):
+            mark, chance = int(given[option]["mark"]), group.decode_scalar(str(given[option]["randomness"]))
+            if encrypt(public_key, mark, chance) != ciphertext:
+                return False, f"question {question.id}, option {option}: the published ciphertext is not your mark"
+    return True, ""

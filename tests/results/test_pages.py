@@ -13,7 +13,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from app.extensions import db
-from app.results import closing, views
+from app.results import closing, encrypted, views
 from app.results.models import Result
 from app.roll.services import today
 from app.voting.ballots import receipt_code
@@ -155,6 +155,45 @@ def test_the_owners_receipt_page_leads_to_their_check_once_the_result_is_publish
     link = f"/r/{result.package_sha256}/check?receipt={ballot.receipt_sha256}"
     assert link in page
     assert 'data-ballot-verified="true"' in browser.get(link).get_data(as_text=True)
+
+    # issue 17 item 4: the owner downloads their ballot's check file and finds their marks in the encrypted package
+    assert "data-my-ballot" in page
+    mine = browser.get("/v/my-ballot.json")
+    assert mine.status_code == 200
+    assert mine.headers["Cache-Control"] == "no-store"
+    package = json.loads(result.package)
+    assert encrypted.my_ballot_matches(package, json.loads(mine.data)) == (True, "")
+    changed = json.loads(mine.data)
+    motion = str(voted.meeting.matters[0].id)
+    for option in changed["questions"][motion].values():
+        option["mark"] = 1 - option["mark"]
+    ok, detail = encrypted.my_ballot_matches(package, changed)
+    assert not ok
+    assert f"question {motion}" in detail
+    assert app.test_client().get("/v/my-ballot.json").status_code == 403  # no link opened: nothing
+
+
+def test_gongjue_verify_checks_an_owners_ballot_file(tmp_path: Any) -> None:
+    """`gongjue verify PACKAGE --my-ballot FILE`, offline."""
+    from click.testing import CliRunner
+
+    from app.results.cli import verify_command
+    from tests.results.test_encrypted_count import MATTERS, SEED, encrypted_body, make_ballots, make_voters
+
+    voters = make_voters(12)
+    plain = make_ballots(voters)
+    body = encrypted_body(voters, plain)
+    mine = encrypted.my_ballot(plain[0].receipt, plain[0].choices, list(MATTERS), SEED, body["meeting"]["id"])
+    package_file, ballot_file = tmp_path / "package.json", tmp_path / "my-ballot.json"
+    package_file.write_text(json.dumps(body), encoding="utf-8")
+    ballot_file.write_text(json.dumps(mine), encoding="utf-8")
+    outcome = CliRunner().invoke(verify_command, [str(package_file), "--my-ballot", str(ballot_file)])
+    assert "✓ 我的选票" in outcome.output
+    other = encrypted.my_ballot(plain[0].receipt, plain[1].choices, list(MATTERS), SEED, body["meeting"]["id"])
+    ballot_file.write_text(json.dumps(other), encoding="utf-8")
+    outcome = CliRunner().invoke(verify_command, [str(package_file), "--my-ballot", str(ballot_file)])
+    assert "✗ 我的选票" in outcome.output
+    assert outcome.exit_code == 1
 
 
 def test_a_package_re_signed_with_keys_the_platform_never_published_fails_on_the_platforms_pages(
