@@ -12,7 +12,6 @@ app.voting.ballots; these views only show, read and pass on.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -451,34 +450,6 @@ def receipt() -> Any:
         result_digest=_published_result(voting.meeting) if voting.meeting.status == "counted" else None,
         **_context(voting),
     )
-
-
-@bp.get("/v/my-ballot.json")
-def my_ballot() -> Any:
-    """The owner's own check file of their encrypted ballot (issue 17 item 4): each option's mark and randomness,
-    once the result is published; only after the second factor in this session, only for the owner's own link (a
-    proxy's link does not get it), never cached."""
-    from app.privacy import ballot_seed
-    from app.results.counting import engine_matters
-    from app.results.encrypted import my_ballot as check_file
-
-    voting = _voting()
-    if voting is None or not voting.verified or _proxy(voting) is not None:
-        abort(403)
-    ballot: Ballot | None = ballots.existing_ballot(voting.voter)
-    if ballot is None or voting.meeting.status != "counted" or _published_result(voting.meeting) is None:
-        abort(404)
-    document = check_file(
-        ballot.receipt_sha256,
-        ballot.choices,
-        engine_matters(voting.meeting),
-        ballot_seed(voting.meeting.id),
-        voting.meeting.id,
-    )
-    response = Response(json.dumps(document, ensure_ascii=False, indent=1), mimetype="application/json")
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Content-Disposition"] = 'attachment; filename="my-ballot.json"'
-    return response
 
 
 def _published_result(meeting: Meeting) -> str | None:

