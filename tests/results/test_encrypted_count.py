@@ -239,18 +239,15 @@ def test_gongjue_verify_checks_a_package_2_in_two_processes(signed: dict[str, An
     assert "✗ 每张加密选票的零知识证明" in outcome.output
 
 
-def test_gongjue_verify_reads_an_old_plaintext_package_only_when_asked(tmp_path: Any) -> None:
-    from click.testing import CliRunner
-
-    from app.results.cli import verify_command
+def test_an_old_plaintext_package_is_read_only_when_asked() -> None:
+    """`verify_package(old_format=False)`, for when the count publishes /2: a /1 package publishes every ballot's
+    choices in the clear, and is refused with the reason unless asked to read an old one."""
     from tests.results.builders import make_package
 
-    path = tmp_path / "old.json"
-    path.write_text(json.dumps(make_package(), ensure_ascii=False), encoding="utf-8")
-    refused = CliRunner().invoke(verify_command, [str(path)])
-    assert refused.exit_code == 1
-    assert "旧格式的结果包公开了每张选票的内容" in refused.output
-    assert CliRunner().invoke(verify_command, [str(path), "--old-format"]).exit_code == 0
+    [check] = verify_package(make_package(), old_format=False)
+    assert (check.name, check.ok) == ("format", False)
+    assert "--old-format" in check.detail
+    assert all(c.ok for c in verify_package(make_package()))
 
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "docs" / "examples").glob("*.case.json"))

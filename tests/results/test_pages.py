@@ -157,7 +157,6 @@ def test_the_owners_receipt_page_leads_to_their_check_once_the_result_is_publish
     assert 'data-ballot-verified="true"' in browser.get(link).get_data(as_text=True)
 
 
-
 def test_gongjue_verify_checks_an_owners_ballot_file(tmp_path: Any) -> None:
     """`gongjue verify PACKAGE --my-ballot FILE`, offline."""
     from click.testing import CliRunner

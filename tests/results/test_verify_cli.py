@@ -31,8 +31,7 @@ def write(tmp_path: Path, package: Any, name: str = "package.json") -> Path:
 
 
 def verify(path: Path, *options: str) -> Result:
-    """`gongjue verify` on a /1 package of tests/results/builders.py (read with --old-format)."""
-    return CliRunner().invoke(verify_command, [str(path), "--old-format", *options])
+    return CliRunner().invoke(verify_command, [str(path), *options])
 
 
 def one_digit_changed(package: dict[str, Any]) -> bytes:
@@ -149,7 +148,7 @@ def test_the_console_script_needs_no_configuration(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GONGJUE_")} | {"GONGJUE_ENV": "production"}
     for path, code in ((good, 0), (bad, 1)):
         done = subprocess.run(
-            [str(GONGJUE), "verify", "--old-format", str(path)],
+            [str(GONGJUE), "verify", str(path)],
             cwd=cwd,
             env=env,
             capture_output=True,
