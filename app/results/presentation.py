@@ -108,11 +108,14 @@ class ResultView:
 
     @property
     def unique_areas(self) -> int:
-        """Voters whose area no other voter has: their ballots could be linked to a unit by someone who knows the
-        units' areas (docs/result-package.md, "Privacy")."""
+        """Ballots whose voter's area no other ballot's voter has: such a ballot could be linked to its unit by
+        someone who knows the units' areas (docs/result-package.md, "Privacy"). Counted among the ballots, not the
+        roll: two voters of one area hide each other only if both voted."""
+        areas = {str(entry["voter"]): entry["area"] for entry in self.package["roll"]["voters"]}
         counts: dict[str, int] = {}
-        for entry in self.package["roll"]["voters"]:
-            counts[entry["area"]] = counts.get(entry["area"], 0) + 1
+        for ballot in self.package["ledger"]["ballots"]:
+            area = areas.get(str(ballot["voter"]), "")
+            counts[area] = counts.get(area, 0) + 1
         return sum(1 for n in counts.values() if n == 1)
 
 

@@ -350,6 +350,12 @@ def send_owner_code(proxy: Proxy, user_id: int | None) -> None:
     back to the staff member (or the proxy) only if they did authorise the proxy."""
     meeting = _unconfirmed_in_force(proxy)
     voter = proxy.principal
+    if proxy.confirm_failures >= CONFIRM_ATTEMPTS:
+        raise DomainError(
+            "too_many_wrong_codes",
+            _l("Too many wrong codes for this proxy: a second staff member approves the written authorisation."),
+            status=409,
+        )
     if voter.phone_cipher is None or sms_disabled():
         raise DomainError(
             "owner_has_no_phone",
@@ -359,7 +365,6 @@ def send_owner_code(proxy: Proxy, user_id: int | None) -> None:
     code = f"{secrets.randbelow(1_000_000):06d}"
     proxy.confirm_code_lookup = lookup_hash(f"proxy-confirm:{proxy.id}:{code}")
     proxy.confirm_expires_at = utcnow() + timedelta(minutes=CONFIRM_MINUTES)
-    proxy.confirm_failures = 0
     sms_backend().send(
         meeting.id,
         decrypt(voter.phone_cipher),
@@ -372,8 +377,9 @@ def send_owner_code(proxy: Proxy, user_id: int | None) -> None:
 
 
 def confirm_with_owner_code(proxy: Proxy, code: str, user_id: int | None) -> Proxy:
-    """The code the owner read back; after `CONFIRM_ATTEMPTS` wrong answers the code is void and a new one is
-    needed (six digits cannot be guessed in five tries but by chance: 5 in a million)."""
+    """The code the owner read back; after `CONFIRM_ATTEMPTS` wrong answers in all (a new code does not reset them)
+    the owner's code can no longer confirm this proxy, and a second staff member must: five guesses at six digits
+    succeed 5 times in a million."""
     meeting = _unconfirmed_in_force(proxy)
     db.session.refresh(proxy, with_for_update=True)
     given = f"proxy-confirm:{proxy.id}:{code.strip()}"

@@ -5,8 +5,9 @@ Revision ID: 0020
 Revises: 0019
 Create Date: 2026-12-07 01:00:00
 
-Proxies recorded before this revision were recorded under the rules of their time: they are marked confirmed
-"before_confirmation" so that a meeting under way keeps working.
+Proxies recorded before this revision that have voted or hold a link already are marked confirmed
+"before_confirmation" (a link in a proxy's hands keeps working); a proxy with no link yet waits for the owner's
+confirmation like a new one.
 """
 
 import sqlalchemy as sa
@@ -37,7 +38,9 @@ def upgrade():
             "fk_proxies_confirmed_by_id_users", "users", ["confirmed_by_id"], ["id"], ondelete="SET NULL"
         )
     op.execute(
-        "UPDATE proxies SET confirmed_via = 'before_confirmation', confirmed_at = recorded_at WHERE confirmed_at IS NULL"
+        "UPDATE proxies SET confirmed_via = 'before_confirmation', confirmed_at = recorded_at "
+        "WHERE confirmed_at IS NULL AND (status = 'used' "
+        "OR id IN (SELECT proxy_id FROM credentials WHERE proxy_id IS NOT NULL))"
     )
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.add_column(sa.Column("phone_lookup", sa.String(length=64), nullable=True))

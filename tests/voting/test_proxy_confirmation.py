@@ -123,6 +123,8 @@ def test_five_wrong_codes_void_the_code(world: dict[str, Any]) -> None:
         refused(proxies.confirm_with_owner_code, proxy, wrong, leader.id)
     assert refused(proxies.confirm_with_owner_code, proxy, code.group(1), leader.id).code == "wrong_confirmation"
     assert proxy.confirmed_at is None
+    # a new code does not reset the count: the owner's code path is closed, a second staff member approves
+    assert refused(proxies.send_owner_code, proxy, leader.id).code == "too_many_wrong_codes"
 
 
 def test_a_second_staff_member_approves_but_not_the_one_who_recorded(world: dict[str, Any]) -> None:
