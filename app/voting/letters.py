@@ -11,7 +11,7 @@ the roll's notice (`app.roll.notice_pdf`), which raises `MissingFont` without it
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -31,7 +31,7 @@ from app.roll.notice_pdf import MissingFont
 from app.voting import credentials
 from app.voting.models import Meeting, MeetingVoter
 
-__all__ = ["LetterSheets", "MissingFont", "font_available", "letter_context", "qr_matrix", "write_letters"]
+__all__ = ["LetterSheets", "MissingFont", "font_available", "letter_context", "qr_matrix"]
 
 #: the QR code's side on paper (scannable from a printed page by a cheap phone: at least 40 mm)
 QR_SIDE_MM = 50.0
@@ -232,26 +232,6 @@ def draw_qr(pdf: FPDF, matrix: Sequence[Sequence[bool]], x: float, y: float, sid
                 c += 1
             # a hair taller than the module, so that rows meet without a light seam when the page is rasterised
             pdf.rect(x + start * size, y + r * size, (c - start) * size, size + 0.02, style="F")
-
-
-def write_letters(
-    meeting: Meeting,
-    voters: Iterable[MeetingVoter],
-    base_url: str,
-    user_id: int | None,
-    on_letter: Callable[[int], Any] | None = None,
-) -> bytes:
-    """Issue a new credential to each voter and write their letter; the PDF, one page per voter, in order.
-
-    ``on_letter(n)`` is called after the n-th letter (for a progress bar).
-    """
-    sheets = LetterSheets(letter_context(meeting, base_url))
-    for n, voter in enumerate(voters, start=1):
-        issued = credentials.issue(voter, user_id)
-        sheets.add(voter, issued.token, issued.code)
-        if on_letter is not None:
-            on_letter(n)
-    return sheets.output()
 
 
 _DIGITS = re.compile(r"(\d+)")

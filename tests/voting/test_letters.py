@@ -138,6 +138,14 @@ class Issued:
         monkeypatch.setattr(credentials, "issue", issue)
 
 
+def one_letter(meeting: Meeting, voter: MeetingVoter, user_id: int | None) -> bytes:
+    """One voter's letter with a new credential, as a batch writes each (app.voting.letter_batches)."""
+    sheets = letters.LetterSheets(letters.letter_context(meeting, BASE_URL))
+    issued = credentials.issue(voter, user_id)
+    sheets.add(voter, issued.token, issued.code)
+    return sheets.output()
+
+
 class Printed:
     """The voters whose letters are printed, in the order of the PDF's pages."""
 
@@ -169,7 +177,7 @@ def test_a_letters_qr_code_opens_the_voters_new_credential(world: World, tmp_pat
         pytest.skip("decoding the QR code needs pdftoppm (poppler-utils)")
     voter = world.opened.voters[3]
     earlier = issue_for(voter)
-    pdf = letters.write_letters(world.meeting, [voter], BASE_URL, world.official.id)
+    pdf = one_letter(world.meeting, voter, world.official.id)
     assert pdf.startswith(b"%PDF")
     assert pdf_pages(pdf) == 1
 
@@ -199,7 +207,7 @@ def test_a_letter_says_who_what_when_and_how(world: World, tmp_path: Path, monke
     with_leader(world.meeting)
     voter = next(v for v in world.opened.voters if len(v.holder_name) >= 3)
     issued = Issued(monkeypatch).all
-    pdf = letters.write_letters(world.meeting, [voter], BASE_URL, None)
+    pdf = one_letter(world.meeting, voter, None)
     text = pdf_text(pdf, tmp_path)
     flat = "".join(text.split())
     assert "业主大会投票通知书" in flat
