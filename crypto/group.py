@@ -57,10 +57,18 @@ def _scalar_bytes(n: int) -> bytes:
     return (n % ORDER).to_bytes(32, "little")
 
 
-def base_mul(n: int) -> bytes:
-    """n·B."""
+def _base_mul(n: int) -> bytes:
     n %= ORDER
     return IDENTITY if n == 0 else bindings.crypto_scalarmult_ed25519_base_noclamp(_scalar_bytes(n))
+
+
+#: 0·B … 63·B, made once: the proofs' values (a mark 0 or 1, a rule's sums up to the seats) are small
+_SMALL_MULTIPLES = tuple(_base_mul(n) for n in range(64))
+
+
+def base_mul(n: int) -> bytes:
+    """n·B."""
+    return _SMALL_MULTIPLES[n] if 0 <= n < len(_SMALL_MULTIPLES) else _base_mul(n)
 
 
 #: the generator B

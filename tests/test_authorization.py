@@ -228,13 +228,13 @@ def _voting_of(community: Any, official: Any) -> dict[str, Any]:
         user_id=official.id,
     )
     # and its result, counted and published with an objection (the pages refuse before any state check)
-    from app.results import certification, closing, counting
+    from app.results import certification, closing, count_runs
     from app.roll.services import today
     from tests.results.helpers_lifecycle import end_window
 
     end_window(opened.meeting)
     closing.close(opened.meeting)
-    result = counting.count(opened.meeting, official.id)
+    result = count_runs.count(opened.meeting, official.id)
     certification.publish(result, today())
     objection = certification.record_objection(result, "乙业主", "越界测试", today(), official.id)
     return {

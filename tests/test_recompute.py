@@ -12,7 +12,7 @@ from app.audit.models import AuditEvent
 from app.calendar.recompute import add_year_and_recompute
 from app.demo.roll_generator import demo_small_roll
 from app.extensions import db
-from app.results import certification, closing, counting
+from app.results import certification, closing, count_runs
 from app.roll import services as roll
 from app.roll.versions import create_version
 from tests.clock import travel_to
@@ -33,7 +33,7 @@ def test_the_roll_notice_and_the_objection_period_are_recomputed(app) -> None:
         voted = gen_voted()
         end_window(voted.meeting)
         closing.close(voted.meeting)
-        result = counting.count(voted.meeting, voted.official.id)
+        result = count_runs.count(voted.meeting, voted.official.id)
         certification.publish(result, date(2026, 12, 28), voted.official.id)
         township = gen_township()
         official = gen_official(township)

@@ -28,6 +28,7 @@ from app.api.common import check_api_auth
 from app.api.results_schemas import (
     AnswerInSchema,
     ClosedMeetingSchema,
+    CountRunSchema,
     PaperExclusionInSchema,
     PaperExclusionSchema,
     RefusalInSchema,
@@ -42,14 +43,16 @@ from app.api.voting import LOADERS, _meeting, _meeting_in_scope, _of_meeting, _r
 from app.auth import permissions
 from app.auth.models import User
 from app.calendar.services import notice_is_provisional
+from app.celery_app import enqueue
 from app.communities.models import Community
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.privacy import mask_name
-from app.results import certification, closing, counting, keys
+from app.results import certification, closing, count_runs, keys
 from app.results.cli import PackageFileError, body_hash, load_package_json, report, signers
-from app.results.models import Result, ResultObjection
+from app.results.models import CountRun, Result, ResultObjection
 from app.results.presentation import GOVERNANCE_LABELS, STATUS_LABELS
+from app.results.tasks import count_meeting
 from app.results.verify import verify_package
 from app.roll.services import today
 from app.voting import paper
@@ -189,16 +192,38 @@ def exclude_paper(data: dict[str, Any], meeting_id: int) -> Any:
 # --- counting and the result -----------------------------------------------------------------------------------
 
 
+def _run_view(run: CountRun) -> dict[str, Any]:
+    names = ("id", "meeting_id", "status", "progress", "ballot_count", "result_id", "failure")
+    return {name: getattr(run, name) for name in (*names, "created_at", "started_at", "finished_at")}
+
+
 @blp.post("/meetings/<id:meeting_id>/count")
 @conveners_only
-@blp.response(201, ResultSchema)
+@blp.response(202, CountRunSchema)
 def count(meeting_id: int) -> Any:
-    """Count the closed meeting: the counting engine on the voters fixed at opening and the stored ballots; the
-    package is signed by the platform and the convener, and the meeting becomes `counted`. 409 `meeting_not_closed`,
-    `already_counted`, or `paper_unsettled` while a paper ballot is neither settled nor left out."""
-    meeting, community = _meeting(meeting_id)
-    result = counting.count(meeting, current_user.id)
-    return _committed_view(result, community)
+    """Count the closed meeting in the background: every ballot encrypted with its proofs, the totals decrypted by
+    the platform and the township, the counting engine on the totals, the package signed by the platform and the
+    convener; then the meeting is `counted` and the run carries `result_id`. Poll `GET …/count` for the progress.
+    The meeting is `counting` meanwhile (no paper entry). 409 `meeting_not_closed`, `already_counted`,
+    `count_running`, or `paper_unsettled` while a paper ballot is neither settled nor left out."""
+    meeting = _meeting(meeting_id)[0]
+    run_id = count_runs.start(meeting, current_user.id).id
+    db.session.commit()
+    enqueue(count_meeting, run_id=run_id)
+    db.session.expire_all()
+    return _run_view(db.session.get_one(CountRun, run_id))
+
+
+@blp.get("/meetings/<id:meeting_id>/count")
+@blp.response(200, CountRunSchema)
+def count_progress(meeting_id: int) -> Any:
+    """The meeting's latest count: its status and progress (0–100), then its result or why it failed. 404
+    `count_not_started` before any."""
+    meeting = _meeting(meeting_id)[0]
+    run = count_runs.latest(meeting)
+    if run is None:
+        raise NotFound("count_not_started", _l("This meeting has not been counted."))
+    return _run_view(run)
 
 
 @blp.get("/meetings/<id:meeting_id>/result")

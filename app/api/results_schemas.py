@@ -97,6 +97,22 @@ class OutcomeSchema(Schema):
     governance = fields.String(metadata={"description": "committee, established or preparing"})
 
 
+class CountRunSchema(Schema):
+    """A count in the background: the ballots encrypted a chunk at a time, then the totals decrypted and the
+    package signed (`result_id` once done)."""
+
+    id = fields.Integer()
+    meeting_id = fields.Integer()
+    status = fields.String(metadata={"description": "pending, running, done or failed"})
+    progress = fields.Integer(metadata={"description": "0–100"})
+    ballot_count = fields.Integer()
+    result_id = fields.Integer(allow_none=True)
+    failure = fields.String(allow_none=True, metadata={"description": "the kind of error a failed run met"})
+    created_at = ShanghaiDateTime()
+    started_at = ShanghaiDateTime(allow_none=True)
+    finished_at = ShanghaiDateTime(allow_none=True)
+
+
 class ResultSchema(Schema):
     """A meeting's result: counted → published (notice for objections) → certified or refused by the township."""
 

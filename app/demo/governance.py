@@ -33,7 +33,7 @@ from app.demo.results import (
 from app.demo.voting import demo_community, open_first_meeting, voters_of
 from app.extensions import db
 from app.governance import bodies, convening, decisions
-from app.results import certification, closing, counting
+from app.results import certification, closing, count_runs
 from app.results.models import Result
 from app.voting import announcement, meetings
 from app.voting.models import Meeting
@@ -59,7 +59,7 @@ def _certified(township: Township, name: str, seed: int, choose: Choose, today: 
     voters = [v for v in voters_of(meeting) if not v.is_developer]
     vote_back(meeting, voters[: len(voters) * 9 // 10], choose, days_ago=30)
     closing.close(meeting, now=meeting.closes_at + timedelta(minutes=1))
-    result = counting.count(meeting, None)
+    result = count_runs.count(meeting, None)
     certified_on = today - timedelta(days=3)
     certification.publish(result, published_so_that_it_is_over(certified_on, today - timedelta(days=15)))
     certification.certify(result, certified_on, official_id)
@@ -99,7 +99,7 @@ def pmc_election_awaiting_certification(township: Township, today: date, officia
     voters = [v for v in voters_of(meeting) if not v.is_developer]
     vote_back(meeting, voters[: len(voters) * 4 // 5], _elect_five, days_ago=20)
     closing.close(meeting, now=meeting.closes_at + timedelta(minutes=1))
-    result = counting.count(meeting, None)
+    result = count_runs.count(meeting, None)
     certification.publish(result, published_so_that_it_is_over(today, today - timedelta(days=12)))
     return result
 

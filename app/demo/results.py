@@ -22,7 +22,7 @@ from app.communities.models import Township
 from app.db_types import utcnow
 from app.demo.voting import demo_community, open_first_meeting, published_so_that_it_is_over, voters_of
 from app.extensions import db
-from app.results import certification, closing, counting
+from app.results import certification, closing, count_runs
 from app.voting import ballots, paper
 from app.voting.models import Meeting, MeetingVoter
 
@@ -100,7 +100,7 @@ def published_for_objections(township: Township, today: date) -> Meeting:
     voters = [v for v in voters_of(meeting) if not v.is_developer]
     vote_back(meeting, voters[: len(voters) * 17 // 20], established_without_committee, days_ago=20)
     closing.close(meeting, now=meeting.closes_at + timedelta(minutes=1))
-    result = counting.count(meeting, None)
+    result = count_runs.count(meeting, None)
     certification.publish(result, published_so_that_it_is_over(today, today - timedelta(days=10)))
     certification.record_objection(
         result, "业主 3幢2单元502", "我家收到表决票较晚，请说明纸质表决票的送达情况。", today - timedelta(days=8), None

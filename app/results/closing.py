@@ -60,7 +60,7 @@ def close(meeting: Meeting, *, now: datetime | None = None, early: bool = False)
     now = now or utcnow()
     db.session.flush()  # keep this transaction's changes: refresh reloads the row
     db.session.refresh(meeting, with_for_update=True)  # the button and beat at once: one closes, one finds it closed
-    if meeting.status in ("closed", "counted"):
+    if meeting.status in ("closed", "counting", "counted"):
         return False
     if meeting.status != "open":
         raise DomainError("meeting_not_open", _l("Only a meeting that is voting can be closed."), status=409)

@@ -1,8 +1,9 @@
-"""Counting a closed meeting into its signed result package (DOMAIN §9; issue "counting" and "the package").
+"""Counting a closed meeting into its signed result package (DOMAIN §9; issue "counting", "the package" and 17).
 
 The count is the counting engine's (app/rules/) on the voters fixed from the frozen roll when voting opened and
-the ballots stored; the same code recounts the package in `gongjue verify`. The platform and the convening body
-sign the package as it is made.
+the ballots stored, encrypted (`gongjue.result-package/2`): the run in the background is app.results.count_runs;
+this module holds what a package takes from the database, and signs and stores it. The same code recounts the
+package in `gongjue verify`. The platform and the convening body sign the package as it is made.
 """
 
 from __future__ import annotations
@@ -10,19 +11,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.audit import services as audit
 from app.communities.models import Community, Township
 from app.db_types import SHANGHAI, utcnow
-from app.errors import DomainError
 from app.extensions import db
-from app.privacy import ballot_seed
-from app.results import closing, encrypted, keys, trustees
-from app.results.encrypted import PlainBallot
+from app.results import closing, keys
 from app.results.models import Result
-from app.results.package import LedgerBallot, build_body, package_hash, sign
+from app.results.package import package_hash, sign
 from app.roll.models import RollVersion
 from app.rules.case_format import read_runoff
 from app.rules.model import Election, Matter, Motion, Settings
@@ -83,21 +80,26 @@ def cast_on(cast_at: datetime) -> str:
     return cast_at.astimezone(SHANGHAI).date().isoformat()
 
 
-def _common(meeting: Meeting) -> tuple[dict[str, Any], list[tuple[Ballot, str]], int]:
-    """What both package formats hold of a closed meeting, its ballots with their voters' pseudonyms, and its
-    township's id."""
+def voters_of(meeting: Meeting) -> list[tuple[str, int]]:
+    """The meeting's voters fixed at opening: (pseudonym, area in 0.01 m²)."""
+    rows = db.session.execute(
+        select(MeetingVoter.voter_key, MeetingVoter.area_centi).where(MeetingVoter.meeting_id == meeting.id)
+    ).all()
+    return [(key, area) for key, area in rows]
+
+
+def common(meeting: Meeting) -> tuple[dict[str, Any], list[tuple[Ballot, str]], int]:
+    """What a package holds of a closed meeting besides its ballots (the keyword arguments of the package
+    builders), its ballots with their voters' pseudonyms, and its township's id."""
     community = db.session.get_one(Community, meeting.community_id)
     township = db.session.get_one(Township, community.township_id)
     version = db.session.get(RollVersion, meeting.roll_version_id) if meeting.roll_version_id else None
-    voters = db.session.execute(
-        select(MeetingVoter.voter_key, MeetingVoter.area_centi).where(MeetingVoter.meeting_id == meeting.id)
-    ).all()
     ballots = db.session.execute(
         select(Ballot, MeetingVoter.voter_key)
         .join(MeetingVoter, MeetingVoter.id == Ballot.meeting_voter_id)
         .where(Ballot.meeting_id == meeting.id)
     ).all()
-    common: dict[str, Any] = {
+    found: dict[str, Any] = {
         "community": {
             "id": community.id,
             "name": community.name,
@@ -117,60 +119,15 @@ def _common(meeting: Meeting) -> tuple[dict[str, Any], list[tuple[Ballot, str]],
         "settings": engine_settings(meeting),
         "matters": engine_matters(meeting),
         "labels": labels(meeting),
-        "voters": [(key, area) for key, area in voters],
+        "voters": voters_of(meeting),
         "excluded": closing.excluded_list(meeting),
     }
-    return common, [(ballot, key) for ballot, key in ballots], township.id
+    return found, [(ballot, key) for ballot, key in ballots], township.id
 
 
-def package_body(meeting: Meeting) -> dict[str, Any]:
-    """The package body of a closed meeting, counted: `gongjue.result-package/1`.
-
-    The count still publishes /1: encrypting every ballot with its proofs costs some 40 ms of CPU a ballot, too
-    long for the web request that counts a community of thousands. `encrypted_package_body` makes the /2 body;
-    it becomes the count once the count runs in the worker with a progress bar (docs/encrypted-ballots.md)."""
-    common, ballots, _township_id = _common(meeting)
-    return build_body(
-        **common,
-        ballots=[LedgerBallot(b.receipt_sha256, key, b.channel, cast_on(b.cast_at), b.choices) for b, key in ballots],
-    )
-
-
-def encrypted_package_body(meeting: Meeting) -> dict[str, Any]:
-    """The `gongjue.result-package/2` body of a closed meeting opened with an election key (app.results.trustees):
-    the ballots encrypted with their proofs, the totals decrypted by the trustees (issue 17)."""
-    common, ballots, township_id = _common(meeting)
-    secrets = trustees.secrets_of(meeting.id, township_id)
-    if secrets is None:
-        raise DomainError("no_election_key", _l("This meeting was opened before ballots were encrypted."), status=409)
-    return encrypted.build_body(
-        **common,
-        ballots=[PlainBallot(b.receipt_sha256, key, b.channel, cast_on(b.cast_at), b.choices) for b, key in ballots],
-        secrets=secrets,
-        seed=ballot_seed(meeting.id),
-    )
-
-
-def count(meeting: Meeting, user_id: int | None) -> Result:
-    """Count a closed meeting whose paper ballots are all settled: the package, signed by the platform and the
-    convener, stored as a Result; the meeting becomes "counted" (no ballot is taken after this)."""
-    db.session.flush()  # keep this transaction's changes: refresh reloads the row
-    db.session.refresh(meeting, with_for_update=True)  # two counts at once: the second waits, then sees "counted"
-    if meeting.status == "counted":
-        raise DomainError("already_counted", _l("This meeting has been counted already."), status=409)
-    if meeting.status != "closed":
-        raise DomainError("meeting_not_closed", _l("Close the meeting before counting."), status=409)
-    waiting = closing.unsettled(meeting)
-    if waiting:
-        raise DomainError(
-            "paper_unsettled",
-            _l(
-                "%(n)d paper ballots are not settled: finish their entry or leave them out with a reason.",
-                n=len(waiting),
-            ),
-            status=409,
-        )
-    package = package_body(meeting)
+def store(meeting: Meeting, package: dict[str, Any], user_id: int | None) -> Result:
+    """Sign a counted package (the platform and the convener) and keep it as the meeting's Result; the meeting
+    becomes "counted" (no ballot is taken after this). Audited."""
     signed_at = utcnow().replace(microsecond=0).isoformat()
     platform = keys.key_in_force("platform")
     convener = keys.key_in_force("convener", community_id=meeting.community_id)

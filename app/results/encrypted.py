@@ -46,7 +46,7 @@ from app.rules.tally import MatterTotals, tally_totals
 from app.rules.voters import VoterRoll
 from crypto import group, proofs
 from crypto.canonical import canonical_json
-from crypto.elgamal import Ciphertext, combined, decrypt_with, discrete_log, encrypt
+from crypto.elgamal import Ciphertext, DiscreteLog, combined, decrypt_with, encrypt
 from crypto.questions import EncryptedQuestion, Question, encrypt_question, verify_question
 
 ENCRYPTED_FORMAT = "gongjue.result-package/2"
@@ -128,6 +128,34 @@ class PlainBallot:
     choices: Mapping[str, Any]
 
 
+Totals = dict[str, dict[str, dict[str, Ciphertext]]]
+"""For each question and option, the ciphertext of each dimension's total ("heads", "area")."""
+
+
+def _encrypt_ballot(
+    ballot: PlainBallot,
+    matters: Sequence[Matter],
+    questions: Sequence[Question],
+    public_key: bytes,
+    context: tuple[int, str, bytes],
+) -> tuple[dict[str, Any], list[EncryptedQuestion]]:
+    meeting_id, roll_root, seed = context
+    proof_context = ballot_context(meeting_id, roll_root, ballot.receipt)
+    made = []
+    for matter, question in zip(matters, questions, strict=True):
+        marks = marks_of(matter, question, plain_answer(ballot.choices.get(matter.matter_id)))
+        chance = [randomness(seed, ballot.receipt, question.id, option) for option in question.options]
+        made.append(encrypt_question(public_key, question, marks, chance, proof_context))
+    entry = {
+        "receipt": ballot.receipt,
+        "voter": ballot.voter,
+        "channel": ballot.channel,
+        "cast_at": ballot.cast_at,
+        "questions": {question.id: found.encoded() for question, found in zip(questions, made, strict=True)},
+    }
+    return entry, made
+
+
 def encrypt_ballot(
     ballot: PlainBallot,
     matters: Sequence[Matter],
@@ -137,59 +165,109 @@ def encrypt_ballot(
     seed: bytes,
 ) -> dict[str, Any]:
     """The ledger entry of one ballot: receipt, voter, channel, day, and each question encrypted with its proofs."""
-    context = ballot_context(meeting_id, roll_root, ballot.receipt)
-    encrypted = {}
-    for matter, question in zip(matters, questions_of(matters), strict=True):
-        marks = marks_of(matter, question, plain_answer(ballot.choices.get(matter.matter_id)))
-        chance = [randomness(seed, ballot.receipt, question.id, option) for option in question.options]
-        encrypted[question.id] = encrypt_question(public_key, question, marks, chance, context).encoded()
+    return _encrypt_ballot(ballot, matters, questions_of(matters), public_key, (meeting_id, roll_root, seed))[0]
+
+
+def partial_totals(ballots: Sequence[tuple[Sequence[EncryptedQuestion], int]], questions: Sequence[Question]) -> Totals:
+    """The totals of some ballots (each: its questions' ciphertexts and its voter's area in 0.01 m²): for each
+    option, the sum of the ciphertexts (heads) and of each ciphertext multiplied by its voter's area (area).
+
+    The ballots are grouped by area first: Σ aᵢ·cᵢ = Σₐ a·(Σ_{aᵢ = a} cᵢ), one multiplication per distinct area
+    (a community's flats share a few floor plans) rather than one per ballot."""
+    by_area: dict[int, list[Sequence[EncryptedQuestion]]] = {}
+    for read, area in ballots:
+        by_area.setdefault(area, []).append(read)
+    totals: Totals = {}
+    for index, question in enumerate(questions):
+        totals[question.id] = {}
+        for option_index, option in enumerate(question.options):
+            sums = {
+                area: combined(read[index].ciphertexts[option_index] for read in same) for area, same in by_area.items()
+            }
+            totals[question.id][option] = {
+                "heads": combined(sums.values()),
+                "area": combined(total.times(area) for area, total in sums.items()),
+            }
+    return totals
+
+
+def added_totals(first: Totals | None, second: Totals) -> Totals:
+    """The totals of two sets of ballots together (``first`` None: none yet)."""
+    if first is None:
+        return second
     return {
-        "receipt": ballot.receipt,
-        "voter": ballot.voter,
-        "channel": ballot.channel,
-        "cast_at": ballot.cast_at,
-        "questions": encrypted,
+        question: {
+            option: {
+                dimension: ciphertext + second[question][option][dimension] for dimension, ciphertext in dims.items()
+            }
+            for option, dims in options.items()
+        }
+        for question, options in first.items()
     }
 
 
-def _encrypt_job(job: tuple[PlainBallot, Sequence[Matter], bytes, int, str, bytes]) -> dict[str, Any]:
-    return encrypt_ballot(*job)
+def totals_document(totals: Totals) -> dict[str, Any]:
+    return {
+        question: {option: {d: c.encoded() for d, c in dims.items()} for option, dims in options.items()}
+        for question, options in totals.items()
+    }
+
+
+def read_totals(document: Mapping[str, Any]) -> Totals:
+    return {
+        question: {option: {d: Ciphertext.decode(c) for d, c in dims.items()} for option, dims in options.items()}
+        for question, options in document.items()
+    }
+
+
+#: what one job of `encrypt_chunk` takes: the ballots with their voters' areas, the matters, the election key and
+#: (meeting id, roll root, seed)
+EncryptJob = tuple[Sequence[tuple[PlainBallot, int]], Sequence[Matter], bytes, tuple[int, str, bytes]]
+
+
+def encrypt_chunk(job: EncryptJob) -> tuple[list[dict[str, Any]], Totals]:
+    """Encrypt some ballots: their ledger entries, and their totals (from the ciphertexts as made: nothing is
+    decoded again). The unit of work of a process pool, and of a Celery task of the count."""
+    ballots, matters, public_key, context = job
+    questions = questions_of(matters)
+    entries, read = [], []
+    for ballot, area in ballots:
+        entry, made = _encrypt_ballot(ballot, matters, questions, public_key, context)
+        entries.append(entry)
+        read.append((made, area))
+    return entries, partial_totals(read, questions)
+
+
+def chunks_of(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+#: ballots per unit of work: enough that a process's share of the totals is worth sending back, few enough that
+#: both cores stay busy to the end and the progress bar moves
+CHUNK = 50
 
 
 def encrypt_ledger(
     ballots: Iterable[PlainBallot],
     matters: Sequence[Matter],
     public_key: bytes,
-    meeting_id: int,
-    roll_root: str,
-    seed: bytes,
+    areas: Mapping[str, int],
+    context: tuple[int, str, bytes],
     mapper: Mapper = map,
-) -> list[dict[str, Any]]:
-    """Every ballot's entry, ordered by receipt; ``mapper`` spreads the work (a process pool's `imap`)."""
-    jobs = [(b, matters, public_key, meeting_id, roll_root, seed) for b in sorted(ballots, key=lambda b: b.receipt)]
-    return list(mapper(_encrypt_job, jobs))
+) -> tuple[list[dict[str, Any]], Totals]:
+    """Every ballot's entry, ordered by receipt, and the encrypted totals; ``mapper`` spreads the chunks (a process
+    pool's `imap`)."""
+    ordered = [(b, areas[b.voter]) for b in sorted(ballots, key=lambda b: b.receipt)]
+    jobs = [(chunk, matters, public_key, context) for chunk in chunks_of(ordered, CHUNK)]
+    ledger: list[dict[str, Any]] = []
+    totals = partial_totals([], questions_of(matters))  # no ballot: every total is the encryption of 0, r = 0
+    for entries, partial in mapper(encrypt_chunk, jobs):
+        ledger += entries
+        totals = added_totals(totals, partial)
+    return ledger, totals
 
 
-# --- the tally on ciphertexts ----------------------------------------------------------------------------------
-
-
-def encrypted_totals(
-    ledger: Sequence[Mapping[str, Any]], questions: Sequence[Question], areas: Mapping[str, int]
-) -> dict[str, dict[str, dict[str, Ciphertext]]]:
-    """For each question and option: the sum of the ballots' ciphertexts (heads) and of each ciphertext multiplied
-    by its voter's area in 0.01 m² (area)."""
-    totals: dict[str, dict[str, dict[str, Ciphertext]]] = {}
-    for question in questions:
-        read = [EncryptedQuestion.decode(entry["questions"][question.id], question) for entry in ledger]
-        weights = [areas[str(entry["voter"])] for entry in ledger]
-        totals[question.id] = {
-            option: {
-                "heads": combined(ballot.ciphertexts[index] for ballot in read),
-                "area": combined(ballot.ciphertexts[index].times(w) for ballot, w in zip(read, weights, strict=True)),
-            }
-            for index, option in enumerate(question.options)
-        }
-    return totals
+# --- decrypting the totals ------------------------------------------------------------------------------------
 
 
 def share_context(meeting_id: int, roll_root: str, question: str, option: str, dimension: str) -> dict[str, Any]:
@@ -197,7 +275,7 @@ def share_context(meeting_id: int, roll_root: str, question: str, option: str, d
 
 
 def decrypt_totals(
-    totals: Mapping[str, Mapping[str, Mapping[str, Ciphertext]]],
+    totals: Totals,
     secrets: Mapping[str, int],
     meeting_id: int,
     bounds: Mapping[str, int],
@@ -205,6 +283,8 @@ def decrypt_totals(
 ) -> dict[str, Any]:
     """Each trustee's share of every total with its proof, and the totals found: the tally section of the package.
     ``bounds``: what a total cannot exceed, per dimension (the ballots' heads and their area)."""
+    count = sum(len(options) for options in totals.values())
+    finders = {dimension: DiscreteLog(bound, count) for dimension, bound in bounds.items()}
     section: dict[str, Any] = {}
     for question_id, options in totals.items():
         section[question_id] = {}
@@ -214,9 +294,7 @@ def decrypt_totals(
                 context = share_context(meeting_id, roll_root, question_id, option, dimension)
                 made = [(role, *proofs.prove_share(secrets[role], ciphertext.alpha, context)) for role in TRUSTEE_ROLES]
                 shares = [{"trustee": role, "share": share.hex(), "proof": proof} for role, share, proof in made]
-                value = discrete_log(
-                    decrypt_with(ciphertext, [share for _role, share, _proof in made]), bounds[dimension]
-                )
+                value = finders[dimension](decrypt_with(ciphertext, [share for _role, share, _proof in made]))
                 section[question_id][option][dimension] = {
                     "ciphertext": ciphertext.encoded(),
                     "shares": shares,
@@ -257,20 +335,29 @@ def matter_totals(
 # --- checking a published ballot -------------------------------------------------------------------------------
 
 
+def ballot_read(
+    entry: Mapping[str, Any], questions: Sequence[Question], public_key: bytes, meeting_id: int, roll_root: str
+) -> list[EncryptedQuestion] | None:
+    """One ledger entry's questions, read, if every one is well formed and its proofs hold; None otherwise (never
+    an exception)."""
+    context = ballot_context(meeting_id, roll_root, str(entry.get("receipt")))
+    published = entry.get("questions")
+    if not isinstance(published, Mapping) or set(published) != {q.id for q in questions}:
+        return None
+    try:
+        read = [EncryptedQuestion.decode(published[q.id], q) for q in questions]
+        if all(verify_question(public_key, q, found, context) for q, found in zip(questions, read, strict=True)):
+            return read
+    except (ValueError, KeyError, TypeError):
+        pass
+    return None
+
+
 def ballot_valid(
     entry: Mapping[str, Any], questions: Sequence[Question], public_key: bytes, meeting_id: int, roll_root: str
 ) -> bool:
     """Every question of one ledger entry is well formed and its proofs hold (False, never an exception)."""
-    context = ballot_context(meeting_id, roll_root, str(entry.get("receipt")))
-    published = entry.get("questions")
-    if not isinstance(published, Mapping) or set(published) != {q.id for q in questions}:
-        return False
-    try:
-        return all(
-            verify_question(public_key, q, EncryptedQuestion.decode(published[q.id], q), context) for q in questions
-        )
-    except (ValueError, KeyError, TypeError):
-        return False
+    return ballot_read(entry, questions, public_key, meeting_id, roll_root) is not None
 
 
 # --- the package body ------------------------------------------------------------------------------------------
@@ -290,6 +377,11 @@ def returned_weight(ledger: Sequence[Mapping[str, Any]], areas: Mapping[str, int
     return Weight(sum(areas[str(entry["voter"])] for entry in ledger), len(ledger))
 
 
+def voter_areas(roll: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    """Each voter's area in 0.01 m², from the roll's entries."""
+    return {str(entry["voter"]): parse_area(str(entry["area"])) for entry in roll}
+
+
 def build_body(
     *,
     community: Mapping[str, Any],
@@ -304,23 +396,50 @@ def build_body(
     excluded: Sequence[Mapping[str, Any]] | None = None,
     mapper: Mapper = map,
 ) -> dict[str, Any]:
-    """The body of a `gongjue.result-package/2`: the roll, the trustees' key, the encrypted ledger, the encrypted
-    totals with their decryptions, and the engine's result on the decrypted totals."""
-    meeting_id = int(meeting["id"])
+    """The body of a `gongjue.result-package/2` in one go (`finish_body` on `encrypt_ledger`): the roll, the
+    trustees' key, the encrypted ledger, the encrypted totals with their decryptions, and the engine's result on the
+    decrypted totals. The count in the worker makes the same body a chunk at a time (app.results.count_runs)."""
     roll = roll_entries(voters)
+    public_key = group.total(group.base_mul(secrets[role]) for role in TRUSTEE_ROLES)
+    context = (int(meeting["id"]), merkle_root(roll), seed)
+    ledger, totals = encrypt_ledger(ballots, matters, public_key, voter_areas(roll), context, mapper)
+    return finish_body(
+        community=community,
+        meeting=meeting,
+        settings=settings,
+        matters=matters,
+        labels=labels,
+        roll=roll,
+        ledger=ledger,
+        totals=totals,
+        secrets=secrets,
+        excluded=excluded,
+    )
+
+
+def finish_body(
+    *,
+    community: Mapping[str, Any],
+    meeting: Mapping[str, Any],
+    settings: Settings,
+    matters: list[Matter],
+    labels: Mapping[str, Any],
+    roll: list[dict[str, Any]],
+    ledger: list[dict[str, Any]],
+    totals: Totals,
+    secrets: Mapping[str, int],
+    excluded: Sequence[Mapping[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The package body from the encrypted ledger (ordered by receipt) and its totals: the trustees decrypt the
+    totals with their proofs, and the counting engine decides on what they find."""
+    meeting_id = int(meeting["id"])
     roll_root = merkle_root(roll)
     trustees = trustee_entries(meeting_id, secrets)
     public_key = election_key(trustees)
-    ledger = encrypt_ledger(ballots, matters, public_key, meeting_id, roll_root, seed, mapper)
     questions = questions_of(matters)
-    areas = {str(entry["voter"]): parse_area(str(entry["area"])) for entry in roll}
-    returned = returned_weight(ledger, areas)
+    returned = returned_weight(ledger, voter_areas(roll))
     decrypted = decrypt_totals(
-        encrypted_totals(ledger, questions, areas),
-        secrets,
-        meeting_id,
-        {"heads": returned.heads, "area": returned.area_centi},
-        roll_root,
+        totals, secrets, meeting_id, {"heads": returned.heads, "area": returned.area_centi}, roll_root
     )
     ledger_root = merkle_root(ledger)
     settings_doc = settings_document(settings)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, LargeBinary, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import UTCDateTime, utcnow
@@ -98,3 +98,46 @@ class ElectionTrustee(db.Model):  # type: ignore[name-defined]
     public_key: Mapped[str] = mapped_column(String(64))
     secret_cipher: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CountRun(db.Model):  # type: ignore[name-defined]
+    """One count of a closed meeting, made in the background with a progress bar (issue 17 item 4;
+    app.results.count_runs): the ballots are encrypted with their proofs a chunk at a time, then the totals are
+    decrypted and the package signed. While it runs the meeting is "counting": no paper ballot is entered or left
+    out. A failed run gives the meeting back ("closed"); counting again starts a new run."""
+
+    __tablename__ = "count_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    #: pending, running, done or failed
+    status: Mapped[str] = mapped_column(String(8), default="pending")
+    #: 0–100, for the progress bar
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    ballot_count: Mapped[int] = mapped_column(Integer, default=0)
+    #: ballots per chunk, and how many chunks (each a task, a row of count_chunks once made)
+    chunk_size: Mapped[int] = mapped_column(Integer, default=1)
+    chunk_count: Mapped[int] = mapped_column(Integer, default=0)
+    result_id: Mapped[int | None] = mapped_column(ForeignKey("results.id", ondelete="SET NULL"))
+    #: why a failed run failed, in words for the page (never a ballot)
+    failure: Mapped[str | None] = mapped_column(String(200))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class CountChunk(db.Model):  # type: ignore[name-defined]
+    """The encrypted ledger entries of one chunk of a count's ballots (by receipt order) and their encrypted totals,
+    kept until the run finishes the package; deleted with it."""
+
+    __tablename__ = "count_chunks"
+    __table_args__ = (UniqueConstraint("run_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("count_runs.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    #: the ledger entries (JSON), in receipt order
+    entries: Mapped[str] = mapped_column(Text)
+    #: their totals, each option's heads and area ciphertexts (JSON)
+    totals: Mapped[str] = mapped_column(Text)

@@ -1,11 +1,13 @@
-"""Celery beat: close the meetings whose voting window has ended (every minute; closing twice changes nothing)."""
+"""The results' background work: closing the meetings whose window has ended (beat, every minute; closing twice
+changes nothing), and counting a closed meeting a chunk of ballots at a time (app.results.count_runs)."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
+from app.celery_app import enqueue
 from app.extensions import db
-from app.results import closing
+from app.results import closing, count_runs
 
 
 @shared_task(name="app.results.tasks.close_due_meetings")
@@ -15,5 +17,37 @@ def close_due_meetings() -> list[int]:
         closed = closing.close_due()
         db.session.commit()
         return closed
+    finally:
+        db.session.remove()
+
+
+def _failing(run_id: int, error: Exception) -> None:
+    """The run fails with the error's kind only: its message may quote data (the worker's log has it whole)."""
+    db.session.rollback()
+    count_runs.fail(run_id, type(error).__name__)
+
+
+@shared_task(name="app.results.tasks.count_meeting", ignore_result=True)
+def count_meeting(run_id: int) -> None:
+    """Start a count run: one task per chunk of ballots (a redelivered task finds the run started, does nothing)."""
+    try:
+        positions = count_runs.plan(run_id)
+    except Exception as error:
+        _failing(run_id, error)
+        raise
+    finally:
+        db.session.remove()
+    for position in positions:
+        enqueue(count_chunk, run_id=run_id, position=position)
+
+
+@shared_task(name="app.results.tasks.count_chunk", ignore_result=True)
+def count_chunk(run_id: int, position: int) -> None:
+    """Encrypt one chunk of a count's ballots; the last chunk finishes the package."""
+    try:
+        count_runs.run_chunk(run_id, position)
+    except Exception as error:
+        _failing(run_id, error)
+        raise
     finally:
         db.session.remove()

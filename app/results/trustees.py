@@ -51,6 +51,11 @@ def of_meeting(meeting_id: int) -> list[ElectionTrustee]:
     return [found[role] for role in TRUSTEE_ROLES if role in found]
 
 
+def election_key_of(meeting_id: int) -> str:
+    """The meeting's election key H = Σ Hᵢ (hex), from its trustees' public keys."""
+    return group.total(bytes.fromhex(t.public_key) for t in of_meeting(meeting_id)).hex()
+
+
 def secrets_of(meeting_id: int, township_id: int) -> dict[str, int] | None:
     """The trustees' secrets, to decrypt the totals at the count (the caller audits it); None without trustees."""
     trustees = of_meeting(meeting_id)

@@ -21,21 +21,25 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from app.results.encrypted import (
+    CHUNK,
     GROUP,
     TRUSTEE_ROLES,
     Mapper,
-    ballot_valid,
+    Totals,
+    added_totals,
+    ballot_read,
+    chunks_of,
     count_totals,
-    encrypted_totals,
     key_context,
+    partial_totals,
     question_document,
     questions_of,
     returned_weight,
     share_context,
+    voter_areas,
 )
 from app.results.package import engine_matters, engine_roll
 from app.results.verify_checks import Check, differences
-from app.rules.areas import parse_area
 from crypto import group, proofs
 from crypto.elgamal import Ciphertext, decrypt_with
 from crypto.questions import Question
@@ -51,16 +55,19 @@ def encrypted_checks(document: Mapping[str, Any], mapper: Mapper = map) -> list[
     if not key_check.ok:
         return checks
     ledger = document["ledger"]["ballots"]
-    jobs = [(entry, questions, public_key, meeting_id, roll_root) for entry in ledger]
-    bad = [
-        str(entry.get("receipt"))[:16] for entry, ok in zip(ledger, mapper(_ballot_job, jobs), strict=True) if not ok
-    ]
+    areas = voter_areas(document["roll"]["voters"])
+    weighted = [(entry, areas.get(str(entry.get("voter")), 0)) for entry in ledger]
+    jobs = [(chunk, questions, public_key, meeting_id, roll_root) for chunk in chunks_of(weighted, CHUNK)]
+    bad: list[str] = []
+    recomputed = partial_totals([], questions)
+    for failed, partial in mapper(_ballots_job, jobs):
+        bad += failed
+        recomputed = added_totals(recomputed, partial)
     checks.append(Check("ballot proofs", not bad, f"ballots whose proofs fail: {', '.join(bad[:5])}"))
     if bad:
         return checks
-    areas = {str(entry["voter"]): parse_area(str(entry["area"])) for entry in document["roll"]["voters"]}
     published = document["encrypted_tally"]
-    checks.append(_totals(published, encrypted_totals(ledger, questions, areas)))
+    checks.append(_totals(published, recomputed))
     checks.append(_decryptions(published, questions, document["election_key"]["trustees"], meeting_id, roll_root))
     recounted = count_totals(
         document["settings"],
@@ -75,8 +82,20 @@ def encrypted_checks(document: Mapping[str, Any], mapper: Mapper = map) -> list[
     return checks
 
 
-def _ballot_job(job: tuple[Mapping[str, Any], Sequence[Question], bytes, int, str]) -> bool:
-    return ballot_valid(*job)
+def _ballots_job(
+    job: tuple[Sequence[tuple[Mapping[str, Any], int]], Sequence[Question], bytes, int, str],
+) -> tuple[list[str], Totals]:
+    """Check some ballots' proofs (one unit of work of `--jobs`) and, as they are read once, add up their totals:
+    the receipts (16 characters) of those whose proofs fail, and the totals of the others."""
+    ballots, questions, public_key, meeting_id, roll_root = job
+    bad, read = [], []
+    for entry, area in ballots:
+        decoded = ballot_read(entry, questions, public_key, meeting_id, roll_root)
+        if decoded is None:
+            bad.append(str(entry.get("receipt"))[:16])
+        else:
+            read.append((decoded, area))
+    return bad, partial_totals(read, questions)
 
 
 def _election_key(section: Mapping[str, Any], meeting_id: int) -> tuple[Check, bytes]:

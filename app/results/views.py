@@ -10,12 +10,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.auth import permissions
+from app.celery_app import enqueue
 from app.communities.models import Community
 from app.errors import DomainError
 from app.extensions import db
@@ -23,10 +24,11 @@ from app.governance import acting, runoffs
 from app.governance.forms import ConveneForm as RunoffForm
 from app.preparation.page_helpers import community_in_scope, done, invalid, refused, require_convener
 from app.privacy import mask_name
-from app.results import certification, closing, counting
+from app.results import certification, closing, count_runs
 from app.results.forms import AnswerForm, ExcludePaperForm, ObjectionForm, RefuseForm
-from app.results.models import Result, ResultObjection
+from app.results.models import CountRun, Result, ResultObjection
 from app.results.presentation import result_view
+from app.results.tasks import count_meeting
 from app.roll.services import today
 from app.voting.meeting_forms import ActionForm
 from app.voting.meetings import window_state
@@ -71,6 +73,7 @@ def result_page(meeting_id: int) -> Any:
         result=result,
         view=result_view(result) if result is not None else None,
         unsettled=closing.unsettled(meeting) if meeting.status in ("open", "closed") else [],
+        count_run=count_runs.latest(meeting),
         everyone_voted=meeting.status == "open" and closing.everyone_voted(meeting),
         window_over=window_state(meeting) == "after",
         can_convene=acting.can_run(current_user, meeting, chair=True),
@@ -167,10 +170,24 @@ def count(meeting_id: int) -> Any:
     if not form.validate_on_submit():
         return invalid(form, back)
     try:
-        counting.count(meeting, current_user.id)
+        run_id = count_runs.start(meeting, current_user.id).id
     except DomainError as error:
         return refused(error, back)
-    return done(_("The result is counted and signed."), back)
+    db.session.commit()
+    flash(_("Counting has started: the result appears on this page when it is ready."), "success")
+    enqueue(count_meeting, run_id=run_id)
+    return redirect(back + "#count")
+
+
+@bp.get("/count-runs/<id:run_id>/status")
+@login_required
+def count_status(run_id: int) -> Any:
+    """A count's progress as JSON, for the progress bar of the result page."""
+    run = db.session.get(CountRun, run_id)
+    if run is None:
+        abort(404)
+    _meeting(run.meeting_id)
+    return jsonify(status=run.status, progress=run.progress, ballots=run.ballot_count)
 
 
 @bp.post("/results/<id:result_id>/publish")

@@ -154,9 +154,11 @@ def cast(voter: MeetingVoter, choices: dict[str, Any], channel: str, credential:
         if meeting.allow_change and channel == already.channel == "phone" and window_state(meeting) == "open":
             return _changed(already, voter, meeting, check_choices(meeting, choices))
         return Cast(already, stored=False)
-    # a paper ballot returned in time may be entered after the window and after the close, until the count
+    # a paper ballot returned in time may be entered after the window and after the close, until the count starts
     state = window_state(meeting)
-    if state != "open" and not (channel == "paper" and state in ("after", "closed") and meeting.status != "counted"):
+    if state != "open" and not (
+        channel == "paper" and state in ("after", "closed") and meeting.status in ("open", "closed")
+    ):
         raise DomainError("window_closed", _l("Voting is not open now."), status=409)
     ballot = Ballot(
         meeting_id=meeting.id,

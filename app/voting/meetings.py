@@ -375,7 +375,7 @@ def window_state(meeting: Meeting, now: datetime | None = None) -> str:
     now = now or utcnow()
     if meeting.status == "draft":
         return "not_open"
-    if meeting.status in ("closed", "counted"):
+    if meeting.status in ("closed", "counting", "counted"):
         return "closed"
     if now < meeting.opens_at:
         return "before"

@@ -47,7 +47,7 @@ from app.db_types import utcnow
 from app.extensions import db
 from app.preparation import candidates as nominations
 from app.preparation import notices
-from app.results import certification, closing, counting
+from app.results import certification, closing, count_runs
 from app.roll.services import today
 from app.voting import ballots, letter_batches, meetings, paper, proxies
 from app.voting.models import Meeting, MeetingVoter
@@ -144,6 +144,7 @@ RESULT_OPERATIONS = (
     "GET /api/v1/meetings/{meeting_id}/unsettled-paper",
     "POST /api/v1/meetings/{meeting_id}/paper-exclusions",
     "POST /api/v1/meetings/{meeting_id}/count",
+    "GET /api/v1/meetings/{meeting_id}/count",
     "GET /api/v1/meetings/{meeting_id}/result",
     "GET /api/v1/results/{result_id}",
     "GET /api/v1/results/{result_id}/package",
@@ -353,7 +354,7 @@ def gen_voting_world(community: Community, official: User, *, letters_made: bool
     counted, _counted_voters = gen_voted_meeting(community, official)
     end_window(counted)
     closing.close(counted)
-    result = counting.count(counted, official.id)
+    result = count_runs.count(counted, official.id)
     certification.publish(result, today())
     objection = certification.record_objection(result, "张三丰", "计票有误", today(), official.id)
     return VotingWorld(

@@ -9,7 +9,7 @@ import pytest
 
 from app.governance import bodies
 from app.governance.body_models import GoverningBody
-from app.results import certification, closing, counting
+from app.results import certification, closing, count_runs
 from app.roll.services import today
 from tests.results.helpers_lifecycle import Voted, choices, end_window, gen_voted, owner_voters
 
@@ -30,7 +30,7 @@ def elected(app: Any) -> tuple[Voted, GoverningBody]:
         ballots.cast(voter, {**choices(voted.opened), str(election.id): picked}, "phone")
     end_window(voted.meeting)
     closing.close(voted.meeting)
-    result = counting.count(voted.meeting, voted.official.id)
+    result = count_runs.count(voted.meeting, voted.official.id)
     certification.publish(result, today(), voted.official.id)
     certification.certify(result, (result.objections_until or today()) + timedelta(days=1), voted.other_official.id)
     body = bodies.in_office(voted.community)

@@ -17,7 +17,7 @@ from app.extensions import db
 from app.governance import bodies
 from app.governance.body_models import GoverningBody
 from app.preparation.models import Candidate
-from app.results import certification, closing, counting
+from app.results import certification, closing, count_runs
 from app.results.models import Result
 from app.roll.services import today
 from app.voting import announcement, ballots, meetings
@@ -68,7 +68,7 @@ def hold(
         ballots.cast(voter, ballot_of(number), "phone")
     end_window(meeting)
     closing.close(meeting)
-    result = counting.count(meeting, actor.id)
+    result = count_runs.count(meeting, actor.id)
     certification.publish(result, today(), actor.id)
     after = (result.objections_until or today()) + timedelta(days=1)
     freeze_today(monkeypatch, after)

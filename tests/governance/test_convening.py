@@ -14,7 +14,7 @@ from app.db_types import utcnow
 from app.extensions import db
 from app.governance import bodies, convening, decisions, services
 from app.governance.body_models import GoverningBody
-from app.results import certification, closing, counting
+from app.results import certification, closing, count_runs
 from app.roll.services import today
 from app.rules.governance import Facts
 from app.voting import ballots, meetings
@@ -40,7 +40,7 @@ def _certify(voted: Voted, meeting: Meeting, monkeypatch: pytest.MonkeyPatch) ->
 
     end_window(meeting)
     closing.close(meeting)
-    result = counting.count(meeting, voted.official.id)
+    result = count_runs.count(meeting, voted.official.id)
     certification.publish(result, today(), voted.official.id)
     after = (result.objections_until or today()) + timedelta(days=1)
     freeze_today(monkeypatch, after)

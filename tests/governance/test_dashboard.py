@@ -36,7 +36,7 @@ from app.governance.body_models import BodyMember, GoverningBody
 from app.preparation import candidates as nominations
 from app.preparation import group as groups
 from app.preparation.models import Candidate
-from app.results import certification, closing, counting
+from app.results import certification, closing, count_runs
 from app.results.models import Result
 from app.roll.services import today
 from app.rules.governance import Facts
@@ -84,7 +84,7 @@ def _meeting_voted(community: Community, official: User, *, committee: bool, vot
 
 
 def _certified(meeting: Meeting, world: TownshipWorld, published_on: date) -> tuple[Result, date]:
-    result = counting.count(meeting, world.official.id)
+    result = count_runs.count(meeting, world.official.id)
     certification.publish(result, published_on, world.official.id)
     assert result.objections_until is not None
     decided = result.objections_until + timedelta(days=1)
@@ -149,7 +149,7 @@ def build_world() -> TownshipWorld:
     governance.transition(b, "convert_to_pmc", date(2026, 7, 1), reason="转为物业管理委员会", user_id=official.id)
     bodies.pmc_from_group(b, group_b, date(2026, 7, 1), "组织选举业主委员会", official.id)
     later = _meeting_voted(b, official, committee=False, voters=5)
-    pending = counting.count(later, official.id)
+    pending = count_runs.count(later, official.id)
     certification.publish(pending, today() - timedelta(days=20), official.id)
     world.results["B-pending"] = pending
 

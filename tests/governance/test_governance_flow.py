@@ -15,7 +15,7 @@ from app.extensions import db
 from app.governance import decisions
 from app.governance import services as governance
 from app.governance.models import GovernanceEvent
-from app.results import certification, closing, counting
+from app.results import certification, closing, count_runs
 from app.roll.services import today
 from app.voting import ballots
 from tests.conftest import AuthActions
@@ -38,7 +38,7 @@ def certified_without_committee(voted: Voted) -> None:
         ballots.cast(voter, choice, "phone")
     end_window(voted.meeting)
     closing.close(voted.meeting)
-    result = counting.count(voted.meeting, voted.official.id)
+    result = count_runs.count(voted.meeting, voted.official.id)
     certification.publish(result, today(), voted.official.id)
     certification.certify(result, (result.objections_until or today()) + timedelta(days=1), voted.other_official.id)
 
@@ -215,7 +215,7 @@ def failed_first_meeting(voted: Voted, monkeypatch: pytest.MonkeyPatch) -> None:
         ballots.cast(voter, {**choices(voted.opened), str(rules.id): "no"}, "phone")
     end_window(voted.meeting)
     closing.close(voted.meeting)
-    result = counting.count(voted.meeting, voted.official.id)
+    result = count_runs.count(voted.meeting, voted.official.id)
     certification.publish(result, today(), voted.official.id)
     after = (result.objections_until or today()) + timedelta(days=1)
     freeze_today(monkeypatch, after)

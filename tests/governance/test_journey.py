@@ -23,7 +23,7 @@ from app.governance import acting, bodies, convening, decisions
 from app.governance.body_models import GoverningBody
 from app.preparation import candidates
 from app.preparation.group import MemberInput
-from app.results import certification, closing, counting
+from app.results import certification, closing, count_runs
 from app.roll.services import today
 from app.voting import ballots, meetings
 from app.voting.models import Meeting
@@ -68,7 +68,7 @@ def _second_first_meeting_without_a_committee(community: Community, official: Us
         ballots.cast(voter, choices(voted.opened, "yes", picked=0), "phone")
     end_window(voted.meeting)
     closing.close(voted.meeting)
-    result = counting.count(voted.meeting, official.id)
+    result = count_runs.count(voted.meeting, official.id)
     certification.publish(result, today(), official.id)
     after = (result.objections_until or today()) + timedelta(days=1)
     freeze_today(monkeypatch, after)

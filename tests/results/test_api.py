@@ -75,9 +75,13 @@ def closed(world: World) -> World:
 
 def counted(world: World, by: Api | None = None) -> dict[str, Any]:
     closed(world)
-    response = (by or world.official).post(f"/meetings/{world.meeting.id}/count")
-    assert response.status_code == 201, response.get_json()
-    body: dict[str, Any] = response.get_json()
+    api = by or world.official
+    response = api.post(f"/meetings/{world.meeting.id}/count")
+    assert response.status_code == 202, response.get_json()
+    run = response.get_json()
+    assert (run["status"], run["progress"], run["failure"]) == ("done", 100, None)  # eager: the worker ran inline
+    assert api.get(f"/meetings/{world.meeting.id}/count").get_json() == run
+    body: dict[str, Any] = api.get(f"/results/{run['result_id']}").get_json()
     return body
 
 
@@ -121,6 +125,7 @@ def every_operation(meeting_id: int, result_id: int, objection_id: int) -> list[
         ("GET", f"/meetings/{meeting_id}/unsettled-paper", None),
         ("POST", f"/meetings/{meeting_id}/paper-exclusions", {"voter_id": 1, "reason": "原件污损"}),
         ("POST", f"/meetings/{meeting_id}/count", {}),
+        ("GET", f"/meetings/{meeting_id}/count", None),
         ("GET", f"/meetings/{meeting_id}/result", None),
         ("GET", f"/results/{result_id}", None),
         ("GET", f"/results/{result_id}/package", None),
@@ -224,7 +229,7 @@ def test_unsettled_paper_is_listed_without_marks_and_left_out_with_a_reason(worl
     assert world.convener.get(f"/meetings/{meeting_id}/unsettled-paper").get_json() == []
     assert db.session.scalar(select(PaperEntry.status).where(PaperEntry.meeting_voter_id == late.id)) == "excluded"
 
-    result = world.official.post(f"/meetings/{meeting_id}/count").get_json()
+    result = {"id": world.official.post(f"/meetings/{meeting_id}/count").get_json()["result_id"]}
     package = json.loads(world.official.get(f"/results/{result['id']}/package").data)
     assert package["excluded"] == [{"entries": 1, "reason": reason}]
     refused(world.convener.post(url, {"voter_id": late.id, "reason": reason}), 409, "meeting_not_closed")
@@ -238,6 +243,7 @@ def test_counting_needs_a_closed_meeting_and_the_convener(world: World) -> None:
     url = f"/meetings/{world.meeting.id}/count"
     refused(world.convener.post(url), 409, "meeting_not_closed")
     refused(world.official.get(f"/meetings/{world.meeting.id}/result"), 404, "result_not_found")
+    refused(world.official.get(url), 404, "count_not_started")
     end_window(world.meeting)
     db.session.commit()
     refused(world.teller.post(url), 403, "forbidden")

@@ -109,4 +109,4 @@ def test_answer_certify_and_verify_on_the_demo(
     failed = runner.invoke(gongjue, ["verify", str(bad)])
     assert failed.exit_code == 1
     assert "roll root" in failed.output
-    assert document["format"] == "gongjue.result-package/1"
+    assert document["format"] == "gongjue.result-package/2"

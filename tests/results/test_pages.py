@@ -13,7 +13,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from app.extensions import db
-from app.results import closing, encrypted, views
+from app.results import closing, count_runs, encrypted, views
 from app.results.models import Result
 from app.roll.services import today
 from app.voting.ballots import receipt_code
@@ -62,7 +62,7 @@ def test_the_whole_way_from_count_to_certificate(
     assert "Preliminary result, published for objections" in public
     assert digest in public
     package = client.get(f"/r/{digest}/package.json")
-    assert json.loads(package.data)["format"] == "gongjue.result-package/1"
+    assert json.loads(package.data)["format"] == "gongjue.result-package/2"
     checks = client.get(f"/r/{digest}/verify").get_data(as_text=True)
     assert 'data-ok="true"' in checks
     assert 'data-ok="false"' not in checks
@@ -136,7 +136,7 @@ def test_only_the_convener_counts_and_nothing_changes_otherwise(
 
 
 def test_the_owners_receipt_page_leads_to_their_check_once_the_result_is_published(app: Any) -> None:
-    from app.results import certification, counting
+    from app.results import certification
     from tests.voting.test_ballot_pages import verified
 
     voted = gen_voted(share=0.0)
@@ -146,7 +146,7 @@ def test_the_owners_receipt_page_leads_to_their_check_once_the_result_is_publish
     ballot = ballots.cast(browser.voter, choices(voted.opened), "phone").ballot
     end_window(voted.meeting)
     closing.close(voted.meeting)
-    result = counting.count(voted.meeting, voted.official.id)
+    result = count_runs.count(voted.meeting, voted.official.id)
     db.session.commit()
     assert "check that your ballot was counted" not in browser.get("/v/receipt").get_data(as_text=True)
     certification.publish(result, today())

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from app.audit.models import AuditEvent
 from app.auth.models import Role, User
 from app.extensions import db
-from app.results import closing, counting
+from app.results import closing, count_runs
 from app.roll.weights import voter_pseudonym
 from app.voting import ballots, credentials
 from app.voting.ballots import receipt_code
@@ -38,7 +38,7 @@ def _counted(opened: OpenMeeting, official: User) -> dict[str, Any]:
         ballots.cast(voter, choices, "paper" if number % 4 == 1 else "phone")
     end_window(opened.meeting)
     closing.close(opened.meeting)
-    result = counting.count(opened.meeting, official.id)
+    result = count_runs.count(opened.meeting, official.id)
     db.session.commit()
     package: dict[str, Any] = json.loads(result.package)
     return package
