@@ -43,6 +43,7 @@ PUBLIC_ENDPOINTS = {
     "ballot.cast",
     "ballot.receipt",
     "ballot.attachment",
+    "ballot.my_ballot",  # the owner's own check file: the session's credential and its second factor (test_pages.py)
     # published results are public by design: the page, the PDFs, the package, its verification, the owner's check
     "results_public.public_result",
     "results_public.package",
@@ -229,6 +230,7 @@ def _voting_of(community: Any, official: Any) -> dict[str, Any]:
     )
     # and its result, counted and published with an objection (the pages refuse before any state check)
     from app.results import certification, closing, count_runs
+    from app.results.models import CountRun
     from app.roll.services import today
     from tests.results.helpers_lifecycle import end_window
 
@@ -244,6 +246,7 @@ def _voting_of(community: Any, official: Any) -> dict[str, Any]:
         "batch_id": batch.id,
         "proxy_id": proxy.id,
         "result_id": result.id,
+        "run_id": db.session.scalars(sa.select(CountRun.id).where(CountRun.result_id == result.id)).one(),
         "objection_id": objection.id,
         "digest": result.package_sha256,
     }

@@ -54,3 +54,41 @@ def test_a_real_worker_verifies_the_audit_chain(worker_app):
     assert check.triggered_by == "worker-test"
     assert check.is_ok is True
     assert check.links_checked == 2
+
+
+def test_a_real_worker_counts_a_meeting_a_chunk_per_task(worker_app, monkeypatch):
+    """Issue 17 item 4: the count in the worker (app.results.count_runs), chunk tasks through the broker."""
+    import json
+    import time
+
+    from app.results import closing, count_runs
+    from app.results.models import CountRun, Result
+    from app.results.tasks import count_meeting
+    from app.results.verify import passed, verify_package
+    from tests.results.helpers_lifecycle import end_window, gen_voted
+
+    monkeypatch.setattr(count_runs, "MIN_CHUNK", 4)
+    monkeypatch.setattr(count_runs, "PROGRESS_STEPS", 1000)
+    voted = gen_voted(share=0.8)
+    end_window(voted.meeting)
+    closing.close(voted.meeting)
+    run_id = count_runs.start(voted.meeting, voted.official.id).id
+    db.session.commit()
+    chunks = db.session.get(CountRun, run_id).chunk_count
+    assert chunks > 1
+    celery = worker_app.extensions["celery"]
+    with start_worker(celery, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        enqueue(count_meeting, run_id=run_id)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            db.session.rollback()  # a new snapshot: the worker commits in its own connection
+            run = db.session.get(CountRun, run_id)
+            db.session.refresh(run)
+            if run.status in ("done", "failed"):
+                break
+            time.sleep(0.2)
+    assert (run.status, run.progress, run.failure) == ("done", 100, None)
+    result = db.session.get(Result, run.result_id)
+    package = json.loads(result.package)
+    assert package["format"] == "gongjue.result-package/2"
+    assert passed(verify_package(package))

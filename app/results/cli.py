@@ -255,13 +255,18 @@ def _unreadable(message: str) -> NoReturn:
     help="Processes that check the encrypted ballots' proofs (a /2 package): one per core.",
 )
 @click.option(
+    "--old-format",
+    is_flag=True,
+    help="Read an old gongjue.result-package/1, which publishes every ballot's choices in the clear.",
+)
+@click.option(
     "--my-ballot",
     "my_ballot_file",
     type=click.File("rb"),
     help="Your own ballot's check file (my-ballot.json from your link): is your ballot in the package as you cast it?",
 )
 def verify_command(
-    package_file: Any, township: bool, output: str, keys_file: Any, jobs: int, my_ballot_file: Any
+    package_file: Any, township: bool, output: str, keys_file: Any, jobs: int, old_format: bool, my_ballot_file: Any
 ) -> None:
     """Check a result package (gongjue.result-package/2, or an earlier /1) offline; needs no database or
     configuration.
@@ -283,7 +288,9 @@ def verify_command(
         except (PackageFileError, KeyError, TypeError) as error:
             _unreadable(f"--keys: {error}")
     with process_mapper(jobs) as mapper:
-        checks = verify_package(document, require_township=township, published=published, mapper=mapper)
+        checks = verify_package(
+            document, require_township=township, published=published, mapper=mapper, old_format=old_format
+        )
     if my_ballot_file is not None:
         checks.append(my_ballot_check(document, my_ballot_file.read()))
     digest, signed = body_hash(document), signers(document)

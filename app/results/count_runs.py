@@ -205,7 +205,7 @@ def _finish_if_complete(run_id: int) -> None:
 
 def _finish(run: CountRun) -> Result:
     meeting = db.session.get_one(Meeting, run.meeting_id)
-    common, _ballots, township_id = counting.common(meeting)
+    common, township_id = counting.common(meeting)
     secrets = trustees.secrets_of(meeting.id, township_id)
     if secrets is None:
         raise RuntimeError("the meeting has no election key")

@@ -24,7 +24,7 @@ from app.roll.models import RollVersion
 from app.rules.case_format import read_runoff
 from app.rules.model import Election, Matter, Motion, Settings
 from app.rules.outcome import outcome
-from app.voting.models import Ballot, Meeting, MeetingVoter
+from app.voting.models import Meeting, MeetingVoter
 from crypto.canonical import canonical_json
 
 
@@ -88,17 +88,12 @@ def voters_of(meeting: Meeting) -> list[tuple[str, int]]:
     return [(key, area) for key, area in rows]
 
 
-def common(meeting: Meeting) -> tuple[dict[str, Any], list[tuple[Ballot, str]], int]:
+def common(meeting: Meeting) -> tuple[dict[str, Any], int]:
     """What a package holds of a closed meeting besides its ballots (the keyword arguments of the package
-    builders), its ballots with their voters' pseudonyms, and its township's id."""
+    builders), and its township's id."""
     community = db.session.get_one(Community, meeting.community_id)
     township = db.session.get_one(Township, community.township_id)
     version = db.session.get(RollVersion, meeting.roll_version_id) if meeting.roll_version_id else None
-    ballots = db.session.execute(
-        select(Ballot, MeetingVoter.voter_key)
-        .join(MeetingVoter, MeetingVoter.id == Ballot.meeting_voter_id)
-        .where(Ballot.meeting_id == meeting.id)
-    ).all()
     found: dict[str, Any] = {
         "community": {
             "id": community.id,
@@ -122,7 +117,7 @@ def common(meeting: Meeting) -> tuple[dict[str, Any], list[tuple[Ballot, str]], 
         "voters": voters_of(meeting),
         "excluded": closing.excluded_list(meeting),
     }
-    return found, [(ballot, key) for ballot, key in ballots], township.id
+    return found, township.id
 
 
 def store(meeting: Meeting, package: dict[str, Any], user_id: int | None) -> Result:

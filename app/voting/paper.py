@@ -82,12 +82,12 @@ def record_entry(
     meeting: Meeting, code: str, teller_id: int, choices: dict[str, Any], image: bytes | None = None
 ) -> PaperEntry:
     """Record one teller's entry; the ballot is cast when two different tellers agree."""
-    # shared with other entries, exclusive with counting (app.results.counting locks the row): an entry is stored
-    # before the count or refused after it, never lost in between
+    # shared with other entries, exclusive with counting (app.results.count_runs.start locks the row): an entry is
+    # stored before the count starts or refused after, never lost in between
     db.session.flush()  # keep this transaction's changes: refresh reloads the row
     db.session.refresh(meeting, with_for_update={"read": True})
-    if meeting.status not in ("open", "closed"):  # ballots returned in time are entered until counting
-        raise DomainError("meeting_not_open", _l("Paper ballots are entered until the result is counted."), status=409)
+    if meeting.status not in ("open", "closed"):  # ballots returned in time are entered until counting starts
+        raise DomainError("meeting_not_open", _l("Paper ballots are entered until counting starts."), status=409)
     if "paper" not in meeting.channels.split(","):
         raise DomainError("no_paper", _l("This meeting does not take paper ballots."), status=409)
     voter = voter_by_paper_code(meeting, code)

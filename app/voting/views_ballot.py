@@ -17,7 +17,19 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
@@ -26,7 +38,7 @@ from app.communities.models import Community
 from app.db_types import SHANGHAI
 from app.errors import DomainError
 from app.extensions import db, limiter
-from app.privacy import decrypt, mask_phone
+from app.privacy import ballot_seed, decrypt, mask_phone
 from app.voting import ballots, credentials, proxies
 from app.voting.ballot_forms import (
     BLANK,
@@ -461,6 +473,37 @@ def _published_result(meeting: Meeting) -> str | None:
             Result.meeting_id == meeting.id, Result.status.in_(("published", "certified", "refused"))
         )
     )
+
+
+@bp.get("/v/my-ballot.json")
+def my_ballot() -> Any:
+    """The owner's own ballot check (issue 17 item 4): each option's mark and the randomness that encrypted it, so
+    that `gongjue verify --my-ballot` shows the published ciphertexts of their receipt hold exactly their choices.
+    Only after the second factor in this session, and once an encrypted result is published; never cached."""
+    from app.results import counting, encrypted
+    from app.results.models import CountRun, Result
+
+    voting = _voting()
+    if voting is None:
+        return redirect(url_for("ballot.enter_code"))
+    ballot = ballots.existing_ballot(voting.voter)
+    digest = _published_result(voting.meeting) if voting.meeting.status == "counted" else None
+    if ballot is None or digest is None or not voting.verified:
+        return redirect(url_for("ballot.receipt"))
+    encrypted_count = sa.select(CountRun.id).join(Result, Result.id == CountRun.result_id)
+    if db.session.scalar(encrypted_count.where(Result.package_sha256 == digest).limit(1)) is None:
+        abort(404)  # a result counted before ballots were encrypted: nothing to check against
+    document = encrypted.my_ballot(
+        ballot.receipt_sha256,
+        ballot.choices,
+        counting.engine_matters(voting.meeting),
+        ballot_seed(voting.meeting.id),
+        voting.meeting.id,
+    )
+    response = jsonify(document)
+    response.headers["Content-Disposition"] = "attachment; filename=my-ballot.json"
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/v/attachments/<id:attachment_id>")

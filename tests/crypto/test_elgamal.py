@@ -4,12 +4,14 @@ changed ciphertexts, proofs, shares or contexts never do."""
 
 from __future__ import annotations
 
+from math import isqrt
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crypto import group, proofs
-from crypto.elgamal import Ciphertext, combined, decrypt_with, discrete_log, encrypt, weighted_sum
+from crypto.elgamal import Ciphertext, DiscreteLog, combined, decrypt_with, discrete_log, encrypt, weighted_sum
 
 CONTEXT = {"meeting": 7, "roll_root": "ab" * 32, "ballot": "cd" * 32, "item": "m1/yes"}
 SLOW = settings(max_examples=15, deadline=None)
@@ -66,6 +68,19 @@ def test_a_total_beyond_its_bound_is_refused() -> None:
     assert discrete_log(group.base_mul(1000), 1000) == 1000
     with pytest.raises(ValueError, match="bound"):
         discrete_log(group.base_mul(1001), 1000)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 50_000), st.integers(1, 300), st.data())
+def test_one_table_finds_every_total_within_its_bound_and_none_beyond(bound: int, count: int, data: st.DataObject):
+    """`DiscreteLog(bound, count)`: the baby steps made once (their number between √bound and 2¹⁸, sized for
+    ``count`` totals) find every m ≤ bound, the edges included, and refuse bound + 1."""
+    find = DiscreteLog(bound, count)
+    assert isqrt(bound) < find.step <= bound + 1
+    for m in {0, bound, data.draw(st.integers(0, bound))}:
+        assert find(group.base_mul(m)) == m
+    with pytest.raises(ValueError, match="bound"):
+        find(group.base_mul(bound + 1))
 
 
 @SLOW

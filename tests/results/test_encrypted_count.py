@@ -286,3 +286,35 @@ def test_every_documented_example_counts_the_same_encrypted(path: Path) -> None:
         body["ledger"]["root"],
     )
     assert body["tally"] == clear
+
+
+@settings(max_examples=10, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["yes", "no", "abstain", None]), st.sampled_from([8932, 8932, 12050, 1])), max_size=8
+    )
+)
+def test_totals_grouped_by_area_are_the_weighted_sums_of_the_ballots(ballots: list[tuple[str | None, int]]) -> None:
+    """`partial_totals` multiplies once per distinct area (Σₐ a·Σcᵢ); it equals Σ aᵢ·cᵢ ballot by ballot, and two
+    chunks added are the totals of all their ballots."""
+    from crypto.elgamal import weighted_sum
+    from crypto.questions import Question, encrypt_question
+
+    key = group.base_mul(group.random_scalar())
+    question = Question.motion("m1")
+    read = []
+    for index, (answer, area) in enumerate(ballots):
+        marks = [1 if option == answer else 0 for option in question.options]
+        chance = [group.random_scalar() for _ in marks]
+        read.append(([encrypt_question(key, question, marks, chance, {"ballot": index})], area))
+    totals = encrypted.partial_totals(read, [question])
+    half = len(read) // 2
+    split = encrypted.added_totals(
+        encrypted.partial_totals(read[:half], [question]), encrypted.partial_totals(read[half:], [question])
+    )
+    for index, option in enumerate(question.options):
+        ciphertexts = [found[0].ciphertexts[index] for found, _area in read]
+        expected_area = weighted_sum(ciphertexts, [area for _found, area in read])
+        expected_heads = weighted_sum(ciphertexts, [1] * len(read))
+        assert totals["m1"][option] == {"heads": expected_heads, "area": expected_area}
+        assert split["m1"][option] == totals["m1"][option]

@@ -61,9 +61,10 @@ def test_gongjue_verify_checks_the_saved_keys_when_given(tmp_path: Path) -> None
     package_file.write_text(json.dumps(package), encoding="utf-8")
     runner = CliRunner()
     keys_file.write_text(json.dumps({"format": "gongjue.public-keys/1", "keys": platform_keys(package)}))
-    assert runner.invoke(verify_command, [str(package_file), "--keys", str(keys_file)]).exit_code == 0
+    old = ["--old-format"]  # this test's package is a /1
+    assert runner.invoke(verify_command, [str(package_file), "--keys", str(keys_file), *old]).exit_code == 0
     keys_file.write_text(json.dumps({"format": "gongjue.public-keys/1", "keys": platform_keys(package)[1:]}))
-    refused = runner.invoke(verify_command, [str(package_file), "--keys", str(keys_file)])
+    refused = runner.invoke(verify_command, [str(package_file), "--keys", str(keys_file), *old])
     assert refused.exit_code == 1
     assert "keys published" in refused.output
     keys_file.write_text("not json")

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from app.audit.models import AuditEvent
 from app.auth.models import Role
@@ -19,6 +20,7 @@ from app.results.verify import passed, verify_package
 from app.roll.services import today
 from app.rules.calendar import surely_working, working_days_between
 from app.voting import paper
+from app.voting.models import Ballot, MeetingVoter
 from tests.factories import gen_member
 from tests.preparation.helpers import refused
 from tests.results.helpers_lifecycle import Voted, choices, end_window, gen_voted, owner_voters
@@ -227,9 +229,14 @@ def test_the_encrypted_count_decides_as_the_plaintext_count(voted: Voted) -> Non
     numbers, which both read alike."""
     end_window(voted.meeting)
     closing.close(voted.meeting)
-    common, ballots, _township = counting.common(voted.meeting)
+    common, _township = counting.common(voted.meeting)
     plain = [
-        LedgerBallot(b.receipt_sha256, key, b.channel, counting.cast_on(b.cast_at), b.choices) for b, key in ballots
+        LedgerBallot(b.receipt_sha256, key, b.channel, counting.cast_on(b.cast_at), b.choices)
+        for b, key in db.session.execute(
+            select(Ballot, MeetingVoter.voter_key)
+            .join(MeetingVoter, MeetingVoter.id == Ballot.meeting_voter_id)
+            .where(Ballot.meeting_id == voted.meeting.id)
+        )
     ]
     clear = build_body(**common, ballots=plain)
     sealed = json.loads(count_runs.count(voted.meeting, voted.official.id).package)

@@ -149,12 +149,33 @@ def test_the_owners_receipt_page_leads_to_their_check_once_the_result_is_publish
     result = count_runs.count(voted.meeting, voted.official.id)
     db.session.commit()
     assert "check that your ballot was counted" not in browser.get("/v/receipt").get_data(as_text=True)
+    assert browser.get("/v/my-ballot.json").status_code == 302  # not before publication
     certification.publish(result, today())
     db.session.commit()
     page = browser.get("/v/receipt").get_data(as_text=True)
     link = f"/r/{result.package_sha256}/check?receipt={ballot.receipt_sha256}"
     assert link in page
     assert 'data-ballot-verified="true"' in browser.get(link).get_data(as_text=True)
+
+    # issue 17 item 4: the owner's own check file, from their link, proves the published ciphertexts are theirs
+    assert "data-my-ballot" in page
+    download = browser.get("/v/my-ballot.json")
+    assert download.status_code == 200
+    assert download.headers["Cache-Control"] == "no-store"
+    assert "attachment" in download.headers["Content-Disposition"]
+    mine = download.get_json()
+    assert (mine["format"], mine["receipt"]) == (encrypted.MY_BALLOT_FORMAT, ballot.receipt_sha256)
+    package = json.loads(result.package)
+    assert encrypted.my_ballot_matches(package, mine) == (True, "")
+    rules = str(voted.meeting.matters[0].id)
+    assert mine["questions"][rules]["yes"]["mark"] == 1  # the owner voted yes on every motion
+    forged = json.loads(json.dumps(mine))
+    forged["questions"][rules]["yes"]["mark"], forged["questions"][rules]["no"]["mark"] = 0, 1
+    assert encrypted.my_ballot_matches(package, forged)[0] is False
+
+    # without the second factor in this session there is no file
+    stranger = app.test_client()
+    assert stranger.get("/v/my-ballot.json").status_code == 302
 
 
 def test_gongjue_verify_checks_an_owners_ballot_file(tmp_path: Any) -> None:

@@ -31,7 +31,18 @@ def write(tmp_path: Path, package: Any, name: str = "package.json") -> Path:
 
 
 def verify(path: Path, *options: str) -> Result:
-    return CliRunner().invoke(verify_command, [str(path), *options])
+    """`gongjue verify --old-format`: these tests' packages are /1 (made by the plaintext builder, which shares
+    every check but the encrypted ones with /2)."""
+    return CliRunner().invoke(verify_command, [str(path), "--old-format", *options])
+
+
+def test_an_old_package_is_refused_unless_asked_with_the_reason(tmp_path: Path) -> None:
+    path = write(tmp_path, make_package())
+    refused = CliRunner().invoke(verify_command, [str(path)])
+    assert refused.exit_code == 1
+    assert "--old-format" in refused.output
+    assert "in the clear" in refused.output
+    assert verify(path).exit_code == 0
 
 
 def one_digit_changed(package: dict[str, Any]) -> bytes:
@@ -148,7 +159,7 @@ def test_the_console_script_needs_no_configuration(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GONGJUE_")} | {"GONGJUE_ENV": "production"}
     for path, code in ((good, 0), (bad, 1)):
         done = subprocess.run(
-            [str(GONGJUE), "verify", str(path)],
+            [str(GONGJUE), "verify", "--old-format", str(path)],
             cwd=cwd,
             env=env,
             capture_output=True,
