@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from app.auth.models import User
-from app.communities.models import Community
+from app.communities.models import Community, Township
 from app.db_types import utcnow
 from app.extensions import db
 from app.governance import services as governance
@@ -39,9 +39,10 @@ def choices(opened: OpenMeeting, answer: str = "yes", picked: int = 5) -> dict[s
     }
 
 
-def gen_voted(share: float = 0.9) -> Voted:
-    """An open meeting where `share` of the owner voters (the developer aside) voted yes by phone."""
-    township = gen_township()
+def gen_voted(share: float = 0.9, township: Township | None = None) -> Voted:
+    """An open meeting where `share` of the owner voters (the developer aside) voted yes by phone; in a new township
+    unless one is given."""
+    township = township or gen_township()
     community = gen_community(township)
     official = gen_official(township)
     # the meeting is built directly, without its preparatory group: record the group's formation it stands for
