@@ -46,6 +46,7 @@ from app.auth import permissions
 from app.auth.models import User
 from app.celery_app import enqueue
 from app.communities.models import Community
+from app.db_retry import retrying
 from app.errors import DomainError, Forbidden, NotFound
 from app.extensions import db
 from app.governance import acting
@@ -456,9 +457,13 @@ def enter_paper(data: dict[str, Any], meeting_id: int) -> Any:
     when a second, different teller enters it identically (status `matched`); entries that disagree wait in the
     mismatch queue. 409 `same_teller` for a second entry by the same teller; 422 for a code of another meeting."""
     meeting = _meeting(meeting_id)[0]
-    entry = paper.record_entry(meeting, data["code"], current_user.id, data["choices"])
-    db.session.commit()
-    return _entry_view(entry)
+
+    def enter() -> dict[str, Any]:
+        entry = paper.record_entry(meeting, data["code"], current_user.id, data["choices"])
+        db.session.commit()
+        return _entry_view(entry)
+
+    return retrying(enter)
 
 
 @blp.get("/meetings/<id:meeting_id>/paper-queue")

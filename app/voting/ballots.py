@@ -140,6 +140,15 @@ def sealed_receipt(ballot: Ballot | str) -> str:
     return lookup_hash(f"receipt:{receipt}")
 
 
+def lock_voter(voter: MeetingVoter) -> None:
+    """Take the voter's row for this transaction (PostgreSQL ``FOR NO KEY UPDATE``; SQLite locks the whole database on
+    the first write anyway) before anything else about their ballot: every path that casts or enters a ballot (the
+    phone, a proxy, a teller's entry) takes this one lock first, so two of them for one voter wait for each other in
+    order instead of deadlocking (issue 18 item 3). ``NO KEY`` leaves the key-share lock that inserting a ballot
+    (its foreign key) takes on the row free."""
+    db.session.execute(select(MeetingVoter.id).where(MeetingVoter.id == voter.id).with_for_update(key_share=True))
+
+
 def cast(voter: MeetingVoter, choices: dict[str, Any], channel: str, credential: Credential | None = None) -> Cast:
     """Store the voter's ballot once; a repeat returns the ballot already stored (the first accepted counts).
 
@@ -149,6 +158,7 @@ def cast(voter: MeetingVoter, choices: dict[str, Any], channel: str, credential:
     meeting = db.session.get_one(Meeting, voter.meeting_id)
     if channel not in CHANNELS:
         raise DomainError("invalid_channel", _l("Unknown channel."))
+    lock_voter(voter)
     already = existing_ballot(voter)
     if already is not None:
         if meeting.allow_change and channel == already.channel == "phone" and window_state(meeting) == "open":

@@ -24,7 +24,7 @@ from app.communities.models import Community
 from app.errors import DomainError
 from app.extensions import db
 from app.privacy import lookup_hash
-from app.voting.ballots import INVALID, MOTION_ANSWERS, cast
+from app.voting.ballots import INVALID, MOTION_ANSWERS, cast, lock_voter
 from app.voting.models import Meeting, MeetingVoter
 from app.voting.paper_models import PaperEntry
 
@@ -91,8 +91,9 @@ def record_entry(
     if "paper" not in meeting.channels.split(","):
         raise DomainError("no_paper", _l("This meeting does not take paper ballots."), status=409)
     voter = voter_by_paper_code(meeting, code)
-    # one teller's entry at a time per ballot: two first entries at once must see each other
-    db.session.execute(select(MeetingVoter.id).where(MeetingVoter.id == voter.id).with_for_update())
+    # one teller's entry at a time per ballot (two first entries at once must see each other), in the same lock order
+    # as the phone's and the proxy's ballot
+    lock_voter(voter)
     marks = check_paper_choices(meeting, choices)
     earlier = _entries(voter)
     if any(e.teller_id == teller_id for e in earlier):

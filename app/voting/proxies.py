@@ -525,6 +525,8 @@ def cast_as_proxy(proxy: Proxy, choices: dict[str, Any], credential: Credential 
     proxy used; a repeat returns the same receipt. The owner's own ballot, if first, wins and revokes the proxy."""
     meeting = db.session.get_one(Meeting, proxy.meeting_id)
     voter = proxy.principal
+    ballots.lock_voter(voter)  # the voter first, as every ballot path does; then the proxy as it is now
+    db.session.refresh(proxy)
     if proxy.status == "used":  # a double tap or a retried request: the same receipt
         stored: Ballot | None = ballots.existing_ballot(voter)
         if stored is None:

@@ -35,6 +35,7 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 
 from app.communities.models import Community
+from app.db_retry import retrying
 from app.db_types import SHANGHAI
 from app.errors import DomainError
 from app.extensions import db, limiter
@@ -63,6 +64,8 @@ bp = Blueprint("ballot", __name__)
 
 #: the session's record of the voter: {"id": credential id, "meeting": meeting id, "verified": bool}
 SESSION_KEY = "voter_credential"
+#: set when the last submission did not count (another ballot was there first): the receipt page says so once
+NOT_COUNTED_KEY = "voter_not_counted"
 
 #: how the receipt names the channel a ballot came through
 CHANNEL_WORDS: dict[str, Any] = {
@@ -418,14 +421,22 @@ def cast() -> Any:
         return redirect(url_for("ballot.receipt"))
     not_ready = _not_ready(voting)
     if not_ready is not None or voting is None:
+        if voting is not None and (earlier := ballots.existing_ballot(voting.voter)) is not None:
+            _note(ballots.Cast(earlier, stored=False), voting, read_choices(voting.meeting, request.form))
         return not_ready
     choices = read_choices(voting.meeting, request.form)
-    try:
-        proxy = _proxy(voting)
+    proxy = _proxy(voting)
+
+    def submit() -> ballots.Cast:
         if proxy is not None:
-            proxies.cast_as_proxy(proxy, choices, voting.credential)
+            result = proxies.cast_as_proxy(proxy, choices, voting.credential)
         else:
-            ballots.cast(voting.voter, choices, "phone", voting.credential)
+            result = ballots.cast(voting.voter, choices, "phone", voting.credential)
+        db.session.commit()
+        return result
+
+    try:
+        result = retrying(submit)
     except DomainError as error:
         if error.code == "owner_voted":
             db.session.commit()  # the proxy's revocation is kept
@@ -435,8 +446,26 @@ def cast() -> Any:
             return redirect(url_for("ballot.page"))
         errors = matter_errors(voting.meeting, choices)
         return _ballot_page(voting, choices, errors, error.status, general=None if errors else str(error))
-    db.session.commit()
+    _note(result, voting, choices)
     return redirect(url_for("ballot.receipt"))
+
+
+def _note(result: ballots.Cast, voting: Voting, choices: dict[str, Any]) -> None:
+    """Tell the receipt page, once, that this submission did not count (issue 18 item 4): another ballot was there
+    first (paper, a proxy, another phone or link, or this link's earlier ballot with other choices). Not for a
+    ballot stored now, nor for the same ballot sent again from the same link (a double tap)."""
+    ballot = result.ballot
+    same_link = ballot.credential_id == voting.credential.id
+    if result.stored or (same_link and _same_choices(ballot, voting.meeting, choices)):
+        return
+    session[NOT_COUNTED_KEY] = {"channel": ballot.channel, "same_link": same_link}
+
+
+def _same_choices(ballot: Ballot, meeting: Meeting, choices: dict[str, Any]) -> bool:
+    try:
+        return bool(ballot.choices == ballots.check_choices(meeting, choices))
+    except DomainError:
+        return False
 
 
 @bp.get("/v/receipt")
@@ -448,9 +477,11 @@ def receipt() -> Any:
     ballot: Ballot | None = ballots.existing_ballot(voting.voter)
     if ballot is None:
         return redirect(url_for("ballot.page"))
+    not_counted = session.pop(NOT_COUNTED_KEY, None)
     return render_template(
         "voting/ballot_receipt.html",
         ballot=ballot,
+        not_counted=not_counted if isinstance(not_counted, dict) else None,
         received_at=local_seconds(ballot.cast_at),
         channel=str(CHANNEL_WORDS.get(ballot.channel, ballot.channel)),
         hash_groups=hash_groups(ballot.receipt_sha256),

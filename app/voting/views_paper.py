@@ -24,6 +24,7 @@ from app.audit import services as audit
 from app.auth import permissions
 from app.auth.models import Role, User
 from app.communities.models import Community
+from app.db_retry import retrying
 from app.errors import DomainError
 from app.extensions import db
 from app.preparation.page_helpers import community_in_scope, form_messages, require_convener
@@ -227,16 +228,22 @@ def entry(meeting_id: int) -> Any:
         for message in [*form_messages(form), *errors.values()]:
             flash(message, "error")
         return _entry_page(meeting, community, form, formdata=request.form, errors=errors, status=422)
+    scan = scan_bytes(form)
+
+    def enter() -> int:
+        entered = paper.record_entry(meeting, form.code.data or "", current_user.id, marks, scan)
+        entry_id = entered.id
+        db.session.commit()
+        return entry_id
+
     try:
-        entered = paper.record_entry(meeting, form.code.data or "", current_user.id, marks, scan_bytes(form))
+        entry_id = retrying(enter)
     except DomainError as error:
         db.session.rollback()
         flash(str(error), "error")
         if error.field == "code":
             form.code.errors = [str(error)]
         return _entry_page(meeting, community, form, formdata=request.form, status=error.status)
-    entry_id = entered.id
-    db.session.commit()
     return redirect(url_for("paper.entry", meeting_id=meeting.id, entered=entry_id) + "#outcome")
 
 

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from app.audit.models import AuditEvent
 from app.db_types import utcnow
 from app.extensions import db
-from app.voting import credentials
+from app.voting import ballots, credentials
 from app.voting.credentials import format_code
 from app.voting.models import Ballot, Credential, MatterAttachment, MeetingVoter, SmsMessage
 from tests.conftest import csrf_token_from
@@ -199,10 +199,19 @@ def test_link_second_factor_form_review_cast_receipt(app, world: OpenMeeting):
     assert ballot.receipt_code in text(browser.get("/v/receipt"))
     assert "/v/review" not in browser.get("/v/receipt").get_data(as_text=True)
 
-    # a double tap on "submit": the same receipt, one ballot
+    # a double tap on "submit": the same receipt, one ballot, nothing to warn about
+    tap = browser.post("/v/cast", {f"m{motion.id}": "yes", f"m{election.id}": chosen}, csrf_from="/v/code")
+    assert (tap.status_code, tap.headers["Location"]) == (302, "/v/receipt")
+    assert "data-not-counted" not in browser.get("/v/receipt").get_data(as_text=True)
+    # other choices sent again (the back button): the first ballot counts, and the owner is told this one did not
     repeat = browser.post("/v/cast", {f"m{motion.id}": "no", f"m{election.id}": chosen[:1]}, csrf_from="/v/code")
     assert (repeat.status_code, repeat.headers["Location"]) == (302, "/v/receipt")
-    assert ballot.receipt_code in text(browser.get("/v/receipt"))
+    told = browser.get("/v/receipt").get_data(as_text=True)
+    assert 'data-not-counted="phone"' in told
+    assert "What you just sent was not counted." in told
+    assert "Your ballot from this link was received earlier" in told
+    assert ballot.receipt_code in told
+    assert "data-not-counted" not in browser.get("/v/receipt").get_data(as_text=True)  # said once
     assert ballots_of(browser.voter) == 1
     db.session.refresh(ballot)
     assert ballot.choices[str(motion.id)] == "yes"  # the first ballot accepted counts
@@ -560,3 +569,19 @@ def test_a_proxy_votes_through_their_own_link_with_a_code_to_their_phone(app, wo
     stored = db.session.scalars(select(Ballot).where(Ballot.meeting_voter_id == principal.id)).one()
     assert stored.channel == "proxy"
     assert proxy.status == "used"
+
+
+def test_a_phone_submission_after_the_paper_ballot_was_entered_is_told_it_did_not_count(app, world: OpenMeeting):
+    """Issue 18 item 4: the owner whose paper ballot was entered first sees that their phone's ballot was not
+    counted, when and how the counted one came, and its receipt; not "your ballot was received" alone."""
+    browser = verified(app, world)
+    motion, _covenant, _election = world.meeting.matters
+    paper = ballots.cast(browser.voter, {str(motion.id): "no"}, "paper").ballot
+    db.session.commit()
+    sent = browser.post("/v/cast", {f"m{motion.id}": "yes"}, csrf_from="/v/code")
+    assert (sent.status_code, sent.headers["Location"]) == (302, "/v/receipt")
+    told = browser.get("/v/receipt").get_data(as_text=True)
+    assert 'data-not-counted="paper"' in told
+    assert "on a paper ballot, and it is the one that counts" in told
+    assert paper.receipt_code in told
+    assert ballots_of(browser.voter) == 1
