@@ -15,6 +15,7 @@ from flask import Flask, current_app
 TASK_MODULES = [
     "app.audit.tasks",
     "app.governance.tasks",
+    "app.jobs",
     "app.preparation.tasks",
     "app.results.tasks",
     "app.roll.tasks",
@@ -42,6 +43,7 @@ def celery_init_app(app: Flask) -> Celery:
         "purge-expired-letters": {"task": "app.voting.tasks.purge_expired_letters", "schedule": 3600.0},
         "sms-delivery-reports": {"task": "app.voting.sms_aliyun.refresh_deliveries", "schedule": 300.0},
         "close-due-meetings": {"task": "app.results.tasks.close_due_meetings", "schedule": 60.0},
+        "reap-silent-jobs": {"task": "app.jobs.reap_silent_jobs", "schedule": 60.0},
         "governance-reminders": {"task": "app.governance.tasks.send_governance_reminders", "schedule": 3600.0},
     }
     celery.set_default()

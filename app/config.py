@@ -35,6 +35,8 @@ SETTINGS: dict[str, str] = {
     "CELERY_EAGER": "1 runs tasks in the web process (default in development), 0 sends them to a worker",
     "RATELIMIT_STORAGE_URL": "Flask-Limiter storage; memory:// in development, the Redis URL in production",
     "AUDIT_VERIFY_INTERVAL": "seconds between audit-chain verifications scheduled by beat (default 3600)",
+    "JOB_SILENT_AFTER": "seconds without progress after which a background job (letters, import, reminders, count) is "
+    "failed as silent (default 600)",
     "SMS_BACKEND": "console (default: messages go to an outbox page), none (no text messages: production without a "
     "provider), aliyun (Alibaba Cloud SMS) or a provider plug-in path",
     "ALIYUN_SMS_ACCESS_KEY_ID": "Alibaba Cloud AccessKey ID of a RAM user allowed to send SMS; required with aliyun",
@@ -165,6 +167,7 @@ def load_config(environ: Mapping[str, str] | None = None, overrides: Mapping[str
             "broker_connection_retry_on_startup": True,
         },
         "AUDIT_VERIFY_INTERVAL": int(_env("AUDIT_VERIFY_INTERVAL", environ) or 3600),
+        "JOB_SILENT_AFTER": int(_env("JOB_SILENT_AFTER", environ) or 600),
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URL", environ)
         or (redis_url if is_production else None)
         or "memory://",

@@ -10,6 +10,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app import jobs
 from app.db_types import SHANGHAI
 from app.rules.areas import format_area
 
@@ -68,6 +69,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_global(lambda status: str(IMPORT_STATUS_LABELS.get(status, status)), "import_status_label")
     app.add_template_global(lambda change: str(CHANGE_LABELS.get(change, change)), "change_label")
     app.add_template_global(lambda field: str(FIELD_LABELS.get(field, field)), "field_label")
+    app.add_template_global(jobs.failure_words, "job_failure")
 
     @app.context_processor
     def globals_for_templates() -> dict[str, Any]:

@@ -24,6 +24,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
+from app import jobs
 from app.api.common import check_api_auth
 from app.api.results_schemas import (
     AnswerInSchema,
@@ -43,7 +44,6 @@ from app.api.voting import LOADERS, _meeting, _meeting_in_scope, _of_meeting, _r
 from app.auth import permissions
 from app.auth.models import User
 from app.calendar.services import notice_is_provisional
-from app.celery_app import enqueue
 from app.communities.models import Community
 from app.errors import DomainError, NotFound
 from app.extensions import db
@@ -209,7 +209,7 @@ def count(meeting_id: int) -> Any:
     meeting = _meeting(meeting_id)[0]
     run_id = count_runs.start(meeting, current_user.id).id
     db.session.commit()
-    enqueue(count_meeting, run_id=run_id)
+    jobs.start_or_fail("count", run_id, count_meeting, run_id=run_id)  # not queued: failed, the meeting closed again
     db.session.expire_all()
     return _run_view(db.session.get_one(CountRun, run_id))
 
@@ -223,6 +223,23 @@ def count_progress(meeting_id: int) -> Any:
     run = count_runs.latest(meeting)
     if run is None:
         raise NotFound("count_not_started", _l("This meeting has not been counted."))
+    if jobs.reap_if_silent("count", run):
+        db.session.refresh(run)
+    return _run_view(run)
+
+
+@blp.post("/meetings/<id:meeting_id>/count/cancel")
+@conveners_only
+@blp.response(200, CountRunSchema)
+def cancel_count(meeting_id: int) -> Any:
+    """Stop the meeting's count: nothing is published and the meeting is `closed` again (`failure` "cancelled").
+    404 `count_not_started` before any count; 409 `job_ended` once it has ended."""
+    meeting = _meeting(meeting_id)[0]
+    run = count_runs.latest(meeting)
+    if run is None:
+        raise NotFound("count_not_started", _l("This meeting has not been counted."))
+    jobs.cancel("count", run)
+    db.session.refresh(run)
     return _run_view(run)
 
 

@@ -107,7 +107,10 @@ class CountRunSchema(Schema):
     progress = fields.Integer(metadata={"description": "0–100"})
     ballot_count = fields.Integer()
     result_id = fields.Integer(allow_none=True)
-    failure = fields.String(allow_none=True, metadata={"description": "the kind of error a failed run met"})
+    failure = fields.String(
+        allow_none=True,
+        metadata={"description": "why it failed: error, silent (its worker stopped answering), cancelled, not_started"},
+    )
     created_at = ShanghaiDateTime()
     started_at = ShanghaiDateTime(allow_none=True)
     finished_at = ShanghaiDateTime(allow_none=True)

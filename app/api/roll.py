@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from app import jobs
 from app.api.common import check_api_auth
 from app.api.schemas import (
     PublishSchema,
@@ -18,7 +19,6 @@ from app.api.schemas import (
     RollWeightsSchema,
 )
 from app.auth import permissions
-from app.celery_app import enqueue
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.roll import queries, services
@@ -72,20 +72,39 @@ def upload(community_id: int) -> Any:
     )
     import_id = roll_import.id
     db.session.commit()
-    enqueue(import_roll, import_id=import_id)
+    jobs.start_or_fail("roll_import", import_id, import_roll, import_id=import_id)  # not queued: failed, never pending
     db.session.expire_all()
     return db.session.get(RollImport, import_id)
 
 
-@blp.get("/roll/imports/<id:import_id>")
-@blp.response(200, RollImportSchema)
-def get_import(import_id: int) -> Any:
-    """An import: its status, progress and report (every problem with row, column, value and code)."""
+def _import(import_id: int) -> RollImport:
     roll_import = db.session.get(RollImport, import_id)
     if roll_import is None:
         raise NotFound("import_not_found", _l("No such import."))
     community = permissions.get_community(current_user, roll_import.community_id)
     permissions.require_prepare_community(current_user, community)  # the report quotes the file's cells
+    return roll_import
+
+
+@blp.get("/roll/imports/<id:import_id>")
+@blp.response(200, RollImportSchema)
+def get_import(import_id: int) -> Any:
+    """An import: its status, progress and report (every problem with row, column, value and code). One silent
+    longer than JOB_SILENT_AFTER is failed here (`failure` "silent")."""
+    roll_import = _import(import_id)
+    if jobs.reap_if_silent("roll_import", roll_import):
+        db.session.refresh(roll_import)
+    return roll_import
+
+
+@blp.post("/roll/imports/<id:import_id>/cancel")
+@blp.response(200, RollImportSchema)
+def cancel_import(import_id: int) -> Any:
+    """Stop an import that has not ended: nothing is imported and its file is erased (`failure` "cancelled").
+    409 `job_ended` once it has ended."""
+    roll_import = _import(import_id)
+    jobs.cancel("roll_import", roll_import)
+    db.session.refresh(roll_import)
     return roll_import
 
 

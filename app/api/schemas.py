@@ -147,6 +147,10 @@ class RollImportSchema(Schema):
     roll_version_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime()
     finished_at = fields.DateTime(allow_none=True)
+    failure = fields.String(
+        allow_none=True,
+        metadata={"description": "why it failed: error, silent (its worker stopped answering), cancelled, not_started"},
+    )
 
 
 class RollVersionSchema(Schema):

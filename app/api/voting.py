@@ -24,6 +24,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
+from app import jobs
 from app.api.common import check_api_auth
 from app.api.voting_schemas import (
     AnnouncementInSchema,
@@ -44,7 +45,6 @@ from app.api.voting_schemas import (
 )
 from app.auth import permissions
 from app.auth.models import User
-from app.celery_app import enqueue
 from app.communities.models import Community
 from app.db_retry import retrying
 from app.errors import DomainError, Forbidden, NotFound
@@ -384,7 +384,7 @@ def _batch_view(batch: LetterBatch) -> dict[str, Any]:
     names = ("id", "meeting_id", "building", "status", "progress", "voter_count", "created_at", "started_at")
     return {
         **{name: getattr(batch, name) for name in names},
-        **{name: getattr(batch, name) for name in ("finished_at", "downloaded_at", "expires_at")},
+        **{name: getattr(batch, name) for name in ("finished_at", "downloaded_at", "expires_at", "failure")},
         "is_available": letter_batches.is_available(batch),
     }
 
@@ -407,7 +407,7 @@ def start_letters(data: dict[str, Any], meeting_id: int) -> Any:
     batch = letter_batches.start_batch(meeting, data["building"], request.url_root, current_user.id)
     batch_id = batch.id
     db.session.commit()
-    enqueue(make_letters, batch_id=batch_id)
+    jobs.start_or_fail("letters", batch_id, make_letters, batch_id=batch_id)  # not queued: failed, never pending
     db.session.expire_all()
     return _batch_view(db.session.get_one(LetterBatch, batch_id))
 
@@ -416,8 +416,24 @@ def start_letters(data: dict[str, Any], meeting_id: int) -> Any:
 @conveners_only
 @blp.response(200, LetterBatchSchema)
 def get_batch(batch_id: int) -> Any:
-    """A batch: its status and progress (0–100), then whether its PDF may still be downloaded."""
-    return _batch_view(_batch(batch_id)[0])
+    """A batch: its status and progress (0–100), then whether its PDF may still be downloaded. One silent longer
+    than JOB_SILENT_AFTER is failed here (`failure` "silent")."""
+    batch = _batch(batch_id)[0]
+    if jobs.reap_if_silent("letters", batch):
+        db.session.refresh(batch)
+    return _batch_view(batch)
+
+
+@blp.post("/letter-batches/<id:batch_id>/cancel")
+@conveners_only
+@blp.response(200, LetterBatchSchema)
+def cancel_batch(batch_id: int) -> Any:
+    """Stop a batch being made: no letter is issued, the letters in hand keep working (`failure` "cancelled").
+    409 `job_ended` once it has ended."""
+    batch = _batch(batch_id)[0]
+    jobs.cancel("letters", batch)
+    db.session.refresh(batch)
+    return _batch_view(batch)
 
 
 @blp.get("/letter-batches/<id:batch_id>/pdf")

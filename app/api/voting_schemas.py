@@ -214,6 +214,10 @@ class LetterBatchSchema(Schema):
     downloaded_at = ShanghaiDateTime(allow_none=True)
     expires_at = ShanghaiDateTime(allow_none=True)
     is_available = fields.Boolean(metadata={"description": "whether the PDF may be downloaded (once)"})
+    failure = fields.String(
+        allow_none=True,
+        metadata={"description": "why it failed: error, silent (its worker stopped answering), cancelled, not_started"},
+    )
 
 
 # --- paper ballots ---------------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
+from app import jobs
 from app.audit import services as audit
 from app.communities.models import Community
 from app.db_types import utcnow
@@ -125,12 +126,17 @@ def start(meeting: Meeting, user_id: int | None) -> CountRun:
 
 
 def plan(run_id: int) -> list[int]:
-    """Mark the run running and commit; the chunks' positions to enqueue (none if the run is not pending: a
-    redelivered task). A run of no ballots is finished here."""
+    """Mark the run running and commit; the chunks' positions to enqueue. A redelivered task (its worker died after
+    this commit, perhaps before it queued every chunk) gets the chunks not stored yet: a chunk queued twice is stored
+    once. A run of no ballots is finished here."""
     run = db.session.get(CountRun, run_id)
-    if run is None or run.status != "pending":
+    if run is None or run.status not in ACTIVE:
         return []
+    if run.status == "running":
+        stored = set(db.session.scalars(select(CountChunk.position).where(CountChunk.run_id == run_id)))
+        return [position for position in range(run.chunk_count) if position not in stored]
     run.status, run.progress, run.started_at = "running", 2, utcnow()
+    jobs.beat(run)
     db.session.commit()
     if run.chunk_count == 0:
         _finish_if_complete(run_id)
@@ -193,6 +199,7 @@ def _finish_if_complete(run_id: int) -> None:
         db.session.commit()
         return
     stored = db.session.scalar(select(func.count()).select_from(CountChunk).where(CountChunk.run_id == run_id)) or 0
+    jobs.beat(run)
     if stored < run.chunk_count:
         run.progress = max(run.progress, 2 + 93 * stored // run.chunk_count)
         db.session.commit()
@@ -243,9 +250,9 @@ def count(meeting: Meeting, user_id: int | None) -> Result:
     try:
         for position in plan(run_id):
             run_chunk(run_id, position)
-    except Exception as error:
+    except Exception:
         db.session.rollback()
-        fail(run_id, type(error).__name__)
+        fail(run_id)
         raise
     run = db.session.get_one(CountRun, run_id)
     if run.result_id is None:
@@ -253,9 +260,9 @@ def count(meeting: Meeting, user_id: int | None) -> Result:
     return db.session.get_one(Result, run.result_id)
 
 
-def fail(run_id: int, reason: str) -> None:
-    """Mark a run that crashed as failed and give its meeting back ("closed"), audited; the caller has rolled
-    back."""
+def fail(run_id: int, reason: str = "error") -> None:
+    """Mark a run that crashed, went silent or was cancelled as failed (``reason``: app.jobs.FAILURES) and give its
+    meeting back ("closed"), audited; the caller has rolled back."""
     run = db.session.get(CountRun, run_id)
     if run is None or run.status not in ACTIVE:
         return
@@ -264,5 +271,7 @@ def fail(run_id: int, reason: str) -> None:
     if meeting.status == "counting":
         meeting.status = "closed"
     db.session.execute(delete(CountChunk).where(CountChunk.run_id == run_id))
-    audit.record("result.count_failed", "count_run", run.id, {"meeting": meeting.id}, **_scope(meeting))
+    audit.record(
+        "result.count_failed", "count_run", run.id, {"meeting": meeting.id, "reason": reason}, **_scope(meeting)
+    )
     db.session.commit()

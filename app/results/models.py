@@ -119,12 +119,14 @@ class CountRun(db.Model):  # type: ignore[name-defined]
     chunk_size: Mapped[int] = mapped_column(Integer, default=1)
     chunk_count: Mapped[int] = mapped_column(Integer, default=0)
     result_id: Mapped[int | None] = mapped_column(ForeignKey("results.id", ondelete="SET NULL"))
-    #: why a failed run failed, in words for the page (never a ballot)
+    #: why it failed (app.jobs.FAILURES: error, silent, cancelled, not_started), None otherwise
     failure: Mapped[str | None] = mapped_column(String(200))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: when the job last showed progress (its heartbeat): a job silent too long is failed (app.jobs)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class CountChunk(db.Model):  # type: ignore[name-defined]

@@ -21,33 +21,33 @@ def close_due_meetings() -> list[int]:
         db.session.remove()
 
 
-def _failing(run_id: int, error: Exception) -> None:
-    """The run fails with the error's kind only: its message may quote data (the worker's log has it whole)."""
+def _failing(run_id: int) -> None:
+    """The run fails as "error"; the worker's log has the error whole (its message may quote data)."""
     db.session.rollback()
-    count_runs.fail(run_id, type(error).__name__)
+    count_runs.fail(run_id)
 
 
-@shared_task(name="app.results.tasks.count_meeting", ignore_result=True)
+@shared_task(name="app.results.tasks.count_meeting", ignore_result=True, acks_late=True, reject_on_worker_lost=True)
 def count_meeting(run_id: int) -> None:
     """Start a count run: one task per chunk of ballots (a redelivered task finds the run started, does nothing)."""
     try:
         positions = count_runs.plan(run_id)
-    except Exception as error:
-        _failing(run_id, error)
+    except Exception:
+        _failing(run_id)
         raise
     finally:
         db.session.remove()
     for position in positions:
-        enqueue(count_chunk, run_id=run_id, position=position)
+        enqueue(count_chunk, run_id=run_id, position=position)  # a redelivered start queues what is missing
 
 
-@shared_task(name="app.results.tasks.count_chunk", ignore_result=True)
+@shared_task(name="app.results.tasks.count_chunk", ignore_result=True, acks_late=True, reject_on_worker_lost=True)
 def count_chunk(run_id: int, position: int) -> None:
     """Encrypt one chunk of a count's ballots; the last chunk finishes the package."""
     try:
         count_runs.run_chunk(run_id, position)
-    except Exception as error:
-        _failing(run_id, error)
+    except Exception:
+        _failing(run_id)
         raise
     finally:
         db.session.remove()

@@ -15,8 +15,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from app import jobs
 from app.auth import permissions
-from app.celery_app import enqueue
 from app.communities.models import Community
 from app.errors import DomainError
 from app.extensions import db
@@ -66,6 +66,10 @@ def result_page(meeting_id: int) -> Any:
     """Closing, the paper ballots still to settle, counting; then the result, its notice, objections, decision."""
     meeting, community = _meeting(meeting_id)
     result = _result_of(meeting)
+    count_run = count_runs.latest(meeting)
+    if count_run is not None and jobs.reap_if_silent("count", count_run):
+        db.session.refresh(count_run)
+        db.session.refresh(meeting)
     return render_template(
         "results/result.html",
         meeting=meeting,
@@ -73,7 +77,7 @@ def result_page(meeting_id: int) -> Any:
         result=result,
         view=result_view(result) if result is not None else None,
         unsettled=closing.unsettled(meeting) if meeting.status in ("open", "closed") else [],
-        count_run=count_runs.latest(meeting),
+        count_run=count_run,
         everyone_voted=meeting.status == "open" and closing.everyone_voted(meeting),
         window_over=window_state(meeting) == "after",
         can_convene=acting.can_run(current_user, meeting, chair=True),
@@ -174,8 +178,26 @@ def count(meeting_id: int) -> Any:
     except DomainError as error:
         return refused(error, back)
     db.session.commit()
-    flash(_("Counting has started: the result appears on this page when it is ready."), "success")
-    enqueue(count_meeting, run_id=run_id)
+    if jobs.start_or_fail("count", run_id, count_meeting, run_id=run_id):
+        flash(_("Counting has started: the result appears on this page when it is ready."), "success")
+    return redirect(back + "#count")
+
+
+@bp.post("/count-runs/<id:run_id>/cancel")
+@login_required
+def cancel_count(run_id: int) -> Any:
+    """Stop a count: nothing is published, and the meeting is closed again, ready to be counted (audited)."""
+    run = db.session.get(CountRun, run_id)
+    if run is None:
+        abort(404)
+    _meeting_row, _community, back = _convener_action(run.meeting_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        jobs.cancel("count", run)
+    except DomainError as error:
+        return refused(error, back + "#count")
+    flash(_("The count was cancelled: nothing was published. The meeting can be counted again."), "success")
     return redirect(back + "#count")
 
 

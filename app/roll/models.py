@@ -172,6 +172,10 @@ class RollImport(db.Model):  # type: ignore[name-defined]
     roll_version_id: Mapped[int | None] = mapped_column(ForeignKey("roll_versions.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: when the job last showed progress (its heartbeat): a job silent too long is failed (app.jobs)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: why it failed (app.jobs.FAILURES: error, silent, cancelled, not_started), None otherwise
+    failure: Mapped[str | None] = mapped_column(String(16))
 
 
 class RollObjection(db.Model):  # type: ignore[name-defined]

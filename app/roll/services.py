@@ -14,6 +14,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from app import jobs
 from app.audit import services as audit
 from app.calendar.services import current_calendar
 from app.communities.models import Community
@@ -97,8 +98,11 @@ def _problem_record(problem: Any) -> dict[str, Any]:
 
 
 def _set_progress(roll_import: RollImport, status: str, progress: int) -> None:
+    """Move the progress bar (and the heartbeat) and commit; `Cancelled` if the import was failed meanwhile."""
+    jobs.still_running(roll_import)
     roll_import.status = status
     roll_import.progress = progress
+    jobs.beat(roll_import)
     db.session.commit()
 
 
@@ -137,11 +141,13 @@ def run_import(import_id: int) -> RollImport | None:
     return _finish(roll_import, "done", report)
 
 
-def fail_import(import_id: int) -> None:
-    """Mark an import that crashed as failed and drop its file (it holds personal data in clear)."""
+def fail_import(import_id: int, reason: str = "error") -> None:
+    """Mark an import that crashed, went silent or was cancelled as failed (``reason``: app.jobs.FAILURES) and erase
+    its file (it holds personal data in clear); nothing was imported."""
     roll_import = db.session.get(RollImport, import_id)
     if roll_import is None or roll_import.status in ("done", "failed"):
         return
+    roll_import.failure = reason
     error = DomainError("import_crashed", _l("The import stopped on an unexpected error; nothing was imported."))
     _finish(roll_import, "failed", {"rows_read": 0, "errors": [_problem_record(_FileProblem(error))], "warnings": []})
 
@@ -155,6 +161,7 @@ class _FileProblem:
 
 
 def _finish(roll_import: RollImport, status: str, report: dict[str, Any]) -> RollImport:
+    """End the import, however it ends, and erase its file."""
     roll_import.status = status
     roll_import.progress = 100
     roll_import.report = report

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from app import jobs
 from app.extensions import db
 from app.roll import services
 
 
-@shared_task(name="app.roll.tasks.import_roll", ignore_result=True)
+@shared_task(name="app.roll.tasks.import_roll", ignore_result=True, acks_late=True, reject_on_worker_lost=True)
 def import_roll(import_id: int) -> None:
-    """Run one import; a redelivered task finds it finished and does nothing."""
+    """Run one import. Acknowledged when done and requeued if its worker dies: the version is stored in one
+    transaction at the end, so a redelivered task starts the import again; one that finds it ended does nothing."""
     try:
         services.run_import(import_id)
+    except jobs.Cancelled:
+        db.session.rollback()
     except Exception:
         db.session.rollback()
         services.fail_import(import_id)

@@ -9,11 +9,12 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from app import jobs
 from app.audit import services as audit
 from app.auth import permissions
-from app.celery_app import enqueue
 from app.communities.models import Community
 from app.errors import DomainError, NotFound
 from app.extensions import db
@@ -119,7 +120,7 @@ def upload(community_id: int) -> Any:
         return _refused(error, back)
     import_id = roll_import.id
     db.session.commit()
-    enqueue(import_roll, import_id=import_id)
+    jobs.start_or_fail("roll_import", import_id, import_roll, import_id=import_id)
     return redirect(url_for("roll.import_page", import_id=import_id))
 
 
@@ -136,9 +137,28 @@ def _import(import_id: int) -> tuple[RollImport, Community]:
 @bp.get("/roll/imports/<id:import_id>")
 @login_required
 def import_page(import_id: int) -> Any:
-    """An import: a progress bar while it runs, then every problem found, or the new version."""
+    """An import: a progress bar while it runs, then every problem found, or the new version (an import silent too
+    long is failed here, app.jobs)."""
     roll_import, community = _import(import_id)
+    if jobs.reap_if_silent("roll_import", roll_import):
+        db.session.refresh(roll_import)
     return render_template("roll/import.html", roll_import=roll_import, community=community)
+
+
+@bp.post("/roll/imports/<id:import_id>/cancel")
+@login_required
+def cancel_import(import_id: int) -> Any:
+    """Stop an import: nothing is imported and its file is erased (audited)."""
+    roll_import = _import(import_id)[0]
+    back = url_for("roll.import_page", import_id=import_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        jobs.cancel("roll_import", roll_import)
+    except DomainError as error:
+        return _refused(error, back)
+    flash(_("The import was cancelled: nothing was imported, and the file was erased."), "success")
+    return redirect(back)
 
 
 @bp.get("/roll/imports/<id:import_id>/status")

@@ -68,11 +68,17 @@ def _scope(meeting: Meeting) -> dict[str, Any]:
     return {"township_id": community.township_id, "community_id": community.id}
 
 
+def new_secrets() -> tuple[str, str]:
+    """A new credential's token (128 bits, for the link) and typed code, before anything is stored."""
+    return secrets.token_urlsafe(16), "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
 def replace_credential(
-    voter: MeetingVoter, user_id: int | None, proxy_id: int | None = None
+    voter: MeetingVoter, user_id: int | None, proxy_id: int | None = None, made: tuple[str, str] | None = None
 ) -> tuple[IssuedCredential, int]:
     """Revoke the credentials in force of the same holder — the owner's own (``proxy_id`` None) or one proxy's — and
-    mint a new one: a 128-bit token and a typed code, stored only as SHA-256. Returns it and how many were revoked."""
+    store a new one: ``made`` (from `new_secrets`, already printed on a letter) or new secrets, stored only as
+    SHA-256. Returns it and how many were revoked."""
     now, revoked = utcnow(), 0
     for old in db.session.scalars(
         select(Credential).where(
@@ -82,8 +88,7 @@ def replace_credential(
         )
     ):
         old.revoked_at, revoked = now, revoked + 1
-    token = secrets.token_urlsafe(16)  # 128 bits
-    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    token, code = made or new_secrets()
     credential = Credential(
         meeting_voter_id=voter.id,
         proxy_id=proxy_id,
@@ -96,13 +101,13 @@ def replace_credential(
     return IssuedCredential(credential, token, code), revoked
 
 
-def issue(voter: MeetingVoter, user_id: int | None) -> IssuedCredential:
-    """A new credential for the voter (a new letter); the voter's earlier credentials stop working, and then the
-    owner is told by SMS (issue 16 item 2)."""
+def issue(voter: MeetingVoter, user_id: int | None, made: tuple[str, str] | None = None) -> IssuedCredential:
+    """A new credential for the voter (a new letter; ``made``: its secrets, when the letter was printed first); the
+    voter's earlier credentials stop working, and then the owner is told by SMS (issue 16 item 2)."""
     meeting = db.session.get_one(Meeting, voter.meeting_id)
     if meeting.status != "open":
         raise DomainError("meeting_not_open", _l("Letters are issued once voting is opened."), status=409)
-    issued, revoked = replace_credential(voter, user_id)
+    issued, revoked = replace_credential(voter, user_id, made=made)
     audit.record(
         "credential.issue",
         "credential",

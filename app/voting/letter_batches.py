@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import secrets
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Integer, LargeBinary, String, func, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app import jobs
 from app.audit import services as audit
 from app.communities.models import Community
 from app.db_types import UTCDateTime, utcnow
@@ -58,6 +58,10 @@ class LetterBatch(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: when the job last showed progress (its heartbeat): a job silent too long is failed (app.jobs)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: why it failed (app.jobs.FAILURES: error, silent, cancelled, not_started), None otherwise
+    failure: Mapped[str | None] = mapped_column(String(16))
     downloaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     downloaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     #: when the PDF was deleted (downloaded, or kept KEEP_FOR without a download)
@@ -142,10 +146,11 @@ def start_batch(meeting: Meeting, building: str | None, base_url: str, user_id: 
     count = len(voter_ids_of(meeting, building))
     if count == 0:
         raise DomainError("no_voters", _l("This building has no voters."), status=409, field="building")
-    overlapping = select(LetterBatch.id).where(LetterBatch.meeting_id == meeting.id, LetterBatch.status.in_(ACTIVE))
+    overlapping = select(LetterBatch).where(LetterBatch.meeting_id == meeting.id, LetterBatch.status.in_(ACTIVE))
     if building is not None:
         overlapping = overlapping.where(or_(LetterBatch.building.is_(None), LetterBatch.building == building))
-    if db.session.scalar(overlapping.limit(1)) is not None:
+    running = [b for b in db.session.scalars(overlapping) if not jobs.reap_if_silent("letters", b)]
+    if running:
         raise DomainError(
             "letters_running",
             _l("Letters for these voters are being made. Wait until they are ready."),
@@ -171,46 +176,49 @@ def start_batch(meeting: Meeting, building: str | None, base_url: str, user_id: 
 
 
 def _set_progress(batch: LetterBatch, status: str, progress: int) -> None:
+    """Move the progress bar (and the heartbeat) and commit; `Cancelled` if the batch was failed meanwhile."""
+    jobs.still_running(batch)
     batch.status, batch.progress = status, progress
+    jobs.beat(batch)
     db.session.commit()
 
 
-def _voters_in_chunks(
-    batch: LetterBatch, ids: list[int], size: int, span: tuple[int, int] = (0, 95)
-) -> Iterator[MeetingVoter]:
-    """The voters, loaded a chunk at a time; after each chunk the progress (within ``span`` percent) is committed
-    (which expires what was loaded, so each chunk is one query, not one per voter)."""
-    done, (low, high) = 0, span
-    for start in range(0, len(ids), size):
-        chunk = ids[start : start + size]
-        by_id = {v.id: v for v in db.session.scalars(select(MeetingVoter).where(MeetingVoter.id.in_(chunk)))}
-        for voter_id in chunk:
-            yield by_id[voter_id]
-        done += len(chunk)
-        _set_progress(batch, "running", max(1, low + (high - low) * done // len(ids)))
+def _write_letters(
+    batch: LetterBatch, meeting: Meeting, ids: list[int], chunk: int
+) -> tuple[bytes, dict[int, tuple[str, str]]]:
+    """The letters in letter order, each with a new credential's secrets made for it (`credentials.new_secrets`)
+    and not yet stored: the progress commits only move the bar. The PDF and each voter's secrets."""
+    sheets = letters.LetterSheets(letters.letter_context(meeting, batch.base_url))  # no font: nothing made
+    made: dict[int, tuple[str, str]] = {}
+    done, total = 0, len(ids)
+    for start in range(0, total, chunk):
+        part = ids[start : start + chunk]
+        by_id = {v.id: v for v in db.session.scalars(select(MeetingVoter).where(MeetingVoter.id.in_(part)))}
+        for voter_id in part:
+            made[voter_id] = credentials.new_secrets()
+            sheets.add(by_id[voter_id], *made[voter_id])
+        done += len(part)
+        _set_progress(batch, "running", max(1, 95 * done // total))  # expires what was loaded: one query a chunk
+    return sheets.output(), made
 
 
-def _issue_and_write(batch: LetterBatch, meeting: Meeting, ids: list[int], chunk: int) -> bytes:
-    """Issue the credentials in a random order, then write the letters in letter order (issue 16 item 1): the
-    order of the credentials, of their issue times and of their audit events says nothing about which unit each
-    belongs to, while the printed letters still come out building by building, unit by unit."""
-    sheets = letters.LetterSheets(letters.letter_context(meeting, batch.base_url))  # no font: nothing issued
-    issuing = list(ids)
+def _issue(batch: LetterBatch, made: dict[int, tuple[str, str]]) -> None:
+    """Store the printed letters' credentials (revoking the voters' earlier letters), in a random order (issue 16
+    item 1: the order of the credentials, their times and audit events says nothing of the units), in the caller's
+    transaction: the one that also stores the PDF."""
+    issuing = list(made)
     secrets.SystemRandom().shuffle(issuing)
-    issued = {}
-    for voter in _voters_in_chunks(batch, issuing, chunk, (0, 60)):
-        credential = credentials.issue(voter, batch.created_by_id)
-        issued[voter.id] = (credential.token, credential.code)
-    for voter in _voters_in_chunks(batch, ids, chunk, (60, 95)):
-        sheets.add(voter, *issued[voter.id])
-    return sheets.output()
+    voters = {v.id: v for v in db.session.scalars(select(MeetingVoter).where(MeetingVoter.id.in_(issuing)))}
+    for voter_id in issuing:
+        credentials.issue(voters[voter_id], batch.created_by_id, made=made[voter_id])
 
 
 def run_batch(batch_id: int) -> LetterBatch | None:
-    """Issue the credentials and write the letters (the task's body); a finished batch is left as it is.
+    """Write the letters, then in one transaction issue their credentials and keep the PDF (the task's body); a
+    finished batch is left as it is (issue 18 item 1).
 
-    Commits as the progress bar moves: the credentials issued so far are kept if the batch fails later (their
-    letters are lost with it; making the batch again revokes them).
+    Until that transaction the voters' letters in hand keep working: a batch that dies, is cancelled or fails
+    revokes nothing, and a redelivered task starts it again from the beginning.
     """
     purge_expired()
     batch = db.session.get(LetterBatch, batch_id)
@@ -220,10 +228,12 @@ def run_batch(batch_id: int) -> LetterBatch | None:
     ids = voter_ids_of(meeting, batch.building)
     batch.voter_count, batch.started_at = len(ids), utcnow()
     _set_progress(batch, "running", 1)
-    chunk = max(1, -(-len(ids) // PROGRESS_STEPS))
-    pdf = _issue_and_write(batch, meeting, ids, chunk)
+    pdf, made = _write_letters(batch, meeting, ids, max(1, -(-len(ids) // PROGRESS_STEPS)))
+    jobs.still_running(batch)
+    _issue(batch, made)
     batch.pdf_cipher, batch.pdf_bytes = seal(pdf), len(pdf)
     batch.status, batch.progress, batch.finished_at = "done", 100, utcnow()
+    jobs.beat(batch)
     audit.record(
         "letters.done",
         "letter_batch",
@@ -235,14 +245,18 @@ def run_batch(batch_id: int) -> LetterBatch | None:
     return batch
 
 
-def fail_batch(batch_id: int) -> None:
-    """Mark a batch that crashed as failed (nothing to download; making it again issues new letters)."""
+def fail_batch(batch_id: int, reason: str = "error") -> None:
+    """Mark a batch that crashed, went silent or was cancelled as failed (``reason``: app.jobs.FAILURES): nothing to
+    download, and no credential was issued (they are issued with the finished PDF); making it again is allowed."""
     batch = db.session.get(LetterBatch, batch_id)
     if batch is None or batch.status in ("done", "failed"):
         return
     batch.status, batch.progress, batch.finished_at, batch.pdf_cipher = "failed", 100, utcnow(), None
+    batch.failure = reason
     meeting = db.session.get_one(Meeting, batch.meeting_id)
-    audit.record("letters.failed", "letter_batch", batch.id, {"meeting": meeting.id}, **_scope(meeting))
+    audit.record(
+        "letters.failed", "letter_batch", batch.id, {"meeting": meeting.id, "reason": reason}, **_scope(meeting)
+    )
     db.session.commit()
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app import jobs
 from app.audit import services as audit
 from app.communities.models import Community
 from app.db_types import SHANGHAI, utcnow
@@ -79,6 +80,7 @@ def run(batch_id: int) -> ReminderBatch | None:
     meeting = db.session.get_one(Meeting, batch.meeting_id)
     voters = not_voted(meeting)
     batch.status, batch.to_remind, batch.progress = "running", len(voters), 1
+    jobs.beat(batch)
     db.session.commit()
     backend, body = sms_backend(), message(meeting)
     step = max(1, -(-len(voters) // PROGRESS_STEPS))
@@ -93,7 +95,9 @@ def run(batch_id: int) -> ReminderBatch | None:
             except DomainError:
                 pass
         if number % step == 0:
+            jobs.still_running(batch)  # cancelled: stop sending
             batch.progress = min(99, number * 100 // len(voters))
+            jobs.beat(batch)
             db.session.commit()
     batch.status, batch.progress, batch.finished_at = "done", 100, utcnow()
     audit.record(
@@ -108,8 +112,15 @@ def run(batch_id: int) -> ReminderBatch | None:
     return batch
 
 
-def fail(batch_id: int) -> None:
+def fail(batch_id: int, reason: str = "error") -> None:
+    """Mark a round that crashed, went silent or was cancelled as failed (``reason``: app.jobs.FAILURES); the
+    messages sent before stay sent (a round is not resent by itself: staff start a new one). Audited."""
     batch = db.session.get(ReminderBatch, batch_id)
-    if batch is not None and batch.status != "done":
-        batch.status = "failed"
-        db.session.commit()
+    if batch is None or batch.status in ("done", "failed"):
+        return
+    batch.status, batch.failure, batch.finished_at = "failed", reason, utcnow()
+    meeting = db.session.get_one(Meeting, batch.meeting_id)
+    audit.record(
+        "reminders.failed", "reminder_batch", batch.id, {"meeting": meeting.id, "reason": reason}, **_scope(meeting)
+    )
+    db.session.commit()

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from app import jobs
 from app.extensions import db
 from app.voting import letter_batches
 
 
-@shared_task(name="app.voting.tasks.make_letters", ignore_result=True)
+@shared_task(name="app.voting.tasks.make_letters", ignore_result=True, acks_late=True, reject_on_worker_lost=True)
 def make_letters(batch_id: int) -> None:
-    """Make one batch of letters; a redelivered task finds it finished and does nothing."""
+    """Make one batch of letters. Acknowledged when done and requeued if its worker dies: nothing is issued before
+    the PDF exists, so a redelivered task starts the batch again; one that finds it ended does nothing."""
     try:
         letter_batches.run_batch(batch_id)
+    except jobs.Cancelled:
+        db.session.rollback()  # cancelled or failed meanwhile: it stays as it was marked
     except Exception:
         db.session.rollback()
         letter_batches.fail_batch(batch_id)
@@ -39,6 +43,8 @@ def send_reminders(batch_id: int) -> None:
 
     try:
         reminders.run(batch_id)
+    except jobs.Cancelled:
+        db.session.rollback()
     except Exception:
         db.session.rollback()
         reminders.fail(batch_id)

@@ -17,8 +17,8 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import HiddenField
 
+from app import jobs
 from app.auth.models import User
-from app.celery_app import enqueue
 from app.communities.models import Community
 from app.errors import DomainError
 from app.extensions import db
@@ -122,15 +122,18 @@ def start(meeting_id: int) -> Any:
         return refused(error, back)
     batch_id = batch.id
     db.session.commit()
-    enqueue(make_letters, batch_id=batch_id)
+    jobs.start_or_fail("letters", batch_id, make_letters, batch_id=batch_id)
     return redirect(url_for("letters.batch_page", batch_id=batch_id))
 
 
 @bp.get("/letter-batches/<id:batch_id>")
 @login_required
 def batch_page(batch_id: int) -> Any:
-    """A batch: a progress bar while it is made, then its download (once), or what became of it."""
+    """A batch: a progress bar while it is made, then its download (once), or what became of it (a batch silent
+    too long is failed here, app.jobs)."""
     batch, meeting, community = _batch(batch_id)
+    if jobs.reap_if_silent("letters", batch):
+        db.session.refresh(batch)
     return render_template(
         "voting/letters_batch.html",
         batch=batch,
@@ -140,6 +143,24 @@ def batch_page(batch_id: int) -> Any:
         names=_names([batch]),
         status_labels=STATUS_LABELS,
     )
+
+
+@bp.post("/letter-batches/<id:batch_id>/cancel")
+@login_required
+def cancel(batch_id: int) -> Any:
+    """Stop a batch being made: nothing is issued, the letters in hand keep working (audited)."""
+    batch = _batch(batch_id)[0]
+    back = url_for("letters.batch_page", batch_id=batch_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        jobs.cancel("letters", batch)
+    except DomainError as error:
+        return refused(error, back)
+    flash(
+        _("The letters were cancelled: no letter was issued, and the letters already delivered still work."), "success"
+    )
+    return redirect(back)
 
 
 @bp.get("/letter-batches/<id:batch_id>/status")

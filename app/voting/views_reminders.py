@@ -8,7 +8,7 @@ from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from app.celery_app import enqueue
+from app import jobs
 from app.errors import DomainError
 from app.extensions import db
 from app.preparation.page_helpers import community_in_scope, refused, require_convener
@@ -50,16 +50,34 @@ def start(meeting_id: int) -> Any:
         return refused(error, url_for("meetings.turnout", meeting_id=meeting.id))
     batch_id = batch.id
     db.session.commit()
-    enqueue(send_reminders, batch_id=batch_id)
+    jobs.start_or_fail("reminders", batch_id, send_reminders, batch_id=batch_id)
     return redirect(url_for("reminders.batch_page", batch_id=batch_id))
 
 
 @bp.get("/reminder-batches/<id:batch_id>")
 @login_required
 def batch_page(batch_id: int) -> Any:
-    """A round of reminders: a progress bar while it runs, then how many were sent and how many have no phone."""
+    """A round of reminders: a progress bar while it runs, then how many were sent and how many have no phone (a
+    round silent too long is failed here, app.jobs)."""
     batch, meeting, community = _batch(batch_id)
+    if jobs.reap_if_silent("reminders", batch):
+        db.session.refresh(batch)
     return render_template("voting/reminders_batch.html", batch=batch, meeting=meeting, community=community)
+
+
+@bp.post("/reminder-batches/<id:batch_id>/cancel")
+@login_required
+def cancel(batch_id: int) -> Any:
+    """Stop a round of reminders: the messages sent so far stay sent (audited)."""
+    batch = _batch(batch_id)[0]
+    back = url_for("reminders.batch_page", batch_id=batch_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        jobs.cancel("reminders", batch)
+    except DomainError as error:
+        return refused(error, back)
+    return redirect(back)
 
 
 @bp.get("/reminder-batches/<id:batch_id>/status")

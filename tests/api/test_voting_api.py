@@ -156,6 +156,7 @@ def every_operation(meeting: Meeting, voter: MeetingVoter, batch: LetterBatch) -
         ("POST", f"/meetings/{m}/letter-batches", {"building": None}),
         ("GET", f"/letter-batches/{batch.id}", None),
         ("GET", f"/letter-batches/{batch.id}/pdf", None),
+        ("POST", f"/letter-batches/{batch.id}/cancel", {}),
         ("POST", f"/meetings/{m}/paper-entries", {"code": paper.paper_code(voter), "choices": {}}),
         ("GET", f"/meetings/{m}/paper-queue", None),
         ("GET", f"/meetings/{m}/turnout", None),
@@ -174,7 +175,7 @@ def test_every_operation_is_listed(world: World, batch_of: tuple[OpenMeeting, Le
     }
     listed = {shape(method, url) for method, url, _ in every_operation(made.meeting, made.voters[0], batch)}
     assert documented == listed
-    assert len(listed) == 16
+    assert len(listed) == 17
 
 
 # --- configuring and opening ------------------------------------------------------------------------------------------
@@ -607,6 +608,7 @@ CHANGES = {
     "POST /meetings/{id}/letter-batches",
     "GET /letter-batches/{id}",
     "GET /letter-batches/{id}/pdf",
+    "POST /letter-batches/{id}/cancel",
 }
 PAPER = {"POST /meetings/{id}/paper-entries", "GET /meetings/{id}/paper-queue"}
 TURNOUT = {"GET /meetings/{id}/turnout"}

@@ -126,6 +126,7 @@ def every_operation(meeting_id: int, result_id: int, objection_id: int) -> list[
         ("POST", f"/meetings/{meeting_id}/paper-exclusions", {"voter_id": 1, "reason": "原件污损"}),
         ("POST", f"/meetings/{meeting_id}/count", {}),
         ("GET", f"/meetings/{meeting_id}/count", None),
+        ("POST", f"/meetings/{meeting_id}/count/cancel", {}),
         ("GET", f"/meetings/{meeting_id}/result", None),
         ("GET", f"/results/{result_id}", None),
         ("GET", f"/results/{result_id}/package", None),

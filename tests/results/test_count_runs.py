@@ -68,7 +68,7 @@ def test_a_run_counts_chunk_by_chunk_while_the_meeting_takes_no_paper(closed: Vo
 
     positions = count_runs.plan(run.id)
     assert positions == list(range(run.chunk_count))
-    assert count_runs.plan(run.id) == []  # a redelivered start does nothing
+    assert count_runs.plan(run.id) == positions  # a redelivered start queues again the chunks not stored
     seen = []
     for position in positions[:-1]:
         count_runs.run_chunk(run.id, position)
@@ -77,6 +77,7 @@ def test_a_run_counts_chunk_by_chunk_while_the_meeting_takes_no_paper(closed: Vo
     assert 2 < seen[0] < seen[-1] < 100
     count_runs.run_chunk(run.id, 0)  # a redelivered chunk is stored once
     assert chunks_stored(run.id) == run.chunk_count - 1
+    assert count_runs.plan(run.id) == positions[-1:]
     assert db.session.get_one(CountRun, run.id).status == "running"
 
     count_runs.run_chunk(run.id, positions[-1])
@@ -112,7 +113,7 @@ def test_a_failed_run_gives_the_meeting_back_and_counting_again_succeeds(
         tasks.count_chunk(run_id=run_id, position=1)
     failed = db.session.get_one(CountRun, run_id)
     db.session.refresh(closed.meeting)
-    assert (failed.status, failed.failure, closed.meeting.status) == ("failed", "RuntimeError", "closed")
+    assert (failed.status, failed.failure, closed.meeting.status) == ("failed", "error", "closed")
     assert chunks_stored(run_id) == 0
     assert "result.count_failed" in actions()
     count_runs.run_chunk(run_id, 2)  # the failed run's other chunks do nothing

@@ -130,8 +130,10 @@ class Issued:
         self.all: list[Secret] = []
         original = credentials.issue
 
-        def issue(voter: MeetingVoter, user_id: int | None) -> credentials.IssuedCredential:
-            issued = original(voter, user_id)
+        def issue(
+            voter: MeetingVoter, user_id: int | None, made: tuple[str, str] | None = None
+        ) -> credentials.IssuedCredential:
+            issued = original(voter, user_id, made)
             self.all.append(Secret(issued.credential.id, voter.id, issued.token, issued.code))
             return issued
 
