@@ -35,6 +35,9 @@ SETTINGS: dict[str, str] = {
     "CELERY_EAGER": "1 runs tasks in the web process (default in development), 0 sends them to a worker",
     "RATELIMIT_STORAGE_URL": "Flask-Limiter storage; memory:// in development, the Redis URL in production",
     "AUDIT_VERIFY_INTERVAL": "seconds between audit-chain verifications scheduled by beat (default 3600)",
+    "DB_CONNECT_TIMEOUT": "PostgreSQL: seconds to wait for a connection (default 5)",
+    "DB_STATEMENT_TIMEOUT": "PostgreSQL: seconds a statement may run (default 30)",
+    "DB_LOCK_TIMEOUT": "PostgreSQL: seconds a statement may wait for a lock (default 10)",
     "JOB_SILENT_AFTER": "seconds without progress after which a background job (letters, import, reminders, count) is "
     "failed as silent (default 600)",
     "SMS_BACKEND": "console (default: messages go to an outbox page), none (no text messages: production without a "
@@ -63,6 +66,23 @@ ALIYUN_SMS_DEFAULT_ENDPOINT = "https://dysmsapi.aliyuncs.com/"
 
 class ConfigurationError(RuntimeError):
     """The configuration cannot start the application; the message says what to set."""
+
+
+def engine_options(database_url: str, environ: Mapping[str, str]) -> dict[str, Any]:
+    """The database engine's options. On PostgreSQL, fail fast instead of hanging (issue 18 item 6): a connection
+    is given up after GONGJUE_DB_CONNECT_TIMEOUT seconds (default 5), a statement after GONGJUE_DB_STATEMENT_TIMEOUT
+    (default 30), a wait for a lock after GONGJUE_DB_LOCK_TIMEOUT (default 10); the request then answers 503 with
+    Retry-After (app.web) rather than holding a worker until gunicorn kills it (gunicorn.conf.py: 45 s). The count's
+    finish, which stores a package of many MB, sets its own limits inside its transaction."""
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if database_url.startswith("postgresql"):
+        statement = int(_env("DB_STATEMENT_TIMEOUT", environ) or 30) * 1000
+        lock = int(_env("DB_LOCK_TIMEOUT", environ) or 10) * 1000
+        options["connect_args"] = {
+            "connect_timeout": int(_env("DB_CONNECT_TIMEOUT", environ) or 5),
+            "options": f"-c statement_timeout={statement} -c lock_timeout={lock}",
+        }
+    return options
 
 
 def _env(name: str, environ: Mapping[str, str]) -> str | None:
@@ -154,7 +174,7 @@ def load_config(environ: Mapping[str, str] | None = None, overrides: Mapping[str
         "SECRET_KEY": secret_key,
         "DATA_KEY": decode_data_key(data_key),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url, environ),
         "REDIS_URL": redis_url,
         "CELERY": {
             "broker_url": _env("CELERY_BROKER_URL", environ) or redis_url or "memory://",
@@ -172,6 +192,10 @@ def load_config(environ: Mapping[str, str] | None = None, overrides: Mapping[str
         or (redis_url if is_production else None)
         or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Redis away (issue 18 item 5): count in this process's memory until it is back (Flask-Limiter checks it
+        # again with a growing back-off) instead of answering 500 to a login or a typed code; docs/deploy.md
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         "SMS_BACKEND": _env("SMS_BACKEND", environ) or "console",
         "ALIYUN_SMS_ACCESS_KEY_ID": _env("ALIYUN_SMS_ACCESS_KEY_ID", environ) or "",
         "ALIYUN_SMS_ACCESS_KEY_SECRET": _env("ALIYUN_SMS_ACCESS_KEY_SECRET", environ) or "",

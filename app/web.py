@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
@@ -29,8 +30,11 @@ HTTP_MESSAGES = {
     413: _l("The file is too large."),
     422: _l("Some of the data is not valid."),
     429: _l("Too many attempts. Please wait a few minutes and try again."),
-    500: _l("Something went wrong on our side. Nothing was changed; please try again."),
+    500: _l("Something went wrong on our side. Please check whether your last step was saved, and try again."),
+    503: _l("The service is briefly unavailable. Please try again in a minute."),
 }
+#: how long a client is asked to wait after a 503 (seconds)
+RETRY_AFTER = 30
 
 
 #: the last page a list offers: beyond it a page number is clamped (issue 16 item 7: ?page=99999999999999999999 once
@@ -53,14 +57,31 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+def is_owner_page() -> bool:
+    """The owners' ballot pages (/v…): their errors lead back to the ballot, never to the staff's login."""
+    return request.path == "/v" or request.path.startswith("/v/")
+
+
 def error_response(status: int, code: str, message: Any, details: Any = None) -> Any:
-    """A JSON error (API) or an error page (browser), with a stable code and a translated message."""
+    """A JSON error (API) or an error page (browser), with a stable code and a translated message; the owner's own
+    page on the ballot's paths (issue 18 item 6)."""
     if wants_json():
         body: dict[str, Any] = {"code": code, "message": str(message)}
         if details:
             body["details"] = details
         return jsonify(body), status
-    return render_template("errors/error.html", status=status, message=message), status
+    template = "errors/owner_error.html" if is_owner_page() else "errors/error.html"
+    return render_template(template, status=status, message=message), status
+
+
+def database_unavailable(error: Exception) -> bool:
+    """Whether an error means the database cannot be reached or gave up waiting (connection refused or lost, a
+    timeout of the statement or of a lock), as opposed to a fault of the request or of the code."""
+    if isinstance(error, (sa_exc.InterfaceError, sa_exc.OperationalError)) or (
+        isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated
+    ):
+        return True
+    return isinstance(error, sa_exc.TimeoutError)  # the connection pool's wait
 
 
 def _set_security_headers(response: Any) -> Any:
@@ -98,7 +119,15 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception) -> Any:
-        db.session.rollback()
+        try:
+            db.session.rollback()
+        except Exception:  # the connection is gone: nothing to roll back on it
+            app.logger.warning("rollback failed after %s", type(error).__name__)
+        if database_unavailable(error):
+            app.logger.warning("database unavailable: %s", type(error).__name__)
+            response = make_response(error_response(503, "unavailable", HTTP_MESSAGES[503]))
+            response.headers["Retry-After"] = str(RETRY_AFTER)
+            return response
         app.logger.exception("unhandled error")
         return error_response(500, "internal_error", HTTP_MESSAGES[500])
 
@@ -172,7 +201,18 @@ def register_web(app: Flask) -> None:
     register_result_helpers(app)
     app.after_request(_set_security_headers)
 
+    @app.get("/livez")
+    def livez() -> Any:
+        """Liveness: the process answers; touches nothing else (for the supervisor that restarts a dead worker)."""
+        return {"status": "ok"}
+
     @app.get("/healthz")
     def healthz() -> Any:
-        """Liveness for the reverse proxy: answers without touching the database."""
-        return {"status": "ok"}
+        """Readiness, for the reverse proxy and people: each dependency ok, down or not used, checked with a short
+        timeout. 200 while the database answers (owners can vote and staff can work, Redis away or not: login
+        throttling then counts in memory, background work waits), 503 when it does not."""
+        from app.health import dependencies
+
+        found = dependencies()
+        status = 200 if found["database"] == "ok" else 503
+        return {"status": "ok" if status == 200 else "unavailable", "dependencies": found}, status

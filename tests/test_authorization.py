@@ -28,6 +28,7 @@ PUBLIC_ENDPOINTS = {
     "auth.login",
     "auth.set_language",
     "healthz",
+    "livez",
     "api-docs.openapi_json",
     "roll.notice",
     "roll.notice_pdf",

@@ -24,7 +24,7 @@ import json
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from app import jobs
@@ -194,6 +194,9 @@ def run_chunk(run_id: int, position: int) -> None:
 def _finish_if_complete(run_id: int) -> None:
     """Under the run's lock: move the progress bar, and if every chunk is stored, finish the run."""
     run = db.session.get_one(CountRun, run_id)
+    if db.engine.dialect.name == "postgresql":  # the worker's own limits: a finish holds the lock, then stores MBs
+        for setting in ("lock_timeout", "statement_timeout"):
+            db.session.execute(text(f"SET LOCAL {setting} = '30min'"))
     db.session.refresh(run, with_for_update=True)  # two last chunks at once: one finishes, the other sees "done"
     if run.status != "running":
         db.session.commit()

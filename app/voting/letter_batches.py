@@ -191,15 +191,18 @@ def _write_letters(
     sheets = letters.LetterSheets(letters.letter_context(meeting, batch.base_url))  # no font: nothing made
     made: dict[int, tuple[str, str]] = {}
     done, total = 0, len(ids)
-    for start in range(0, total, chunk):
-        part = ids[start : start + chunk]
-        by_id = {v.id: v for v in db.session.scalars(select(MeetingVoter).where(MeetingVoter.id.in_(part)))}
-        for voter_id in part:
-            made[voter_id] = credentials.new_secrets()
-            sheets.add(by_id[voter_id], *made[voter_id])
-        done += len(part)
-        _set_progress(batch, "running", max(1, 95 * done // total))  # expires what was loaded: one query a chunk
-    return sheets.output(), made
+    try:
+        for start in range(0, total, chunk):
+            part = ids[start : start + chunk]
+            by_id = {v.id: v for v in db.session.scalars(select(MeetingVoter).where(MeetingVoter.id.in_(part)))}
+            for voter_id in part:
+                made[voter_id] = credentials.new_secrets()
+                sheets.add(by_id[voter_id], *made[voter_id])
+            done += len(part)
+            _set_progress(batch, "running", max(1, 95 * done // total))  # expires what was loaded: one query a chunk
+        return sheets.output(), made
+    finally:
+        sheets.close()
 
 
 def _issue(batch: LetterBatch, made: dict[int, tuple[str, str]]) -> None:

@@ -216,6 +216,13 @@ class LetterSheets:
     def output(self) -> bytes:
         return bytes(self.pdf.output())
 
+    def close(self) -> None:
+        """Close the font files fpdf2 holds open until `output` (a batch stopped half-way never calls it)."""
+        for font in self.pdf.fonts.values():
+            closing = getattr(font, "close", None)
+            if closing is not None:
+                closing()
+
 
 def draw_qr(pdf: FPDF, matrix: Sequence[Sequence[bool]], x: float, y: float, side: float) -> None:
     """Draw the modules as black rectangles, one per run of dark modules in a row (a few hundred operators)."""

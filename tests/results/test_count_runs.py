@@ -17,6 +17,7 @@ from app.results import closing, count_runs, encrypted, tasks
 from app.results.models import CountChunk, CountRun, ElectionTrustee, Result
 from app.results.verify import passed, verify_package
 from app.voting import paper
+from app.voting.models import Meeting
 from tests.factories import gen_member
 from tests.preparation.helpers import refused
 from tests.results.helpers_lifecycle import Voted, choices, end_window, gen_voted, owner_voters
@@ -101,7 +102,8 @@ def test_a_run_counts_chunk_by_chunk_while_the_meeting_takes_no_paper(closed: Vo
 def test_a_failed_run_gives_the_meeting_back_and_counting_again_succeeds(
     closed: Voted, small_chunks: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    run_id = count_runs.start(closed.meeting, closed.official.id).id
+    meeting_id, official_id = closed.meeting.id, closed.official.id
+    run_id = count_runs.start(closed.meeting, official_id).id
     count_runs.plan(run_id)
     count_runs.run_chunk(run_id, 0)
 
@@ -110,18 +112,18 @@ def test_a_failed_run_gives_the_meeting_back_and_counting_again_succeeds(
 
     monkeypatch.setattr(encrypted, "encrypt_chunk", broken)
     with pytest.raises(RuntimeError):
-        tasks.count_chunk(run_id=run_id, position=1)
+        tasks.count_chunk.run(run_id=run_id, position=1)  # the body, in this test's app context
     failed = db.session.get_one(CountRun, run_id)
-    db.session.refresh(closed.meeting)
-    assert (failed.status, failed.failure, closed.meeting.status) == ("failed", "error", "closed")
+    meeting = db.session.get_one(Meeting, meeting_id)  # the task's body ended its session: load anew
+    assert (failed.status, failed.failure, meeting.status) == ("failed", "error", "closed")
     assert chunks_stored(run_id) == 0
     assert "result.count_failed" in actions()
     count_runs.run_chunk(run_id, 2)  # the failed run's other chunks do nothing
     assert chunks_stored(run_id) == 0
 
     monkeypatch.undo()
-    result = count_runs.count(closed.meeting, closed.official.id)
-    assert closed.meeting.status == "counted"
+    result = count_runs.count(meeting, official_id)
+    assert meeting.status == "counted"
     assert passed(verify_package(json.loads(result.package)))
 
 
