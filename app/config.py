@@ -21,6 +21,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
+
 ENV_PREFIX = "GONGJUE_"
 
 #: variable name (without prefix) -> one-line description; docs/configuration.md documents each of them.
@@ -78,9 +80,12 @@ def engine_options(database_url: str, environ: Mapping[str, str]) -> dict[str, A
     if database_url.startswith("postgresql"):
         statement = int(_env("DB_STATEMENT_TIMEOUT", environ) or 30) * 1000
         lock = int(_env("DB_LOCK_TIMEOUT", environ) or 10) * 1000
+        # connect_args replace the URL's own query arguments: keep its `options` (a search_path, say) in front
+        given = make_url(database_url).query.get("options") or ""
+        given = " ".join(given) if isinstance(given, tuple) else given
         options["connect_args"] = {
             "connect_timeout": int(_env("DB_CONNECT_TIMEOUT", environ) or 5),
-            "options": f"-c statement_timeout={statement} -c lock_timeout={lock}",
+            "options": f"{given} -c statement_timeout={statement} -c lock_timeout={lock}".strip(),
         }
     return options
 

@@ -118,3 +118,17 @@ def test_without_sms_no_meeting_asks_for_a_text_message_code(app, monkeypatch):
     with pytest.raises(DomainError) as not_sent:
         sms.sms_backend().send(meeting.id, "13800000000", "code")
     assert not_sent.value.code == "sms_disabled"
+
+
+def test_postgresql_gets_timeouts_and_keeps_the_urls_own_options() -> None:
+    """Issue 18 item 6: connect, statement and lock timeouts on PostgreSQL; the URL's `options` (the tests' and a
+    deployment's search_path) stay in front, since connect_args replace the URL's query arguments."""
+    from app.config import engine_options
+
+    url = "postgresql+psycopg://postgres@127.0.0.1:5432/gongjue?options=-csearch_path%3Dtenant"
+    arguments = engine_options(url, {"GONGJUE_DB_STATEMENT_TIMEOUT": "20"})["connect_args"]
+    assert arguments == {
+        "connect_timeout": 5,
+        "options": "-csearch_path=tenant -c statement_timeout=20000 -c lock_timeout=10000",
+    }
+    assert "connect_args" not in engine_options("sqlite:///gongjue.db", {})
