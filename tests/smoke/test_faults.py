@@ -61,9 +61,6 @@ from tests.voting.helpers import announce_back, gen_meeting
 pytestmark = [
     pytest.mark.faults,
     pytest.mark.smoke,
-    # not yet passing: the in-process app's tasks never reach the worker started here (the worker connects and
-    # answers pings, the batch stays pending); issue 18 item 7 stays open until they do
-    pytest.mark.skip(reason="issue 18 item 7, in progress: tasks enqueued here do not reach this module's worker"),
 ]
 
 SILENT_AFTER = 5  # seconds: JOB_SILENT_AFTER of this module's stack
@@ -102,8 +99,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     env = production_environment(database_url, redis_url, tmp / "instance")
     env["GONGJUE_JOB_SILENT_AFTER"] = str(SILENT_AFTER)
     gongjue(env, "db", "upgrade")
-    # Celery takes CELERY_BROKER_URL from the environment before its configuration: point it at this module's Redis
-    # database while the app's Celery is made, as the workers' own environment (production_environment) does
+    # Celery takes CELERY_BROKER_URL from the environment before its configuration, when it first connects: point
+    # it at this module's Redis database for the module's whole run (the workers' environment has it as its own)
     environment = pytest.MonkeyPatch()
     environment.setenv("CELERY_BROKER_URL", redis_url)
     environment.setenv("CELERY_RESULT_BACKEND", redis_url)
@@ -114,7 +111,6 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         JOB_SILENT_AFTER=SILENT_AFTER,
         CELERY={"broker_url": redis_url, "result_backend": redis_url, "task_always_eager": False},
     )
-    environment.undo()
     with app.app_context():
         township = gen_township()
         official = gen_official(township)
@@ -131,6 +127,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     try:
         yield made
     finally:
+        environment.undo()
         made.stack.stop()
         with app.app_context():
             db.engine.dispose()
@@ -153,6 +150,13 @@ def start_worker(world: World, name: str) -> Any:
     )
     wait_for("the Celery worker to answer a ping", lambda: _worker_answers(world.stack, hostname), 60, interval=0.5)
     return process
+
+
+def stop_worker(world: World, process: Any) -> None:
+    """Stop a worker and forget it (the stack checks that the processes it holds are alive)."""
+    process.terminate()
+    process.wait_or_kill(time.monotonic() + 10)
+    world.stack.processes.remove(process)
 
 
 def children_of(pid: int) -> list[int]:
@@ -217,8 +221,7 @@ def killed_mid_batch(world: World) -> None:
         )
         assert in_force == len(tokens)  # one letter in force per voter: the batch was made once
         db.session.remove()
-    worker.terminate()
-    worker.wait_or_kill(time.monotonic() + 10)
+    stop_worker(world, worker)
 
 
 def test_without_a_worker_a_batch_and_an_import_are_failed_as_silent_and_a_new_batch_works(world: World) -> None:
@@ -256,8 +259,7 @@ def without_a_worker(world: World) -> None:
         "the new batch", lambda: (b := batch_state(world, again)).status in ("done", "failed") and b, BATCH_TIMEOUT, 0.5
     )
     assert done.status == "done"
-    worker.terminate()
-    worker.wait_or_kill(time.monotonic() + 10)
+    stop_worker(world, worker)
 
 
 def test_a_broker_that_cannot_be_reached_fails_the_batch_at_once(
