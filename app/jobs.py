@@ -117,10 +117,11 @@ def reap(now: datetime | None = None) -> list[tuple[str, int]]:
 
 
 def reap_if_silent(kind: str, job: Any) -> bool:
-    """On a job's page: fail it if it is silent; whether it was (the caller reloads it)."""
+    """On a job's page: fail it if it is silent, and reload it so that the page shows why; whether it was."""
     if not is_silent(job):
         return False
     kinds()[kind].fail(job.id, "silent")
+    db.session.refresh(job)
     return True
 
 

@@ -223,8 +223,7 @@ def count_progress(meeting_id: int) -> Any:
     run = count_runs.latest(meeting)
     if run is None:
         raise NotFound("count_not_started", _l("This meeting has not been counted."))
-    if jobs.reap_if_silent("count", run):
-        db.session.refresh(run)
+    jobs.reap_if_silent("count", run)
     return _run_view(run)
 
 

@@ -92,8 +92,7 @@ def get_import(import_id: int) -> Any:
     """An import: its status, progress and report (every problem with row, column, value and code). One silent
     longer than JOB_SILENT_AFTER is failed here (`failure` "silent")."""
     roll_import = _import(import_id)
-    if jobs.reap_if_silent("roll_import", roll_import):
-        db.session.refresh(roll_import)
+    jobs.reap_if_silent("roll_import", roll_import)
     return roll_import
 
 

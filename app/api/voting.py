@@ -419,8 +419,7 @@ def get_batch(batch_id: int) -> Any:
     """A batch: its status and progress (0–100), then whether its PDF may still be downloaded. One silent longer
     than JOB_SILENT_AFTER is failed here (`failure` "silent")."""
     batch = _batch(batch_id)[0]
-    if jobs.reap_if_silent("letters", batch):
-        db.session.refresh(batch)
+    jobs.reap_if_silent("letters", batch)
     return _batch_view(batch)
 
 

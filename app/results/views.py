@@ -44,6 +44,13 @@ def _meeting(meeting_id: int) -> tuple[Meeting, Community]:
     return meeting, community_in_scope(meeting.community_id)
 
 
+def _count_run(run_id: int) -> CountRun:
+    run = db.session.get(CountRun, run_id)
+    if run is None:
+        abort(404)
+    return run
+
+
 def _result(result_id: int) -> tuple[Result, Meeting, Community]:
     result = db.session.get(Result, result_id)
     if result is None:
@@ -68,7 +75,6 @@ def result_page(meeting_id: int) -> Any:
     result = _result_of(meeting)
     count_run = count_runs.latest(meeting)
     if count_run is not None and jobs.reap_if_silent("count", count_run):
-        db.session.refresh(count_run)
         db.session.refresh(meeting)
     return render_template(
         "results/result.html",
@@ -187,9 +193,7 @@ def count(meeting_id: int) -> Any:
 @login_required
 def cancel_count(run_id: int) -> Any:
     """Stop a count: nothing is published, and the meeting is closed again, ready to be counted (audited)."""
-    run = db.session.get(CountRun, run_id)
-    if run is None:
-        abort(404)
+    run = _count_run(run_id)
     _meeting_row, _community, back = _convener_action(run.meeting_id)
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -205,9 +209,7 @@ def cancel_count(run_id: int) -> Any:
 @login_required
 def count_status(run_id: int) -> Any:
     """A count's progress as JSON, for the progress bar of the result page."""
-    run = db.session.get(CountRun, run_id)
-    if run is None:
-        abort(404)
+    run = _count_run(run_id)
     _meeting(run.meeting_id)
     return jsonify(status=run.status, progress=run.progress, ballots=run.ballot_count)
 

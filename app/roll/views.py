@@ -140,8 +140,7 @@ def import_page(import_id: int) -> Any:
     """An import: a progress bar while it runs, then every problem found, or the new version (an import silent too
     long is failed here, app.jobs)."""
     roll_import, community = _import(import_id)
-    if jobs.reap_if_silent("roll_import", roll_import):
-        db.session.refresh(roll_import)
+    jobs.reap_if_silent("roll_import", roll_import)
     return render_template("roll/import.html", roll_import=roll_import, community=community)
 
 

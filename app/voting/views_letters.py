@@ -132,8 +132,7 @@ def batch_page(batch_id: int) -> Any:
     """A batch: a progress bar while it is made, then its download (once), or what became of it (a batch silent
     too long is failed here, app.jobs)."""
     batch, meeting, community = _batch(batch_id)
-    if jobs.reap_if_silent("letters", batch):
-        db.session.refresh(batch)
+    jobs.reap_if_silent("letters", batch)
     return render_template(
         "voting/letters_batch.html",
         batch=batch,

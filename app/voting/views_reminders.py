@@ -60,8 +60,7 @@ def batch_page(batch_id: int) -> Any:
     """A round of reminders: a progress bar while it runs, then how many were sent and how many have no phone (a
     round silent too long is failed here, app.jobs)."""
     batch, meeting, community = _batch(batch_id)
-    if jobs.reap_if_silent("reminders", batch):
-        db.session.refresh(batch)
+    jobs.reap_if_silent("reminders", batch)
     return render_template("voting/reminders_batch.html", batch=batch, meeting=meeting, community=community)
 
 

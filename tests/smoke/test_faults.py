@@ -2,6 +2,8 @@
 
 - A worker's process killed in the middle of a letters batch: the task is delivered again (acknowledged late,
   rejected when its worker is lost), the batch is made once, and until its PDF exists no letter in hand stops working.
+- A worker's process killed in the middle of a roll import: the import runs again from its file and stores one
+  version, and the file is erased.
 - No worker at all while a batch and an import are started: both are failed as silent once JOB_SILENT_AFTER has
   passed (the import's file erased); a worker started later does nothing with their stale tasks; a new batch works.
 - The broker unreachable when a batch starts: the batch is failed at once as "not started", never left pending.
@@ -33,7 +35,7 @@ from app.db_types import utcnow
 from app.demo.roll_generator import generate_demo_roll
 from app.extensions import db
 from app.roll import services as roll_services
-from app.roll.models import RollImport
+from app.roll.models import RollImport, RollVersion
 from app.roll.tasks import import_roll
 from app.roll.versions import create_version
 from app.voting import credentials, letter_batches, meetings
@@ -44,6 +46,7 @@ from app.voting.tasks import make_letters
 from tests.conftest import make_test_app
 from tests.databases import fresh_database_url
 from tests.factories import gen_community, gen_official, gen_township
+from tests.roll.files import csv_bytes, demo_row
 from tests.smoke.test_production import (
     BROKER_URL,
     Stack,
@@ -220,6 +223,52 @@ def killed_mid_batch(world: World) -> None:
             select(func.count()).select_from(Credential).where(Credential.revoked_at.is_(None))
         )
         assert in_force == len(tokens)  # one letter in force per voter: the batch was made once
+        db.session.remove()
+    stop_worker(world, worker)
+
+
+def import_state(world: World, import_id: int) -> RollImport:
+    with world.app.app_context():
+        roll_import = db.session.get_one(RollImport, import_id)
+        db.session.expunge(roll_import)
+        db.session.remove()
+        return roll_import
+
+
+def test_a_worker_killed_mid_import_imports_once_and_erases_the_file(world: World) -> None:
+    with world.stack.logs_on_failure():
+        killed_mid_import(world)
+
+
+def killed_mid_import(world: World) -> None:
+    # about 6,700 units: long enough (seconds) to be killed while reading and checking
+    units = generate_demo_roll(7, buildings=20, floors=28, entrances=2, rooms_per_floor=6)
+    data = csv_bytes(demo_row(unit) for unit in units)
+    worker = start_worker(world, "faults-import")
+    with world.app.app_context():
+        township = db.session.get_one(Community, world.community_id).township
+        community = gen_community(township, "故障导入小区")
+        upload_id = roll_services.start_import(community, "roll.csv", data, "名册导入", world.official_id).id
+        community_id = community.id
+        db.session.commit()
+        enqueue(import_roll, import_id=upload_id)
+        db.session.remove()
+    wait_for("the import to be under way", lambda: import_state(world, upload_id).progress >= 10, BATCH_TIMEOUT, 0.05)
+    [child] = children_of(worker.popen.pid)
+    os.kill(child, signal.SIGKILL)
+    assert import_state(world, upload_id).status == "running"  # killed before it ended
+    done = wait_for(
+        "the import to end",
+        lambda: (i := import_state(world, upload_id)).status in ("done", "failed") and i,
+        BATCH_TIMEOUT,
+        0.5,
+    )
+    assert (done.status, done.failure, done.file_data) == ("done", None, None), done.report
+    assert "WorkerLostError" in worker.log_text() or "lost" in worker.log_text().lower()
+    with world.app.app_context():
+        versions = list(db.session.scalars(select(RollVersion).where(RollVersion.community_id == community_id)))
+        assert [v.id for v in versions] == [done.roll_version_id]  # imported once
+        assert done.report["units"] == len(units)
         db.session.remove()
     stop_worker(world, worker)
 
