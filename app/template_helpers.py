@@ -13,6 +13,7 @@ from flask_login import current_user
 from app import jobs
 from app.db_types import SHANGHAI
 from app.rules.areas import format_area
+from app.rules.turnout import percent_down
 
 KIND_LABELS = {
     "residence": _l("Residences"),
@@ -53,6 +54,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(format_area, "area")
     app.add_template_filter(area_grouped, "area_grouped")
     app.add_template_filter(local_time, "local_time")
+    app.add_template_filter(percent_down, "percent_down")
 
     def role_label(role: str) -> str:
         from app.communities.forms import ROLE_LABELS

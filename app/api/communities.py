@@ -7,16 +7,20 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_smorest import Blueprint
+from marshmallow import fields
 
 from app.api.common import check_api_auth
+from app.api.dashboards import stage_document
 from app.api.schemas import AccountActiveSchema, CommunitySchema, NewAccountSchema, UserSchema
 from app.auth import permissions
 from app.auth import services as accounts
 from app.auth.models import BodyOffice, GroupRole, Role
 from app.communities import queries, services
 from app.communities.models import Community
+from app.dashboard.stage import community_stage
 from app.errors import NotFound
 from app.extensions import db
+from app.roll.services import today
 
 blp = Blueprint("api_communities", __name__, description="Communities (住宅小区)")
 blp.before_request(check_api_auth)
@@ -50,10 +54,21 @@ def create_community(data: dict[str, Any], township_id: int) -> Any:
     return community
 
 
+class CommunityWithStageSchema(CommunitySchema):
+    stage = fields.Method(
+        "dump_stage",
+        metadata={"type": "object", "description": "where it stands now: the fields of the township dashboard's stage"},
+    )
+
+    def dump_stage(self, community: Community) -> dict[str, Any]:
+        return stage_document(community_stage(community, today()))
+
+
 @blp.get("/communities/<id:community_id>")
-@blp.response(200, CommunitySchema)
+@blp.response(200, CommunityWithStageSchema)
 def get_community(community_id: int) -> Any:
-    """One community."""
+    """One community, with where it stands now: its meeting under way (with the live turnout while voting), else its
+    preparation's stage, else its legal state (the same as its page and the township's dashboard)."""
     return permissions.get_community(current_user, community_id)
 
 

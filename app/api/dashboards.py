@@ -22,12 +22,15 @@ from app.api.common import check_api_auth
 from app.api.schemas import Schema
 from app.auth import permissions
 from app.dashboard import city
+from app.dashboard.stage import Stage
 from app.dashboard.township import CommunityRow, TownshipDashboard, township_dashboard, waiting_label
 from app.errors import Forbidden
 from app.governance import measures
 from app.governance.measures import Measures, Ratio, percent_text
 from app.governance.services import STATE_LABELS
 from app.roll.services import today
+from app.rules.areas import format_area
+from app.rules.turnout import Participation, percent_down
 
 blp = Blueprint("api_dashboards", __name__, description="Dashboards: the township's and the city's measures")
 blp.before_request(check_api_auth)
@@ -126,11 +129,50 @@ class DashboardWaitingSchema(Schema):
     result_id = fields.Integer(allow_none=True)
 
 
+class CommunityTurnoutSchema(Schema):
+    """A meeting's participation so far (live while voting), against the 2/3 lines of Civil Code Art 278 ¶2."""
+
+    voted_heads = fields.Integer()
+    total_heads = fields.Integer()
+    voted_area = fields.String(metadata={"description": "m², two decimals", "example": "2984.19"})
+    total_area = fields.String(metadata={"description": "m², two decimals"})
+    heads_percent = fields.String(metadata={"description": "rounded down, for display", "example": "66.6"})
+    area_percent = fields.String(metadata={"description": "rounded down, for display"})
+    meets_heads = fields.Boolean()
+    meets_area = fields.Boolean()
+    meets_quorum = fields.Boolean(metadata={"description": "both lines reached"})
+
+
+class CommunityStageSchema(Schema):
+    """Where a community stands (app/dashboard/stage.py): its meeting under way, else its preparation's stage, else
+    its legal state; the same as on the dashboard and the community page."""
+
+    code = fields.String(
+        metadata={
+            "description": "announced, voting, window_ended, counting, counted, objections, to_certify (a meeting "
+            "under way); a preparation's stage; or the legal state"
+        }
+    )
+    label = fields.String()
+    state = fields.String()
+    state_label = fields.String()
+    meeting_id = fields.Integer(allow_none=True)
+    result_id = fields.Integer(allow_none=True)
+    opens_at = fields.DateTime(allow_none=True)
+    closes_at = fields.DateTime(allow_none=True)
+    objections_until = fields.Date(allow_none=True)
+    turnout = fields.Nested(CommunityTurnoutSchema, allow_none=True)
+    open_notice_objections = fields.Integer(
+        metadata={"description": "objections to the preparatory group's notices without an answer (the group's)"}
+    )
+
+
 class DashboardCommunitySchema(Schema):
     id = fields.Integer()
     name = fields.String()
     state = fields.String()
     state_label = fields.String()
+    stage = fields.Nested(CommunityStageSchema)
     since = fields.Date(allow_none=True)
     overdue = fields.Boolean()
     clocks = fields.List(fields.Nested(DashboardClockSchema))
@@ -245,6 +287,38 @@ def _clocks(row: CommunityRow) -> list[dict[str, Any]]:
     return clocks
 
 
+def turnout_document(turnout: Participation) -> dict[str, Any]:
+    return {
+        "voted_heads": turnout.voted_heads,
+        "total_heads": turnout.total_heads,
+        "voted_area": format_area(turnout.voted_area_centi),
+        "total_area": format_area(turnout.total_area_centi),
+        "heads_percent": percent_down(turnout.heads_share),
+        "area_percent": percent_down(turnout.area_share),
+        "meets_heads": turnout.meets_heads,
+        "meets_area": turnout.meets_area,
+        "meets_quorum": turnout.meets_quorum,
+    }
+
+
+def stage_document(stage: Stage) -> dict[str, Any]:
+    """A community's stage as `CommunityStageSchema` has it."""
+    meeting, result = stage.meeting, stage.result
+    return {
+        "code": stage.code,
+        "label": str(stage.label),
+        "state": stage.state,
+        "state_label": str(stage.state_label),
+        "meeting_id": meeting.id if meeting is not None else None,
+        "result_id": result.id if result is not None else None,
+        "opens_at": meeting.opens_at if meeting is not None else None,
+        "closes_at": meeting.closes_at if meeting is not None else None,
+        "objections_until": result.objections_until if result is not None else None,
+        "turnout": turnout_document(stage.turnout) if stage.turnout is not None else None,
+        "open_notice_objections": stage.preparation.open_objections if stage.preparation is not None else 0,
+    }
+
+
 def township_document(dashboard: TownshipDashboard) -> dict[str, Any]:
     def waiting(item: Any) -> dict[str, Any]:
         return {
@@ -263,6 +337,7 @@ def township_document(dashboard: TownshipDashboard) -> dict[str, Any]:
                 "name": row.community.name,
                 "state": row.state,
                 "state_label": str(STATE_LABELS[row.state]),
+                "stage": stage_document(row.stage),
                 "since": row.since,
                 "overdue": row.overdue,
                 "clocks": _clocks(row),

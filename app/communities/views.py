@@ -24,6 +24,7 @@ from app.communities.forms import (
     community_account_form,
     township_account_form,
 )
+from app.dashboard.stage import community_stage
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.governance import bodies
@@ -31,8 +32,6 @@ from app.governance import services as governance
 from app.governance.forms import ConversionForm
 from app.governance.reminders import CLOCK_LABELS
 from app.governance.views import body_view
-from app.preparation import progress
-from app.preparation.group import current_group
 from app.roll.queries import open_objections_in
 from app.roll.services import today
 from app.voting.meeting_forms import ActionForm
@@ -194,16 +193,15 @@ def new_community(township_id: int) -> Any:
 @bp.get("/communities/<id:community_id>")
 @login_required
 def community(community_id: int) -> Any:
-    """A community: its facts, its preparation's stage and clocks, its roll in brief, and its staff accounts."""
+    """A community: its facts, its stage (app/dashboard/stage.py: its meeting under way, else its preparation's stage
+    and clocks), its roll in brief, and its staff accounts."""
     community = _visible_community(community_id)
     can_manage = permissions.can_manage_community(current_user, community)
-    group = current_group(community)
     body = bodies.in_office(community)
     return render_template(
         "communities/community.html",
         community=community,
-        preparation=progress.overview(group) if group is not None else None,
-        stages=progress.STAGES,
+        stage=community_stage(community, today()),
         roll=queries.roll_overview(community),
         accounts=queries.accounts_in(community=community),
         can_manage=can_manage,

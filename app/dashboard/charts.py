@@ -1,5 +1,7 @@
-"""The dashboards' charts as plain data for server-rendered SVG (templates/dashboard/_charts.html): no script, every
-bar with its number in words, nothing told by colour alone (the style of templates/voting/_turnout_chart.html).
+"""The dashboards' charts as plain data for templates/dashboard/_charts.html: no script, every bar with its number in
+words, nothing told by colour alone (the style of templates/voting/_turnout_chart.html). The words are HTML text of
+a fixed size and only the bars are SVG, so that a chart reads the same on a 360-px phone and on a desktop (issue 19
+item 3: text scaled with its drawing was 13 px on a phone and 40 px on a desktop).
 
 Lengths are computed here from the exact figures (rounded down to whole drawing units); texts are rounded only for
 display (`measures.percent_text`).
@@ -15,9 +17,8 @@ from flask_babel import gettext as _
 
 from app.governance.measures import Average, Measures, Ratio, percent_text
 
-#: the height of a column at 100%, and the width of one column, in drawing units
+#: the height of a column at 100%, in drawing units (and in CSS pixels: a column's drawing is 120 px tall)
 COLUMN_HEIGHT = 120
-COLUMN_WIDTH = 64
 #: the length of a horizontal bar at 100%
 BAR_LENGTH = 640
 
@@ -36,10 +37,6 @@ class ColumnChart:
     key: str
     caption: str
     columns: list[Column]
-
-    @property
-    def width(self) -> int:
-        return COLUMN_WIDTH * len(self.columns)
 
 
 @dataclass(frozen=True)
@@ -201,4 +198,4 @@ def ranking_chart(rows: Sequence[tuple[str, Ratio]]) -> BarChart:
 
 def chart_helpers() -> dict[str, int]:
     """The drawing sizes the chart templates need."""
-    return {"column_height": COLUMN_HEIGHT, "column_width": COLUMN_WIDTH, "bar_length": BAR_LENGTH}
+    return {"column_height": COLUMN_HEIGHT, "bar_length": BAR_LENGTH}

@@ -25,6 +25,8 @@ from app.dashboard.township import TownshipDashboard, waiting_label
 from app.governance.measures import Measures, percent_text
 from app.governance.services import STATE_LABELS
 from app.roll.notice_pdf import _document as cjk_document
+from app.rules.areas import format_area
+from app.rules.turnout import percent_down
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PERCENT_FORMAT = "0.0%"
@@ -153,6 +155,12 @@ def township_xlsx(dashboard: TownshipDashboard) -> bytes:
         [
             _("Community"),
             _("State"),
+            _("Stage"),
+            _("Owners voted"),
+            _("Owners"),
+            _("Area voted (m²)"),
+            _("Area (m²)"),
+            _("2/3 reached"),
             _("Since"),
             _("Overdue"),
             _("Next due day"),
@@ -167,10 +175,17 @@ def township_xlsx(dashboard: TownshipDashboard) -> bytes:
         if row.preparation is not None:
             dues += [(v.clock.due, v.clock.provisional) for v in row.preparation.clocks if v.clock.due and not v.done]
         next_due, provisional = min(dues) if dues else (None, False)
+        turnout = row.stage.turnout
         sheet.append(
             [
                 row.community.name,
                 str(STATE_LABELS[row.state]),
+                str(row.stage.label),
+                turnout.voted_heads if turnout else None,
+                turnout.total_heads if turnout else None,
+                format_area(turnout.voted_area_centi) if turnout else None,  # text: exact to 0.01 m²
+                format_area(turnout.total_area_centi) if turnout else None,
+                (_("yes") if turnout.meets_quorum else _("no")) if turnout else None,
                 row.since,
                 _("yes") if row.overdue else _("no"),
                 next_due,
@@ -180,11 +195,12 @@ def township_xlsx(dashboard: TownshipDashboard) -> bytes:
                 _("yes") if provisional else _("no"),
             ]
         )
-        for column in (3, 5):
+        for column in (9, 11):
             sheet.cell(sheet.max_row, column).number_format = "yyyy-mm-dd"
     sheet.column_dimensions["A"].width = 24
     sheet.column_dimensions["B"].width = 40
-    sheet.column_dimensions["F"].width = 50
+    sheet.column_dimensions["C"].width = 40
+    sheet.column_dimensions["L"].width = 50
     _measures_sheet(book.create_sheet(_("Measures")[:31]), dashboard.now)
     _trend_sheet(book.create_sheet(_("Trend")[:31]), dashboard.trend)
     return _saved(book)
@@ -344,13 +360,23 @@ def township_pdf(dashboard: TownshipDashboard) -> bytes:
     pdf.set_font_size(12)
     pdf.multi_cell(0, 7, _("Communities"), **NEXT_LINE)
     pdf.set_font_size(8)
-    with pdf.table(col_widths=(40, 70, 22, 18), line_height=5, headings_style=_HEADINGS, text_align="LEFT") as t:
-        t.row((_("Community"), _("State"), _("Since"), _("Overdue")))
+    with pdf.table(col_widths=(30, 50, 50, 22, 18), line_height=5, headings_style=_HEADINGS, text_align="LEFT") as t:
+        t.row((_("Community"), _("State"), _("Stage"), _("Since"), _("Overdue")))
         for row in dashboard.rows:
+            turnout = row.stage.turnout
+            stage = str(row.stage.label)
+            if turnout is not None:
+                stage += " · " + _(
+                    "owners %(heads)s%%, area %(area)s%%: %(line)s",
+                    heads=percent_down(turnout.heads_share),
+                    area=percent_down(turnout.area_share),
+                    line=_("2/3 reached") if turnout.meets_quorum else _("2/3 not reached"),
+                )
             t.row(
                 (
                     row.community.name,
                     str(STATE_LABELS[row.state]),
+                    stage if row.stage.code != row.state else "–",
                     str(row.since or "–"),
                     _("overdue") if row.overdue else "–",
                 )

@@ -1,10 +1,19 @@
-"""The township's dashboard (issue 8 item 5): every community with its state and its clocks, overdue ones first; what
-waits for the township; the policy's measures (app/governance/measures.py) with their trend.
+"""The township's dashboard (issue 8 item 5, issue 19 item 1): every community with its stage and its clocks,
+overdue ones first; the meetings in voting with their live turnout; what waits for the township, and only that; the
+policy's measures (app/governance/measures.py) with their trend.
 
-It builds on the preparations' overview (app/preparation/progress.py): a community whose preparatory group is at
-work shows that overview's clocks and waiting items; the governing bodies add their own clocks (filing within 30
-days of the election, Shaoxing Art 17; the re-election 60 days before the term ends, Art 24), and the township's
-open orders to correct a decision theirs (the city policy's item 15, app/governance/supervision.py).
+A community's stage is `app.dashboard.stage.community_stage`'s, the one the community page and the API show: a
+meeting under way (voting, counted, published for objections …) before the preparatory group's stage. A community
+whose group prepares and has no meeting under way shows the group's clocks (app/preparation/progress.py); the
+governing bodies add their own clocks (filing within 30 days of the election, Shaoxing Art 17; the re-election 60
+days before the term ends, Art 24), and the township's open orders to correct a decision theirs (the city policy's
+item 15, app/governance/supervision.py).
+
+What waits for the township is what the township itself does (DOMAIN §7 item 10: it guides, reviews and certifies,
+and does not act in a body's place): form a group, review a candidate list, confirm a composition, certify a result
+(and the objections to it that certifying waits for), decide on a conversion, the late filing and re-election, an
+overdue order. Objections to a preparatory group's notices are the group's to answer: the row shows how many are
+open, and the township's list does not (app/preparation/progress.py).
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.communities.models import Community, Township
+from app.dashboard.stage import Stage, community_stage
 from app.extensions import db
 from app.governance import bodies, measures
 from app.governance.body_models import GoverningBody
@@ -26,10 +36,8 @@ from app.results.certification import notice_over
 from app.results.models import Result
 from app.rules.calendar import CalendarMissing
 from app.rules.preparation import ClockState
+from app.rules.turnout import Participation
 from app.voting.models import Meeting
-
-#: the states in which the preparatory group's own clocks (app/preparation/progress.py) are the community's clocks
-PREPARING = ("no_assembly", "preparing", "extended")
 
 BODY_CLOCK_LABELS: dict[str, Any] = {
     "filing": _l("File the committee (30 days from its election, Shaoxing Art 17)"),
@@ -40,6 +48,7 @@ BODY_CLOCK_LABELS: dict[str, Any] = {
 #: what waits for the township beyond the preparations' own items (progress.WAITING_LABELS)
 WAITING_LABELS: dict[str, Any] = {
     "certify_result": _l("A published result is ready to certify"),
+    "result_objections": _l("Objections to a published result wait for an answer: certifying waits for them"),
     "decide_conversion": _l("Assembly established without a committee: decide on the property management committee"),
     "file_committee": _l("The committee was not filed within 30 days"),
     "re_election_due": _l("The committee's re-election is due"),
@@ -121,8 +130,8 @@ class WaitingItem:
 @dataclass
 class CommunityRow:
     community: Community
+    stage: Stage
     since: date | None
-    preparation: progress.Overview | None
     body: GoverningBody | None
     clocks: list[BodyClock]
     pmc_days: int | None
@@ -131,6 +140,11 @@ class CommunityRow:
     @property
     def state(self) -> str:
         return self.community.governance
+
+    @property
+    def preparation(self) -> progress.Overview | None:
+        """The preparatory group's overview while it prepares and no meeting is under way."""
+        return self.stage.preparation
 
     @property
     def overdue(self) -> bool:
@@ -154,12 +168,22 @@ class TownshipDashboard:
         return [item for row in self.rows for item in row.waiting]
 
     @property
+    def voting(self) -> list[CommunityRow]:
+        """The communities whose meeting is open for voting or whose window has just ended, with their turnout."""
+        return [row for row in self.rows if row.stage.turnout is not None]
+
+    @property
+    def voting_rows(self) -> list[tuple[str, Participation]]:
+        """The rows of the turnout chart of the meetings in voting: (community, participation)."""
+        return [(row.community.name, row.stage.turnout) for row in self.voting if row.stage.turnout is not None]
+
+    @property
     def overdue(self) -> int:
         return sum(1 for row in self.rows if row.overdue)
 
 
-def ready_to_certify(township_id: int, today: date) -> list[tuple[Result, Meeting]]:
-    """Published results of the township whose notice is over with every objection answered."""
+def published_results(township_id: int) -> list[tuple[Result, Meeting]]:
+    """The township's results published for objections, oldest notice first."""
     rows = db.session.execute(
         select(Result, Meeting)
         .join(Meeting, Meeting.id == Result.meeting_id)
@@ -167,9 +191,14 @@ def ready_to_certify(township_id: int, today: date) -> list[tuple[Result, Meetin
         .where(Community.township_id == township_id, Result.status == "published")
         .order_by(Result.objections_until, Result.id)
     ).all()
+    return [(result, meeting) for result, meeting in rows]
+
+
+def ready_to_certify(township_id: int, today: date) -> list[tuple[Result, Meeting]]:
+    """Published results of the township whose notice is over with every objection answered."""
     return [
         (result, meeting)
-        for result, meeting in rows
+        for result, meeting in published_results(township_id)
         if notice_over(result, today) and all(o.answer is not None for o in result.objections)
     ]
 
@@ -181,7 +210,6 @@ def township_dashboard(township: Township, today: date) -> TownshipDashboard:
     ).all()
     records = measures.load([township.id], today)
     by_id = {record.id: record for record in records.communities}
-    overviews = {row.community.id: row for row in progress.township_overviews(township.id)}
     in_office = {
         body.community_id: body
         for body in db.session.scalars(
@@ -208,9 +236,9 @@ def township_dashboard(township: Township, today: date) -> TownshipDashboard:
         .order_by(SupervisionAction.due_on, SupervisionAction.id)
     ):
         orders.setdefault(order.community_id, []).append(order)
-    certify: dict[int, list[tuple[Result, Meeting]]] = {}
-    for result, meeting in ready_to_certify(township.id, today):
-        certify.setdefault(meeting.community_id, []).append((result, meeting))
+    published: dict[int, list[tuple[Result, Meeting]]] = {}
+    for result, meeting in published_results(township.id):
+        published.setdefault(meeting.community_id, []).append((result, meeting))
 
     rows = []
     for community in communities:
@@ -218,24 +246,33 @@ def township_dashboard(township: Township, today: date) -> TownshipDashboard:
         body = in_office.get(community.id)
         row = CommunityRow(
             community=community,
+            stage=community_stage(community, today),
             since=events[-1][0] if events else None,
-            # the preparation's clocks and waiting items while the group prepares the first meeting; once a certified
-            # meeting moved the community on, the bodies' clocks take over
-            preparation=overviews.get(community.id) if community.governance in PREPARING else None,
             body=body,
             clocks=(body_clocks(body, community.governance, today) if body is not None else [])
             + order_clocks(orders.get(community.id, []), today),
             pmc_days=pmc_days.get(community.id),
         )
-        row.waiting = _waiting(row, certify.get(community.id, []), today)
+        row.waiting = _waiting(row, published.get(community.id, []), today)
         rows.append(row)
     rows.sort(key=lambda row: (not row.overdue, not row.waiting))
     return TownshipDashboard(township, today, rows, measures.measures(records), measures.trend(records, today))
 
 
+def _result_item(community: Community, result: Result, meeting: Meeting, today: date) -> WaitingItem | None:
+    """A published result waits for the township: its objections to answer, then once its notice is over its
+    certification; None while its notice runs without an open objection."""
+    if any(o.answer is None for o in result.objections):
+        return WaitingItem("result_objections", community, result, meeting.id)
+    if notice_over(result, today):
+        return WaitingItem("certify_result", community, result, meeting.id)
+    return None
+
+
 def _waiting(row: CommunityRow, results: list[tuple[Result, Meeting]], today: date) -> list[WaitingItem]:
     community = row.community
-    items = [WaitingItem("certify_result", community, result, meeting.id) for result, meeting in results]
+    found = (_result_item(community, result, meeting, today) for result, meeting in results)
+    items = [item for item in found if item is not None]
     if community.governance == "established":
         items.append(WaitingItem("decide_conversion", community))
     for clock in row.clocks:

@@ -18,8 +18,8 @@ from app.errors import NotFound
 from app.extensions import db
 from app.governance import measures
 from app.governance.services import STATE_LABELS
-from app.preparation import progress
 from app.roll.services import today
+from app.rules.turnout import percent_down, scaled_length
 
 bp = Blueprint("dashboard", __name__)
 
@@ -55,21 +55,30 @@ def _dashboard(township_id: int) -> TownshipDashboard:
     return township_dashboard(_township(township_id), today())
 
 
+#: the length of a turnout bar on the dashboard (the meeting's own turnout page draws the same chart)
+TURNOUT_BAR = 300
+
+
 @bp.get("/townships/<id:township_id>/dashboard")
 @login_required
 def township(township_id: int) -> Any:
-    """Every community with its state and clocks (overdue first), what waits for the township, the measures and their
-    trend as charts; links to the printable summary and the XLSX export."""
+    """Every community with its stage and clocks (overdue first), the meetings in voting with their turnout, what waits
+    for the township, the measures and their trend as charts; links to the printable summary and the XLSX export."""
     dashboard = _dashboard(township_id)
     return render_template(
         "dashboard/township.html",
         dashboard=dashboard,
         township=dashboard.township,
         charts=charts.trend_charts(dashboard.trend),
+        # the turnout chart's helpers (templates/voting/_turnout_chart.html), rounded down as on the meeting's page
+        turnout_helpers={
+            "percent": percent_down,
+            "bar": lambda share: scaled_length(share, TURNOUT_BAR),
+            "bar_length": TURNOUT_BAR,
+        },
         rows=exports.measure_rows(dashboard.now),
         names={row.community.id: row.community.name for row in dashboard.rows},
         state_labels=STATE_LABELS,
-        stages=progress.STAGES,
         body_clock_labels=BODY_CLOCK_LABELS,
         waiting_label=waiting_label,
         percent=measures.percent_text,

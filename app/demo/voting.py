@@ -21,6 +21,7 @@ from app.demo.candidates import approved_list
 from app.demo.roll_generator import demo_small_roll
 from app.extensions import db
 from app.preparation import group as groups
+from app.preparation import notices
 from app.privacy import decrypt
 from app.roll import services as roll
 from app.roll.models import RollOwner, RollUnit
@@ -72,13 +73,17 @@ def demo_community(township: Township, name: str, address: str, developer: str, 
         groups.MemberInput("蒋美华", "residents_committee", "0575-87010001"),
     ]
     groups.form_group(group, formed_on, members, None)  # the meeting is built directly below, not from its plan
+    announced = formed_on + timedelta(days=2)  # within the 3 days of Shaoxing Art 12
+    notices.publish(group, "members", announced, None, recorded_on=announced)
     return community
 
 
 def open_first_meeting(community: Community, today: date, opens_at: datetime, closes_at: datetime) -> Meeting:
     """The first meeting (rules, covenant, the election of 5 and 2 alternates among 7), opened: roll frozen."""
+    group = groups.current_group(community)
     meeting = Meeting(
         community_id=community.id,
+        group_id=group.id if group is not None else None,
         title=f"{community.name}首次业主大会会议",
         opens_at=opens_at,
         closes_at=closes_at,

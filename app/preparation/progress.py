@@ -45,11 +45,11 @@ STAGES: dict[str, Any] = {
     "dissolved": _l("Dissolved"),
 }
 
-#: what waits for the township (its objections include those the group must answer under its lead)
+#: what waits for the township: its own acts only (DOMAIN §7 item 10). The objections to the group's notices are the
+#: group's to answer: `Overview.open_objections` counts them, shown beside, not in this list (issue 19 item 1)
 WAITING_LABELS: dict[str, Any] = {
     "form_group": _l("Form the group and confirm its composition"),
     "review_list": _l("Review the candidate list"),
-    "answer_objections": _l("Objections to the notices are open"),
     "confirm_composition": _l("No residents' committee member in the group: confirm its composition"),
 }
 
@@ -125,6 +125,7 @@ class Overview:
     clocks: list[ClockView]
     #: codes of `WAITING_LABELS`
     waiting: list[str]
+    #: objections to the group's notices without an answer (the group answers them)
     open_objections: int
     approved: int
     party_members: int
@@ -149,8 +150,6 @@ def overview(group: PreparatoryGroup) -> Overview:
     if review is not None:
         waiting.append("review_list")
     objections = open_objection_count(group)
-    if objections:
-        waiting.append("answer_objections")
     if needs_composition_confirmation(group):
         waiting.append("confirm_composition")
     approved = (
@@ -182,7 +181,7 @@ def township_overviews(township_id: int) -> list[Overview]:
         .order_by(Community.name)
     ).all()
     rows = [overview(group) for group in groups]
-    return sorted(rows, key=lambda row: (not row.overdue, not row.waiting))
+    return sorted(rows, key=lambda row: (not row.overdue, not (row.waiting or row.open_objections)))
 
 
 def reminder_lead(days_left: int) -> int | None:

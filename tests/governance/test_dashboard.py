@@ -440,15 +440,16 @@ def test_the_xlsx_export_holds_the_exact_figures(client: Any, auth: Any, townshi
     book = load_workbook(BytesIO(response.data))
     assert book.sheetnames == ["Communities", "Measures", "Trend"]
     communities = list(book["Communities"].iter_rows(values_only=True))
-    assert communities[0][:4] == ("Community", "State", "Since", "Overdue")
-    by_name = {row[0]: row for row in communities[1:]}
+    assert communities[0][:3] == ("Community", "State", "Stage")
+    by_name = {row[0]: dict(zip(communities[0], row, strict=True)) for row in communities[1:]}
     assert set(by_name) == {f"仪表小区{key}" for key in "ABCDEFG"}
-    assert by_name["仪表小区F"][3] == "yes"
-    assert by_name["仪表小区G"][3] == "no"
-    assert by_name["仪表小区B"][1] == "Property management committee"
-    assert by_name["仪表小区C"][2].date() == date(2026, 10, 20)
-    assert "ready to certify" in by_name["仪表小区B"][5]
-    assert by_name["仪表小区A"][6] == 5
+    assert by_name["仪表小区F"]["Overdue"] == "yes"
+    assert by_name["仪表小区G"]["Overdue"] == "no"
+    assert by_name["仪表小区B"]["State"] == "Property management committee"
+    assert by_name["仪表小区B"]["Stage"] == "Notice over: the result waits for the township's decision"
+    assert by_name["仪表小区C"]["Since"].date() == date(2026, 10, 20)
+    assert "ready to certify" in by_name["仪表小区B"]["Waiting for the township"]
+    assert by_name["仪表小区A"]["Serving committee members"] == 5
     measures_rows = {row[0]: row[1:] for row in book["Measures"].iter_rows(min_row=2, values_only=True)}
     rate = next(value for name, value in measures_rows.items() if name.startswith("Committee establishment rate"))
     assert rate == (3, 6, 0.5)
