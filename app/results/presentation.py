@@ -1,15 +1,24 @@
-"""What the result pages show, read from the package (the signed numbers, never recomputed for display)."""
+"""What the result pages show, read from the package (the signed numbers, never recomputed for display).
+
+Every word the pages show comes from here or the templates in the user's language (issue 19 item 4): a test's name,
+an answer, a status, a paper entry's state, a ranking key, a channel and a required share each have their words; a
+time is shown in Beijing time. The outcome comes first (`ResultView.elected`, the templates' summary); hashes and the
+package's own field names stay in the expandable technical detail.
+"""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.results.models import Result
 from app.rules.areas import parse_area
+from app.template_helpers import local_time
 
 #: chart bar length in SVG units (a multiple of 12, so that 1/2, 2/3 and 3/4 fall on whole units)
 BAR_UNITS = 300
@@ -45,6 +54,29 @@ TIE_DECIDES: dict[str, Any] = {
     "place": _l("an alternate place"),
     "order": _l("the order in which they fill vacancies"),
 }
+#: the share a test requires, in words (app.rules.thresholds: comparison and required fraction)
+REQUIREMENT_WORDS: dict[tuple[str, str], Any] = {
+    ("more_than", "1/2"): _l("more than half"),
+    ("at_least", "2/3"): _l("at least two thirds"),
+    ("at_least", "3/4"): _l("at least three quarters"),
+}
+#: a paper ballot still to settle before counting (app.voting.paper_models.PaperEntry.status)
+PAPER_STATUS_LABELS: dict[str, Any] = {
+    "pending": _l("entered once: waiting for a second teller"),
+    "mismatch": _l("the two entries differ: a third teller settles it"),
+    "conflict": _l("the owner had already voted by phone or through a proxy: the first ballot counts"),
+}
+#: what candidates are ranked by (the election settings' rank_by)
+RANK_KEY_LABELS: dict[str, Any] = {
+    "heads": _l("the number of owners for them"),
+    "area": _l("the area of the owners for them"),
+}
+#: how a ballot came, as the ledger says (app.voting.ballots.CHANNELS)
+CHANNEL_LABELS: dict[str, Any] = {
+    "phone": _l("on the phone"),
+    "paper": _l("on a paper ballot"),
+    "proxy": _l("by a proxy"),
+}
 GOVERNANCE_LABELS: dict[str, Any] = {
     "committee": _l("The assembly is established and the owners' committee is elected."),
     "established": _l(
@@ -65,6 +97,47 @@ GOVERNANCE_LABELS: dict[str, Any] = {
 
 def _number(value: Any) -> int:
     return parse_area(value) if isinstance(value, str) else int(value) * 100
+
+
+def rank_order(keys: list[str]) -> str:
+    """The ranking keys in words: ["heads", "area"] → "the number of owners for them, then the area …"."""
+    return str(_(", then by ")).join(str(RANK_KEY_LABELS.get(key, key)) for key in keys)
+
+
+def cast_when(value: object) -> str:
+    """When a ballot was cast, as the ledger says it, for reading: a day stays a day (2026-11-22, what the package
+    publishes since issue 16); a full time of an older package is shown in Beijing time, never as UTC ISO text."""
+    text = str(value or "")
+    if len(text) <= len("2026-11-22"):
+        return text
+    try:
+        return local_time(datetime.fromisoformat(text))
+    except ValueError:
+        return text
+
+
+def requirement(test: dict[str, Any]) -> str:
+    """What a test requires, in words: "more than half", "at least two thirds"."""
+    words = REQUIREMENT_WORDS.get((str(test["comparison"]), str(test["required"])))
+    if words is not None:
+        return str(words)
+    comparison = _("more than") if test["comparison"] == "more_than" else _("at least")
+    return f"{comparison} {test['required']}"
+
+
+def test_sentence(test: dict[str, Any]) -> str:
+    """One test in a line, with its mark and its verdict in words (never colour alone): "✓ Approval by owners: 45 of
+    45, needs more than half: met"."""
+    words = _(
+        "%(label)s: %(value)s of %(of)s%(unit)s, needs %(requirement)s: %(verdict)s",
+        label=str(TEST_LABELS.get(test["name"], test["name"])),
+        value=test["value"],
+        of=test["of"],
+        unit=" m²" if str(test["name"]).endswith("_area") else "",
+        requirement=requirement(test),
+        verdict=_("reached") if test["met"] else _("not reached"),
+    )
+    return f"{'✓' if test['met'] else '✗'} {words}"
 
 
 def bar(test: dict[str, Any]) -> int:
@@ -98,6 +171,15 @@ class ResultView:
         """Names joined with 、 in the order given (a tie's ballot order, or its drawn order)."""
         return "、".join(self.candidate(c) for c in candidate_ids)
 
+    def elected(self, matter_id: str) -> dict[str, list[str]]:
+        """The names an election's count gave: its members and alternates in rank order, and the candidates tied for
+        a place a run-off decides."""
+        by_outcome: dict[str, list[str]] = {"member": [], "alternate": [], "tie_unresolved": []}
+        for candidate in self.tally["matters"][matter_id].get("candidates", []):
+            if candidate["outcome"] in by_outcome:
+                by_outcome[candidate["outcome"]].append(self.candidate(str(candidate["id"])))
+        return by_outcome
+
     def category(self, matter_id: str) -> int:
         return next(int(m["category"]) for m in self.package["matters"] if str(m["id"]) == matter_id)
 
@@ -126,7 +208,12 @@ def result_view(result: Result) -> ResultView:
 def register(app: Any) -> None:
     app.add_template_global(bar, "result_bar")
     app.add_template_global(line, "result_line")
+    app.add_template_global(rank_order, "result_rank_order")
+    app.add_template_global(cast_when, "result_cast_when")
+    app.add_template_global(test_sentence, "result_test_sentence")
     app.jinja_env.globals.update(
+        RESULT_PAPER_STATUS_LABELS=PAPER_STATUS_LABELS,
+        RESULT_CHANNEL_LABELS=CHANNEL_LABELS,
         RESULT_BAR_UNITS=BAR_UNITS,
         RESULT_TEST_LABELS=TEST_LABELS,
         RESULT_ANSWER_LABELS=ANSWER_LABELS,

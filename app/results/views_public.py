@@ -34,6 +34,7 @@ from app.results.models import Result
 from app.results.pdf import certificate_pdf, preliminary_result_pdf
 from app.results.presentation import result_view
 from app.results.verify import Check, passed, verify_package
+from app.results.verify_words import plain_checks, signer_rows
 from app.voting.models import Meeting
 
 bp = Blueprint("results_public", __name__)
@@ -145,13 +146,15 @@ def _published() -> str:
 
 
 def _verification_page(checks: list[Check] | None, document: object, **context: Any) -> str:
-    """The checks in Chinese with the English after (as `gongjue verify` prints them) and who signed with which key;
+    """What each check means, in plain words, and who signed when (app.results.verify_words); in the technical detail
+    the checks in Chinese with the English after (as `gongjue verify` prints them) and who signed with which key;
     ``checks`` None before anything is uploaded."""
     return render_template(
         "results/verify.html",
         checks=checks,
+        plain=plain_checks(checks or []),
         ok=checks is not None and passed(checks),
-        signed=signers(document),
+        signers=signer_rows(signers(document)),
         name_zh=name_zh,
         detail_zh=detail_zh,
         **context,

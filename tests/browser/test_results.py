@@ -49,12 +49,15 @@ def test_anyone_reads_verifies_and_checks_their_ballot_on_a_phone(
     page.goto(f"/r/{digest}")
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
     expect(page.get_by_text("初步结果，公示中（接受异议）").first).to_be_visible()
-    expect(page.locator("svg.result-chart").first).to_be_visible()
+    expect(page.locator("figure.result-chart").first).to_be_visible()
+    expect(page.locator("#outcome")).to_be_visible()
     check(page, tmp_path, "1-public-result")
 
     page.get_by_role("link", name="核验已签名的结果包").click()
     expect(page.locator("#checks")).to_have_attribute("data-ok", "true")
     expect(page.get_by_role("heading", name="✓ 全部核验通过。")).to_be_visible()
+    expect(page.get_by_text("结果由平台签名。")).to_be_visible()
+    expect(page.locator("[data-check]").first).to_be_hidden()  # the technical names wait in the detail
     check(page, tmp_path, "2-verification")
 
     page.goto(f"/r/{digest}")
@@ -63,5 +66,6 @@ def test_anyone_reads_verifies_and_checks_their_ballot_on_a_phone(
     page.get_by_role("button", name="查询").click()
     expect(page.locator("#found")).to_have_attribute("data-ballot-verified", "true")
     expect(page.locator("#found")).to_have_attribute("data-roll-verified", "true")
+    expect(page.locator("[data-cast]")).to_contain_text("投票方式：")
     check(page, tmp_path, "3-owner-check")
     assert console_errors == []
