@@ -13,6 +13,7 @@ from fpdf.fonts import FontFace
 
 from app.calendar.services import notice_is_provisional, provisional_pdf_note
 from app.communities.models import Community
+from app.db_types import SHANGHAI
 from app.privacy import decrypt, mask_id_for_notice, mask_name
 from app.roll.models import RollVersion
 from app.rules.areas import format_area
@@ -42,13 +43,22 @@ def _document() -> FPDF:
     return pdf
 
 
-def roll_notice_pdf(version: RollVersion, community: Community, weights: Any) -> bytes:
-    """The notice as PDF bytes: heading, notice period, totals, the units with masked owners, the fingerprint."""
+def roll_notice_pdf(
+    version: RollVersion, community: Community, weights: Any, superseded_by: RollVersion | None = None
+) -> bytes:
+    """The notice as PDF bytes: heading, notice period, totals, the units with masked owners, the fingerprint; first,
+    when a later version was published, that this one is superseded."""
     pdf = _document()
     pdf.set_title(f"{community.name} 业主名册公示（第{version.number}版）")
     pdf.add_page()
     pdf.set_font_size(16)
     pdf.multi_cell(0, 9, f"{community.name}业主名册公示（第 {version.number} 版）", **{**NEXT_LINE, "align": "C"})
+    if superseded_by is not None:
+        pdf.set_font_size(12)
+        published = superseded_by.published_at.astimezone(SHANGHAI).date() if superseded_by.published_at else ""
+        pdf.multi_cell(
+            0, 8, f"本版已被第 {superseded_by.number} 版名册取代（{published} 公示），以下内容已不再有效。", **NEXT_LINE
+        )
     pdf.set_font_size(10)
     pdf.ln(2)
     pdf.multi_cell(

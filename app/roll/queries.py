@@ -71,6 +71,21 @@ def weights_of(version: RollVersion) -> Weights:
     )
 
 
+def superseded_by(version: RollVersion) -> RollVersion | None:
+    """The newest version of the community's roll published after ``version``, if any: a notice of ``version`` then
+    shows old units and areas, and says so (issue 19 item 7)."""
+    return db.session.scalars(
+        select(RollVersion)
+        .where(
+            RollVersion.community_id == version.community_id,
+            RollVersion.number > version.number,
+            RollVersion.published_at.is_not(None),
+        )
+        .order_by(RollVersion.number.desc())
+        .limit(1)
+    ).first()
+
+
 def versions_of(community: Community) -> list[RollVersion]:
     return list(
         db.session.scalars(

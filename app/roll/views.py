@@ -410,11 +410,13 @@ def _published(token: str) -> tuple[RollVersion, Community]:
 
 @bp.get("/notices/roll/<token>")
 def notice(token: str) -> Any:
-    """The public notice of a roll version: units, areas, masked owners, the fingerprint."""
+    """The public notice of a roll version: units, areas, masked owners, the fingerprint; a notice superseded by a
+    later published version says so first, with a link to it."""
     version, community = _published(token)
     return render_template(
         "roll/notice.html",
         version=version,
+        superseded_by=queries.superseded_by(version),
         community=community,
         weights=queries.weights_of(version),
         units=version.units,
@@ -433,7 +435,7 @@ def notice_pdf(token: str) -> Any:
 
     version, community = _published(token)
     try:
-        pdf = roll_notice_pdf(version, community, queries.weights_of(version))
+        pdf = roll_notice_pdf(version, community, queries.weights_of(version), queries.superseded_by(version))
     except MissingFont:
         message = _("The printable notice needs the Chinese font (fonts-noto-cjk), which this server lacks.")
         return error_response(503, "font_missing", message)

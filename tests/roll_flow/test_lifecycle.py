@@ -7,10 +7,11 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 import shutil
 import subprocess
 import warnings
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -708,3 +709,36 @@ def test_the_export_never_hands_a_spreadsheet_a_formula(staff, leader, v1):
     names = [row[7] for row in rows[1:]]
     assert "'" + owner.name in names
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows[1:] for cell in row)
+
+
+def test_a_superseded_notice_says_so_on_the_page_and_in_the_pdf(staff, leader, published, tmp_path: Path):
+    """Issue 19 item 7: once version 2 is published, version 1's notice (still reachable from its printed link) says
+    first that it is superseded, links to the version in force, and its PDF says the same."""
+    client, csrf = leader
+    app_client = staff.app.test_client()
+    assert 'id="superseded"' not in app_client.get(f"/notices/roll/{published.notice_token}").get_data(as_text=True)
+    objection = services.record_objection(published, "1幢1单元101", ZHANG.name, "面积应为91.00", staff.leader.id)
+    db.session.commit()
+    unit = unit_by_label(published, "1幢1单元101")
+    accept = f"/roll/objections/{objection.id}/accept"
+    post(client, csrf, accept, answer="按测绘报告更正", unit_id=str(unit.id), area="91.00", status="delivered")
+    v2 = queries.versions_of(staff.community)[0]
+    flashed_after(client, publish(client, csrf, v2.id, START + timedelta(days=10)))
+    v2 = get_version(v2.id)
+    page = app_client.get(f"/notices/roll/{published.notice_token}").get_data(as_text=True)
+    warning = text_of(page.split('id="superseded"', 1)[1].split("</section>", 1)[0])
+    assert "本版已被第 2 版名册取代" in warning
+    assert f'href="/notices/roll/{v2.notice_token}"' in page
+    assert 'id="superseded"' not in app_client.get(f"/notices/roll/{v2.notice_token}").get_data(as_text=True)
+    if shutil.which("pdftotext") and Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc").exists():
+        path = tmp_path / "v1.pdf"
+        path.write_bytes(app_client.get(f"/notices/roll/{published.notice_token}.pdf").get_data())
+        text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True).stdout
+        assert "本版已被第2版名册取代" in "".join(text.decode().split())
+
+
+def test_a_co_owners_representative_is_named_not_starred(staff, leader, v1):
+    client, _csrf = leader
+    page = client.get(f"/roll/versions/{v1.id}").get_data(as_text=True)
+    assert "共有人代表" in page
+    assert re.search(r"\*\s*<form", page) is None  # no trailing star that reads as masking
