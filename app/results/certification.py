@@ -115,10 +115,15 @@ def _decidable(result: Result, today: date) -> None:
         raise DomainError("objections_open", _l("Every objection must be answered first."), status=409)
 
 
+def took_part(result: Result, user_id: int) -> bool:
+    """Whether ``user_id`` counted the result, published it or answered one of its objections: another official
+    decides it (four eyes); the result page offers them no decision."""
+    return user_id in {result.counted_by_id, result.published_by_id, *(o.answered_by_id for o in result.objections)}
+
+
 def _four_eyes(result: Result, user_id: int) -> None:
     """The official who decides took no part in the result: did not count it, publish it or answer its objections."""
-    acted = {result.counted_by_id, result.published_by_id, *(o.answered_by_id for o in result.objections)}
-    if user_id in acted:
+    if took_part(result, user_id):
         raise DomainError(
             "four_eyes", _l("Another official must decide a result you counted, published or answered."), status=403
         )

@@ -91,6 +91,7 @@ def result_page(meeting_id: int) -> Any:
         runoff=_runoff_view(result),
         runoff_form=RunoffForm(title=f"{meeting.title}（另行选举）", opens_on=today() + timedelta(days=20)),
         can_decide=permissions.can_manage_community(current_user, community),
+        took_part=result is not None and certification.took_part(result, current_user.id),
         action_form=ActionForm(),
         exclude_form=ExcludePaperForm(),
         objection_form=ObjectionForm(),

@@ -78,7 +78,13 @@ def test_the_whole_way_from_count_to_certificate(
 
     after = (result_of(closed).objections_until or today()) + timedelta(days=1)
     monkeypatch.setattr(views, "today", lambda: after)
+    # the official who counted and published is not offered the decision (four eyes; issue 19 item 7)
+    switch(client, auth, closed.official.username)
+    own = client.get(page).get_data(as_text=True)
+    assert 'data-decision="four_eyes"' in own
+    assert f"/results/{result.id}/certify" not in own
     switch(client, auth, closed.other_official.username)
+    assert f'action="/results/{result.id}/certify"' in client.get(page).get_data(as_text=True)
     assert auth.post(f"/results/{result.id}/certify", form_page=page).status_code == 302
     assert result_of(closed).status == "certified"
     auth.post("/logout")
