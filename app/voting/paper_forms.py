@@ -17,9 +17,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from werkzeug.datastructures import FileStorage, MultiDict
-from wtforms import StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from app.auth.models import User
 from app.voting.models import Matter, Meeting
 from app.voting.paper import INVALID
 from app.voting.paper_models import PaperEntry
@@ -146,13 +147,47 @@ def mark_words(matter: Matter, mark: Any) -> str:
 
 
 @dataclass(frozen=True)
+class Part:
+    """A piece of an entry's mark: the answer, or one candidate ticked; ``differs`` when not every entry has it."""
+
+    text: str
+    differs: bool
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One entry's mark of one matter, in pieces, and the candidates another entry ticked and this one did not."""
+
+    words: str
+    parts: list[Part]
+    missing: list[str]
+
+
+@dataclass(frozen=True)
 class MatterRow:
-    """One matter across the entries of a ballot: each entry's mark in words, and whether they differ."""
+    """One matter across the entries of a ballot: each entry's mark, and whether they differ."""
 
     number: int
     matter: Matter
-    words: list[str]
+    cells: list[Cell]
     differs: bool
+
+
+def _cells(matter: Matter, marks: list[Any], differs: bool) -> list[Cell]:
+    """Each entry's mark with what differs marked (issue 19 item 2): a motion's answer as a whole; an election's
+    candidates one by one, so that the tellers see which name to look for on the paper."""
+    lists = [set(mark or []) for mark in marks if mark != INVALID]
+    if matter.kind == "motion" or len(lists) < len(marks):
+        return [Cell(mark_words(matter, mark), [Part(mark_words(matter, mark), differs)], []) for mark in marks]
+    everywhere = set.intersection(*lists) if lists else set()
+    anywhere = set.union(*lists) if lists else set()
+    cells = []
+    for picked in lists:
+        parts = [Part(c.name, c.id not in everywhere) for c in matter.candidates if c.id in picked]
+        missing = [c.name for c in matter.candidates if c.id in anywhere - picked]
+        words = mark_words(matter, sorted(picked))
+        cells.append(Cell(words, parts or [Part(str(NO_CANDIDATE), differs)], missing))
+    return cells
 
 
 def side_by_side(meeting: Meeting, entries: list[PaperEntry]) -> list[MatterRow]:
@@ -160,12 +195,29 @@ def side_by_side(meeting: Meeting, entries: list[PaperEntry]) -> list[MatterRow]
     rows = []
     for number, matter in enumerate(meeting.matters, start=1):
         marks = [entry.choices.get(str(matter.id)) for entry in entries]
-        rows.append(
-            MatterRow(
-                number=number,
-                matter=matter,
-                words=[mark_words(matter, mark) for mark in marks],
-                differs=any(mark != marks[0] for mark in marks[1:]),
-            )
-        )
+        differs = any(mark != marks[0] for mark in marks[1:])
+        rows.append(MatterRow(number=number, matter=matter, cells=_cells(matter, marks, differs), differs=differs))
     return rows
+
+
+class DesignateForm(FlaskForm):
+    """The convener names who makes the next entry of one ballot in the mismatch queue (`app.voting.paper.designate`);
+    the choices are the meeting's `paper.designees`, set by the view. One form per ballot, told apart by a prefix."""
+
+    user_id = SelectField(
+        _l("Who makes the next entry"),
+        coerce=int,
+        validators=[DataRequired(_l("Choose who makes the next entry."))],
+        description=_l(
+            "Another teller, one of the convener's accounts, or one of the two tellers who entered it, sent back to "
+            "the paper: their new entry counts only when it agrees with an entry made by someone else."
+        ),
+    )
+
+
+def designee_choices(users: list[User], entered: set[int]) -> list[tuple[int, str]]:
+    """The select's options: every account that may be named, those who entered this ballot marked so."""
+    return [
+        (user.id, _("%(name)s (entered it)", name=user.display_name) if user.id in entered else user.display_name)
+        for user in users
+    ]

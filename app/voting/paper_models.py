@@ -32,3 +32,24 @@ class PaperEntry(db.Model):  # type: ignore[name-defined]
     status: Mapped[str] = mapped_column(String(10), default="pending")
     excluded_reason: Mapped[str | None] = mapped_column(String(500))
     entered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class PaperDesignation(db.Model):  # type: ignore[name-defined]
+    """The account the convener names to make the next entry of one paper ballot whose entries differ (issue 19 item
+    2): another teller, a member of the convening group or body, or one of the two tellers who entered it, sent back
+    to the paper. With two tellers only, this is how a mismatch is settled by the tellers themselves. The rule stays in
+    `app.voting.paper.record_entry`: the named account makes one entry, and it settles the ballot only when it agrees
+    with an entry made by someone else. Naming again replaces the name (each naming is audited)."""
+
+    __tablename__ = "paper_designations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    meeting_voter_id: Mapped[int] = mapped_column(ForeignKey("meeting_voters.id", ondelete="CASCADE"), unique=True)
+    #: who makes the next entry
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    #: the convener's account that named them
+    designated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    designated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: the entry the named account made (the naming is used up; the convener may name someone again)
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("paper_entries.id", ondelete="SET NULL"))

@@ -171,13 +171,13 @@ def test_entries_that_differ_wait_in_the_queue_side_by_side(client, auth, englis
     login_as(client, auth, world.tellers[1])
     status, words = outcome_of(client, enter(client, auth, world, code, motion="no"))
     assert status == "mismatch"
-    assert words.startswith("The entries differ: the ballot is in the queue")
+    assert words.startswith("The entries differ: the ballot waits in the mismatch queue")
     assert ballot_of(voter) is None
 
     page = client.get(f"/meetings/{world.meeting.id}/paper/queue")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    card = re.search(rf'<section class="card" id="ballot-{voter.id}".*?</section>', html, re.S)
+    card = re.search(rf'<section class="card paper-queued" id="ballot-{voter.id}".*?</section>', html, re.S)
     assert card, html
     text = text_of(card.group(0))
     assert f"Ballot {code}" in text
@@ -185,15 +185,18 @@ def test_entries_that_differ_wait_in_the_queue_side_by_side(client, auth, englis
     assert "by 李计票" in text
     assert "1 matter differs: Matter 1" in text
     first_motion, _second_motion, election = world.meeting.matters
-    row = re.search(rf'<tr data-matter="{first_motion.id}" data-differs="true">(.*?)</tr>', card.group(0), re.S)
+    row = re.search(rf'<tr data-matter="{first_motion.id}" data-differs="true"[^>]*>(.*?)</tr>', card.group(0), re.S)
     assert row
-    assert text_of(row.group(1)).endswith("Differs For Against")
+    assert text_of(row.group(1)).endswith("Differs For ≠ differs Against ≠ differs")
     assert f'data-matter="{election.id}" data-differs="false"' in card.group(0)
-    assert f"/meetings/{world.meeting.id}/paper?code={code}#entry" in card.group(0)
+    assert "You entered this ballot already" in text  # the second teller is not offered the next entry
+    assert f"/meetings/{world.meeting.id}/paper?code={code}#entry" not in card.group(0)
     assert re.search(r'data-count="mismatch">1<', html)
 
-    # a third teller agrees with the second: the ballot counts and leaves the queue
+    # a third teller is: they agree with the second, the ballot counts and leaves the queue
     login_as(client, auth, world.tellers[2])
+    html = client.get(f"/meetings/{world.meeting.id}/paper/queue").get_data(as_text=True)
+    assert f"/meetings/{world.meeting.id}/paper?code={code}#entry" in html
     assert outcome_of(client, enter(client, auth, world, code, motion="no"))[0] == "matched"
     ballot = ballot_of(voter)
     assert ballot is not None
@@ -281,7 +284,9 @@ def test_a_phone_ballot_cast_first_is_a_conflict_and_its_choices_stay_hidden(
     queue = client.get(f"/meetings/{world.meeting.id}/paper/queue").get_data(as_text=True)
     assert re.search(r'data-count="conflict">1<', queue)
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    outcome = re.search(r'<section class="card notice" id="outcome".*?</section>', page, re.S)
+    outcome = re.search(
+        r'<section class="card paper-outcome paper-outcome-conflict" id="outcome".*?</section>', page, re.S
+    )
     assert outcome
     for html in (queue, outcome.group(0)):  # the phone ballot's choices appear nowhere
         assert election.candidates[5].name not in html
@@ -347,12 +352,20 @@ def test_another_communitys_teller_finds_nothing(client, auth, world: World) -> 
     assert entry_count(world) == 0
 
 
-def test_only_preparers_print_ballots(client, auth, world: World) -> None:
+def test_tellers_print_the_ballots_of_their_meeting(client, auth, world: World) -> None:
+    """A teller hands a paper ballot to an owner who asks for one (Hangzhou Art 20): the print links are on their
+    page and the PDF answers them (503 only where the server lacks the Chinese font); an observer may not."""
+    pdf_url = f"/meetings/{world.meeting.id}/paper-ballots.pdf"
     login_as(client, auth, world.tellers[0])
-    assert client.get(f"/meetings/{world.meeting.id}/paper-ballots.pdf").status_code == 403
-    assert "paper-ballots.pdf" not in client.get(entry_url(world)).get_data(as_text=True)
+    assert pdf_url in client.get(entry_url(world)).get_data(as_text=True)
+    response = client.get(pdf_url)
+    assert response.status_code == (200 if letters.font_available() else 503)
+    if response.status_code == 200:
+        assert response.mimetype == "application/pdf"
+        event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "paper.ballots_pdf")).one()
+        assert event.actor_user_id == world.tellers[0].id
     login_as(client, auth, world.observer)
-    assert client.get(f"/meetings/{world.meeting.id}/paper-ballots.pdf").status_code == 403
+    assert client.get(pdf_url).status_code == 403
 
 
 # --- the printable ballots -------------------------------------------------------------------------------------------
@@ -471,3 +484,224 @@ def test_two_tellers_who_agree_on_an_invalid_mark_count_the_ballot(client, auth,
     assert ballot is not None
     first_motion, _second, election = world.meeting.matters
     assert (ballot.choices[str(first_motion.id)], ballot.choices[str(election.id)]) == ("invalid", "invalid")
+
+
+# --- paper entry that cannot get stuck (issue 19 item 2) -------------------------------------------------------------
+
+
+def queue_url(world: World) -> str:
+    return f"/meetings/{world.meeting.id}/paper/queue"
+
+
+def outcome_section(client: FlaskClient, response: Any) -> str:
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    found = re.search(r'<section class="card paper-outcome[^"]*" id="outcome".*?</section>', page, re.S)
+    assert found, page
+    return found.group(0)
+
+
+def name_next(client: FlaskClient, auth: AuthActions, world: World, voter: MeetingVoter, user: User) -> Any:
+    """The convener's form on the queue page: who makes the next entry of ``voter``'s ballot (a prefixed form)."""
+    prefix = f"v{voter.id}"
+    return client.post(
+        f"/meetings/{world.meeting.id}/paper/{voter.id}/next-entry",
+        data={f"{prefix}-csrf_token": auth.csrf(queue_url(world)), f"{prefix}-user_id": str(user.id)},
+    )
+
+
+def card_of(html: str, voter: MeetingVoter) -> str:
+    card = re.search(rf'<section class="card paper-queued" id="ballot-{voter.id}".*?</section>', html, re.S)
+    assert card, html
+    return card.group(0)
+
+
+def test_each_outcome_has_its_own_style_sign_and_word(client, auth, english, world: World) -> None:
+    """Waiting, counted, differing and in conflict each look different, and say so in a word next to a sign (never
+    colour alone)."""
+    first, second, phone = world.opened.voters[3], world.opened.voters[4], world.opened.voters[5]
+    ballots.cast(phone, {str(world.meeting.matters[0].id): "no"}, "phone")
+    login_as(client, auth, world.tellers[0])
+    seen = {"pending": outcome_section(client, enter(client, auth, world, paper.paper_code(first)))}
+    enter(client, auth, world, paper.paper_code(second), motion="yes")
+    enter(client, auth, world, paper.paper_code(phone))
+    login_as(client, auth, world.tellers[1])
+    seen["matched"] = outcome_section(client, enter(client, auth, world, paper.paper_code(first)))
+    seen["mismatch"] = outcome_section(client, enter(client, auth, world, paper.paper_code(second), motion="no"))
+    seen["conflict"] = outcome_section(client, enter(client, auth, world, paper.paper_code(phone)))
+    words = {
+        "pending": "… Entered once",
+        "matched": "✓ Counted",
+        "mismatch": "≠ Entries differ",
+        "conflict": "! Not counted: conflict",
+    }
+    for status, section in seen.items():
+        assert f'class="card paper-outcome paper-outcome-{status}"' in section
+        badge = re.search(r'<span class="paper-outcome-badge">(.*?)</span>\s*Ballot', section, re.S)
+        assert badge, section
+        assert text_of(badge.group(1)) == words[status]
+    assert "Who may make the next entry:" in text_of(seen["mismatch"])
+
+
+@pytest.mark.parametrize(
+    ("channel", "said"),
+    [
+        ("phone", "A ballot of this owner is already counted: they voted by phone."),
+        ("proxy", "A ballot of this owner is already counted: their proxy voted for them."),
+    ],
+)
+def test_the_first_entry_of_an_owner_who_voted_already_warns_at_once(
+    client, auth, english, world: World, channel: str, said: str
+) -> None:
+    """The first teller learns at once that this paper will not count and what becomes of it (DOMAIN §8: the first
+    ballot accepted counts; the convener sets the conflict aside before the count), never how the owner voted."""
+    voter = world.opened.voters[7]
+    first_motion, _second, election = world.meeting.matters
+    ballots.cast(voter, {str(first_motion.id): "abstain", str(election.id): [election.candidates[5].id]}, channel)
+    login_as(client, auth, world.tellers[0])
+    section = outcome_section(client, enter(client, auth, world, paper.paper_code(voter)))
+    assert 'data-outcome="pending"' in section
+    warning = re.search(r"<div class=\"paper-already\" data-already-voted>(.*?)</div>", section, re.S)
+    assert warning, section
+    text = text_of(warning.group(1))
+    assert said in text
+    assert "this paper ballot will not be counted" in text
+    assert "the convener sets it aside with a reason before the count" in text
+    assert election.candidates[5].name not in section
+    assert "Abstain" not in section
+
+
+def test_two_tellers_alone_settle_a_mismatch_from_the_page(client, auth, english, world: World) -> None:
+    """Only two tellers enter: the first may not enter the ballot again on their own, and both the refusal and the
+    queue name who may (the group leader, the township). The group leader, who convenes, names the first teller on
+    the queue page; the first teller sees it, enters the paper again like the second: counted."""
+    voter = world.opened.voters[4]
+    code = paper.paper_code(voter)
+    login_as(client, auth, world.tellers[0])
+    enter(client, auth, world, code, motion="yes")
+    login_as(client, auth, world.tellers[1])
+    enter(client, auth, world, code, motion="no")
+
+    login_as(client, auth, world.tellers[0])
+    again = enter(client, auth, world, code, motion="no")
+    assert again.status_code == 409
+    [refusal] = flashes(again.get_data(as_text=True))
+    assert refusal.startswith("You entered this ballot already. Its next entry is made by:")
+    township = world.community.township.name
+    assert f"the officials of {township} (the township)" in refusal
+    assert "王计票" not in refusal and "李计票" not in refusal
+    assert "赵计票 (teller)" in refusal  # the third teller of this world, who has not entered it
+    assert entry_count(world) == 2
+
+    card = card_of(client.get(queue_url(world)).get_data(as_text=True), voter)
+    assert "You entered this ballot already" in text_of(card)
+    assert "data-designate" not in card  # a teller does not name
+    assert f"the officials of {township} (the township)" in text_of(card)
+    assert name_next(client, auth, world, voter, world.tellers[0]).status_code == 403
+
+    login_as(client, auth, world.member)
+    card = card_of(client.get(queue_url(world)).get_data(as_text=True), voter)
+    assert "data-designate" in card
+    assert "王计票 (entered it)" in text_of(card)
+    response = name_next(client, auth, world, voter, world.tellers[0])
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"#ballot-{voter.id}")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f"王计票 makes the next entry of ballot {code}." in flashes(page)
+    named = re.search(r"<p class=\"help\" data-named>(.*?)</p>", card_of(page, voter), re.S)
+    assert named
+    assert text_of(named.group(1)).startswith("王计票 was named by 筹备组成员 on ")
+    [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "paper.designate")).all()
+    assert event.actor_user_id == world.member.id
+
+    login_as(client, auth, world.tellers[0])
+    entry_page = client.get(entry_url(world)).get_data(as_text=True)
+    assert "The convener named you to enter again" in entry_page
+    assert f"/meetings/{world.meeting.id}/paper?code={code}#entry" in entry_page
+    assert f"/meetings/{world.meeting.id}/paper?code={code}#entry" in card_of(
+        client.get(queue_url(world)).get_data(as_text=True), voter
+    )
+    assert outcome_of(client, enter(client, auth, world, code, motion="no"))[0] == "matched"
+    ballot = ballot_of(voter)
+    assert ballot is not None
+    assert ballot.choices[str(world.meeting.matters[0].id)] == "no"
+    assert "The convener named you to enter again" not in client.get(entry_url(world)).get_data(as_text=True)
+
+
+def test_naming_is_the_conveners_and_only_of_an_account_that_enters(client, auth, english, world: World) -> None:
+    voter = world.opened.voters[4]
+    code = paper.paper_code(voter)
+    for n, motion in ((0, "yes"), (1, "no")):
+        login_as(client, auth, world.tellers[n])
+        enter(client, auth, world, code, motion=motion)
+    login_as(client, auth, world.stranger)
+    assert name_next(client, auth, world, voter, world.tellers[0]).status_code == 404
+    login_as(client, auth, world.member)
+    for user in (world.observer, world.stranger):
+        response = name_next(client, auth, world, voter, user)
+        assert response.status_code == 302
+        assert any("Not a valid choice" in m for m in flashes(client.get(response.headers["Location"]).get_data(True)))
+    other = world.opened.voters[9]
+    response = name_next(client, auth, world, other, world.tellers[0])
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "This ballot is not in the mismatch queue: there is nothing to settle." in flashes(page)
+    elsewhere = gen_open_meeting(gen_community(world.community.township), world.official).voters[0]
+    assert name_next(client, auth, world, elsewhere, world.tellers[0]).status_code == 404
+    assert not db.session.scalars(select(AuditEvent).where(AuditEvent.action == "paper.designate")).all()
+
+
+def test_the_ballots_waiting_are_listed_by_code_without_their_marks(client, auth, english, world: World) -> None:
+    """Entered once: the other tellers see the code, the units, who entered it and when, and a link to make the
+    second entry; the teller who entered it is told another makes it; nobody sees the marks before entering."""
+    voter = world.opened.voters[3]
+    code = paper.paper_code(voter)
+    election = world.meeting.matters[2]
+    login_as(client, auth, world.tellers[0])
+    enter(client, auth, world, code, motion="abstain", picked=2)
+    own = client.get(queue_url(world)).get_data(as_text=True)
+    row = re.search(rf'<tr data-waiting="{code}" data-state="pending">(.*?)</tr>', own, re.S)
+    assert row, own
+    assert "You entered it: another teller makes the second entry" in text_of(row.group(1))
+    assert "王计票 (you)" in text_of(row.group(1))
+
+    login_as(client, auth, world.tellers[1])
+    html = client.get(queue_url(world)).get_data(as_text=True)
+    row = re.search(rf'<tr data-waiting="{code}" data-state="pending">(.*?)</tr>', html, re.S)
+    assert row, html
+    text = text_of(row.group(1))
+    assert "Entered once: waiting for a second entry" in text
+    assert voter.units_label in text
+    assert "王计票" in text
+    assert f"/meetings/{world.meeting.id}/paper?code={code}#entry" in row.group(1)
+    for mark in ("Abstain", election.candidates[0].name, election.candidates[1].name):
+        assert mark not in html
+    link = re.search(r"<a [^>]*data-waiting-link>(.*?)</a>", client.get(entry_url(world)).get_data(as_text=True))
+    assert link
+    assert text_of(link.group(1)) == "1 ballot waits for a second entry"
+
+
+def test_the_chinese_pages_say_every_state_in_chinese(client, auth, world: World) -> None:
+    """No English status word ("pending", "mismatch", "conflict" …) nor any other English on the tellers' pages in
+    Chinese: the outcome of each kind of entry, the queue with its differences, its naming form and the waiting list."""
+    first, second, phone, waiting = (world.opened.voters[n] for n in (3, 4, 5, 6))
+    ballots.cast(phone, {str(world.meeting.matters[0].id): "no"}, "phone")
+    pages = []
+    login_as(client, auth, world.tellers[0])
+    for voter, motion in ((first, "yes"), (second, "yes"), (phone, "yes"), (waiting, "yes")):
+        pages.append(client.get(enter(client, auth, world, paper.paper_code(voter), motion=motion).location))
+    login_as(client, auth, world.tellers[1])
+    for voter, motion in ((first, "yes"), (second, "no"), (phone, "yes")):
+        pages.append(client.get(enter(client, auth, world, paper.paper_code(voter), motion=motion).location))
+    login_as(client, auth, world.member)
+    pages += [client.get(queue_url(world)), client.get(entry_url(world))]
+    statuses = set()
+    for page in pages:
+        html = page.get_data(as_text=True)
+        statuses |= set(re.findall(r'data-outcome="([a-z]+)"', html))
+        main = re.search(r"<main.*?</main>", html, re.S)
+        assert main
+        text = text_of(re.sub(r"<(script|style)\b.*?</\1>", " ", main.group(0), flags=re.S))
+        assert not re.search(r"pending|mismatch|conflict|matched|excluded", text, re.I), text
+        assert not re.findall(r"[A-Za-z]*[a-z]{2,}[A-Za-z]*", text), text  # JPEG, PDF, SHA-256 aside
+    assert statuses == {"pending", "matched", "mismatch", "conflict"}
+    assert "data-designate" in pages[-2].get_data(as_text=True)
