@@ -45,8 +45,29 @@ class CodeForm(FlaskForm):
     )
 
 
+#: the keyboard of the ID-tail box (issue 19): a number pad, since a resident ID number ends in six digits or in five
+#: digits and the check character X; the pattern says so (the form is ``novalidate``: the server decides)
+ID_TAIL_KEYS = {
+    "inputmode": "numeric",
+    "pattern": "[0-9]{5}[0-9Xx]",
+    "autocapitalize": "characters",
+    "spellcheck": "false",
+    "maxlength": 8,
+}
+#: the keyboard for other documents (passports, permits: letters anywhere), and the no-script way to type an X
+LETTER_KEYS = {"inputmode": "text", "autocapitalize": "characters", "spellcheck": "false", "maxlength": 8}
+
+
 class IdTailForm(FlaskForm):
-    """The "id_last6" second factor: the last six characters of the holder's ID number."""
+    """The "id_last6" second factor: the last six characters of the holder's ID number.
+
+    The keyboard (issue 19 item 6), chosen for an owner of 80 on a phone: ``inputmode="numeric"`` opens the large
+    number pad, as for a phone number; a full keyboard (``inputmode="text"``) opens in whatever mode the phone's input
+    method is in, pinyin most often, where digits are on a second layer and a typed x turns into Chinese
+    candidates. The number pad has no X on many phones (iOS, most Android pads), and one ID number in eleven ends in
+    X: the box has a large "X" key of its own beside it (templates/voting/_ballot_macros.html, app/static/id_tail.js),
+    which types the X. Without script the key stays hidden and a link opens the same box with the letter keyboard
+    (``LETTER_KEYS``). An x typed in lower case is right too (app.voting.credentials.verify)."""
 
     answer = StringField(
         _l("The last six characters of your ID number"),
@@ -55,8 +76,8 @@ class IdTailForm(FlaskForm):
             DataRequired(_l("Type the last six characters of your ID number.")),
             Length(min=6, max=6, message=_l("Type exactly six characters: the end of your ID number.")),
         ],
-        description=_l("Of the ID number registered on the owner roll. If it ends with the letter X, type X."),
-        render_kw={"inputmode": "text", "autocapitalize": "characters", "spellcheck": "false", "maxlength": 8},
+        description=_l("Of the ID number registered on the owner roll. If it ends with the letter X, press the X key."),
+        render_kw=dict(ID_TAIL_KEYS),
     )
 
 

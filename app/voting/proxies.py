@@ -36,7 +36,7 @@ from app.audit import services as audit
 from app.auth.models import User
 from app.auth.services import staff_phone_lookup
 from app.communities.models import Community
-from app.db_types import utcnow
+from app.db_types import SHANGHAI, utcnow
 from app.errors import DomainError
 from app.extensions import db
 from app.privacy import decrypt, encrypt, lookup_hash, mask_name
@@ -44,7 +44,7 @@ from app.roll.validation import normalise_phone
 from app.text import required_text
 from app.voting import ballots, credentials, owner_notices
 from app.voting.meetings import window_state
-from app.voting.models import Ballot, Credential, Meeting, MeetingVoter
+from app.voting.models import Ballot, Credential, Matter, Meeting, MeetingVoter
 from app.voting.proxy_models import Proxy
 from app.voting.sms import sms_backend, sms_disabled
 
@@ -161,6 +161,31 @@ def _persons_proxies(meeting: Meeting, lookup: str) -> int:
     )
 
 
+def _scan_not_recorded(scan_sha256: str, voter: MeetingVoter) -> None:
+    """Refuse a scan already recorded for another owner's proxy, in this meeting or another (issue 19): each owner
+    signs their own written authorisation for one meeting, so the same file twice is a mistake (the wrong file
+    attached) or a forgery. Compared by its SHA-256, the only thing kept of a scan. The same owner's scan again is
+    allowed after their earlier proxy was revoked (recorded with a wrong phone number, for example): a proxy in
+    force or used is refused on its own grounds."""
+    earlier = db.session.scalars(
+        select(Proxy)
+        .where(Proxy.scan_sha256 == scan_sha256, Proxy.meeting_voter_id != voter.id)
+        .order_by(Proxy.id)
+        .limit(1)
+    ).first()
+    if earlier is not None:
+        raise DomainError(
+            "scan_recorded",
+            _l(
+                "This scan was recorded on %(day)s for another owner's proxy: the same document cannot authorise "
+                "two proxies. Attach the scan of this owner's own signed authorisation.",
+                day=earlier.recorded_at.astimezone(SHANGHAI).date().isoformat(),
+            ),
+            status=409,
+            field="scan",
+        )
+
+
 def record_proxy(
     meeting: Meeting,
     voter: MeetingVoter,
@@ -175,7 +200,8 @@ def record_proxy(
 ) -> Proxy:
     """Record a written authorisation (DOMAIN §8): refused while the meeting is not open, for a principal who has
     voted or has a proxy in force, for a proxy who would represent more owners than the cap, without the declaration
-    that the proxy is not property-company staff (Zhoushan Art 17), or with directions outside the covered matters."""
+    that the proxy is not property-company staff (Zhoushan Art 17), with directions outside the covered matters, or
+    with a scan already recorded for another owner's proxy (`_scan_not_recorded`)."""
     _open_for_proxies(meeting)
     if voter.meeting_id != meeting.id:
         raise DomainError("unknown_unit", _l("This voter is not of this meeting."), field="unit")
@@ -216,6 +242,8 @@ def record_proxy(
             _l("This owner has a proxy in force already. Revoke it first to record another."),
             status=409,
         )
+    scan_sha256 = hashlib.sha256(scan).hexdigest()
+    _scan_not_recorded(scan_sha256, voter)
     lookup, cap = phone_lookup(phone), max_principals(meeting)
     if _persons_proxies(meeting, lookup) >= cap:
         raise DomainError(
@@ -232,7 +260,7 @@ def record_proxy(
         proxy_phone_lookup=lookup,
         matter_ids=covered,
         directions=checked,
-        scan_sha256=hashlib.sha256(scan).hexdigest(),
+        scan_sha256=scan_sha256,
         is_declared_not_property_staff=True,
         status="active",
         recorded_by_id=user_id,
@@ -497,26 +525,44 @@ def _same(answer: Any, direction: Any) -> bool:
     return bool(answer == direction)
 
 
+def _matter_refusal(proxy: Proxy, matter: Matter, answer: Any) -> DomainError | None:
+    """Why the proxy may not cast ``answer`` on the matter, or None: a matter the authorisation does not cover stays
+    blank, and a directed matter is answered as the owner directed (Shanghai Art 18)."""
+    if matter.id not in set(proxy.matter_ids):
+        if _blank(answer):
+            return None
+        return DomainError(
+            "matter_not_covered",
+            _l("The authorisation does not cover this matter; leave it blank: %(m)s", m=matter.title),
+        )
+    key = str(matter.id)
+    if key in (proxy.directions or {}) and not _same(answer, proxy.directions[key]):
+        return DomainError("against_directions", _l("The owner instructed another answer on: %(m)s", m=matter.title))
+    return None
+
+
+def direction_errors(proxy: Proxy, meeting: Meeting, choices: dict[str, Any]) -> dict[int, str]:
+    """Every matter whose choice the proxy may not cast, with why (the rules of `proxy_choices`), by matter id: the
+    review page shows them next to their matters before anything is submitted (issue 19)."""
+    errors: dict[int, str] = {}
+    for matter in meeting.matters:
+        refusal = _matter_refusal(proxy, matter, choices.get(str(matter.id)))
+        if refusal is not None:
+            errors[matter.id] = str(refusal)
+    return errors
+
+
 def proxy_choices(proxy: Proxy, meeting: Meeting, choices: dict[str, Any]) -> dict[str, Any]:
     """The choices the proxy may cast (Shanghai Art 18: for the named matters, as instructed): a choice on a matter
     the authorisation does not cover is refused (it stays blank), and so is one that differs from the owner's
     direction on that matter."""
-    covered = set(proxy.matter_ids)
     allowed: dict[str, Any] = {}
     for matter in meeting.matters:
         key = str(matter.id)
-        answer = choices.get(key)
-        if matter.id not in covered:
-            if not _blank(answer):
-                raise DomainError(
-                    "matter_not_covered",
-                    _l("The authorisation does not cover this matter; leave it blank: %(m)s", m=matter.title),
-                )
-            allowed[key] = None
-            continue
-        if key in proxy.directions and not _same(answer, proxy.directions[key]):
-            raise DomainError("against_directions", _l("The owner instructed another answer on: %(m)s", m=matter.title))
-        allowed[key] = answer
+        refusal = _matter_refusal(proxy, matter, choices.get(key))
+        if refusal is not None:
+            raise refusal
+        allowed[key] = choices.get(key) if matter.id in set(proxy.matter_ids) else None
     return allowed
 
 

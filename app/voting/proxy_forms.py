@@ -56,7 +56,10 @@ class ProxyForm(FlaskForm):
             FileRequired(_l("Attach the scan of the signed written authorisation.")),
             FileAllowed(SCAN_TYPES, _l("Choose a PDF, JPEG or PNG file.")),
         ],
-        description=_l("Only its SHA-256 is kept, to show later which document was recorded. Keep the paper."),
+        description=_l(
+            "Only its SHA-256 is kept, to show later which document was recorded; a scan already recorded for "
+            "another owner's proxy is refused. Keep the paper."
+        ),
         render_kw={"accept": "application/pdf,image/jpeg,image/png"},
     )
     declared_not_property_staff = BooleanField(

@@ -5,15 +5,20 @@ The link ``/v?t=<token>`` is the only URL that ever carries the token: its crede
 browser is sent on to ``/v/ballot`` at once, so the token leaves the address bar (and whatever is copied or shared
 from it) and is never a later page's Referer; nothing here logs, audits or renders it. The letter's typed code
 (``/v/code``) leads to the same place. The second factor is asked in every new session (the session remembers it),
-before the form and before the receipt code is shown. Plain server-rendered forms, no script: any phone browser,
-WeChat's included, can vote. Every rule about the choices and about one ballot per voter lives in
-app.voting.ballots; these views only show, read and pass on.
+before anything about the voter's ballot is shown: whether and when they voted is the receipt's, and the receipt
+comes after the second factor (issue 19 item 6). Plain server-rendered forms, no script needed: any phone browser,
+WeChat's included, can vote (the one script, the ID tail's X key, has a no-script way round it).
+
+Every refusal says what to do and whom to call (app.voting.owner_help): a locked link until when, in Beijing time; a
+link that no longer works, why (a newer letter, a newer link for the proxy, the proxy revoked, the owner having
+voted themselves). Every rule about the choices and about one ballot per voter lives in app.voting.ballots; these
+views only show, read and pass on.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -40,9 +45,11 @@ from app.db_types import SHANGHAI
 from app.errors import DomainError
 from app.extensions import db, limiter
 from app.privacy import ballot_seed, decrypt, mask_phone
+from app.rules.preparation import NOTICE_WORKING_DAYS
 from app.voting import ballots, credentials, proxies
 from app.voting.ballot_forms import (
     BLANK,
+    LETTER_KEYS,
     MOTION_ANSWERS,
     CodeForm,
     IdTailForm,
@@ -58,6 +65,7 @@ from app.voting.ballot_forms import (
 )
 from app.voting.meetings import window_state
 from app.voting.models import Ballot, Credential, MatterAttachment, Meeting, MeetingVoter
+from app.voting.owner_help import help_contact
 from app.voting.proxy_models import Proxy
 
 bp = Blueprint("ballot", __name__)
@@ -66,6 +74,8 @@ bp = Blueprint("ballot", __name__)
 SESSION_KEY = "voter_credential"
 #: set when the last submission did not count (another ballot was there first): the receipt page says so once
 NOT_COUNTED_KEY = "voter_not_counted"
+#: the id of the session's credential once it stopped working (revoked), so that its pages say why
+ENDED_KEY = "voter_credential_ended"
 
 #: how the receipt names the channel a ballot came through
 CHANNEL_WORDS: dict[str, Any] = {
@@ -95,6 +105,7 @@ def _remember(credential: Credential) -> None:
     kept = session.get(SESSION_KEY)
     again = isinstance(kept, dict) and kept.get("id") == credential.id and kept.get("verified") is True
     session[SESSION_KEY] = {"id": credential.id, "meeting": credential.voter.meeting_id, "verified": again}
+    session.pop(ENDED_KEY, None)
 
 
 def _mark_verified(credential_id: int, meeting_id: int) -> None:
@@ -116,6 +127,8 @@ def _voting() -> Voting | None:
     ).one_or_none()
     if row is None or row.Credential.revoked_at is not None or row.Meeting.id != kept.get("meeting"):
         session.pop(SESSION_KEY, None)
+        if row is not None and row.Credential.revoked_at is not None:
+            session[ENDED_KEY] = row.Credential.id
         return None
     verified = kept.get("verified") is True and row.Credential.verified_at is not None
     return Voting(row.Credential, row.MeetingVoter, row.Meeting, row.Community, verified)
@@ -153,6 +166,7 @@ def _context(voting: Voting) -> dict[str, Any]:
         "community": voting.community,
         "voter_name": voting.voter.shown_name,
         "units_label": voting.voter.units_label,
+        "help": help_contact(voting.meeting),
     }
 
 
@@ -165,9 +179,16 @@ def _proxy(voting: Voting) -> Proxy | None:
     return proxies.proxy_for(voting.credential)
 
 
+def _letter_keys() -> bool:
+    """The owner asked for the keyboard with letters (the ID tail's no-script way to type an X)."""
+    return request.values.get("keyboard") == "letters"
+
+
 def _factor_form(voting: Voting) -> IdTailForm | SmsCodeForm:
     """A proxy always proves who they are by an SMS code to their own phone; an owner as the meeting says, asked for
-    the end of the document the roll holds (an organisation: its representative's; DOMAIN §3)."""
+    the end of the document the roll holds (an organisation: its representative's; DOMAIN §3). A resident ID's
+    tail is typed on the number pad with an X key (app.voting.ballot_forms.IdTailForm); any other document's, which
+    may hold letters anywhere, on the letter keyboard."""
     form = SmsCodeForm() if _proxy(voting) is not None else second_factor_form(voting.meeting)
     if isinstance(form, IdTailForm) and voting.voter.holder_document not in (None, "resident_id"):
         form.answer.label.text = (
@@ -175,6 +196,11 @@ def _factor_form(voting: Voting) -> IdTailForm | SmsCodeForm:
             if voting.voter.is_organisation
             else _("The last six characters of your document number")
         )
+        form.answer.description = _("Of the document registered on the owner roll, letters included.")
+        form.answer.render_kw = dict(LETTER_KEYS)  # a new dict: the class's own is shared by every request
+    elif isinstance(form, IdTailForm) and _letter_keys():
+        form.answer.render_kw = dict(LETTER_KEYS)
+        form.answer.description = _("Of the ID number registered on the owner roll. If it ends with X, type X.")
     return form
 
 
@@ -189,7 +215,8 @@ def _sms_phone(voting: Voting) -> str | None:
 def _verify_page(
     voting: Voting, form: IdTailForm | SmsCodeForm | None = None, status: int = 200, message: str | None = None
 ) -> Any:
-    """The second-factor form (ID tail, or an SMS code with its "send" button)."""
+    """The second-factor form (ID tail, or an SMS code with its "send" button). After the window it says that voting
+    has closed, the same to every owner: only the second factor leads to a receipt (or to nothing)."""
     return (
         render_template(
             "voting/ballot_verify.html",
@@ -198,10 +225,89 @@ def _verify_page(
             phone_masked=_sms_phone(voting),
             factor="sms" if _proxy(voting) is not None else voting.meeting.second_factor,
             is_proxy=_proxy(voting) is not None,
+            state=window_state(voting.meeting),
+            letter_keys=_letter_keys(),
             **_context(voting),
         ),
         status,
     )
+
+
+def _ceil_minute(moment: datetime) -> datetime:
+    """The minute after a moment (10:14:05 → 10:15): "try again after 10:15" is then never a minute too early."""
+    whole = moment.replace(second=0, microsecond=0)
+    return whole if whole == moment else whole + timedelta(minutes=1)
+
+
+def _locked_page(voting: Voting, status: int = 200) -> Any:
+    """A locked link (app.voting.credentials: 5 wrong answers lock it 15 minutes; the third lock holds it until a new
+    letter): until when, in Beijing time, or that a new letter is needed, and whom to call. Nothing about a ballot."""
+    credential = voting.credential
+    held = credentials.is_held(credential)
+    until = None if held or credential.locked_until is None else _ceil_minute(credential.locked_until)
+    return (
+        render_template(
+            "voting/ballot_locked.html",
+            held=held,
+            until=until,
+            paper="paper" in voting.meeting.channels,
+            **_context(voting),
+        ),
+        status,
+    )
+
+
+def ended_reason(credential: Credential) -> str:
+    """Why a revoked credential opens nothing (app.voting.credentials.replace_credential, app.voting.proxies._revoke):
+    "replaced" (the owner's newer letter), "proxy_replaced" (a newer link for the same proxy), "proxy_revoked" (the
+    convener revoked the proxy) or "owner_voted" (the owner's own ballot revoked it, DOMAIN §8). The proxy is told
+    the last one although it concerns the owner's vote: the owner chose the proxy, and their link ended for it."""
+    proxy = proxies.proxy_for(credential)
+    if proxy is None:
+        return "replaced"
+    if proxy.status == "revoked":
+        return "owner_voted" if proxy.revoke_reason == proxies.OWNER_VOTED else "proxy_revoked"
+    return "proxy_replaced"
+
+
+def _ended_page(credential: Credential | None) -> Any:
+    """The page of a link or code that opens nothing: unknown (nothing more can be said than to use the latest letter
+    and call the number on it), or revoked, with why and whom the meeting's owners call. 404 either way, with no
+    Referer (the stylesheet's request must not carry the address, and its token, into access logs)."""
+    context: dict[str, Any] = {"reason": None, "help": None, "meeting": None, "community": None}
+    if credential is not None:
+        meeting = db.session.get_one(Meeting, credential.voter.meeting_id)
+        context = {
+            "reason": ended_reason(credential),
+            "help": help_contact(meeting),
+            "meeting": meeting,
+            "community": db.session.get_one(Community, meeting.community_id),
+        }
+    response = current_app.make_response((render_template("voting/ballot_invalid.html", **context), 404))
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _revoked(token: str = "", code: str = "") -> Credential | None:
+    """The revoked credential of a link's token or a letter's code (`credentials.find` finds those in force)."""
+    if token:
+        column, digest = Credential.token_sha256, credentials.sha256_hex(token)
+    elif code:
+        column, digest = Credential.code_sha256, credentials.sha256_hex(credentials.normalise_code(code))
+    else:
+        return None
+    return db.session.scalars(sa.select(Credential).where(column == digest, Credential.revoked_at.is_not(None))).first()
+
+
+def _no_voting() -> Any:
+    """No voter in this session: the page of the session's credential that stopped working (why), else the letter's
+    code form."""
+    ended = session.get(ENDED_KEY)
+    credential = db.session.get(Credential, ended) if isinstance(ended, int) else None
+    if credential is not None and credential.revoked_at is not None:
+        return _ended_page(credential)
+    session.pop(ENDED_KEY, None)
+    return redirect(url_for("ballot.enter_code"))
 
 
 def _closed_page(voting: Voting) -> Any | None:
@@ -259,14 +365,42 @@ def _proxy_context(voting: Voting) -> dict[str, Any]:
 
 
 def _not_ready(voting: Voting | None) -> Any | None:
-    """Where to send a post that cannot go on yet: no session, voted already, window not open, not verified."""
+    """Where to send a post that cannot go on yet: no session, not verified (before anything that depends on the
+    ballot, so that not even the redirect tells whether one exists), voted already, window not open."""
     if voting is None:
-        return redirect(url_for("ballot.enter_code"))
+        return _no_voting()
+    if not voting.verified:
+        return redirect(url_for("ballot.page"))
     if ballots.existing_ballot(voting.voter) is not None:
         return redirect(url_for("ballot.receipt"))
-    if window_state(voting.meeting) != "open" or not voting.verified:
+    if window_state(voting.meeting) != "open":
         return redirect(url_for("ballot.page"))
     return None
+
+
+@bp.app_template_global()
+def owner_error_help(status: int) -> dict[str, Any]:
+    """For the owner's error page (templates/errors/owner_error.html, app.web.error_response): whom the session's
+    meeting has owners call, and after too many tries (429) when the next one is allowed (the minute after). Only
+    what can be read safely: nothing from the database when it is the database that failed (503), and nothing at
+    all if reading fails (the error page itself must not fail)."""
+    found: dict[str, Any] = {"help": None, "retry_at": None}
+    if status == 429:
+        try:
+            limit = limiter.current_limit
+            if limit is not None:
+                found["retry_at"] = _ceil_minute(datetime.fromtimestamp(limit.reset_at, tz=SHANGHAI))
+        except Exception:  # the limiter's storage is away: the page says "in a few minutes"
+            found["retry_at"] = None
+    kept = session.get(SESSION_KEY) or {}
+    if status == 503 or not isinstance(kept, dict) or not isinstance(kept.get("meeting"), int):
+        return found
+    try:
+        meeting = db.session.get(Meeting, kept["meeting"])
+        found["help"] = help_contact(meeting) if meeting is not None else None
+    except Exception:
+        db.session.rollback()
+    return found
 
 
 # --- entering: the letter's link or its typed code ---------------------------------------------------------------
@@ -275,12 +409,10 @@ def _not_ready(voting: Voting | None) -> Any | None:
 @bp.get("/v")
 def enter() -> Any:
     """Open a letter's link: keep its credential in the session and leave the token behind (a redirect)."""
-    credential = credentials.find(token=request.args.get("t", "")[:200])
+    token = request.args.get("t", "")[:200]
+    credential = credentials.find(token=token)
     if credential is None:
-        response = current_app.make_response((render_template("voting/ballot_invalid.html"), 404))
-        # the stylesheet request must not carry this address (and its token) as its Referer into access logs
-        response.headers["Referrer-Policy"] = "no-referrer"
-        return response
+        return _ended_page(_revoked(token=token))
     _remember(credential)
     return redirect(url_for("ballot.page"))
 
@@ -295,6 +427,9 @@ def enter_code() -> Any:
         if credential is not None:
             _remember(credential)
             return redirect(url_for("ballot.page"))
+        revoked = _revoked(code=form.code.data or "")
+        if revoked is not None:
+            return _ended_page(revoked)
         form.code.errors = [
             _(
                 "This code is not valid. Check it against your letter: a newer letter replaces older ones. "
@@ -310,18 +445,23 @@ def enter_code() -> Any:
 
 @bp.route("/v/ballot", methods=["GET", "POST"])
 def page() -> Any:
-    """The voter's page: the receipt once voted; else the window's state, the second factor, or the ballot form.
-    A POST (the review page's "change" button) shows the form again with the choices it carries."""
+    """The voter's page. Before the second factor: the window not yet open, the lock-out, or the second factor, and
+    nothing about a ballot (issue 19 item 6). After it: the receipt once voted; else the window's state or the
+    ballot form. A POST (the review page's "change" button) shows the form again with the choices it carries."""
     voting = _voting()
     if voting is None:
-        return redirect(url_for("ballot.enter_code"))
+        return _no_voting()
+    if not voting.verified:
+        if window_state(voting.meeting) in ("not_open", "before"):
+            return _closed_page(voting)
+        if credentials.is_locked(voting.credential):
+            return _locked_page(voting)
+        return _verify_page(voting)
     if ballots.existing_ballot(voting.voter) is not None:
         return redirect(url_for("ballot.receipt"))
     closed = _closed_page(voting)
     if closed is not None:
         return closed
-    if not voting.verified:
-        return _verify_page(voting)
     choices = read_choices(voting.meeting, request.form) if request.method == "POST" else {}
     return _ballot_page(voting, choices)
 
@@ -331,9 +471,11 @@ def verify() -> Any:
     """Check the second factor; a wrong answer counts towards the lock-out, which is kept even though it is refused."""
     voting = _voting()
     if voting is None:
-        return redirect(url_for("ballot.enter_code"))
+        return _no_voting()
     if request.method == "GET" or voting.verified:
         return redirect(url_for("ballot.page"))
+    if credentials.is_locked(voting.credential):  # whatever was typed: the lock-out page, not a form to fill in
+        return _locked_page(voting, 429)
     form = _factor_form(voting)
     if not form.validate_on_submit():
         return _verify_page(voting, form, 422)
@@ -345,6 +487,8 @@ def verify() -> Any:
             credentials.verify(voting.credential, form.answer.data or "")
     except DomainError as error:
         db.session.commit()  # the failed attempt and any lock-out live in the database
+        if error.code == "credential_locked":
+            return _locked_page(voting, error.status)
         form.answer.errors = [str(error)]
         return _verify_page(voting, form, error.status)
     ids = voting.credential.id, voting.meeting.id  # read before the commit expires them
@@ -359,7 +503,7 @@ def send_code() -> Any:
     """Send a one-time code by SMS to the phone on the roll (meetings whose second factor is "sms")."""
     voting = _voting()
     if voting is None:
-        return redirect(url_for("ballot.enter_code"))
+        return _no_voting()
     if request.method == "GET" or voting.verified:
         return redirect(url_for("ballot.page"))
     try:
@@ -370,8 +514,10 @@ def send_code() -> Any:
     except DomainError as error:
         if error.code == "owner_voted":
             db.session.commit()  # the proxy's revocation is kept
-        else:
-            db.session.rollback()
+            return _ended_page(db.session.get_one(Credential, voting.credential.id))
+        db.session.rollback()
+        if error.code == "credential_locked":
+            return _locked_page(voting, error.status)
         return _verify_page(voting, status=error.status, message=str(error))
     except Exception as error:  # a provider's failure: say so, store nothing, log no number and no code
         db.session.rollback()
@@ -392,7 +538,8 @@ def send_code() -> Any:
 
 @bp.route("/v/review", methods=["GET", "POST"])
 def review() -> Any:
-    """Check the choices (refused ones shown on the form, choices kept), then repeat every choice in words."""
+    """Check the choices (refused ones shown on the form, choices kept), then repeat every choice in words. A
+    proxy's choice against the owner's written direction is refused here, next to its matter, not only on submit."""
     voting = _voting()
     if request.method == "GET":
         return redirect(url_for("ballot.page"))
@@ -400,7 +547,7 @@ def review() -> Any:
     if not_ready is not None or voting is None:
         return not_ready
     choices = read_choices(voting.meeting, request.form)
-    errors = matter_errors(voting.meeting, choices)
+    errors = _all_errors(voting, choices)
     if errors:
         return _ballot_page(voting, choices, errors, 422)
     checked = ballots.check_choices(voting.meeting, choices)
@@ -413,6 +560,17 @@ def review() -> Any:
     )
 
 
+def _all_errors(voting: Voting, choices: dict[str, Any]) -> dict[int, str]:
+    """Each refused matter's message: the ballot's rules (app.voting.ballots), then for a proxy the written
+    authorisation's (app.voting.proxies.direction_errors) on the matters the first left alone."""
+    errors = matter_errors(voting.meeting, choices)
+    proxy = _proxy(voting)
+    if proxy is not None:
+        for matter_id, message in proxies.direction_errors(proxy, voting.meeting, choices).items():
+            errors.setdefault(matter_id, message)
+    return errors
+
+
 @bp.route("/v/cast", methods=["GET", "POST"])
 def cast() -> Any:
     """Submit the ballot (once: a repeat finds the ballot stored and shows its receipt)."""
@@ -421,7 +579,7 @@ def cast() -> Any:
         return redirect(url_for("ballot.receipt"))
     not_ready = _not_ready(voting)
     if not_ready is not None or voting is None:
-        if voting is not None and (earlier := ballots.existing_ballot(voting.voter)) is not None:
+        if voting is not None and voting.verified and (earlier := ballots.existing_ballot(voting.voter)) is not None:
             _note(ballots.Cast(earlier, stored=False), voting, read_choices(voting.meeting, request.form))
         return not_ready
     choices = read_choices(voting.meeting, request.form)
@@ -440,11 +598,11 @@ def cast() -> Any:
     except DomainError as error:
         if error.code == "owner_voted":
             db.session.commit()  # the proxy's revocation is kept
-            return _ballot_page(voting, choices, None, error.status, general=str(error))
+            return _ended_page(db.session.get_one(Credential, voting.credential.id))
         db.session.rollback()
         if error.code == "window_closed":
             return redirect(url_for("ballot.page"))
-        errors = matter_errors(voting.meeting, choices)
+        errors = _all_errors(voting, choices)
         return _ballot_page(voting, choices, errors, error.status, general=None if errors else str(error))
     _note(result, voting, choices)
     return redirect(url_for("ballot.receipt"))
@@ -470,14 +628,19 @@ def _same_choices(ballot: Ballot, meeting: Meeting, choices: dict[str, Any]) -> 
 
 @bp.get("/v/receipt")
 def receipt() -> Any:
-    """The ballot received: when, and (after the second factor in this session) the receipt code and hash."""
+    """The ballot received, after the second factor in this session only (issue 19 item 6: that and when the owner
+    voted is not shown before it): when, how, the receipt code and hash, and where and when the result will be
+    published and how to check that this ballot is in it."""
     voting = _voting()
     if voting is None:
-        return redirect(url_for("ballot.enter_code"))
+        return _no_voting()
+    if not voting.verified:
+        return redirect(url_for("ballot.page"))
     ballot: Ballot | None = ballots.existing_ballot(voting.voter)
     if ballot is None:
         return redirect(url_for("ballot.page"))
     not_counted = session.pop(NOT_COUNTED_KEY, None)
+    result = _public_result(voting.meeting) if voting.meeting.status == "counted" else None
     return render_template(
         "voting/ballot_receipt.html",
         ballot=ballot,
@@ -485,25 +648,29 @@ def receipt() -> Any:
         received_at=local_seconds(ballot.cast_at),
         channel=str(CHANNEL_WORDS.get(ballot.channel, ballot.channel)),
         hash_groups=hash_groups(ballot.receipt_sha256),
-        verified=voting.verified,
-        form=None if voting.verified else _factor_form(voting),
-        phone_masked=_sms_phone(voting),
-        factor="sms" if _proxy(voting) is not None else voting.meeting.second_factor,
-        is_proxy=_proxy(voting) is not None,
-        result_digest=_published_result(voting.meeting) if voting.meeting.status == "counted" else None,
+        result=result,
+        result_digest=result.package_sha256 if result is not None else None,
+        notice_days=NOTICE_WORKING_DAYS,
         **_context(voting),
     )
 
 
-def _published_result(meeting: Meeting) -> str | None:
-    """The package hash of the meeting's published result, for the owner's check (issue 7 item 8)."""
+def _public_result(meeting: Meeting) -> Any:
+    """The meeting's result once published (published for objections, certified, or refused by the township), or
+    None: the receipt then links its public page and the owner's inclusion check (issue 7 item 8)."""
     from app.results.models import Result
 
-    return db.session.scalar(
-        sa.select(Result.package_sha256).where(
+    return db.session.scalars(
+        sa.select(Result).where(
             Result.meeting_id == meeting.id, Result.status.in_(("published", "certified", "refused"))
         )
-    )
+    ).first()
+
+
+def _published_result(meeting: Meeting) -> str | None:
+    """The package hash of the meeting's published result, for the owner's check (issue 7 item 8)."""
+    result = _public_result(meeting)
+    return result.package_sha256 if result is not None else None
 
 
 @bp.get("/v/my-ballot.json")
@@ -516,7 +683,7 @@ def my_ballot() -> Any:
 
     voting = _voting()
     if voting is None:
-        return redirect(url_for("ballot.enter_code"))
+        return _no_voting()
     ballot = ballots.existing_ballot(voting.voter)
     digest = _published_result(voting.meeting) if voting.meeting.status == "counted" else None
     if ballot is None or digest is None or not voting.verified:

@@ -61,7 +61,8 @@ def authorisation(made: OpenMeeting, index: int, **changes: Any) -> dict[str, An
         "proxy_phone": PHONE,
         "matter_ids": [made.motion.id, made.election.id],
         "directions": {str(made.motion.id): "yes"},
-        "scan_base64": base64.b64encode(SCAN).decode(),
+        # each owner signs their own authorisation: one scan per owner (a scan recorded twice is refused)
+        "scan_base64": base64.b64encode(SCAN if index == 0 else SCAN + b" %d" % index).decode(),
         "declared_not_property_staff": True,
     }
     return {**body, **changes}

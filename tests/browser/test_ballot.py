@@ -183,7 +183,8 @@ def test_an_owner_votes_on_a_phone_and_reopens_the_link(
     # 2. the second factor: the last six characters of the ID number
     answer = page.get_by_label("身份证号码后六位", exact=True)
     assert answer.get_attribute("autocomplete") == "off"
-    assert answer.get_attribute("inputmode") == "text"
+    assert answer.get_attribute("inputmode") == "numeric"  # the number pad, with an X key of its own beside it
+    expect(page.get_by_role("button", name="输入字母 X", exact=True)).to_be_visible()
     answer.fill(letter.id_tail)
     page.get_by_role("button", name="确认", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("您的选票")

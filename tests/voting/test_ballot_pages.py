@@ -20,11 +20,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
-from app.db_types import utcnow
+from app.communities.models import Community
+from app.db_types import SHANGHAI, utcnow
 from app.extensions import db
+from app.roll.services import today
 from app.voting import ballots, credentials
 from app.voting.credentials import format_code
 from app.voting.models import Ballot, Credential, MatterAttachment, MeetingVoter, SmsMessage
+from app.voting.views_ballot import local_seconds
 from tests.conftest import csrf_token_from
 from tests.factories import gen_community, gen_official, gen_township
 from tests.preparation.helpers import roll_owners
@@ -223,6 +226,9 @@ def test_link_second_factor_form_review_cast_receipt(app, world: OpenMeeting):
 
 
 def test_wrong_id_tail_counts_down_and_locks_after_five(app, world: OpenMeeting):
+    """The lock-out page (issue 19 item 6): until when, to the minute after the lock ends, in Beijing time, and the
+    meeting's help phone to tap; the lock shown again when the link is opened, never the form."""
+    world.meeting.contact_phone = "0575-87001234"
     browser = voter_browser(app, voter_with_unique_name(world))
     right = id_tail_of(browser.voter)
     browser.open_link()
@@ -232,19 +238,30 @@ def test_wrong_id_tail_counts_down_and_locks_after_five(app, world: OpenMeeting)
         assert f"That is not right. {left} attempts left." in text(refused)
     locked = browser.verify(wrong_tail(right))
     assert locked.status_code == 429
-    assert "Too many wrong attempts. Try again after" in text(locked)
-    assert "(Beijing time)" in text(locked)
-
-    still_locked = browser.verify(right)  # the right answer is refused while locked
-    assert still_locked.status_code == 429
-    assert "Too many wrong attempts" in text(still_locked)
-    assert "/v/review" not in browser.get("/v/ballot").get_data(as_text=True)
     credential = db.session.scalars(
         select(Credential).where(Credential.meeting_voter_id == browser.voter.id, Credential.revoked_at.is_(None))
     ).one()
     db.session.refresh(credential)
-    assert credential.verified_at is None
     assert credential.locked_until is not None
+    ends = credential.locked_until.astimezone(SHANGHAI)
+    shown = ends.replace(second=0, microsecond=0) + timedelta(minutes=0 if ends.second == ends.microsecond == 0 else 1)
+    page = locked.get_data(as_text=True)
+    assert 'data-locked="until"' in page
+    assert "This link is locked for now" in text(locked)
+    assert f"Try again after {shown:%Y-%m-%d %H:%M} (Beijing time)." in text(locked)
+    assert 'href="tel:057587001234"' in page
+    assert "Need help? Call: 0575-87001234" in text(locked)
+    assert 'name="answer"' not in page  # no box to type into while locked
+
+    still_locked = browser.verify(right)  # the right answer is refused while locked
+    assert still_locked.status_code == 429
+    assert 'data-locked="until"' in still_locked.get_data(as_text=True)
+    reopened = browser.get("/v/ballot")
+    assert reopened.status_code == 200
+    assert 'data-locked="until"' in reopened.get_data(as_text=True)
+    assert "/v/review" not in reopened.get_data(as_text=True)
+    db.session.refresh(credential)
+    assert credential.verified_at is None
 
     credential.locked_until = utcnow() - timedelta(seconds=1)  # the 15 minutes have passed
     db.session.flush()
@@ -335,11 +352,15 @@ def test_posts_without_a_csrf_token_are_refused(app, world: OpenMeeting):
 
 
 def test_unknown_and_revoked_links_are_refused_and_a_new_letter_works(app, world: OpenMeeting):
+    """An unknown link says to use the latest letter and call the number on it; a replaced one says that a newer
+    letter replaced it and names the meeting's help phone (issue 19 item 6), on the link and in the session."""
+    world.meeting.contact_phone = "0575-87001234"
     browser = voter_browser(app, voter_with_unique_name(world))
     unknown = browser.client.get("/v?t=not-a-token")
     assert unknown.status_code == 404
     assert "This link is not valid" in text(unknown)
     assert "A newer letter replaces the older ones" in text(unknown)
+    assert "call the help number printed on your letter" in text(unknown)
     assert unknown.headers["Referrer-Policy"] == "no-referrer"
     assert browser.client.get("/v").status_code == 404
 
@@ -348,8 +369,16 @@ def test_unknown_and_revoked_links_are_refused_and_a_new_letter_works(app, world
     db.session.flush()
     revoked = browser.client.get(f"/v?t={browser.token}")
     assert revoked.status_code == 404
-    assert "This link is not valid" in text(revoked)
-    assert browser.client.get("/v/ballot").headers["Location"] == "/v/code"  # the session's credential is gone
+    assert revoked.headers["Referrer-Policy"] == "no-referrer"
+    assert 'data-ballot-invalid="replaced"' in revoked.get_data(as_text=True)
+    assert "A newer letter was issued for you, and it replaces this one" in text(revoked)
+    assert "Need help? Call: 0575-87001234" in text(revoked)
+    in_session = browser.client.get("/v/ballot")  # the session's credential is gone, and the page says why
+    assert in_session.status_code == 404
+    assert 'data-ballot-invalid="replaced"' in in_session.get_data(as_text=True)
+    typed = browser.post("/v/code", {"code": browser.code})  # the old letter's typed code: the same answer
+    assert typed.status_code == 404
+    assert 'data-ballot-invalid="replaced"' in typed.get_data(as_text=True)
 
     browser.token = new.token
     browser.open_link()
@@ -465,21 +494,45 @@ def test_a_voter_who_voted_sees_the_receipt_after_the_close(app, world: OpenMeet
 # --- the receipt in a new session, attachments, Chinese ---------------------------------------------------------------
 
 
-def test_a_new_session_sees_that_the_ballot_was_received_and_the_code_after_the_second_factor(app, world: OpenMeeting):
+def test_a_new_session_learns_nothing_about_the_ballot_before_the_second_factor(app, world: OpenMeeting):
+    """Issue 19 item 6: the letter's link reopened in a new session (another phone, a lost one, a family member's)
+    shows the second factor exactly as to an owner who has not voted: not that, nor when, the owner voted; not even
+    a redirect differs. After it, the receipt."""
     first = verified(app, world)
     first.post("/v/cast", {}, csrf_from="/v/ballot")
     ballot = db.session.scalars(select(Ballot).where(Ballot.meeting_voter_id == first.voter.id)).one()
+    not_voted = voter_browser(app, voter_with_unique_name(world, skip=1))
+    not_voted.open_link()
 
     later = Voter(app.test_client(), first.voter, first.token, first.code, [])
     later.client.get("/lang/en")
     later.open_link()
-    assert later.get("/v/ballot").headers["Location"] == "/v/receipt"
-    receipt = later.get("/v/receipt")
-    assert "Your ballot was received" in text(receipt)
-    assert ballot.receipt_code not in text(receipt)  # not before the second factor
-    assert "confirm who you are" in text(receipt)
+    page, other = later.get("/v/ballot"), not_voted.get("/v/ballot")
+    assert (page.status_code, other.status_code) == (200, 200)
+    assert 'data-second-factor="id_last6"' in page.get_data(as_text=True)
+    words = text(page)
+    for told in (
+        "received",
+        "Received",
+        ballot.receipt_code,
+        local_seconds(ballot.cast_at)[:10] + " " + local_seconds(ballot.cast_at)[11:16],
+    ):
+        assert told not in words
+    assert words.replace(first.voter.shown_name, "").replace(first.voter.units_label, "") == text(other).replace(
+        not_voted.voter.shown_name, ""
+    ).replace(not_voted.voter.units_label, "")
+    for url in ("/v/receipt", "/v/review", "/v/cast"):  # the same answers as for an owner who has not voted
+        mine = later.get(url) if url == "/v/receipt" else later.post(url, {}, csrf_from="/v/code")
+        theirs = not_voted.get(url) if url == "/v/receipt" else not_voted.post(url, {}, csrf_from="/v/code")
+        assert (mine.status_code, mine.headers.get("Location")) == (theirs.status_code, theirs.headers.get("Location"))
+        assert mine.headers.get("Location") == "/v/ballot"
+    assert ballots_of(not_voted.voter) == 0
+
     assert later.verify(id_tail_of(first.voter)).headers["Location"] == "/v/ballot"
-    assert ballot.receipt_code in text(later.get("/v/receipt"))
+    assert later.get("/v/ballot").headers["Location"] == "/v/receipt"
+    receipt = text(later.get("/v/receipt"))
+    assert "Your ballot was received" in receipt
+    assert ballot.receipt_code in receipt
 
 
 def test_attachments_only_for_the_voters_meeting(app, world: OpenMeeting):
@@ -585,3 +638,327 @@ def test_a_phone_submission_after_the_paper_ballot_was_entered_is_told_it_did_no
     assert "on a paper ballot, and it is the one that counts" in told
     assert paper.receipt_code in told
     assert ballots_of(browser.voter) == 1
+
+
+# --- issue 19 item 6: the owner's pages around the ballot ----------------------------------------------------------
+
+
+def test_the_id_tail_box_opens_the_number_pad_with_its_own_x_key(app, world: OpenMeeting):
+    """A resident ID ends in six digits or in five and X: the box asks for the number pad (inputmode numeric, the
+    pattern of digits and a final X), with an X key beside it that the script shows (hidden without it, where a
+    link opens the same box with the letter keyboard). Another document's tail may hold letters anywhere: the letter
+    keyboard, no X key."""
+    browser = voter_browser(app, voter_with_unique_name(world))
+    browser.open_link()
+    page = browser.get("/v/ballot").get_data(as_text=True)
+    box = re.search(r"<input [^>]*name=\"answer\"[^>]*>", page)
+    assert box is not None
+    assert 'inputmode="numeric"' in box.group(0)
+    assert 'pattern="[0-9]{5}[0-9Xx]"' in box.group(0)
+    assert 'autocomplete="off"' in box.group(0)
+    key = re.search(r"<button [^>]*data-type-x=\"answer\"[^>]*>X</button>", page)
+    assert key is not None
+    assert 'type="button"' in key.group(0)  # never a submit: the Enter key still confirms
+    assert " hidden" in key.group(0)  # shown by the script only
+    assert 'aria-label="Type the letter X"' in key.group(0)
+    assert "/static/id_tail.js?v=" in page
+    assert page.index('data-type-x="answer"') < page.index('type="submit"')
+    assert "If it ends with the letter X, press the X key." in text(browser.get("/v/ballot"))
+    assert "<noscript>" in page
+    assert 'href="/v/ballot?keyboard=letters"' in page
+    with browser.client.get("/static/id_tail.js") as script:  # closed: a static file is sent from an open file
+        assert script.status_code == 200
+        assert "data-type-x" in script.get_data(as_text=True)
+
+    letters = browser.get("/v/ballot?keyboard=letters").get_data(as_text=True)
+    box = re.search(r"<input [^>]*name=\"answer\"[^>]*>", letters)
+    assert box is not None
+    assert 'inputmode="text"' in box.group(0)
+    assert 'name="keyboard" value="letters"' in letters  # a refusal keeps the letter keyboard
+    assert "data-type-x" not in letters
+    refused = browser.post("/v/verify", {"answer": "12345", "keyboard": "letters"}, csrf_from="/v/ballot")
+    assert 'inputmode="text"' in refused.get_data(as_text=True)
+
+    browser.voter.holder_document = "passport"
+    db.session.flush()
+    passport = browser.get("/v/ballot").get_data(as_text=True)
+    assert 'inputmode="text"' in passport
+    assert "data-type-x" not in passport
+    assert "The last six characters of your document number" in passport
+
+    assert browser.verify(id_tail_of(browser.voter)).status_code == 302  # the holder's answer is unchanged
+
+
+def test_a_candidate_without_a_home_on_the_roll_shows_no_empty_home_line(app, world: OpenMeeting):
+    election = world.election
+    election.candidates[0].unit_labels = ""
+    db.session.flush()
+    browser = verified(app, world)
+    page = browser.get("/v/ballot").get_data(as_text=True)
+    assert text(browser.get("/v/ballot")).count("Home:") == len(election.candidates) - 1
+    first = page.split(f'value="{election.candidates[0].id}"', 1)[1].split("</label>", 1)[0]
+    assert "ballot-units" not in first
+    assert "Home: 1幢" not in first
+
+
+def test_every_page_names_whom_to_call(app, world: OpenMeeting):
+    """The meeting's help number, else the preparatory group leader's contact, else whom to ask; a dialable number
+    is a link to tap. Shown on the second factor, the ballot and a closed window."""
+    from app.preparation.models import GroupMember, PreparatoryGroup
+    from app.voting.owner_help import help_contact
+
+    meeting = world.meeting
+    assert help_contact(meeting).phone == ""
+    assert help_contact(meeting).leader == ""
+    browser = voter_browser(app, voter_with_unique_name(world))
+    browser.open_link()
+    assert "Need help? Ask the preparatory group or the residents' committee of your community." in text(
+        browser.get("/v/ballot")
+    )
+
+    group = PreparatoryGroup(community_id=meeting.community_id, request_kind="developer_report", requested_on=today())
+    db.session.add(group)
+    db.session.flush()
+    db.session.add(GroupMember(group_id=group.id, position=1, name="陈建国", role="township", is_leader=True))
+    db.session.flush()
+    assert "Need help? Ask 陈建国, the leader of the preparatory group" in text(browser.get("/v/ballot"))
+    leader = db.session.scalars(select(GroupMember).where(GroupMember.group_id == group.id)).one()
+    leader.contact = "0575-87001234"
+    db.session.flush()
+    page = browser.get("/v/ballot")
+    assert "Need help? Call 陈建国, the leader of the preparatory group: 0575-87001234" in text(page)
+    assert 'href="tel:057587001234"' in page.get_data(as_text=True)
+
+    meeting.contact_phone = "138 0000 1234"
+    db.session.flush()
+    assert "Need help? Call: 138 0000 1234" in text(browser.get("/v/ballot"))
+    meeting.help_phone = "0575-12345"  # a help number of its own for owners, where the meeting records one
+    assert help_contact(meeting).phone == "0575-12345"
+    del meeting.help_phone
+
+    assert browser.verify(id_tail_of(browser.voter)).status_code == 302
+    assert 'href="tel:13800001234"' in browser.get("/v/ballot").get_data(as_text=True)
+    meeting.closes_at = utcnow() - timedelta(minutes=1)
+    db.session.flush()
+    assert "Need help? Call: 138 0000 1234" in text(browser.get("/v/ballot"))
+
+
+def test_a_blocked_link_says_a_new_letter_or_paper_and_whom_to_call(app, world: OpenMeeting):
+    world.meeting.contact_phone = "0575-87001234"
+    browser = voter_browser(app, voter_with_unique_name(world))
+    browser.open_link()
+    credential = db.session.scalars(
+        select(Credential).where(Credential.meeting_voter_id == browser.voter.id, Credential.revoked_at.is_(None))
+    ).one()
+    credential.lockouts = credentials.MAX_LOCKOUTS
+    db.session.flush()
+    page = browser.get("/v/ballot")
+    assert 'data-locked="held"' in page.get_data(as_text=True)
+    words = text(page)
+    assert "This link is blocked" in words
+    assert "ask for a new letter" in words
+    assert "You can also vote on a paper ballot." in words
+    assert "Need help? Call: 0575-87001234" in words
+    assert 'name="answer"' not in page.get_data(as_text=True)
+
+
+def test_after_the_close_a_new_session_asks_the_second_factor_alike_for_everyone(app, world: OpenMeeting):
+    """After the window, an unverified session sees that voting has closed and the second factor, whether the owner
+    voted or not; after it, the receipt or the closed page."""
+    voted = verified(app, world)
+    voted.post("/v/cast", {}, csrf_from="/v/ballot")
+    world.meeting.closes_at = utcnow() - timedelta(minutes=1)
+    db.session.flush()
+    pages = []
+    for skip, voter in ((0, voted.voter), (1, voter_with_unique_name(world, skip=1))):
+        later = Voter(app.test_client(), voter, issue_for(voter).token if skip else voted.token, "", [])
+        later.client.get("/lang/en")
+        later.open_link()
+        page = later.get("/v/ballot")
+        assert page.status_code == 200
+        assert 'data-window="after"' in page.get_data(as_text=True)
+        assert "To see the receipt of a ballot you cast, confirm who you are." in text(page)
+        pages.append(later)
+    db.session.flush()
+    assert pages[0].verify(id_tail_of(pages[0].voter)).status_code == 302
+    assert pages[0].get("/v/ballot").headers["Location"] == "/v/receipt"
+    assert pages[1].verify(id_tail_of(pages[1].voter)).status_code == 302
+    assert "Voting has closed" in text(pages[1].get("/v/ballot"))
+
+
+def test_the_receipt_says_where_and_when_the_result_is_published_and_how_to_check(app, world: OpenMeeting):
+    browser = verified(app, world)
+    browser.post("/v/cast", {}, csrf_from="/v/ballot")
+    ballot = db.session.scalars(select(Ballot).where(Ballot.meeting_voter_id == browser.voter.id)).one()
+    receipt = browser.get("/v/receipt")
+    page = receipt.get_data(as_text=True)
+    assert 'data-result-info="later"' in page
+    closes = world.meeting.closes_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    words = text(receipt)
+    assert f"Voting closes on {closes} (Beijing time)." in words
+    assert "published for objections for at least 5 working days" in words
+    community = db.session.get_one(Community, world.meeting.community_id)
+    assert f"Where: on the notice board of {community.name}, and online." in words
+    assert f"asks for your receipt code {ballot.receipt_code}" in words
+    assert "never how you voted" in words
+
+
+def test_the_receipt_of_a_published_result_names_its_days_and_links_the_result_and_the_check(app):
+    from app.results import certification, closing, count_runs
+    from tests.results.helpers_lifecycle import choices, end_window, gen_voted
+
+    voted = gen_voted(share=0.0)
+    browser = verified(app, voted.opened)
+    ballot = ballots.cast(browser.voter, choices(voted.opened), "phone").ballot
+    end_window(voted.meeting)
+    closing.close(voted.meeting)
+    result = count_runs.count(voted.meeting, voted.official.id)
+    certification.publish(result, today())
+    db.session.commit()
+    receipt = browser.get("/v/receipt")
+    page = receipt.get_data(as_text=True)
+    assert 'data-result-info="published"' in page
+    assert (
+        f"The result was published on {result.published_on.isoformat()}. Objections can be made until "
+        f"{result.objections_until.isoformat()}, in writing to the convener" in text(receipt)
+    )
+    assert f'href="/r/{result.package_sha256}"' in page
+    assert f'href="/r/{result.package_sha256}/check?receipt={ballot.receipt_sha256}"' in page
+
+
+def test_revoked_proxy_links_say_why(app, world: OpenMeeting):
+    """A proxy's link that no longer opens says why (issue 19 item 6), never "a newer letter replaces the older
+    ones": a newer link issued to the proxy, the proxy revoked by the convener, or the owner having voted
+    themselves; with whom to call. In the session too, and on the proxy's typed code."""
+    from app.voting import proxies
+    from tests.factories import confirmed
+
+    world.meeting.contact_phone = "0575-87001234"
+    owners = [v for v in world.voters if not v.is_developer]
+
+    def proxy_link(voter: MeetingVoter, phone: str) -> tuple[Any, credentials.IssuedCredential]:
+        proxy = proxies.record_proxy(
+            world.meeting,
+            voter,
+            proxy_name="王建军",
+            proxy_phone=phone,
+            matter_ids=[world.motion.id],
+            directions={},
+            scan=f"authorisation of {voter.id}".encode(),
+            declared_not_property_staff=True,
+            user_id=None,
+        )
+        return proxy, proxies.issue_proxy_credential(confirmed(proxy), None)
+
+    def opened(issued: credentials.IssuedCredential, voter: MeetingVoter) -> Voter:
+        client = app.test_client()
+        client.get("/lang/en")
+        browser = Voter(client, voter, issued.token, issued.code, [])
+        browser.open_link()
+        return browser
+
+    # a newer link for the same proxy
+    replaced, first = proxy_link(owners[0], "13900001111")
+    newer = proxies.issue_proxy_credential(replaced, None)
+    db.session.flush()
+    page = app.test_client().get(f"/v?t={first.token}")
+    assert page.status_code == 404
+    assert 'data-ballot-invalid="proxy_replaced"' in page.get_data(as_text=True)
+    assert credentials.find(token=newer.token) is not None
+
+    # the convener revoked it: on the link, in the open session, and on the typed code
+    revoked, issued = proxy_link(owners[1], "13900002222")
+    browser = opened(issued, owners[1])
+    proxies.revoke_proxy(revoked, "业主书面撤回委托", None)
+    db.session.flush()
+    for response in (
+        browser.client.get(f"/v?t={issued.token}"),
+        browser.get("/v/ballot"),
+        browser.post("/v/code", {"code": issued.code}),
+    ):
+        words = text(response)
+        assert response.status_code == 404
+        assert 'data-ballot-invalid="proxy_revoked"' in response.get_data(as_text=True)
+        assert "This proxy has ended" in words
+        assert "The convener revoked this proxy" in words
+        assert "A newer letter" not in words
+        assert "业主书面撤回委托" not in words  # the convener's own words stay on the convener's pages
+        assert "Need help? Call: 0575-87001234" in words
+
+    # the owner voted themselves: the proxy's open session learns it on its next page
+    used, issued = proxy_link(owners[2], "13900003333")
+    browser = opened(issued, owners[2])
+    assert 'data-second-factor="sms"' in browser.get("/v/ballot").get_data(as_text=True)
+    ballots.cast(owners[2], {str(world.motion.id): "no"}, "phone")
+    db.session.flush()
+    assert used.status == "revoked"
+    for response in (browser.get("/v/ballot"), browser.client.get(f"/v?t={issued.token}")):
+        words = text(response)
+        assert 'data-ballot-invalid="owner_voted"' in response.get_data(as_text=True)
+        assert "The owner voted themselves, which revokes their proxy" in words
+        assert "A newer letter" not in words
+
+
+def test_a_proxy_choice_against_the_owners_direction_is_flagged_on_review(app, world: OpenMeeting):
+    """The review step refuses a proxy's choice against the written direction next to its matter, before anything
+    is submitted (issue 19); as directed, the review repeats the choices."""
+    from app.voting import proxies
+    from tests.factories import confirmed
+
+    principal = voter_with_unique_name(world)
+    motion, covenant, _election = world.meeting.matters
+    proxy = proxies.record_proxy(
+        world.meeting,
+        principal,
+        proxy_name="王建军",
+        proxy_phone="13900001111",
+        matter_ids=[motion.id, covenant.id],
+        directions={str(motion.id): "no"},
+        scan=b"signed authorisation",
+        declared_not_property_staff=True,
+        user_id=None,
+    )
+    issued = proxies.issue_proxy_credential(confirmed(proxy), None)
+    db.session.commit()
+    client = app.test_client()
+    client.get("/lang/en")
+    browser = Voter(client, principal, issued.token, issued.code, [])
+    browser.open_link()
+    browser.post("/v/send-code", csrf_from="/v/ballot")
+    message = db.session.scalars(select(SmsMessage).order_by(SmsMessage.id.desc())).first()
+    assert message is not None
+    found = re.search(r"\d{6}", message.body)
+    assert found is not None
+    assert browser.verify(found.group(0)).status_code == 302
+
+    review = browser.post("/v/review", {f"m{motion.id}": "yes", f"m{covenant.id}": "abstain"}, csrf_from="/v/ballot")
+    assert review.status_code == 422
+    page = review.get_data(as_text=True)
+    assert "data-ballot-errors" in page
+    assert f"The owner instructed another answer on: {motion.title}" in text(review)
+    assert "Nothing has been submitted yet." in text(review)
+    assert f'id="matter-{motion.id}-error"' in page  # next to its matter
+    assert f'id="matter-{covenant.id}-error"' not in page
+    assert re.search(rf'name="m{covenant.id}" value="abstain" checked', page)  # the choices are kept
+    assert ballots_of(principal) == 0
+
+    directed = browser.post("/v/review", {f"m{motion.id}": "no", f"m{covenant.id}": "abstain"}, csrf_from="/v/ballot")
+    assert directed.status_code == 200
+    assert "Check your choices" in text(directed)
+
+
+def test_too_many_typed_codes_say_when_to_try_again_and_whom_to_call(app, world: OpenMeeting):
+    world.meeting.contact_phone = "0575-87001234"
+    browser = voter_browser(app, voter_with_unique_name(world))
+    browser.open_link()
+    for _ in range(20):
+        assert browser.post("/v/code", {"code": "AAAA-BBBB-CCCC"}).status_code == 422
+    limited = browser.post("/v/code", {"code": "AAAA-BBBB-CCCC"})
+    assert limited.status_code == 429
+    page = limited.get_data(as_text=True)
+    assert 'data-owner-error="429"' in page
+    retry = re.search(r"data-retry-at>(\d{4}-\d\d-\d\d \d\d:\d\d)<", page)
+    assert retry is not None
+    now = utcnow().astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    assert now < retry.group(1)
+    assert "Need help? Call: 0575-87001234" in text(limited)

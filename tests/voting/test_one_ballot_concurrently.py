@@ -301,7 +301,7 @@ def test_phone_teller_and_proxy_racing_for_one_voter_never_deadlock(world: World
                     proxy_phone=f"1390000{voter.id:04d}",
                     matter_ids=[int(rules)],
                     directions={},
-                    scan=b"scan",
+                    scan=f"scan of voter {voter.id}".encode(),  # one per owner: a scan twice is refused
                     declared_not_property_staff=True,
                     user_id=tellers[0],
                 )

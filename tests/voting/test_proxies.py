@@ -18,6 +18,7 @@ from sqlalchemy import inspect, select
 from app.audit.models import AuditEvent
 from app.auth.models import User
 from app.communities.models import Township
+from app.db_types import SHANGHAI
 from app.errors import DomainError
 from app.extensions import db
 from app.privacy import decrypt, mask_phone
@@ -61,10 +62,11 @@ def record(
     matters: list[Any] | None = None,
     directions: dict[Any, Any] | None = None,
     declared: bool = True,
-    scan: bytes = SCAN,
+    scan: bytes | None = None,
     user_id: int | None = None,
 ) -> Proxy:
-    """A proxy for ``voter`` covering the two motions unless told otherwise, confirmed by the owner."""
+    """A proxy for ``voter`` covering the two motions unless told otherwise, confirmed by the owner; the scan is the
+    owner's own (`scan_of`) unless one is given."""
     return confirmed(
         proxies.record_proxy(
             opened.meeting,
@@ -73,11 +75,16 @@ def record(
             proxy_phone=phone,
             matter_ids=matters if matters is not None else [m.id for m in opened.meeting.matters[:2]],
             directions=directions or {},
-            scan=scan,
+            scan=scan_of(voter) if scan is None else scan,
             declared_not_property_staff=declared,
             user_id=user_id,
         )
     )
+
+
+def scan_of(voter: MeetingVoter) -> bytes:
+    """The scan of the owner's own written authorisation: each owner signs their own (a scan twice is refused)."""
+    return SCAN + f" of voter {voter.id}".encode()
 
 
 def blank_except(opened: OpenMeeting, **given: Any) -> dict[str, Any]:
@@ -131,7 +138,7 @@ def test_record_keeps_the_phone_encrypted_and_the_scan_as_its_hash(opened: OpenM
     assert proxy.principal is voter
     assert decrypt(proxy.proxy_phone_cipher) == PHONE
     assert proxy.proxy_phone_lookup == proxies.phone_lookup(PHONE)
-    assert proxy.scan_sha256 == hashlib.sha256(SCAN).hexdigest()
+    assert proxy.scan_sha256 == hashlib.sha256(scan_of(voter)).hexdigest()
     assert proxy.matter_ids == sorted(m.id for m in opened.meeting.matters[:2])
     assert proxy.is_declared_not_property_staff
     assert proxy.recorded_by_id == official.id
@@ -368,6 +375,52 @@ def test_the_proxy_may_not_vote_on_matters_not_covered(opened: OpenMeeting) -> N
     assert ballots.existing_ballot(proxy.principal) is None
     result = proxies.cast_as_proxy(proxy, blank_except(opened, motion1="no", motion2=None, election=[]))
     assert result.ballot.choices == blank_except(opened, motion1="no", motion2=None, election=[])
+
+
+def test_the_same_scan_is_refused_for_another_owners_proxy(
+    opened: OpenMeeting, township: Township, official: User
+) -> None:
+    """Issue 19: one signed authorisation, one owner's proxy. The scan another owner's proxy was recorded with is
+    refused (compared by its SHA-256, the only thing kept), in this meeting or another, with a message that says
+    why and what to attach, and nothing is stored; the same owner's scan again after their proxy was revoked (a
+    wrong phone typed, say) is accepted."""
+    first, second = owners(opened)[:2]
+    earlier = record(opened, first, scan=SCAN)
+    error = refused(record, opened, second, scan=SCAN, phone=OTHER_PHONE)
+    assert (error.code, error.status, error.field) == ("scan_recorded", 409, "scan")
+    day = earlier.recorded_at.astimezone(SHANGHAI).date().isoformat()
+    assert english(error) == (
+        f"This scan was recorded on {day} for another owner's proxy: the same document cannot authorise two "
+        "proxies. Attach the scan of this owner's own signed authorisation."
+    )
+    assert db.session.scalars(select(Proxy).where(Proxy.meeting_voter_id == second.id)).first() is None
+    assert len(audit_events("proxy.record")) == 1
+    assert record(opened, second, scan=SCAN + b" ", phone=OTHER_PHONE).status == "active"  # another file: fine
+
+    proxies.revoke_proxy(earlier, "手机号码登记错误", None)  # even revoked, it stays another owner's document
+    assert refused(record, opened, owners(opened)[2], scan=SCAN).code == "scan_recorded"
+    assert record(opened, first, scan=SCAN, phone=OTHER_PHONE).status == "active"  # the same owner again
+
+    elsewhere = gen_open_meeting(gen_community(township), official)
+    assert refused(record, elsewhere, owners(elsewhere)[0], scan=SCAN).code == "scan_recorded"
+
+
+def test_choices_against_the_authorisation_are_listed_matter_by_matter(opened: OpenMeeting) -> None:
+    """`direction_errors` (what the review page shows next to each matter) refuses what `cast_as_proxy` refuses: a
+    choice against the owner's direction, a directed matter left blank, a choice on a matter not covered."""
+    motion1, motion2, election = opened.meeting.matters
+    proxy = record(opened, owners(opened)[0], matters=[motion1.id, motion2.id], directions={str(motion1.id): "no"})
+    picked = [c.id for c in election.candidates[:2]]
+    errors = proxies.direction_errors(proxy, opened.meeting, blank_except(opened, motion1="yes", election=picked))
+    assert set(errors) == {motion1.id, election.id}
+    with force_locale("en"):
+        again = proxies.direction_errors(proxy, opened.meeting, blank_except(opened, motion1="yes", election=picked))
+    assert again[motion1.id] == f"The owner instructed another answer on: {motion1.title}"
+    assert again[election.id] == f"The authorisation does not cover this matter; leave it blank: {election.title}"
+    assert set(proxies.direction_errors(proxy, opened.meeting, blank_except(opened, motion2="yes"))) == {motion1.id}
+    fine = blank_except(opened, motion1="no", motion2="abstain", election=[])
+    assert proxies.direction_errors(proxy, opened.meeting, fine) == {}
+    assert proxies.cast_as_proxy(proxy, fine).stored
 
 
 def test_the_proxy_votes_as_the_owner_directed(opened: OpenMeeting) -> None:

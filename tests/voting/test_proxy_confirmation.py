@@ -65,7 +65,7 @@ def record(opened: OpenMeeting, voter: MeetingVoter, user: User, phone: str = PR
         proxy_phone=phone,
         matter_ids=[opened.motion.id],
         directions={},
-        scan=b"signed authorisation",
+        scan=f"signed authorisation of voter {voter.id}".encode(),  # one scan per owner: a scan twice is refused
         declared_not_property_staff=True,
         user_id=user.id,
     )

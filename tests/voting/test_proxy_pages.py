@@ -91,16 +91,19 @@ def form_data(world: World, **overrides: Any) -> dict[str, Any]:
     return {key: value for key, value in data.items() if value is not None}
 
 
-def gen_proxy(world: World, voter: MeetingVoter | None = None, phone: str = PHONE) -> Proxy:
+def gen_proxy(world: World, voter: MeetingVoter | None = None, phone: str = PHONE, scan: bytes | None = None) -> Proxy:
+    """A confirmed proxy for the voter (the form's principal unless told), with the owner's own scan unless one is
+    given (each owner signs their own: a scan twice is refused)."""
+    voter = voter or principal(world)
     return confirmed(
         proxies.record_proxy(
             world.opened.meeting,
-            voter or principal(world),
+            voter,
             proxy_name="王建军",
             proxy_phone=phone,
             matter_ids=[world.opened.motion.id],
             directions={str(world.opened.motion.id): "no"},
-            scan=b"scan",
+            scan=f"scan of voter {voter.id}".encode() if scan is None else scan,
             declared_not_property_staff=True,
             user_id=world.member.id,
         )
@@ -245,6 +248,31 @@ def test_the_fourth_owner_for_one_proxy_is_refused(client, auth: AuthActions, wo
     assert response.status_code == 409
     assert "represents 3 owners already" in text_of(response.get_data(as_text=True))
     assert proxy_count() == 3
+
+
+def test_a_scan_recorded_for_another_owner_is_refused_at_its_field(
+    client: FlaskClient, auth: AuthActions, world: World, english
+) -> None:
+    """Issue 19: the same uploaded document for two owners' proxies. The second is refused next to the scan, with
+    why and what to attach; what was typed is kept; nothing is stored. The form says the rule beforehand."""
+    other = next(v for v in world.opened.voters if v.id != principal(world).id and not v.is_developer)
+    gen_proxy(world, other, phone="13700002222", scan=b"%PDF-1.4 authorisation")
+    auth.login(world.member.username)
+    url = f"/meetings/{world.opened.meeting.id}/proxies"
+    assert "a scan already recorded for another owner's proxy is refused" in text_of(
+        client.get(url).get_data(as_text=True)
+    )
+    response = auth.post(url, form_data(world))  # the form's scan: the same bytes
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    scan_field = text_of(page.split('id="scan-error"', 1)[1].split("</div>", 1)[0])
+    assert "for another owner's proxy: the same document cannot authorise two proxies" in scan_field
+    assert "Attach the scan of this owner's own signed authorisation." in scan_field
+    assert 'value="王建军"' in page
+    assert proxy_count() == 1
+    other_file = form_data(world, scan=(io.BytesIO(b"%PDF-1.4 another authorisation"), "authorisation.pdf"))
+    assert auth.post(url, other_file).status_code == 302
+    assert proxy_count() == 2
 
 
 # --- the proxy's link, revoking --------------------------------------------------------------------------------------
