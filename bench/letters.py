@@ -1,6 +1,8 @@
 """Benchmark of the voters' letters: one batch of 2,000 letters made as the Celery task makes it.
 
 Run: `.venv/bin/python bench/letters.py` (from the project root). Figures go into docs/performance.md.
+`--letters N` makes batches of N letters instead (a quick before-and-after of a change to the letter; the target
+in proportion).
 `--database-url postgresql://…` uses PostgreSQL instead of a fresh SQLite file; the benchmark then creates a schema
 of its own in that database and drops it at the end.
 
@@ -108,7 +110,7 @@ def make_meeting(today: date) -> int:
     from app.extensions import db
     from app.roll import services as roll_services
     from app.roll.versions import create_version
-    from app.voting import letter_batches, meetings
+    from app.voting import announcement, letter_batches, meetings
     from app.voting.models import Matter, Meeting, MeetingVoter
 
     township = communities.create_township("基准街道", "330681901")
@@ -130,6 +132,8 @@ def make_meeting(today: date) -> int:
     )
     db.session.add(meeting)
     db.session.flush()
+    announced = today - timedelta(days=30)  # the 15 days and the announcement's notice have run (Shaoxing Art 13)
+    announcement.announce(meeting, announced, None, recorded_on=announced)
     meetings.open_voting(meeting, today, None)
     ids = letter_batches.voter_ids_of(meeting, None)
     if len(ids) < LETTERS:
@@ -165,9 +169,12 @@ def decode_pages(pdf: bytes, pages: list[int], folder: Path) -> list[str]:
 
 
 def main() -> None:
+    global LETTERS
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--database-url", help="PostgreSQL URL (default: a new SQLite file)")
+    parser.add_argument("--letters", type=int, default=LETTERS, help=f"letters per batch (default {LETTERS:,})")
     args = parser.parse_args()
+    LETTERS = args.letters
 
     from flask_migrate import upgrade
 
@@ -206,7 +213,8 @@ def main() -> None:
                 for _run in range(2):
                     watch.seconds.clear()
                     meeting = db.session.get_one(Meeting, meeting_id)
-                    batch = letter_batches.start_batch(meeting, None, BASE_URL, None)
+                    # the second run is a reprint: confirmed, as the letters page asks (issue 19 item 5)
+                    batch = letter_batches.start_batch(meeting, None, BASE_URL, None, replace=True)
                     db.session.commit()
                     batch_id = batch.id
                     start, start_cpu = time.perf_counter(), time.process_time()
@@ -258,8 +266,9 @@ def main() -> None:
     print(f"  Python {platform.python_version()} ({platform.python_implementation()})")
     print(f"  load average at the end {', '.join(f'{x:.2f}' for x in os.getloadavg())} (other work slows the figures)")
     slowest = max(run["wall"] for run in runs)
-    verdict = "met" if slowest < TARGET_SECONDS else "NOT met"
-    print(f"Target: {LETTERS:,} letters < {TARGET_SECONDS:.0f} s: {verdict} (slowest batch {slowest:.1f} s)")
+    target = TARGET_SECONDS * LETTERS / 2000  # the issue's 2,000 letters in 60 s, in proportion for --letters
+    verdict = "met" if slowest < target else "NOT met"
+    print(f"Target: {LETTERS:,} letters < {target:.0f} s: {verdict} (slowest batch {slowest:.1f} s)")
 
 
 if __name__ == "__main__":

@@ -121,6 +121,9 @@ VALID_DATA = {
     "allow_change": "y",
     "category": "1",
     "building": "",
+    "replace": "y",
+    "contact_phone": "0575-87000000",
+    "paper_place": "越界地点",
     "property_company_tie": "no",
     "decision_on": "2026-09-03",
     "findings": "越界测试",
@@ -217,7 +220,7 @@ def _voting_of(community: Any, official: Any) -> dict[str, Any]:
 
     opened = gen_open_meeting(community, official)
     credentials.issue(opened.voters[0], official.id)
-    batch = start_batch(opened.meeting, opened.voters[0].building, "https://b.example/", official.id)
+    batch = start_batch(opened.meeting, opened.voters[0].building, "https://b.example/", official.id, replace=True)
     proxy = proxies.record_proxy(
         opened.meeting,
         opened.voters[1],

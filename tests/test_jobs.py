@@ -98,7 +98,7 @@ def test_a_batch_that_fails_after_its_letters_are_written_revokes_nothing(
     opened = gen_open_meeting(gen_community(township), gen_official(township))
     earlier = {v.id: credentials.issue(v, None).token for v in opened.voters}
     db.session.commit()
-    batch_id = letter_batches.start_batch(opened.meeting, None, BASE_URL, None).id
+    batch_id = letter_batches.start_batch(opened.meeting, None, BASE_URL, None, replace=True).id
     db.session.commit()
     issued = []
     original = credentials.issue
@@ -127,7 +127,7 @@ def test_a_cancelled_batch_stops_at_its_next_step_and_revokes_nothing(
     township = gen_township()
     opened = gen_open_meeting(gen_community(township), gen_official(township))
     earlier = [credentials.issue(v, None).token for v in opened.voters]
-    batch_id = letter_batches.start_batch(opened.meeting, None, BASE_URL, None).id
+    batch_id = letter_batches.start_batch(opened.meeting, None, BASE_URL, None, replace=True).id
     db.session.commit()
     original = letter_batches._set_progress
 

@@ -214,6 +214,7 @@ def meeting_view(meeting: Meeting) -> dict[str, Any]:
     return {
         **_summary(meeting),
         **{name: getattr(meeting, name) for name in ("channels", "second_factor", "allow_change", "settings")},
+        **{name: getattr(meeting, name) for name in ("contact_phone", "paper_place")},
         "roll_version_id": meeting.roll_version_id,
         "opened_at": meeting.opened_at,
         "voter_count": voter_count or 0,
@@ -396,7 +397,9 @@ def _batch_view(batch: LetterBatch) -> dict[str, Any]:
 def start_letters(data: dict[str, Any], meeting_id: int) -> Any:
     """Make the letters of one building, or (`building` null) of the whole community as one PDF, in the background;
     poll the batch for its progress. Each voter of the batch gets a new credential (their older letters stop
-    working). 409 unless voting is open, or while a batch for the same voters runs; 503 without the Chinese font."""
+    working once the new ones are ready). 409 unless voting is open, or while a batch for the same voters runs;
+    409 `letters_in_hand` when some of its voters hold letters in force and `replace` is not true (a reprint is
+    confirmed, as on the page); 503 without the Chinese font."""
     meeting = _meeting(meeting_id)[0]
     if not letters.font_available():
         raise DomainError(
@@ -404,7 +407,9 @@ def start_letters(data: dict[str, Any], meeting_id: int) -> Any:
             _l("The letters need the Chinese font (fonts-noto-cjk), which this server lacks."),
             status=503,
         )
-    batch = letter_batches.start_batch(meeting, data["building"], request.url_root, current_user.id)
+    batch = letter_batches.start_batch(
+        meeting, data["building"], request.url_root, current_user.id, replace=data["replace"]
+    )
     batch_id = batch.id
     db.session.commit()
     jobs.start_or_fail("letters", batch_id, make_letters, batch_id=batch_id)  # not queued: failed, never pending

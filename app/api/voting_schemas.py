@@ -112,6 +112,7 @@ class MeetingDetailSchema(MeetingSummarySchema):
     second_factor = fields.String(metadata={"description": "id_last6 or sms"})
     allow_change = fields.Boolean()
     contact_phone = fields.String()
+    paper_place = fields.String(metadata={"description": "where owners hand in a paper ballot (on the letters)"})
     settings = fields.Dict(metadata={"description": "the counting engine's settings, from the voting rules"})
     roll_version_id = fields.Integer(allow_none=True)
     opened_at = ShanghaiDateTime(allow_none=True)
@@ -141,6 +142,8 @@ class MeetingConfigurationSchema(Schema):
     allow_change = fields.Boolean(required=True)
     #: the phone owners call about the vote (omitted: unchanged)
     contact_phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=32))
+    #: where owners hand in a paper ballot, printed on the letters (omitted: unchanged)
+    paper_place = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=80))
 
 
 class MotionInSchema(Schema):
@@ -198,6 +201,13 @@ class LetterBatchInSchema(Schema):
         allow_none=True,
         validate=[validate.Length(min=1, max=32), NoControlCharacters()],
         metadata={"description": "a building of the meeting, or null for the whole community"},
+    )
+    replace = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "true to confirm a reprint: the letters some of these voters hold stop working once the new "
+            "ones are ready (without it, 409 letters_in_hand)"
+        },
     )
 
 

@@ -4,6 +4,10 @@ progress bar (issue 6 item 3).
 A batch issues a new credential to each of its voters (revoking their earlier letters) and keeps the letters as one
 PDF, encrypted at rest, until it is downloaded once or for 24 hours at most: the letters hold every voter's token
 and code in clear, which exist nowhere else. Every step is audited; the audit log never holds a token or a code.
+
+A reprint — a batch for voters who already hold letters in force — is made only when the caller confirms that those
+letters stop working once the new ones are ready (issue 19 item 5): `start_batch` refuses it otherwise, whichever
+page or API call asks, so that one click never silently cancels letters owners hold.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import ForeignKey, Integer, LargeBinary, String, func, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -26,7 +31,7 @@ from app.extensions import db
 from app.privacy import decrypt, encrypt
 from app.voting import credentials, letters
 from app.voting.meetings import window_state
-from app.voting.models import Meeting, MeetingVoter
+from app.voting.models import Credential, Meeting, MeetingVoter
 
 #: how long a batch's PDF is kept when nobody downloads it
 KEEP_FOR = timedelta(hours=24)
@@ -118,6 +123,28 @@ def voter_ids_of(meeting: Meeting, building: str | None) -> list[int]:
     return [row.id for row in rows]
 
 
+def holders_by_building(meeting: Meeting) -> dict[str, int]:
+    """How many voters of each building hold a letter in force: an owner's own credential not revoked (a letter, or
+    a link issued on the voters' page); a proxy's link is the proxy's, not a letter."""
+    rows = db.session.execute(
+        select(MeetingVoter.building, func.count(func.distinct(MeetingVoter.id)))
+        .join(Credential, Credential.meeting_voter_id == MeetingVoter.id)
+        .where(
+            MeetingVoter.meeting_id == meeting.id,
+            Credential.revoked_at.is_(None),
+            Credential.proxy_id.is_(None),
+        )
+        .group_by(MeetingVoter.building)
+    ).all()
+    return {str(building): int(count) for building, count in rows}
+
+
+def holders_of(meeting: Meeting, building: str | None) -> int:
+    """How many voters of a batch (one building, or None: the whole community) hold a letter in force."""
+    held = holders_by_building(meeting)
+    return sum(held.values()) if building is None else held.get(building, 0)
+
+
 def batches_of(meeting: Meeting) -> list[LetterBatch]:
     return list(
         db.session.scalars(
@@ -135,11 +162,14 @@ def is_available(batch: LetterBatch, now: datetime | None = None) -> bool:
 # --- starting, running ----------------------------------------------------------------------------------------
 
 
-def start_batch(meeting: Meeting, building: str | None, base_url: str, user_id: int | None) -> LetterBatch:
+def start_batch(
+    meeting: Meeting, building: str | None, base_url: str, user_id: int | None, *, replace: bool = False
+) -> LetterBatch:
     """A new batch for one building or (``building`` None) the whole community; the caller commits, then enqueues.
 
     Only for an open meeting whose window has not ended; not while another batch for the same voters is running
-    (its letters would be revoked by this one as they are printed).
+    (its letters would be revoked by this one as they are printed); and, when some of its voters hold letters in
+    force, only with ``replace`` (the caller confirmed that those letters stop working once the new ones are ready).
     """
     if meeting.status != "open" or window_state(meeting) in ("after", "closed"):
         raise DomainError("meeting_not_open", _l("Letters are made for a meeting open for voting."), status=409)
@@ -156,6 +186,20 @@ def start_batch(meeting: Meeting, building: str | None, base_url: str, user_id: 
             _l("Letters for these voters are being made. Wait until they are ready."),
             status=409,
         )
+    holding = holders_of(meeting, building)
+    if holding and not replace:
+        raise DomainError(
+            "letters_in_hand",
+            ngettext(  # in the caller's language now (pybabel extracts ngettext, not lazy_ngettext)
+                "%(num)d of these voters already has a letter. Confirm that it stops working once the new letters "
+                "are ready.",
+                "%(num)d of these voters already have letters. Confirm that their letters stop working once the new "
+                "letters are ready.",
+                holding,
+            ),
+            status=409,
+            field="replace",
+        )
     batch = LetterBatch(
         meeting_id=meeting.id,
         building=building,
@@ -169,7 +213,7 @@ def start_batch(meeting: Meeting, building: str | None, base_url: str, user_id: 
         "letters.start",
         "letter_batch",
         batch.id,
-        {"meeting": meeting.id, "building": building, "voters": count},
+        {"meeting": meeting.id, "building": building, "voters": count, "replacing": holding},
         **_scope(meeting),
     )
     return batch

@@ -70,6 +70,14 @@ class ConfigureForm(FlaskForm):
         validators=[Optional(), Length(max=32)],
         description=_l("Shown on the ballot's pages, above all when a link is locked after wrong attempts."),
     )
+    paper_place = StringField(
+        _l("Where owners hand in a paper ballot"),
+        validators=[Optional(), Length(max=80)],
+        description=_l(
+            "For example: the property management office, building 1, ground floor, 8:00 to 17:00. Printed on the "
+            "letters with the close of voting; left empty, the letters tell owners to ask the convener."
+        ),
+    )
 
 
 class MotionForm(FlaskForm):

@@ -190,9 +190,11 @@ def configure(
     allow_change: bool,
     user_id: int | None,
     contact_phone: str | None = None,
+    paper_place: str | None = None,
 ) -> Meeting:
-    """The voting window (Asia/Shanghai), channels, identity check, whether a ballot may be changed, and the phone
-    owners call about the vote (None: unchanged)."""
+    """The voting window (Asia/Shanghai), channels, identity check, whether a ballot may be changed, the phone
+    owners call about the vote and where they hand in a paper ballot (these two None: unchanged; both are printed on
+    the voters' letters, app.voting.letters)."""
     _draft(meeting)
     if closes_at <= opens_at:
         raise DomainError("window_reversed", _l("Voting must close after it opens."), field="closes_at")
@@ -210,6 +212,8 @@ def configure(
     meeting.second_factor, meeting.allow_change = second_factor, allow_change
     if contact_phone is not None:
         meeting.contact_phone = optional_text(contact_phone, "contact_phone", 32)
+    if paper_place is not None:
+        meeting.paper_place = optional_text(paper_place, "paper_place", 80)
     db.session.flush()
     audit.record(
         "meeting.configure",
@@ -222,7 +226,30 @@ def configure(
             "second_factor": second_factor,
             "allow_change": allow_change,
             "contact_phone": meeting.contact_phone,
+            "paper_place": meeting.paper_place,
         },
+        **_scope(meeting.community_id),
+    )
+    return meeting
+
+
+def set_owner_help(meeting: Meeting, *, contact_phone: str, paper_place: str, user_id: int | None) -> Meeting:
+    """The phone owners call about the vote and where they hand in a paper ballot, printed on the voters' letters and
+    shown on the ballot's pages. Neither is part of the announced content (app.voting.announcement) nor of the count,
+    so the convener may set them until the window ends — above all before making the letters of an open meeting
+    (issue 19 item 5)."""
+    if window_state(meeting) in ("after", "closed"):
+        raise DomainError(
+            "meeting_closed", _l("Voting has ended: the letters and the ballot's pages are final."), status=409
+        )
+    meeting.contact_phone = optional_text(contact_phone, "contact_phone", 32)
+    meeting.paper_place = optional_text(paper_place, "paper_place", 80)
+    db.session.flush()
+    audit.record(
+        "meeting.owner_help",
+        "meeting",
+        meeting.id,
+        {"contact_phone": meeting.contact_phone, "paper_place": meeting.paper_place},
         **_scope(meeting.community_id),
     )
     return meeting

@@ -49,6 +49,9 @@ class Meeting(db.Model):  # type: ignore[name-defined]
     second_factor: Mapped[str] = mapped_column(String(8), default="id_last6")
     #: whom owners call about the vote (the convener's phone), shown on the ballot's pages, a lock-out's above all
     contact_phone: Mapped[str] = mapped_column(String(32), default="")
+    #: where owners hand in a paper ballot (the group's office, the property management office …), printed on the
+    #: letters with the close of the window; empty: the letters send owners to the convener to ask
+    paper_place: Mapped[str] = mapped_column(String(80), default="", server_default="")
     #: whether an owner may change a ballot before the close (default no)
     allow_change: Mapped[bool] = mapped_column(Boolean, default=False)
     #: the counting engine's settings, copied from the voting rules when the meeting is created

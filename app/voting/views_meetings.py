@@ -144,6 +144,7 @@ def _configure_form(meeting: Meeting) -> ConfigureForm:
             "second_factor": meeting.second_factor,
             "allow_change": meeting.allow_change,
             "contact_phone": meeting.contact_phone,
+            "paper_place": meeting.paper_place,
         }
     )
 
@@ -262,6 +263,7 @@ def configure(meeting_id: int) -> Any:
             second_factor=form.second_factor.data or "",
             allow_change=bool(form.allow_change.data),
             contact_phone=form.contact_phone.data or "",
+            paper_place=form.paper_place.data or "",
             user_id=current_user.id,
         )
     except DomainError as error:

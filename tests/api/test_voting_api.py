@@ -379,6 +379,39 @@ def test_letters_are_refused_for_a_draft_and_an_unknown_building(world: World) -
     refused(world.convener.post(f"/meetings/{made.meeting.id}/letter-batches", {"building": ""}), 422, "http_422")
 
 
+@needs_font
+def test_a_reprint_through_the_api_needs_replace(world: World) -> None:
+    """Issue 19 item 5: as on the page, a batch for voters holding letters in force is refused (409 letters_in_hand)
+    unless `replace` confirms that those letters stop working once the new ones are ready."""
+    made = opened(world)
+    building = letter_batches.buildings_of(made.meeting)[0][0]
+    holder = next(v for v in made.voters if v.building == building)
+    old = credentials.issue(holder, None)
+    db.session.commit()
+    url = f"/meetings/{made.meeting.id}/letter-batches"
+    body = refused(world.convener.post(url, {"building": building}), 409, "letters_in_hand")
+    assert body["details"] == {"field": "replace"}
+    refused(world.convener.post(url, {"building": None, "replace": False}), 409, "letters_in_hand")
+    assert db.session.scalar(select(func.count()).select_from(LetterBatch)) == 0
+    assert credentials.find(token=old.token) is not None  # refused: the letter in hand still works
+
+    response = world.convener.post(url, {"building": building, "replace": True})
+    assert response.status_code == 202, response.get_json()
+    assert response.get_json()["status"] == "done"
+    assert credentials.find(token=old.token) is None
+
+
+def test_the_drop_off_place_is_set_with_the_window_and_shown(world: World) -> None:
+    meeting = draft(world)
+    place = {"contact_phone": "0575-87003333", "paper_place": "1幢物业服务中心"}
+    response = world.convener.put(f"/meetings/{meeting.id}/configuration", {**window_now(), **place})
+    assert response.status_code == 200, response.get_json()
+    shown = world.convener.get(f"/meetings/{meeting.id}").get_json()
+    assert (shown["contact_phone"], shown["paper_place"]) == (place["contact_phone"], place["paper_place"])
+    too_long = {**window_now(), "paper_place": "很" * 81}
+    refused(world.convener.put(f"/meetings/{meeting.id}/configuration", too_long), 422, "http_422")
+
+
 def test_without_the_chinese_font_letters_are_503(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     made = opened(world)
     monkeypatch.setattr(letters, "font_available", lambda: False)

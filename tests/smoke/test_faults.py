@@ -201,7 +201,9 @@ def killed_mid_batch(world: World) -> None:
     tokens = old_letters(world)
     worker = start_worker(world, "faults-kill")
     with world.app.app_context():
-        batch_id = letter_batches.start_batch(db.session.get_one(Meeting, world.meeting_id), None, BASE_URL, None).id
+        batch_id = letter_batches.start_batch(
+            db.session.get_one(Meeting, world.meeting_id), None, BASE_URL, None, replace=True
+        ).id
         db.session.commit()
         enqueue(make_letters, batch_id=batch_id)
         db.session.remove()
@@ -283,7 +285,7 @@ def without_a_worker(world: World) -> None:
     with world.app.app_context():
         meeting = db.session.get_one(Meeting, world.meeting_id)
         community = db.session.get_one(Community, world.community_id)
-        batch_id = letter_batches.start_batch(meeting, None, BASE_URL, None).id
+        batch_id = letter_batches.start_batch(meeting, None, BASE_URL, None, replace=True).id
         upload_id = roll_services.start_import(community, "roll.csv", b"x,y\n1,2\n", "测试", world.official_id).id
         db.session.commit()
         enqueue(make_letters, batch_id=batch_id)
@@ -300,7 +302,9 @@ def without_a_worker(world: World) -> None:
     assert batch_state(world, batch_id).status == "failed"
     assert tokens_in_force(world, tokens) == len(tokens)
     with world.app.app_context():
-        again = letter_batches.start_batch(db.session.get_one(Meeting, world.meeting_id), None, BASE_URL, None).id
+        again = letter_batches.start_batch(
+            db.session.get_one(Meeting, world.meeting_id), None, BASE_URL, None, replace=True
+        ).id
         db.session.commit()
         enqueue(make_letters, batch_id=again)
         db.session.remove()
@@ -327,7 +331,9 @@ def test_a_broker_that_cannot_be_reached_fails_the_batch_at_once(
         },
     )
     with app.app_context():
-        batch_id = letter_batches.start_batch(db.session.get_one(Meeting, world.meeting_id), None, BASE_URL, None).id
+        batch_id = letter_batches.start_batch(
+            db.session.get_one(Meeting, world.meeting_id), None, BASE_URL, None, replace=True
+        ).id
         db.session.commit()
         started = time.monotonic()
         assert jobs.start_or_fail("letters", batch_id, make_letters, batch_id=batch_id) is False

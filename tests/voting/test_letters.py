@@ -9,11 +9,12 @@ import json
 import re
 import shutil
 import subprocess
+import zlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from flask import Flask
@@ -28,11 +29,13 @@ from app.errors import DomainError
 from app.extensions import db
 from app.preparation.models import GroupMember, PreparatoryGroup
 from app.privacy import mask_name
-from app.voting import credentials, letter_batches, letters
+from app.voting import credentials, letter_batches, letters, meetings
 from app.voting.letter_batches import LetterBatch
-from app.voting.models import Credential, Meeting, MeetingVoter
+from app.voting.models import Credential, Matter, Meeting, MeetingVoter
 from tests.conftest import AuthActions
 from tests.factories import gen_community, gen_member, gen_official, gen_township
+from tests.governance.pipeline import body_account
+from tests.governance.test_supervision_helpers import gen_body
 from tests.preparation.helpers import refused
 from tests.voting.helpers import OpenMeeting, gen_meeting, gen_open_meeting, issue_for
 
@@ -234,6 +237,139 @@ def test_a_letter_says_who_what_when_and_how(world: World, tmp_path: Path, monke
     assert "此前发放给您的通知书" in flat
     assert "作废" in flat
     assert "身份证号码后六位" in flat
+
+
+def font_sizes(pdf: bytes) -> set[float]:
+    """Every type size the PDF's pages set (the `Tf` operators of its content streams, inflated)."""
+    sizes: set[float] = set()
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            content = zlib.decompress(stream)
+        except zlib.error:
+            continue  # an embedded font or image, not a page's content
+        sizes |= {float(size) for size in re.findall(rb"/F\d+ ([\d.]+) Tf", content)}
+    return sizes
+
+
+def flat_text(pdf: bytes, tmp_path: Path) -> str:
+    return "".join(pdf_text(pdf, tmp_path).split())
+
+
+@needs_font
+def test_a_letter_says_who_sends_it_why_to_vote_how_to_scan_and_where_paper_goes(world: World, tmp_path: Path) -> None:
+    """Issue 19 item 5: the issuing body (the preparatory group, guided by its township) at the top and at the foot
+    with the date of issue and the seal's marked space; the two 2/3 lines of participation and the approval in both
+    dimensions in plain words (DOMAIN §4); WeChat 扫一扫 or the camera; where and by when paper is handed in; the
+    help phone."""
+    if not shutil.which("pdftotext"):
+        pytest.skip("reading the letter needs pdftotext (poppler-utils)")
+    with_leader(world.meeting)
+    world.meeting.contact_phone = "0575-87009999"
+    world.meeting.paper_place = "1幢底层物业服务中心（每天8:00—17:00）"
+    db.session.flush()
+    sheets = letters.LetterSheets(letters.letter_context(world.meeting, BASE_URL, issued_on=date(2026, 12, 8)))
+    token, code = credentials.new_secrets()
+    sheets.add(world.opened.voters[0], token, code)
+    flat = flat_text(sheets.output(), tmp_path)
+    township = world.community.township.name
+    assert "召集人：和美家园业主大会筹备组" in flat
+    assert f"指导单位：{township}" in flat
+    assert flat.count("和美家园业主大会筹备组") >= 2  # at the top and where it signs
+    assert f"（{township}指导）2026年12月8日" in flat  # the signature: body, township, date of issue
+    assert "盖章处" in flat
+    assert "人数要占全体业主的三分之二以上" in flat
+    assert "房屋面积也要占全小区总面积的三分之二以上" in flat
+    assert "参加投票业主的人数过半数、面积也过半数同意" in flat
+    assert "投弃权票也算参加投票" in flat
+    assert "四分之三" not in flat  # no matter of Art 278 ¶1 items 6–8 in this meeting
+    assert "微信" in flat
+    assert "“扫一扫”" in flat
+    assert "相机" in flat
+    closes = world.meeting.closes_at.astimezone(SHANGHAI)
+    assert f"请在{closes.year}年{closes.month}月{closes.day}日{closes:%H:%M}前交到：1幢底层物业服务中心" in flat
+    assert "咨询电话：0575-87009999（筹备组组长陈建国）" in flat  # the meeting's phone before the leader's contact
+    assert "0575-87001234" not in flat
+
+
+@needs_font
+def test_the_letters_type_is_at_least_14_points_and_each_letter_keeps_to_its_page(world: World, tmp_path: Path) -> None:
+    """Every size the PDF sets is 14 pt or more, the body 14 pt; with far more than a page can hold (13 long matters,
+    a long title, units and drop-off place, the SMS check, a long address) each letter is one page whose text ends
+    above the seal's space, the matters shortened to a count."""
+    meeting = world.meeting
+    meeting.second_factor = "sms"
+    meeting.title = "标题很长" * 30
+    meeting.paper_place = "地点" * 40
+    for position in range(len(meeting.matters) + 1, 14):
+        meeting.matters.append(
+            Matter(position=position, kind="motion", category=6 + position % 3, title="筹集和使用维修资金的方案" * 4)
+        )
+    db.session.flush()
+    voters = world.opened.voters[:3]
+    for voter in voters:
+        voter.units_label = "1幢1单元101室、" * 30
+    sheets = letters.LetterSheets(letters.letter_context(meeting, BASE_URL + "/a/rather/long/prefix"))
+    for voter in voters:
+        sheets.add(voter, *credentials.new_secrets())
+    pdf = sheets.output()
+    assert pdf_pages(pdf) == len(voters)
+    sizes = font_sizes(pdf)
+    assert min(sizes) >= letters.BODY_PT == 14
+    assert 14 in sizes
+    assert sheets.text_bottom <= letters.SEAL_TOP_MM
+    assert sheets.lowest <= letters.PAGE_HEIGHT_MM - letters.MARGIN_MM
+    flat = flat_text(pdf, tmp_path)
+    assert "共13项，详见投票页面" in flat
+    assert "其中10项（筹集维修资金、改建重建、改变共有部分用途等）须人数和面积都达到四分之三以上同意" in flat
+
+
+def test_why_names_the_matters_that_need_three_quarters() -> None:
+    assert "第 2、4 项须人数和面积都达到四分之三以上同意" in letters.why_text([2, 4])
+    assert "四分之三" not in letters.why_text([])
+
+
+def test_lines_break_between_chinese_characters_but_never_inside_a_number_or_before_a_comma() -> None:
+    def width(text: str) -> float:
+        return sum(1 if ord(ch) < 128 else 2 for ch in text)
+
+    lines = letters.wrap("请致电0575-87001234，或在2026年12月7日 20:00前交回（筹备组）。", 20, width)
+    assert "".join(lines) == "请致电0575-87001234，或在2026年12月7日 20:00前交回（筹备组）。"
+    assert any("0575-87001234" in line for line in lines)
+    assert any("2026年12月7日 20:00" in line for line in lines)
+    assert not any(line[0] in letters.CLOSING for line in lines)
+    assert not any(line[-1] in letters.OPENING for line in lines)
+
+
+def test_without_a_drop_off_place_the_letter_says_whom_to_ask_and_at_which_phone(world: World) -> None:
+    with_leader(world.meeting)
+    convener = letters.convener_of(world.meeting)
+    paper = letters.paper_text(world.meeting, convener, letters.help_phone(world.meeting, convener))
+    assert "交回筹备组。领取和交回的地点，请向筹备组询问（电话 0575-87001234）。" in paper
+    world.meeting.channels = "phone"
+    assert letters.letter_context(world.meeting, BASE_URL).paper == ""
+
+
+def test_a_meeting_convened_by_the_committee_is_signed_by_the_committee(world: World) -> None:
+    """A later meeting (DOMAIN §7 item 10): the letter names the convening body, not a preparatory group."""
+    world.meeting.body_id = gen_body(world.community).id
+    db.session.flush()
+    context = letters.letter_context(world.meeting, BASE_URL)
+    assert context.issuer == "和美家园业主委员会"
+    assert "筹备组" not in context.paper + context.help
+    assert "向业主委员会领取纸质表决票" in context.paper
+
+
+@needs_font
+def test_a_batch_prints_the_day_it_is_made(world: World, tmp_path: Path) -> None:
+    if not shutil.which("pdftotext"):
+        pytest.skip("reading the letter needs pdftotext (poppler-utils)")
+    building = letter_batches.buildings_of(world.meeting)[0][0]
+    batch = letter_batches.run_batch(letter_batches.start_batch(world.meeting, building, BASE_URL, None).id)
+    assert batch is not None
+    made = (batch.finished_at or utcnow()).astimezone(SHANGHAI)
+    assert f"{made.year}年{made.month}月{made.day}日" in flat_text(
+        letter_batches.unseal(batch.pdf_cipher or b""), tmp_path
+    )
 
 
 def test_without_a_group_the_letter_points_to_the_preparatory_group(world: World) -> None:
@@ -528,3 +664,194 @@ def test_the_letters_page_lists_the_voters_who_cannot_confirm_on_a_phone(
     assert 'id="without-second-factor"' in page
     developer = next(v for v in world.opened.voters if v.is_developer)
     assert developer.units_label[:20] in page
+
+
+# --- a reprint asks first (issue 19 item 5) -----------------------------------------------------------------------
+
+
+def holding_building(world: World) -> tuple[str, list[MeetingVoter]]:
+    """A building two of whose voters hold a letter in force (one revoked earlier by a reissue)."""
+    building = letter_batches.buildings_of(world.meeting)[0][0]
+    voters = [v for v in world.opened.voters if v.building == building][:2]
+    issue_for(voters[0])
+    for voter in voters:
+        issue_for(voter)
+    return building, voters
+
+
+def test_a_reprint_is_refused_without_the_confirmation(world: World) -> None:
+    """The service refuses, whoever asks: nothing is made, nothing revoked; a building without letters in hand, or the
+    confirmation, starts as before (and the audit says how many letters it will cancel)."""
+    building, voters = holding_building(world)
+    assert letter_batches.holders_of(world.meeting, building) == 2
+    assert letter_batches.holders_of(world.meeting, None) == 2
+    error = refused(letter_batches.start_batch, world.meeting, building, BASE_URL, None)
+    assert (error.code, error.status, error.field) == ("letters_in_hand", 409, "replace")
+    assert "2 of these voters already have letters" in str(error)
+    assert refused(letter_batches.start_batch, world.meeting, None, BASE_URL, None).code == "letters_in_hand"
+    assert db.session.scalar(select(func.count()).select_from(LetterBatch)) == 0
+    assert letter_batches.holders_of(world.meeting, building) == len(voters)  # nothing revoked
+
+    other = next(b for b, _count in letter_batches.buildings_of(world.meeting) if b != building)
+    letter_batches.start_batch(world.meeting, other, BASE_URL, None)  # nobody there holds a letter
+    batch = letter_batches.start_batch(world.meeting, building, BASE_URL, None, replace=True)
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "letters.start", AuditEvent.object_id == str(batch.id))
+    ).one()
+    assert event.summary["replacing"] == 2
+
+
+def test_a_proxys_link_and_a_revoked_letter_are_not_letters_in_hand(world: World) -> None:
+    building, voters = holding_building(world)
+    for credential in db.session.scalars(select(Credential).where(Credential.meeting_voter_id == voters[1].id)):
+        credential.revoked_at = utcnow()
+    db.session.flush()
+    assert letter_batches.holders_by_building(world.meeting) == {building: 1}
+
+
+@needs_font
+def test_the_page_asks_before_a_reprint_and_says_the_old_letters_stop_working(
+    world: World, client: FlaskClient, auth: AuthActions
+) -> None:
+    building, voters = holding_building(world)
+    auth.login(world.member.username)
+    index = client.get(f"/meetings/{world.meeting.id}/letters").get_data(as_text=True)
+    again_url = f"/meetings/{world.meeting.id}/letters/again?building={quote(building)}"
+    assert f'href="{again_url}"' in index
+    assert f'name="building" value="{building}"' not in index  # no one-click form for that building
+    assert f"/meetings/{world.meeting.id}/letters/again?building=" in index  # the whole community asks too
+
+    # an unconfirmed POST (a stale page, a hand-made request) is refused and sent to the question
+    response = start(auth, world.meeting, building)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/letters/again?building={quote(building)}")
+    assert db.session.scalar(select(func.count()).select_from(LetterBatch)) == 0
+
+    page = client.get(again_url).get_data(as_text=True)
+    assert 'id="confirm-reprint"' in page
+    assert 'name="replace"' in page
+    assert "新通知书制作完成后，这些业主手中的通知书即作废" in page
+    assert "2" in re.search(r"<h2[^>]*>(.*?)</h2>", page, re.S).group(1)  # type: ignore[union-attr]
+
+    response = auth.post(
+        f"/meetings/{world.meeting.id}/letters", {"building": building, "replace": "y"}, form_page=again_url
+    )
+    batch = latest_batch(world.meeting)
+    assert response.headers["Location"].endswith(f"/letter-batches/{batch.id}")
+    assert batch.status == "done"
+    held = db.session.scalars(
+        select(Credential).where(Credential.meeting_voter_id == voters[0].id, Credential.revoked_at.is_(None))
+    ).all()
+    assert len(held) == 1
+    assert held[0].issued_at >= batch.created_at  # the new letter's; the one in hand is revoked
+
+
+def test_the_question_page_of_an_unknown_building_is_not_found(
+    world: World, client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.login(world.member.username)
+    assert client.get(f"/meetings/{world.meeting.id}/letters/again?building=99").status_code == 404
+    page = client.get(f"/meetings/{world.meeting.id}/letters/again?building=").get_data(as_text=True)
+    assert 'name="replace"' not in page  # nobody holds a letter: nothing to confirm
+
+
+# --- who makes letters: the convener ------------------------------------------------------------------------------
+
+
+@needs_font
+def test_the_preparatory_groups_members_make_letters_not_only_the_township(
+    world: World, client: FlaskClient, auth: AuthActions
+) -> None:
+    """The group's leader and an owner representative both make letters (app.governance.acting.can_run); the
+    township that leads the group does too."""
+    representative = gen_member(world.community, group_role=GroupRole.OWNER_REPRESENTATIVE)
+    buildings = [b for b, _count in letter_batches.buildings_of(world.meeting)]
+    for user, building in zip((world.member, representative, world.official), buildings, strict=False):
+        auth.login(user.username)
+        assert client.get(f"/meetings/{world.meeting.id}/letters").status_code == 200
+        assert start(auth, world.meeting, building).status_code == 302
+        batch = latest_batch(world.meeting)
+        assert (batch.building, batch.created_by_id, batch.status) == (building, user.id, "done")
+        auth.logout()
+
+
+def test_for_a_later_meeting_the_convening_body_makes_letters_and_the_old_group_does_not(
+    world: World, client: FlaskClient, auth: AuthActions
+) -> None:
+    body = gen_body(world.community)
+    world.meeting.body_id = body.id
+    member = body_account(world.community, body, "letters-committee-member", office="member")
+    teller = gen_member(world.community, role=Role.TELLER)
+    db.session.commit()
+    index = f"/meetings/{world.meeting.id}/letters"
+    auth.login(member.username)
+    assert client.get(index).status_code == 200
+    auth.logout()
+    # the group's grants ended with its work (404: the community is no longer theirs to see); the others are refused
+    for refused_user, status in ((world.member, 404), (world.observer, 403), (teller, 403)):
+        auth.login(refused_user.username)
+        assert client.get(index).status_code == status, refused_user.username
+        assert auth.post(index, {"building": ""}, form_page="/account/tokens").status_code == status
+        auth.logout()
+    assert db.session.scalar(select(func.count()).select_from(LetterBatch)) == 0
+
+
+# --- the phone and the drop-off place the letters print ---------------------------------------------------------
+
+
+def test_the_convener_sets_the_phone_and_the_drop_off_place_while_voting_is_open(
+    world: World, client: FlaskClient, auth: AuthActions
+) -> None:
+    index = f"/meetings/{world.meeting.id}/letters"
+    auth.login(world.member.username)
+    page = client.get(index).get_data(as_text=True)
+    assert 'id="owner-help"' in page
+    assert "请向筹备组询问" in page  # no place yet: what the letters say now
+    response = auth.post(
+        f"{index}/owner-help", {"contact_phone": "0575-87002222", "paper_place": "2幢架空层"}, form_page=index
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    meeting = db.session.get_one(Meeting, world.meeting.id)
+    assert (meeting.contact_phone, meeting.paper_place) == ("0575-87002222", "2幢架空层")
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "meeting.owner_help")).one()
+    assert event.summary == {"contact_phone": "0575-87002222", "paper_place": "2幢架空层"}
+    page = client.get(index).get_data(as_text=True)
+    assert "交到：2幢架空层" in page
+    assert "0575-87002222" in page
+
+    auth.post(f"{index}/owner-help", {"contact_phone": "", "paper_place": "很长" * 41}, form_page=index)
+    db.session.expire_all()
+    assert db.session.get_one(Meeting, world.meeting.id).paper_place == "2幢架空层"  # too long: nothing changed
+
+
+def test_the_phone_and_place_are_final_once_voting_has_ended(world: World) -> None:
+    world.meeting.closes_at = utcnow() - timedelta(minutes=1)
+    error = refused(meetings.set_owner_help, world.meeting, contact_phone="1", paper_place="", user_id=None)
+    assert error.code == "meeting_closed"
+
+
+def test_an_observer_cannot_change_what_the_letters_say(world: World, auth: AuthActions) -> None:
+    auth.login(world.observer.username)
+    url = f"/meetings/{world.meeting.id}/letters/owner-help"
+    assert auth.post(url, {"contact_phone": "110", "paper_place": "x"}).status_code == 403
+    db.session.expire_all()
+    assert db.session.get_one(Meeting, world.meeting.id).contact_phone == ""
+
+
+def test_the_meeting_form_sets_the_drop_off_place_before_opening(
+    world: World, client: FlaskClient, auth: AuthActions
+) -> None:
+    draft = gen_meeting(gen_community(world.community.township, "草稿小区"), world.official)
+    db.session.commit()
+    page = f"/meetings/{draft.id}"
+    auth.login(world.official.username)
+    form = client.get(page).get_data(as_text=True)
+    assert 'name="paper_place"' in form
+    window = {"opens_on": "2026-12-20", "opens_time": "08:00", "closes_on": "2026-12-27", "closes_time": "20:00"}
+    data = {**window, "channels": "phone,paper", "second_factor": "id_last6", "contact_phone": "0575-87004444"}
+    response = auth.post(f"{page}/configure", {**data, "paper_place": "3幢门卫室"}, form_page=page)
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get_one(Meeting, draft.id).paper_place == "3幢门卫室"
+    assert "3幢门卫室" in client.get(page).get_data(as_text=True)  # among the meeting's settings

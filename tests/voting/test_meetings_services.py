@@ -291,6 +291,7 @@ def test_configure_sets_the_window_channels_and_identity_check(draft: Meeting) -
         "second_factor": "sms",
         "allow_change": True,
         "contact_phone": "",
+        "paper_place": "",
     }
 
 
