@@ -142,7 +142,8 @@ def _require_convener(user: User, community: Community, loaded: Any, *, chair: b
 
 
 def _require_teller(user: User, community: Community, loaded: Any) -> None:
-    if not may_enter_paper(community):
+    """Who enters the meeting's paper ballots (app.voting.paper.may_enter, checked again where an entry is made)."""
+    if not may_enter_paper(community, _meeting_of(loaded)):
         raise Forbidden("forbidden", _l("Only the community's tellers and the convener may enter paper ballots."))
 
 
