@@ -238,5 +238,6 @@ def test_two_tellers_a_difference_and_the_named_teller_settles_it(
     step(page, tmp_path, "11-queue-after")
 
     shots = sorted(p.name for p in tmp_path.glob("*.png"))
-    assert len(shots) == 11 and all((tmp_path / s).stat().st_size > 0 for s in shots)
+    assert len(shots) == 11
+    assert all((tmp_path / s).stat().st_size > 0 for s in shots)
     assert console_errors == []

@@ -184,7 +184,8 @@ def test_two_tellers_alone_settle_a_mismatch_once_the_convener_names_one(opened:
     event = db.session.query(AuditEvent).filter_by(action="paper.designate").one()
     assert event.summary == {"meeting": opened.meeting.id, "voter": voter.id, "user": staff["t1"].id, "previous": None}
     makers = paper.EntryMakers.of(opened.meeting).next_entry([staff["t1"].id, staff["t2"].id], "mismatch", named)
-    assert makers.named is not None and makers.named.id == staff["t1"].id
+    assert makers.named is not None
+    assert makers.named.id == staff["t1"].id
     assert makers.words()[0].startswith(staff["t1"].display_name)
 
     third = paper.record_entry(opened.meeting, code, staff["t1"].id, marks(opened, "no"))
@@ -279,7 +280,8 @@ def test_the_queue_marks_the_candidates_that_differ(opened: OpenMeeting, staff) 
     [(_voter, entries)] = paper.mismatch_queue(opened.meeting)
     rows = {row.matter.id: row for row in side_by_side(opened.meeting, entries)}
     motion, election = rows[opened.motion.id], rows[opened.election.id]
-    assert motion.differs and election.differs
+    assert motion.differs
+    assert election.differs
     assert [[(p.text, p.differs) for p in cell.parts] for cell in motion.cells] == [
         [(str(MOTION_MARKS["yes"]), True)],
         [(str(MOTION_MARKS["no"]), True)],
