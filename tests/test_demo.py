@@ -31,6 +31,7 @@ def test_the_demo_loads_what_the_readme_promises(app, client):
         "observer",
         "meiyuan-teller1",
         "meiyuan-teller2",
+        "meiyuan-leader",
         "hehua-teller1",
         "songtao-chair",
         "fenglin-pmc",

@@ -41,6 +41,7 @@ ROLES = (
     "teller",
     "observer",
     "meiyuan-teller1",
+    "meiyuan-leader",
     "hehua-teller1",
     "songtao-chair",
     "fenglin-pmc",

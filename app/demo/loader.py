@@ -90,6 +90,7 @@ def load_demo() -> list[tuple[str, str]]:
         ("observer", "observer, 江南名邸 / 观察员"),
         ("meiyuan-teller1", "teller, 梅园小区 (voting open) / 计票人"),
         ("meiyuan-teller2", "teller, 梅园小区 (voting open) / 计票人"),
+        ("meiyuan-leader", "preparatory group leader, 梅园小区 (voting open): letters, paper, count / 筹备组组长"),
         ("hehua-teller1", "teller, 荷花苑 (window ended: close, settle, count) / 计票人"),
         *bodies_acting,
     ]

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from app.auth import services as accounts
-from app.auth.models import Role
+from app.auth.models import GroupRole, Role
 from app.calendar.services import current_calendar
 from app.communities import services as communities
 from app.communities.models import Community, Township
@@ -121,12 +121,16 @@ def voters_of(meeting: Meeting) -> list[MeetingVoter]:
 
 def open_demo_meeting(township: Township, today: date, teller_password: str) -> Meeting:
     """Create 梅园小区 with an open first meeting; 20 owners have voted by phone, 2 paper ballots wait for a second
-    teller. Its two tellers are `meiyuan-teller1` and `meiyuan-teller2`."""
+    teller. Its two tellers are `meiyuan-teller1` and `meiyuan-teller2`, its group's leader `meiyuan-leader`."""
     community = demo_community(township, COMMUNITY, "诸暨市暨阳街道梅园路8号", "诸暨梅园置业有限公司", 11, today)
     tellers = [
         accounts.create_community_account(community, f"meiyuan-teller{n}", name, teller_password, Role.TELLER)
         for n, name in ((1, "范晓东"), (2, "金美玲"))
     ]
+    # the group's leader, the convener of the open meeting: makes its letters, names a third teller, counts
+    accounts.create_community_account(
+        community, "meiyuan-leader", "吴卫东", teller_password, Role.GROUP_MEMBER, GroupRole.LEADER
+    )
     now = utcnow()
     meeting = open_first_meeting(community, today, now - timedelta(days=2), now + timedelta(days=12))
     voters = voters_of(meeting)

@@ -345,7 +345,7 @@ def gen_voting_world(community: Community, official: User, *, letters_made: bool
         proxy_phone="13900001111",
         matter_ids=[motion.id],
         directions={str(motion.id): "yes"},
-        scan=b"%PDF-1.4 signed authorisation",
+        scan=f"%PDF-1.4 signed authorisation of voter {voters[3].id}".encode(),  # one owner's own scan
         declared_not_property_staff=True,
         user_id=official.id,
     )
