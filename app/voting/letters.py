@@ -28,18 +28,18 @@ from typing import Any
 import qrcode
 from fpdf import FPDF
 from qrcode.constants import ERROR_CORRECT_M
-from sqlalchemy import select
 
 from app.communities.models import Community, Township
 from app.db_types import SHANGHAI, utcnow
 from app.extensions import db
 from app.governance.body_models import GoverningBody
-from app.preparation.models import GroupMember, PreparatoryGroup
+from app.preparation.models import GroupMember
 from app.roll import notice_pdf
 from app.roll.notice_pdf import MissingFont
 from app.rules.model import Threshold, threshold_for
 from app.voting import credentials
 from app.voting.models import Meeting, MeetingVoter
+from app.voting.owner_help import group_leader
 
 __all__ = ["LetterSheets", "MissingFont", "font_available", "letter_context", "qr_matrix"]
 
@@ -133,28 +133,16 @@ def convener_of(meeting: Meeting) -> Convener:
     if body is not None:
         words = BODY_WORDS.get(body.kind, BODY_WORDS["committee"])
         return Convener(f"{community.name}{words}", words, township, None)
-    group_id = meeting.group_id or db.session.scalar(
-        select(PreparatoryGroup.id)
-        .where(PreparatoryGroup.community_id == meeting.community_id)
-        .order_by(PreparatoryGroup.number.desc())
-        .limit(1)
-    )
-    leader = (
-        db.session.scalars(
-            select(GroupMember).where(GroupMember.group_id == group_id, GroupMember.is_leader.is_(True)).limit(1)
-        ).first()
-        if group_id is not None
-        else None
-    )
-    return Convener(f"{community.name}业主大会筹备组", "筹备组", township, leader)
+    return Convener(f"{community.name}业主大会筹备组", "筹备组", township, group_leader(meeting))
 
 
 def help_phone(meeting: Meeting, convener: Convener | None = None) -> str:
-    """The phone owners call: the meeting's own (set by the convener), else the preparatory group leader's contact."""
-    if meeting.contact_phone:
-        return meeting.contact_phone
+    """The phone owners call: the meeting's own (set by the convener), else the preparatory group leader's contact
+    (app.voting.owner_help.help_contact, for the ballot's pages: the same order; ``convener`` spares its query)."""
+    if meeting.contact_phone.strip():
+        return meeting.contact_phone.strip()
     leader = (convener or convener_of(meeting)).leader
-    return leader.contact if leader is not None and leader.contact else ""
+    return leader.contact.strip() if leader is not None else ""
 
 
 def help_text(meeting: Meeting, convener: Convener | None = None) -> str:

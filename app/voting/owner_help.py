@@ -1,15 +1,14 @@
 """Whom an owner calls when the ballot's pages refuse them (issue 19): a locked link, a link that no longer works, a
 window not open, a page that failed. Every such page names a person or a number, never only "ask someone".
 
-The number, in this order:
+The number, in this order (the same as the letter prints: app.voting.letters.help_phone):
 
-1. the meeting's help phone for owners, if the meeting records one (``Meeting.help_phone``, where the schema has it);
-2. the meeting's contact phone (``Meeting.contact_phone``: whom owners call about the vote, set by the convener; a
-   meeting made from the preparatory group's plan starts with its leader's contact);
-3. for a meeting of the preparatory group (its own, or the first meeting, convened before any body exists), the
-   group leader and the public contact the members' notice lists (Shaoxing Art 12 ¶2): the same words the letter
-   prints under "如需帮助" (app.voting.letters.help_text);
-4. else nobody is known: the page says to ask the preparatory group or the residents' committee.
+1. the meeting's contact phone (``Meeting.contact_phone``: whom owners call about the vote, set by the convener on
+   the meeting or its letters page; a meeting made from the preparatory group's plan starts with its leader's
+   contact);
+2. for a meeting of the preparatory group (its own, or the first meeting, convened before any body exists), the
+   group leader and the public contact the members' notice lists (Shaoxing Art 12 ¶2);
+3. else nobody is known: the page says to ask the preparatory group or the residents' committee.
 
 Nothing here reads a voter's data: the help is the same for every owner of the meeting, so showing it before the
 second factor tells nothing about anyone.
@@ -49,7 +48,7 @@ class HelpContact:
 NOBODY = HelpContact("")
 
 
-def _group_leader(meeting: Meeting) -> GroupMember | None:
+def group_leader(meeting: Meeting) -> GroupMember | None:
     """The leader of the convening preparatory group: the meeting's own group, or (a meeting convened by no body,
     i.e. the first one) the community's latest group."""
     group_id = meeting.group_id
@@ -68,12 +67,10 @@ def _group_leader(meeting: Meeting) -> GroupMember | None:
 
 
 def help_contact(meeting: Meeting) -> HelpContact:
-    """Whom the meeting's owners call (module docstring: the meeting's help phone, its contact phone, the group
-    leader's contact, or nobody)."""
-    for phone in (getattr(meeting, "help_phone", None), meeting.contact_phone):
-        if isinstance(phone, str) and phone.strip():
-            return HelpContact(phone.strip())
-    leader = _group_leader(meeting)
+    """Whom the meeting's owners call (module docstring: its contact phone, the group leader's contact, or nobody)."""
+    if meeting.contact_phone.strip():
+        return HelpContact(meeting.contact_phone.strip())
+    leader = group_leader(meeting)
     if leader is not None:
         return HelpContact(leader.contact.strip(), leader.name)
     return NOBODY
