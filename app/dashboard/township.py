@@ -260,10 +260,13 @@ def township_dashboard(township: Township, today: date) -> TownshipDashboard:
 
 
 def _result_item(community: Community, result: Result, meeting: Meeting, today: date) -> WaitingItem | None:
-    """A published result waits for the township: its objections to answer, then once its notice is over its
-    certification; None while its notice runs without an open objection."""
+    """A published result waits for the township: its objections to answer (a preparatory group's meeting, which
+    the township leads), then once its notice is over its certification; None while its notice runs without an open
+    objection, or while a body answers the objections to its meeting."""
     if any(o.answer is None for o in result.objections):
-        return WaitingItem("result_objections", community, result, meeting.id)
+        # the convener answers: the township, which leads the preparatory group, for a group's meeting; a body's
+        # own accounts for a later one (DOMAIN §7 item 10), whose row shows its stage ("objections to answer")
+        return WaitingItem("result_objections", community, result, meeting.id) if meeting.body_id is None else None
     if notice_over(result, today):
         return WaitingItem("certify_result", community, result, meeting.id)
     return None

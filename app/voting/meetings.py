@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.audit import services as audit
+from app.auth.models import User
 from app.communities.models import Community
 from app.db_types import SHANGHAI, utcnow
 from app.errors import DomainError
@@ -233,11 +234,14 @@ def configure(
     return meeting
 
 
-def set_owner_help(meeting: Meeting, *, contact_phone: str, paper_place: str, user_id: int | None) -> Meeting:
+def set_owner_help(meeting: Meeting, *, contact_phone: str, paper_place: str, user_id: int) -> Meeting:
     """The phone owners call about the vote and where they hand in a paper ballot, printed on the voters' letters and
     shown on the ballot's pages. Neither is part of the announced content (app.voting.announcement) nor of the count,
     so the convener may set them until the window ends — above all before making the letters of an open meeting
-    (issue 19 item 5)."""
+    (issue 19 item 5). Only the convener (a body's chair: it binds the body) sets them, checked here."""
+    from app.governance.acting import require_run
+
+    require_run(db.session.get_one(User, user_id), meeting, chair=True)
     if window_state(meeting) in ("after", "closed"):
         raise DomainError(
             "meeting_closed", _l("Voting has ended: the letters and the ballot's pages are final."), status=409

@@ -308,10 +308,14 @@ def record_entry(
     return entry
 
 
-def designate(meeting: Meeting, voter: MeetingVoter, user_id: int, by_user_id: int | None) -> PaperDesignation:
+def designate(meeting: Meeting, voter: MeetingVoter, user_id: int, by_user_id: int) -> PaperDesignation:
     """The convener names the account that makes the next entry of a ballot in the mismatch queue (issue 19 item 2):
     one of `designees`, even a teller who entered it already. Naming again replaces the name; each naming is audited.
-    The caller checks that ``by_user_id`` acts for the convener (app.governance.acting.can_run)."""
+    Only an account that acts for the convener names (app.governance.acting.can_run), checked here where the act
+    happens."""
+    from app.governance.acting import require_run
+
+    require_run(db.session.get_one(User, by_user_id), meeting)
     db.session.flush()
     db.session.refresh(meeting, with_for_update={"read": True})
     _check_open(meeting)

@@ -259,14 +259,15 @@ def _locked_page(voting: Voting, status: int = 200) -> Any:
 
 def ended_reason(credential: Credential) -> str:
     """Why a revoked credential opens nothing (app.voting.credentials.replace_credential, app.voting.proxies._revoke):
-    "replaced" (the owner's newer letter), "proxy_replaced" (a newer link for the same proxy), "proxy_revoked" (the
-    convener revoked the proxy) or "owner_voted" (the owner's own ballot revoked it, DOMAIN §8). The proxy is told
-    the last one although it concerns the owner's vote: the owner chose the proxy, and their link ended for it."""
+    "replaced" (the owner's newer letter), "proxy_replaced" (a newer link for the same proxy) or "proxy_ended" (the
+    proxy was revoked: by the convener, or by the owner's own ballot, DOMAIN §8). The two ends of a proxy are told
+    alike: this page shows before any second factor, and "the owner voted" would tell whoever holds the link that
+    the owner has voted (issue 19 item 6: nothing about a ballot before the second factor)."""
     proxy = proxies.proxy_for(credential)
     if proxy is None:
         return "replaced"
     if proxy.status == "revoked":
-        return "owner_voted" if proxy.revoke_reason == proxies.OWNER_VOTED else "proxy_revoked"
+        return "proxy_ended"
     return "proxy_replaced"
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from app.auth import services as accounts
 from app.auth.models import User
 from app.communities.models import Community, Township
-from app.dashboard.stage import community_stage
+from app.dashboard.stage import community_stage, current_meeting
 from app.dashboard.township import township_dashboard
 from app.demo.loader import DEMO_PASSWORD, load_demo
 from app.extensions import db
@@ -182,3 +182,20 @@ def test_the_groups_objections_to_its_notices_are_not_the_townships(app: Any, cl
     AuthActions(client).login("jiyang1", DEMO_PASSWORD)
     page = client.get(f"/townships/{township.id}/dashboard").get_data(as_text=True)
     assert re.search(r"公告有 1 条异议待答复（由筹备组答复）", page)
+
+
+def test_objections_to_a_bodys_result_are_the_bodys_to_answer(app: Any) -> None:
+    """枫林湾's election was convened by its property management committee: an objection to its result is the body's
+    to answer (DOMAIN §7 item 10), so it is not on the township's list; the row's stage says objections are open."""
+    township = _demo_township()
+    fenglin = _community("枫林湾")
+    under_way = current_meeting(fenglin)
+    assert under_way is not None
+    meeting, result = under_way
+    assert meeting.body_id is not None
+    assert result is not None
+    certification.record_objection(result, "李四", "选票有误", result.objections_until, None)  # its last day
+    db.session.expire(result)
+    dashboard = township_dashboard(township, today())
+    assert not [item for item in dashboard.waiting if item.community == fenglin]
+    assert community_stage(fenglin, today()).code == "objections"

@@ -25,7 +25,7 @@ from app.audit.models import AuditEvent
 from app.auth.models import GroupRole, Role, User
 from app.communities.models import Community
 from app.db_types import SHANGHAI, utcnow
-from app.errors import DomainError
+from app.errors import DomainError, Forbidden
 from app.extensions import db
 from app.preparation.models import GroupMember, PreparatoryGroup
 from app.privacy import mask_name
@@ -827,8 +827,17 @@ def test_the_convener_sets_the_phone_and_the_drop_off_place_while_voting_is_open
 
 def test_the_phone_and_place_are_final_once_voting_has_ended(world: World) -> None:
     world.meeting.closes_at = utcnow() - timedelta(minutes=1)
-    error = refused(meetings.set_owner_help, world.meeting, contact_phone="1", paper_place="", user_id=None)
+    error = refused(
+        meetings.set_owner_help, world.meeting, contact_phone="1", paper_place="", user_id=world.official.id
+    )
     assert error.code == "meeting_closed"
+
+
+def test_only_the_convener_sets_the_phone_and_place_whoever_calls_the_service(world: World) -> None:
+    """Checked where the act happens, not only on the page (issue 19 review): an observer is refused by the service."""
+    with pytest.raises(Forbidden):
+        meetings.set_owner_help(world.meeting, contact_phone="110", paper_place="x", user_id=world.observer.id)
+    assert world.meeting.contact_phone == ""
 
 
 def test_an_observer_cannot_change_what_the_letters_say(world: World, auth: AuthActions) -> None:

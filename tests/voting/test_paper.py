@@ -10,7 +10,7 @@ import pytest
 
 from app.audit.models import AuditEvent
 from app.auth.models import Role
-from app.errors import DomainError
+from app.errors import DomainError, Forbidden
 from app.extensions import db
 from app.voting import ballots, paper
 from app.voting.models import Ballot
@@ -227,6 +227,10 @@ def test_the_convener_names_only_accounts_that_enter_paper_ballots(opened: OpenM
     for who in ("observer", "stranger", "official"):
         error = refused(paper.designate, opened.meeting, voter, staff[who].id, staff["official"].id)
         assert (error.code, error.field) == ("invalid_user_id", "user_id")
+    # and only the convener names, checked by the service itself: a teller or an observer is refused
+    for who in ("t1", "observer"):
+        with pytest.raises(Forbidden):
+            paper.designate(opened.meeting, voter, staff["t2"].id, staff[who].id)
     pending = opened.voters[5]
     paper.record_entry(opened.meeting, paper.paper_code(pending), staff["t1"].id, marks(opened))
     for voter_without_queue in (pending, opened.voters[6]):
