@@ -3,7 +3,7 @@ entries differ (issue 19 item 2)
 
 Revision ID: 0024
 Revises: 0023
-Create Date: 2026-12-08 09:00:00
+Create Date: 2026-12-07 09:00:00
 
 """
 

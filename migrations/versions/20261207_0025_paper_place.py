@@ -2,7 +2,7 @@
 
 Revision ID: 0025
 Revises: 0024
-Create Date: 2026-12-08 09:00:00
+Create Date: 2026-12-07 09:00:00
 
 """
 
