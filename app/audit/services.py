@@ -23,8 +23,10 @@ from app.db_types import utcnow
 from app.extensions import db
 from crypto.hashchain import GENESIS_HASH, ChainLink, ChainVerification, link_hash, verify_chain
 
-#: pg_advisory_xact_lock key of the audit chain ("GJAUDIT" as a number)
-_CHAIN_LOCK_KEY = 0x474A4155444954
+#: pg_advisory_xact_lock key of the audit chain ("GJAU" as a number), paired with the schema's: the chain is the
+#: schema's own, so databases sharing a server (the test suite's processes, each in its schema) never wait for each
+#: other's chain
+_CHAIN_LOCK_KEY = 0x474A4155
 
 
 def _format_time(moment: datetime) -> str:
@@ -74,7 +76,9 @@ def _acting_role(user: Any, township_id: int | None, community_id: int | None) -
 
 def _lock_chain() -> None:
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
+        db.session.execute(
+            text("SELECT pg_advisory_xact_lock(:key, hashtext(current_schema()))"), {"key": _CHAIN_LOCK_KEY}
+        )
 
 
 def record(

@@ -66,9 +66,12 @@ def sent_since(key: str, since: datetime) -> int:
 
 def _serialise(key: str) -> None:
     """On PostgreSQL, one transaction at a time counts and sends for a number (an advisory lock held until the
-    transaction ends), so that two simultaneous requests cannot both pass the count. SQLite writes one at a time."""
+    transaction ends), so that two simultaneous requests cannot both pass the count; the lock is the schema's own, as
+    the audit chain's (app.audit.services). SQLite writes one at a time."""
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": int(key[:15], 16)})
+        db.session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:key), hashtext(current_schema()))"), {"key": key}
+        )
 
 
 def check_rate_limit(phone: str, now: datetime | None = None) -> None:
