@@ -6,6 +6,9 @@ STAMP := $(VENV)/.installed
 CATALOGS := app/translations
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# make test runs the suite in this many processes (pytest-xdist, a test file to a process): tests/databases.py gives
+# each process its own database, and the tests that start a Celery worker each use a Redis database of their own
+PYTEST_PROCESSES ?= 2
 
 .PHONY: run test lint typecheck pytest date-matrix translations extract-messages clean system-deps
 
@@ -36,7 +39,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy app crypto
 
 pytest: $(STAMP) translations
-	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/pytest -p no:cacheprovider -n $(PYTEST_PROCESSES) --dist loadfile $(PYTEST_ARGS)
 
 ## make date-matrix: the tests that depend on the day, under every day of tests/date_matrix.txt (SQLite, 2 processes)
 date-matrix: $(STAMP) translations

@@ -448,7 +448,7 @@ def withdraw(candidate: Candidate, reason: str, user_id: int | None) -> Candidat
 def submit_list(pool: Pool, user_id: int | None) -> CandidateListReview:
     """Send the accepted candidates to the township for review (seed item 13); every nomination must be vetted."""
     _unlocked(pool)
-    standing = db.session.scalars(select(Candidate).where(in_pool(pool, Candidate))).all()
+    standing = db.session.scalars(select(Candidate).where(in_pool(pool, Candidate)).order_by(Candidate.id)).all()
     if any(c.status == "nominated" for c in standing):
         raise DomainError("unvetted_candidates", _l("Vet every nomination before submitting the list."), status=409)
     accepted = [c.id for c in standing if c.status == "accepted"]
