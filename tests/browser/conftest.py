@@ -147,9 +147,9 @@ def console_errors() -> list[str]:
     return []
 
 
-@pytest.fixture
-def page(browser: Any, live_server: LiveServer, console_errors: list[str]) -> Iterator[Any]:
-    """A fresh phone-sized browser context (no cookies) and its page, in Chinese, with short timeouts."""
+def phone_tab(browser: Any, live_server: LiveServer, console_errors: list[str]) -> Any:
+    """A page in a fresh phone-sized browser context (no cookies), in Chinese, with short timeouts, whose console
+    errors go to ``console_errors``; the caller closes ``tab.context``."""
     context = browser.new_context(
         viewport=VIEWPORT,
         device_scale_factor=2,
@@ -170,6 +170,14 @@ def page(browser: Any, live_server: LiveServer, console_errors: list[str]) -> It
 
     tab.on("console", on_console)
     tab.on("pageerror", lambda error: console_errors.append(f"page error: {error}"))
+    return tab
+
+
+@pytest.fixture
+def page(browser: Any, live_server: LiveServer, console_errors: list[str]) -> Iterator[Any]:
+    """A fresh phone-sized browser context (no cookies) and its page, in Chinese, with short timeouts."""
+    tab = phone_tab(browser, live_server, console_errors)
+    context = tab.context
     try:
         yield tab
     finally:

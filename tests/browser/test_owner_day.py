@@ -24,7 +24,7 @@ from app.voting import ballots
 from app.voting.models import Ballot, Credential, Meeting, MeetingVoter, SmsMessage
 from app.voting.owner_help import help_contact
 from app.voting.proxy_models import Proxy
-from tests.browser.conftest import VIEWPORT, LiveServer
+from tests.browser.conftest import LiveServer, phone_tab
 from tests.browser.test_ballot import Transfers, check_step
 from tests.browser.test_pages import MIN_TOUCH_PX
 
@@ -107,23 +107,6 @@ def demo_letter(live_server: LiveServer) -> Iterator[DemoLetter]:
             db.session.remove()
 
 
-def another_phone(browser: Any, live_server: LiveServer, console_errors: list[str]) -> Any:
-    """A second phone (a new browser context: no cookies) with the same settings as the `page` fixture's."""
-    context = browser.new_context(
-        viewport=VIEWPORT,
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-        locale="zh-CN",
-        base_url=live_server.url,
-    )
-    context.set_default_timeout(10_000)
-    tab = context.new_page()
-    tab.on("console", lambda message: console_errors.append(message.text) if message.type == "error" else None)
-    tab.on("pageerror", lambda error: console_errors.append(f"page error: {error}"))
-    return tab
-
-
 def unexpected(errors: list[str]) -> list[str]:
     """Chromium reports a document answered with 422 (a wrong answer) or 429 (the lock-out) as a console error; those,
     and only those, are expected."""
@@ -199,7 +182,7 @@ def test_an_owners_day_on_the_phone(
     check_step(page, transfers, shots, "4-receipt")
 
     # 4. the same link on another phone: the second factor, and nothing about the ballot just cast
-    other = another_phone(browser, live_server, console_errors)
+    other = phone_tab(browser, live_server, console_errors)
     other_transfers = Transfers(other)
     try:
         other.goto(f"/v?t={demo_letter.token}")
