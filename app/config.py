@@ -217,6 +217,8 @@ def load_config(environ: Mapping[str, str] | None = None, overrides: Mapping[str
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": is_production,
         "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        # an owner signed in on their phone stays signed in this many days unless they (or staff) end it (issue 20)
+        "OWNER_SESSION_DAYS": int(_env("OWNER_SESSION_DAYS", environ) or 30),
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,
         "BABEL_DEFAULT_LOCALE": "zh_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",

@@ -9,6 +9,7 @@ from app.governance.models import GovernanceEvent
 from app.governance.reminder_models import GovernanceReminder
 from app.governance.supervision_models import SupervisionAction
 from app.governance.transparency_models import Publication
+from app.owners.models import OwnerSession, OwnerSignInCode, Petition, PetitionSignature
 from app.preparation.models import (
     ArrearsDemand,
     Candidate,
@@ -65,7 +66,11 @@ __all__ = [
     "MeetingVoter",
     "Notice",
     "NoticeObjection",
+    "OwnerSession",
+    "OwnerSignInCode",
     "PaperEntry",
+    "Petition",
+    "PetitionSignature",
     "PreparatoryGroup",
     "Proxy",
     "Publication",

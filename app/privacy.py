@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 import os
+import re
 from functools import lru_cache
 from hashlib import sha256
 
@@ -51,6 +52,25 @@ def lookup_hash(value: str) -> str:
     """A keyed hash (HMAC-SHA256) of a normalised value, for equality look-ups without decryption."""
     normalised = value.strip().upper().encode()
     return hmac.new(_derive(_master_key(), b"lookup"), normalised, sha256).hexdigest()
+
+
+_NOT_DIGITS = re.compile(r"\D")
+
+
+def phone_digits(phone: str) -> str:
+    """Digits only, without the +86 / 0086 / 86 prefix of a mainland number: one number, one key."""
+    digits = _NOT_DIGITS.sub("", phone)
+    for prefix in ("0086", "86"):
+        if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
+            return digits[len(prefix) :]
+    return digits
+
+
+def phone_lookup(phone: str) -> str:
+    """The keyed hash a mobile number is found by (its own purpose prefix: it equals no ID number's look-up): the roll
+    keeps it for each owner's number (an owner signs in by it, app.owners.sign_in) and the text messages' rows for the
+    per-number limit (app.voting.sms_outbox)."""
+    return lookup_hash("sms-phone:" + phone_digits(phone))
 
 
 def pseudonym_key(meeting_id: int) -> bytes:

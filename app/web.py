@@ -58,8 +58,9 @@ def wants_json() -> bool:
 
 
 def is_owner_page() -> bool:
-    """The owners' ballot pages (/v…): their errors lead back to the ballot, never to the staff's login."""
-    return request.path == "/v" or request.path.startswith("/v/")
+    """The owners' pages (the ballot's /v…, their own /owner…): their errors lead back to the owner's pages, never to
+    the staff's login."""
+    return request.path in ("/v", "/owner") or request.path.startswith(("/v/", "/owner/"))
 
 
 def error_response(status: int, code: str, message: Any, details: Any = None) -> Any:

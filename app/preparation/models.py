@@ -176,6 +176,11 @@ class NoticeObjection(db.Model):  # type: ignore[name-defined]
     description: Mapped[str] = mapped_column(String(2000))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: the owner who filed it from their phone (their ID number's look-up hash); None when staff recorded it
+    owner_lookup: Mapped[str | None] = mapped_column(String(64), index=True)
+    #: a photo the owner attached, JPEG or PNG
+    photo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    photo_type: Mapped[str | None] = mapped_column(String(16))
     #: open or answered
     status: Mapped[str] = mapped_column(String(12), default="open")
     answer: Mapped[str | None] = mapped_column(String(2000))

@@ -79,6 +79,11 @@ class ResultObjection(db.Model):  # type: ignore[name-defined]
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: the owner who filed it from their phone (their ID number's look-up hash); None when staff recorded it
+    owner_lookup: Mapped[str | None] = mapped_column(String(64), index=True)
+    #: a photo the owner attached, JPEG or PNG
+    photo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    photo_type: Mapped[str | None] = mapped_column(String(16))
 
     result: Mapped[Result] = relationship(back_populates="objections")
 

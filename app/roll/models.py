@@ -131,6 +131,9 @@ class RollOwner(db.Model):  # type: ignore[name-defined]
     #: keyed hash of the ID number, to find and merge owners without decrypting
     id_number_lookup: Mapped[str] = mapped_column(String(64), index=True)
     phone_cipher: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: keyed hash of the mobile number that signs in for this owner (app.privacy.phone_lookup): the owner's own, or an
+    #: organisation's representative's; an owner signs in by SMS through it (app.owners.sign_in)
+    phone_lookup: Mapped[str | None] = mapped_column(String(64), index=True)
     is_representative: Mapped[bool] = mapped_column(Boolean, default=False)
     #: the document (app.roll.documents): resident_id, uscc (an organisation), passport …; the lookup hashes the
     #: owner's identity (type, number)
@@ -192,6 +195,11 @@ class RollObjection(db.Model):  # type: ignore[name-defined]
     description: Mapped[str] = mapped_column(String(2000))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: the owner who filed it from their phone (their ID number's look-up hash); None when staff recorded it
+    owner_lookup: Mapped[str | None] = mapped_column(String(64), index=True)
+    #: a photo the owner attached (a certificate, a contract page), JPEG or PNG
+    photo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    photo_type: Mapped[str | None] = mapped_column(String(16))
     #: open, accepted (a correction made a new version) or rejected (with the reason)
     status: Mapped[str] = mapped_column(String(16), default="open")
     answer: Mapped[str | None] = mapped_column(String(2000))

@@ -15,7 +15,7 @@ from sqlalchemy import func, insert, select
 from app.audit import services as audit
 from app.communities.models import Community
 from app.extensions import db
-from app.privacy import encrypt, lookup_hash
+from app.privacy import encrypt, lookup_hash, phone_lookup
 from app.roll.diff import roll_diff
 from app.roll.models import RollOwner, RollUnit, RollVersion
 from app.roll.weights import roll_fingerprint, voter_roll
@@ -74,6 +74,12 @@ def latest_version(community: Community) -> RollVersion | None:
     ).first()
 
 
+def _sign_in_lookup(owner: OwnerSpec) -> str | None:
+    """The look-up of the number that signs in for the owner: an organisation's representative's, else the owner's."""
+    phone = owner.agent.phone if owner.agent is not None and owner.agent.phone else owner.phone
+    return phone_lookup(phone) if phone else None
+
+
 def _owner_rows(units: Sequence[UnitSpec], unit_ids: Sequence[int]) -> list[dict[str, Any]]:
     """Owner rows with their personal data encrypted once per person (an owner of several units repeats)."""
     cache: dict[str, tuple[bytes, str]] = {}
@@ -94,6 +100,7 @@ def _owner_rows(units: Sequence[UnitSpec], unit_ids: Sequence[int]) -> list[dict
                     "id_number_cipher": cipher,
                     "id_number_lookup": lookup,
                     "phone_cipher": phones.get(owner.phone) if owner.phone else None,
+                    "phone_lookup": _sign_in_lookup(owner),
                     "is_representative": owner.is_representative,
                     "id_type": owner.id_type,
                     "nationality": owner.nationality,

@@ -262,7 +262,8 @@ class SmsMessage(db.Model):  # type: ignore[name-defined]
     __tablename__ = "sms_messages"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    #: the meeting the message is about; None for a platform message (an owner's sign-in code, app.owners.sign_in)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
     phone_masked: Mapped[str] = mapped_column(String(20))
     #: keyed hash of the number (app.privacy.lookup_hash): the per-number limit counts by it, never by the number;
     #: None on rows made before it existed

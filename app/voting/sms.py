@@ -32,7 +32,7 @@ class SmsBackend(Protocol):
 
     name: str
 
-    def send(self, meeting_id: int, phone: str, body: str, *, limited: bool = True) -> None: ...
+    def send(self, meeting_id: int | None, phone: str, body: str, *, limited: bool = True) -> None: ...
 
 
 class ConsoleBackend:
@@ -40,7 +40,7 @@ class ConsoleBackend:
 
     name = "console"
 
-    def send(self, meeting_id: int, phone: str, body: str, *, limited: bool = True) -> None:
+    def send(self, meeting_id: int | None, phone: str, body: str, *, limited: bool = True) -> None:
         """Kept as status "kept"; not rate-limited per number, since nothing reaches a phone (the per-voter limit of
         the ballot's send-code page still applies)."""
         sms_outbox.record(meeting_id, phone, body, self.name)
@@ -52,7 +52,7 @@ class NoSmsBackend:
 
     name = "none"
 
-    def send(self, meeting_id: int, phone: str, body: str, *, limited: bool = True) -> None:
+    def send(self, meeting_id: int | None, phone: str, body: str, *, limited: bool = True) -> None:
         raise DomainError(
             "sms_disabled",
             _l("This platform sends no text messages: use the ID-number check or a paper ballot."),

@@ -254,7 +254,7 @@ class AliyunSmsBackend:
         self._sleep = sleep
         self._clock = clock
 
-    def send(self, meeting_id: int, phone: str, body: str, *, limited: bool = True) -> None:
+    def send(self, meeting_id: int | None, phone: str, body: str, *, limited: bool = True) -> None:
         missing = self.settings.missing()
         if missing:
             log.error("Alibaba Cloud SMS is not configured: %s", ", ".join(missing))

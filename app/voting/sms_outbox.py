@@ -23,7 +23,7 @@ from sqlalchemy import func, select, text
 from app.db_types import utcnow
 from app.errors import DomainError
 from app.extensions import db
-from app.privacy import encrypt, lookup_hash, mask_phone
+from app.privacy import encrypt, mask_phone, phone_digits, phone_lookup
 from app.voting.models import SmsMessage
 
 #: at most this many messages to one number in any hour …
@@ -31,23 +31,14 @@ PER_HOUR = 5
 #: … and this many in any minute
 PER_MINUTE = 1
 
-_NOT_DIGITS = re.compile(r"\D")
 #: a one-time code in a message body (six digits standing alone)
 _CODE = re.compile(r"(?<!\d)\d{6}(?!\d)")
 
 
-def normalise_phone(phone: str) -> str:
-    """Digits only, without the +86 / 0086 / 86 prefix of a mainland number: one number, one key."""
-    digits = _NOT_DIGITS.sub("", phone)
-    for prefix in ("0086", "86"):
-        if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
-            return digits[len(prefix) :]
-    return digits
-
-
-def phone_key(phone: str) -> str:
-    """The keyed hash the rows are counted by (its own purpose prefix: it equals no other lookup hash)."""
-    return lookup_hash("sms-phone:" + normalise_phone(phone))
+#: one number, one key: digits only, without a mainland prefix
+normalise_phone = phone_digits
+#: the keyed hash the rows are counted by (the roll finds an owner's number by the same hash)
+phone_key = phone_lookup
 
 
 def mask_codes(body: str) -> str:
@@ -95,7 +86,7 @@ def rate_limited_error() -> DomainError:
 
 
 def record(
-    meeting_id: int,
+    meeting_id: int | None,
     phone: str,
     body: str,
     backend: str,

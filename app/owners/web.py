@@ -1,0 +1,72 @@
+"""The signed-in owner of a request: the session cookie of the owners' pages, or the API's bearer token, resolved
+once per request (app.owners.sign_in.session_for)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import current_app, g, redirect, request, url_for
+
+from app.owners import sign_in
+from app.owners.identity import MyCommunity, my_community, not_yours
+from app.owners.models import OwnerSession
+
+#: the cookie that carries an owner's session token (HttpOnly, SameSite=Lax, Secure in production)
+COOKIE = "gongjue_owner"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if request.path.startswith("/api/") and header.startswith("Owner "):
+        return header.removeprefix("Owner ").strip()
+    if request.path.startswith("/api/"):
+        return None
+    return request.cookies.get(COOKIE)
+
+
+def current_owner() -> OwnerSession | None:
+    """The live owner session of this request, or None."""
+    if "owner_session" not in g:
+        g.owner_session = sign_in.session_for(_token())
+    return cast(OwnerSession | None, g.owner_session)
+
+
+def owner_required(view: F) -> F:
+    """A page for signed-in owners: others go to the sign-in page, and come back after it."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if current_owner() is None:
+            return redirect(url_for("owners.sign_in", next=request.full_path if request.args else request.path))
+        return view(*args, **kwargs)
+
+    return cast(F, wrapped)
+
+
+def owned_community(community_id: int) -> MyCommunity:
+    """The signed-in owner's community ``community_id`` (404 if they own nothing there); call under owner_required."""
+    session = current_owner()
+    if session is None:
+        raise not_yours()
+    return my_community(community_id, session.owner_lookups)
+
+
+def set_cookie(response: Any, token: str) -> Any:
+    days = int(current_app.config.get("OWNER_SESSION_DAYS", 30))
+    response.set_cookie(
+        COOKIE,
+        token,
+        max_age=days * 86400,
+        httponly=True,
+        samesite="Lax",
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+    )
+    return response
+
+
+def clear_cookie(response: Any) -> Any:
+    response.delete_cookie(COOKIE)
+    return response
