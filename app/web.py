@@ -154,6 +154,8 @@ def register_web(app: Flask) -> None:
     from app.governance.views import bp as governance_bp
     from app.governance.views_supervision import bp as supervision_bp
     from app.governance.views_transparency import bp as transparency_bp
+    from app.owners.views import bp as owners_bp
+    from app.owners.views_objections import bp as owner_objections_bp
     from app.preparation.views import bp as preparation_bp
     from app.preparation.views_candidates import bp as candidates_bp
     from app.preparation.views_notices import bp as notices_bp
@@ -193,6 +195,8 @@ def register_web(app: Flask) -> None:
         governance_bp,
         supervision_bp,
         transparency_bp,
+        owners_bp,
+        owner_objections_bp,
     ):
         app.register_blueprint(blueprint)
     register_api(app)

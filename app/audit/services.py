@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import func, select, text
 
@@ -54,6 +54,8 @@ def event_payload(event: Any) -> dict[str, Any]:
 def _actor() -> tuple[int | None, str, Any]:
     if has_request_context() and current_user and current_user.is_authenticated:
         return current_user.id, current_user.username, current_user
+    if has_request_context() and g.get("audit_owner"):
+        return None, str(g.audit_owner), None
     return None, "system", None
 
 
@@ -100,7 +102,7 @@ def record(
         occurred_at=utcnow(),
         actor_user_id=user_id,
         actor_label=actor_label or label,
-        actor_role=_acting_role(user, township_id, community_id),
+        actor_role="owner" if user_id is None and label != "system" else _acting_role(user, township_id, community_id),
         action=action,
         object_type=object_type,
         object_id=None if object_id is None else str(object_id),

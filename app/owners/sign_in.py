@@ -18,7 +18,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, cast, or_, select, update
 
@@ -91,12 +91,15 @@ def send_code(phone_text: str, now: datetime | None = None) -> OwnerSignInCode:
     db.session.add(row)
     sms_backend().send(None, phone, f"【共决】您的登录验证码是 {code}，{CODE_MINUTES} 分钟内有效。请勿告诉他人。")
     db.session.flush()
-    audit.record("owner.code_sent", "owner_sign_in_code", row.id, {}, actor_label=_actor(name))
+    act_as_owner(name)
+    audit.record("owner.code_sent", "owner_sign_in_code", row.id, {})
     return row
 
 
-def _actor(name: str) -> str:
-    return f"业主 {mask_name(name)}" if name else "业主"
+def act_as_owner(name: str) -> None:
+    """What this request writes to the audit log is the owner's act (actor "业主 张*华", role "owner")."""
+    if has_request_context():
+        g.audit_owner = f"业主 {mask_name(name)}" if name else "业主"
 
 
 def sign_in_by_code(phone_text: str, code: str, device: str = "", now: datetime | None = None) -> SignedIn:
@@ -153,7 +156,8 @@ def open_session(
     )
     db.session.add(session)
     db.session.flush()
-    audit.record("owner.sign_in", "owner_session", session.id, {"method": method}, actor_label=_actor(name))
+    act_as_owner(name)
+    audit.record("owner.sign_in", "owner_session", session.id, {"method": method})
     return SignedIn(session, token)
 
 
@@ -198,13 +202,8 @@ def sign_out(session: OwnerSession, everywhere: bool = False) -> int:
     now = utcnow()
     db.session.execute(update(OwnerSession).where(OwnerSession.id.in_([s.id for s in ended])).values(revoked_at=now))
     db.session.flush()
-    audit.record(
-        "owner.sign_out",
-        "owner_session",
-        session.id,
-        {"everywhere": everywhere, "ended": len(ended)},
-        actor_label=_actor(session.name),
-    )
+    act_as_owner(session.name)
+    audit.record("owner.sign_out", "owner_session", session.id, {"everywhere": everywhere, "ended": len(ended)})
     return len(ended)
 
 

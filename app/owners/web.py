@@ -31,6 +31,8 @@ def current_owner() -> OwnerSession | None:
     """The live owner session of this request, or None."""
     if "owner_session" not in g:
         g.owner_session = sign_in.session_for(_token())
+        if g.owner_session is not None:
+            sign_in.act_as_owner(g.owner_session.name)
     return cast(OwnerSession | None, g.owner_session)
 
 
@@ -46,12 +48,17 @@ def owner_required(view: F) -> F:
     return cast(F, wrapped)
 
 
-def owned_community(community_id: int) -> MyCommunity:
-    """The signed-in owner's community ``community_id`` (404 if they own nothing there); call under owner_required."""
+def signed_in() -> OwnerSession:
+    """The owner of a page under owner_required (a 404 should it be called elsewhere without one)."""
     session = current_owner()
     if session is None:
         raise not_yours()
-    return my_community(community_id, session.owner_lookups)
+    return session
+
+
+def owned_community(community_id: int) -> MyCommunity:
+    """The signed-in owner's community ``community_id`` (404 if they own nothing there)."""
+    return my_community(community_id, signed_in().owner_lookups)
 
 
 def set_cookie(response: Any, token: str) -> Any:
@@ -70,3 +77,9 @@ def set_cookie(response: Any, token: str) -> Any:
 def clear_cookie(response: Any) -> Any:
     response.delete_cookie(COOKIE)
     return response
+
+
+def owner_device() -> str:
+    """The browser and system of the request, for the owner's list of sessions ("Chrome Android")."""
+    agent = request.user_agent
+    return f"{agent.browser or ''} {agent.platform or ''}".strip() or agent.string[:120]

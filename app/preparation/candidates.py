@@ -12,7 +12,6 @@ Services flush; the request commits. Every change is audited.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
@@ -29,6 +28,7 @@ from app.communities.models import Community
 from app.db_types import SHANGHAI, utcnow
 from app.errors import DomainError
 from app.extensions import db
+from app.images import reencoded_jpeg
 from app.preparation.common import find_owner, owner_by_lookup, owner_by_number, roll_for_candidates, scope, today
 from app.preparation.models import ArrearsDemand, Candidate, CandidateCosigner, CandidateListReview, PreparatoryGroup
 from app.privacy import lookup_hash
@@ -40,10 +40,7 @@ STANDING = ("nominated", "accepted")
 #: a joint nomination needs ten co-signers (Art 13); more lines than this are refused before any look-up
 MAX_COSIGNER_LINES = 200
 ARREARS_KINDS = ("property_fee", "maintenance_fund")
-PHOTO_MAX_BYTES = 3 * 1024 * 1024
 PHOTO_MAX_SIDE = 600
-#: a 24-megapixel phone photo decodes to about 100 MB; larger images are refused before decoding
-PHOTO_MAX_PIXELS = 24_000_000
 
 #: the lists a candidate may stand on when members and alternates are elected separately (DOMAIN §5)
 LISTS = ("members", "alternates")
@@ -297,26 +294,11 @@ def update_profile(
 def set_photo(candidate: Candidate, data: bytes, user_id: int | None) -> Candidate:
     """Keep an optional photo, re-encoded as a JPEG of at most 600 px without its metadata (EXIF can hold a
     location)."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
     pool = pool_of(candidate)
     _active(pool)
     if candidate.status not in STANDING:
         raise DomainError("not_standing", _l("This candidate is no longer standing."), status=409)
-    if not data or len(data) > PHOTO_MAX_BYTES:
-        raise DomainError("invalid_photo", _l("Choose a JPEG or PNG photo of at most 3 MB."), field="photo")
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.format not in ("JPEG", "PNG") or image.width * image.height > PHOTO_MAX_PIXELS:
-                # the pixel bound is read from the header before decoding: a small file can unpack to gigabytes
-                raise DomainError("invalid_photo", _l("Choose a JPEG or PNG photo of at most 3 MB."), field="photo")
-            upright = ImageOps.exif_transpose(image)  # phones store the turn in EXIF, which is dropped below
-            upright.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
-            out = io.BytesIO()
-            upright.convert("RGB").save(out, format="JPEG", quality=85)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
-        raise DomainError("invalid_photo", _l("Choose a JPEG or PNG photo of at most 3 MB."), field="photo") from error
-    candidate.photo, candidate.photo_type = out.getvalue(), "image/jpeg"
+    candidate.photo, candidate.photo_type = reencoded_jpeg(data, PHOTO_MAX_SIDE), "image/jpeg"
     db.session.flush()
     audit.record(
         "candidate.photo", "candidate", candidate.id, {"bytes": len(candidate.photo)}, **scope(_community(pool))

@@ -252,7 +252,7 @@ def record_objection(
         roll_version_id=version.id,
         unit_label=required_text(unit_label, "unit_label", 100),
         objector_name=required_text(objector_name, "objector_name", 64),
-        description=required_text(description, "description", 2000),
+        description=required_text(description, "description", 2000, multiline=True),
         recorded_by_id=user_id,
     )
     db.session.add(objection)

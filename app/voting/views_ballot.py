@@ -44,6 +44,8 @@ from app.db_retry import retrying
 from app.db_types import SHANGHAI
 from app.errors import DomainError
 from app.extensions import db, limiter
+from app.owners import sign_in as owner_sign_in
+from app.owners.web import owner_device, set_cookie
 from app.privacy import ballot_seed, decrypt, mask_phone
 from app.rules.preparation import NOTICE_WORKING_DAYS
 from app.voting import ballots, credentials, proxies
@@ -492,10 +494,13 @@ def verify() -> Any:
             return _locked_page(voting, error.status)
         form.answer.errors = [str(error)]
         return _verify_page(voting, form, error.status)
+    # the owner behind the letter is signed in to their own pages too (issue 20 item 1); a proxy is not the owner
+    signed = None if proxy is not None else owner_sign_in.sign_in_by_letter(voting.credential, owner_device())
     ids = voting.credential.id, voting.meeting.id  # read before the commit expires them
     db.session.commit()
     _mark_verified(*ids)
-    return redirect(url_for("ballot.page"))
+    response = redirect(url_for("ballot.page"))
+    return set_cookie(response, signed.token) if signed is not None else response
 
 
 @bp.route("/v/send-code", methods=["GET", "POST"])

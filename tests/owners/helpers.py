@@ -59,3 +59,37 @@ def latest_roll(community: Community) -> RollVersion:
     version = latest_version(community)
     assert version is not None
     return version
+
+
+@dataclass(frozen=True)
+class OwnerWorld:
+    """Two communities of one township whose published rolls (notice from today) share one owner, ``shared``: one
+    unit in each, the same ID number and phone."""
+
+    first: Community
+    second: Community
+    official: Any
+    shared: RollPerson
+
+
+def gen_owner_world(units: int = 12) -> OwnerWorld:
+    from dataclasses import replace
+
+    from app.demo.roll_generator import demo_small_roll
+    from app.roll import services as roll
+    from app.roll.services import today
+    from app.roll.versions import create_version
+    from tests.factories import gen_community, gen_official, gen_township
+
+    township = gen_township("业主街道")
+    first, second = gen_community(township, "甲业主小区"), gen_community(township, "乙业主小区")
+    official = gen_official(township, "owner-official")
+    rows_a = demo_small_roll()[:units]
+    rows_b = demo_small_roll(seed=11)[:units]
+    rows_b[0] = replace(rows_b[0], owners=(replace(rows_a[0].owners[0], is_representative=True),))
+    for community, rows in ((first, rows_a), (second, rows_b)):
+        version = create_version(community, rows, "测试名册", official.id, "import")
+        roll.publish_version(version, today(), official.id)
+    db.session.commit()
+    shared = people_of(latest_roll(first))[0]
+    return OwnerWorld(first, second, official, shared)

@@ -18,6 +18,7 @@ from app.auth.models import User
 from app.communities.models import Community
 from app.errors import DomainError
 from app.extensions import db
+from app.images import PHOTO_MAX_BYTES
 from app.preparation import candidates as nominations
 from app.preparation.models import ArrearsDemand, Candidate, CandidateCosigner, CandidateListReview
 from app.privacy import lookup_hash
@@ -625,7 +626,7 @@ def test_a_small_file_of_too_many_pixels_is_refused_before_decoding(prep: Prepar
     """A 1-bit PNG of 6,000 × 5,000 pixels is a few kilobytes but would decode to 120 MB of RGB."""
     out = io.BytesIO()
     Image.new("1", (6000, 5000)).save(out, format="PNG")
-    assert len(out.getvalue()) < nominations.PHOTO_MAX_BYTES
+    assert len(out.getvalue()) < PHOTO_MAX_BYTES
     candidate = prep.candidates["self"]
     error = refused(nominations.set_photo, candidate, out.getvalue(), None)
     assert (error.code, error.field) == ("invalid_photo", "photo")
