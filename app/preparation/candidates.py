@@ -32,6 +32,7 @@ from app.images import reencoded_jpeg
 from app.preparation.common import find_owner, owner_by_lookup, owner_by_number, roll_for_candidates, scope, today
 from app.preparation.models import ArrearsDemand, Candidate, CandidateCosigner, CandidateListReview, PreparatoryGroup
 from app.privacy import lookup_hash
+from app.roll.weights import voter_roll
 from app.rules import candidates as rules
 from app.text import optional_text, required_text
 from app.voting.models import Meeting
@@ -145,8 +146,8 @@ def cosigner_messages(problems: Sequence[rules.NominationProblem]) -> list[str]:
         else:
             messages.append(
                 _(
-                    "A joint nomination needs at least %(needed)d owners on the roll (Shaoxing Art 13); "
-                    "%(valid)d found.",
+                    "A joint nomination needs at least %(needed)d owners on the roll, counted in heads: the "
+                    "co-owners of one unit count once (Shaoxing Art 13); %(valid)d found.",
                     **args,
                 )
             )
@@ -202,7 +203,9 @@ def nominate(
         problems = tuple(
             replace(p, args={**p.args, "line": lines[p.args["line"] - 1][0]}) if "line" in p.args else p
             for p in rules.check_joint_nomination(
-                key, [rules.Cosigner(k, f is not None) for k, f in zip(keys, found, strict=True)]
+                key,
+                [rules.Cosigner(k, f is not None) for k, f in zip(keys, found, strict=True)],
+                [voter.owners for voter in voter_roll(version.units).voters] if version is not None else None,
             )
         )
         if problems:

@@ -6,10 +6,12 @@ People are named by opaque keys (the keyed hash of their ID number), never by th
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
+
+from app.rules.petitions import JOINT_NOMINATION_HEADS, heads_signed
 
 # --- nomination routes (Shaoxing Art 13 ¶2) ------------------------------------------------------------------------
 
@@ -17,7 +19,7 @@ Route = Literal["self", "residents_committee", "joint"]
 ROUTES: tuple[str, ...] = ("self", "residents_committee", "joint")
 
 #: Art 13 ¶2: 物业所在地居（村）民委员会或者十名以上业主联名可以向筹备组推荐候选人
-MIN_JOINT_NOMINATORS = 10
+MIN_JOINT_NOMINATORS = JOINT_NOMINATION_HEADS
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,9 @@ class NominationProblem:
     args: Mapping[str, int] = field(default_factory=dict)
 
 
-def check_joint_nomination(candidate_key: str, cosigners: Sequence[Cosigner]) -> tuple[NominationProblem, ...]:
+def check_joint_nomination(
+    candidate_key: str, cosigners: Sequence[Cosigner], voters: Iterable[Collection[str]] | None = None
+) -> tuple[NominationProblem, ...]:
     """Every problem with a joint nomination; () when it stands.
 
     "Ten or more owners jointly" (十名以上, which in Chinese law includes ten): at least `MIN_JOINT_NOMINATORS`
@@ -45,12 +49,16 @@ def check_joint_nomination(candidate_key: str, cosigners: Sequence[Cosigner]) ->
     self-nomination). Each line of ``cosigners`` that is not on the roll, repeats an earlier person, or is the
     candidate is reported with its 1-based ``line``; only the remaining distinct owners count towards ten.
 
+    With ``voters`` (each the set of its owners' keys, app.rules.voters) the owners are counted in heads as a vote
+    counts them (DOMAIN §3; app.rules.petitions.heads_signed): the two co-owners of one flat are one head.
+
     Ten distinct owners on the roll → (); nine → too_few_cosigners {valid: 9, needed: 10}; ten lines of which one
-    repeats another → duplicate_cosigner {line} and too_few_cosigners {valid: 9}.
+    repeats another → duplicate_cosigner {line} and too_few_cosigners {valid: 9}; ten owners of whom two co-own one
+    flat and own nothing else → too_few_cosigners {valid: 9}.
     """
     problems: list[NominationProblem] = []
     seen: set[str] = set()
-    valid = 0
+    counted: list[str] = []
     for line, cosigner in enumerate(cosigners, start=1):
         if cosigner.key == candidate_key:
             problems.append(NominationProblem("candidate_cosigns", {"line": line}))
@@ -59,8 +67,9 @@ def check_joint_nomination(candidate_key: str, cosigners: Sequence[Cosigner]) ->
         elif not cosigner.on_roll:
             problems.append(NominationProblem("cosigner_not_on_roll", {"line": line}))
         else:
-            valid += 1
+            counted.append(cosigner.key)
         seen.add(cosigner.key)
+    valid = len(counted) if voters is None else heads_signed(voters, counted)
     if valid < MIN_JOINT_NOMINATORS:
         problems.append(NominationProblem("too_few_cosigners", {"valid": valid, "needed": MIN_JOINT_NOMINATORS}))
     return tuple(problems)

@@ -27,6 +27,7 @@ from tests.factories import gen_community, gen_member, gen_official, gen_townshi
 from tests.preparation.helpers import (
     FORMED_ON,
     REQUESTED_ON,
+    cosigners_of,
     declare_clean,
     freeze_today,
     gen_preparation,
@@ -133,7 +134,7 @@ def joint_nomination(owners: list[Any], cosigners: int = 10) -> dict[str, Any]:
         "id_number": owners[6].id_number,
         "route": "joint",
         "nominated_on": "2026-09-10",
-        "cosigner_id_numbers": [o.id_number for o in owners[7 : 7 + cosigners]],
+        "cosigner_id_numbers": [o.id_number for o in cosigners_of(owners, cosigners)],
         "statement": "愿为业主服务。",
     }
 

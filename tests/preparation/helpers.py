@@ -51,6 +51,16 @@ def roll_owners(units: int = 30) -> list[DemoOwner]:
     return list(seen.values())
 
 
+#: ten owners of the small demo roll who are ten heads (DOMAIN §3): owners[13] and owners[14] co-own one flat and
+#: nothing else, so a joint nomination counts them once; the candidate of `gen_preparation`'s is owners[6]
+COSIGNER_INDEXES = (7, 8, 9, 10, 11, 12, 13, 15, 16, 17)
+
+
+def cosigners_of(owners: list[DemoOwner], n: int = 10) -> list[DemoOwner]:
+    """The first ``n`` owners of `COSIGNER_INDEXES`: distinct heads, none the candidate owners[6]."""
+    return [owners[i] for i in COSIGNER_INDEXES[:n]]
+
+
 def load_roll(community: Community, author: User, units: int = 30) -> None:
     """A published roll of the first ``units`` units of the small demo roll."""
     version = create_version(community, demo_small_roll()[:units], "测试名册", author.id, "import")
@@ -79,7 +89,7 @@ class Preparation:
 
 def gen_preparation(community: Community, official: User, *, with_candidates: bool = True) -> Preparation:
     """A formed group (members on the roll) with, optionally, three nominations: a self-nomination (owners[4]), the
-    residents' committee's (owners[5]) and a joint one (owners[6], co-signed by owners[7:17])."""
+    residents' committee's (owners[5]) and a joint one (owners[6], co-signed by `cosigners_of(owners)`)."""
     owners = roll_owners()
     load_roll(community, official)
     group = groups.record_request(community, "developer_report", REQUESTED_ON, "", official.id)
@@ -89,7 +99,7 @@ def gen_preparation(community: Community, official: User, *, with_candidates: bo
         for route, owner, cosigners in (
             ("self", owners[4], ()),
             ("residents_committee", owners[5], ()),
-            ("joint", owners[6], tuple(o.id_number for o in owners[7:17])),
+            ("joint", owners[6], tuple(o.id_number for o in cosigners_of(owners))),
         ):
             made.candidates[route] = nominations.nominate(
                 group,

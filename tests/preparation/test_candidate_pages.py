@@ -136,7 +136,10 @@ def test_a_joint_nomination_needs_ten_owners_and_never_shows_their_id_numbers(st
 
     messages = group.flashed(index, **joint(staff, nine))
 
-    assert messages == ["A joint nomination needs at least 10 owners on the roll (Shaoxing Art 13); 9 found."]
+    assert messages == [
+        "A joint nomination needs at least 10 owners on the roll, counted in heads: the co-owners of one unit count "
+        "once (Shaoxing Art 13); 9 found."
+    ]
     assert count(Candidate) == before
     page = group.page(index)
     assert "ten or more owners jointly" in page

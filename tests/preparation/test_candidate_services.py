@@ -22,7 +22,7 @@ from app.images import PHOTO_MAX_BYTES
 from app.preparation import candidates as nominations
 from app.preparation.models import ArrearsDemand, Candidate, CandidateCosigner, CandidateListReview
 from app.privacy import lookup_hash
-from tests.preparation.helpers import Preparation, declare_clean, freeze_today, refused
+from tests.preparation.helpers import Preparation, cosigners_of, declare_clean, freeze_today, refused
 
 TODAY = date(2026, 11, 2)
 NOMINATED_ON = date(2026, 10, 1)
@@ -92,8 +92,8 @@ def test_each_route_is_recorded_on_the_roll_and_audited(prep: Preparation) -> No
     assert found["residents_committee"].cosigners == []
     cosigners = found["joint"].cosigners
     assert [c.position for c in cosigners] == list(range(1, 11))
-    assert [c.owner_lookup for c in cosigners] == [lookup_hash(o.id_number) for o in prep.owners[7:17]]
-    assert [c.name for c in cosigners] == [o.name for o in prep.owners[7:17]]
+    assert [c.owner_lookup for c in cosigners] == [lookup_hash(o.id_number) for o in cosigners_of(prep.owners)]
+    assert [c.name for c in cosigners] == [o.name for o in cosigners_of(prep.owners)]
     assert all(c.unit_labels for c in cosigners)
     summaries = [e.summary for e in audit_events(prep.group.community_id, "candidate.nominate")]
     assert summaries == [
@@ -128,15 +128,22 @@ def joint_error(bare: Preparation, cosigners: list[str]) -> str:
 
 
 def test_joint_nomination_needs_ten_owners(bare: Preparation) -> None:
-    ids = [o.id_number for o in bare.owners[7:17]]
+    ids = [o.id_number for o in cosigners_of(bare.owners)]
     assert joint_error(bare, ids[:9]) == (
-        "A joint nomination needs at least 10 owners on the roll (Shaoxing Art 13); 9 found."
+        "A joint nomination needs at least 10 owners on the roll, counted in heads: the co-owners of one unit count "
+        "once (Shaoxing Art 13); 9 found."
     )
     assert len(nominate(bare, 6, "joint", cosigner_id_numbers=ids).cosigners) == 10
 
 
+def test_the_two_co_owners_of_one_flat_are_one_head_of_ten(bare: Preparation) -> None:
+    """owners[13] and owners[14] co-own one flat and nothing else: with eight others they are nine heads."""
+    ids = [o.id_number for o in cosigners_of(bare.owners, 9)] + [bare.owners[14].id_number]
+    assert "9 found" in joint_error(bare, ids)
+
+
 def test_joint_nomination_names_the_duplicate_line(bare: Preparation) -> None:
-    ids = [o.id_number for o in bare.owners[7:16]]
+    ids = [o.id_number for o in cosigners_of(bare.owners, 9)]
     ids.insert(4, ids[1].lower())  # line 5 repeats line 2 (an ID number's letter case does not matter)
     message = joint_error(bare, ids)
     assert "Line 5 repeats an earlier co-signer." in message
@@ -144,14 +151,14 @@ def test_joint_nomination_names_the_duplicate_line(bare: Preparation) -> None:
 
 
 def test_joint_nomination_refuses_the_candidate_as_cosigner(bare: Preparation) -> None:
-    ids = [o.id_number for o in bare.owners[7:17]]
+    ids = [o.id_number for o in cosigners_of(bare.owners)]
     ids[9] = bare.owners[6].id_number
     message = joint_error(bare, ids)
     assert "Line 10 is the candidate, who cannot co-sign their own nomination." in message
 
 
 def test_joint_nomination_names_off_roll_lines(bare: Preparation) -> None:
-    ids = [o.id_number for o in bare.owners[7:17]]
+    ids = [o.id_number for o in cosigners_of(bare.owners)]
     ids[2] = NOT_AN_OWNER
     message = joint_error(bare, ids)
     assert "Line 3 is not an owner on the roll." in message
@@ -159,7 +166,7 @@ def test_joint_nomination_names_off_roll_lines(bare: Preparation) -> None:
 
 
 def test_joint_nomination_line_numbers_count_blank_lines(bare: Preparation) -> None:
-    ids = [o.id_number for o in bare.owners[7:17]]
+    ids = [o.id_number for o in cosigners_of(bare.owners)]
     lines = [*ids[:2], "", *ids[2:4], NOT_AN_OWNER, *ids[4:]]  # the off-roll person is on line 6
     assert "Line 6 is not an owner on the roll." in joint_error(bare, lines)
 
