@@ -19,7 +19,7 @@ open, and the township's list does not (app/preparation/progress.py).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -31,6 +31,8 @@ from app.extensions import db
 from app.governance import bodies, measures
 from app.governance.body_models import GoverningBody
 from app.governance.supervision_models import SupervisionAction
+from app.owners.models import Petition
+from app.owners.petitions import CONVENE_DAYS
 from app.preparation import progress
 from app.results.certification import notice_over
 from app.results.models import Result
@@ -43,6 +45,7 @@ BODY_CLOCK_LABELS: dict[str, Any] = {
     "filing": _l("File the committee (30 days from its election, Shaoxing Art 17)"),
     "re_election": _l("Organise the re-election (60 days before the term ends, Shaoxing Art 24)"),
     "correction": _l("Correct the decision the township ordered corrected"),
+    "petition": _l("Convene the meeting that 20% of the owners proposed (within 30 days of the threshold)"),
 }
 
 #: what waits for the township beyond the preparations' own items (progress.WAITING_LABELS)
@@ -97,6 +100,21 @@ def _clock(
 def order_clocks(orders: list[SupervisionAction], today: date) -> list[BodyClock]:
     """The township's open orders to correct a decision (the city policy's item 15), each due on its day."""
     return [_clock("correction", order.due_on or order.acted_on, None, today, False) for order in orders]
+
+
+def petition_clocks(petitions: list[Petition], today: date) -> list[BodyClock]:
+    """The owners' proposals that reached their threshold (app.owners.petitions): the body announces the meeting by
+    the day; None when the year's holiday calendar is missing."""
+    return [
+        _clock(
+            "petition",
+            p.convene_by,
+            None if p.convene_by else ((p.reached_on or today) + timedelta(days=CONVENE_DAYS)).year,
+            today,
+            False,
+        )
+        for p in petitions
+    ]
 
 
 def body_clocks(body: GoverningBody, state: str, today: date) -> list[BodyClock]:
@@ -225,6 +243,7 @@ def township_dashboard(township: Township, today: date) -> TownshipDashboard:
         if span.ended_on is None
     }
     orders: dict[int, list[SupervisionAction]] = {}
+    proposals: dict[int, list[Petition]] = {}
     for order in db.session.scalars(
         select(SupervisionAction)
         .join(Community, Community.id == SupervisionAction.community_id)
@@ -236,6 +255,13 @@ def township_dashboard(township: Township, today: date) -> TownshipDashboard:
         .order_by(SupervisionAction.due_on, SupervisionAction.id)
     ):
         orders.setdefault(order.community_id, []).append(order)
+    for petition in db.session.scalars(
+        select(Petition)
+        .join(Community, Community.id == Petition.community_id)
+        .where(Community.township_id == township.id, Petition.status == "reached", Petition.kind != "joint_nomination")
+        .order_by(Petition.convene_by, Petition.id)
+    ):
+        proposals.setdefault(petition.community_id, []).append(petition)
     published: dict[int, list[tuple[Result, Meeting]]] = {}
     for result, meeting in published_results(township.id):
         published.setdefault(meeting.community_id, []).append((result, meeting))
@@ -250,7 +276,8 @@ def township_dashboard(township: Township, today: date) -> TownshipDashboard:
             since=events[-1][0] if events else None,
             body=body,
             clocks=(body_clocks(body, community.governance, today) if body is not None else [])
-            + order_clocks(orders.get(community.id, []), today),
+            + order_clocks(orders.get(community.id, []), today)
+            + petition_clocks(proposals.get(community.id, []), today),
             pmc_days=pmc_days.get(community.id),
         )
         row.waiting = _waiting(row, published.get(community.id, []), today)

@@ -8,7 +8,9 @@ preparation's (app.preparation.progress.send_reminders, whose 7-day / 1-day / ov
 - a property management committee's term (2 years, Hangzhou Art 41 for comparison: Shaoxing sets none): to the
   township, which re-forms it if no committee was elected;
 - a decision of the body, published within 3 days of being made (Shaoxing Art 21 ¶3; app.governance.transparency):
-  to the body.
+  to the body;
+- a meeting the owners proposed with 20% (or one fifth) of the heads, announced within 30 days of the threshold
+  being reached (app.owners.petitions): to the body, and once overdue to the township.
 
 A clock whose year has no holiday calendar yet is skipped (its deadline cannot be computed) and reminded once the
 calendar is added.
@@ -30,6 +32,7 @@ from app.governance import bodies, transparency
 from app.governance.body_models import GoverningBody
 from app.governance.reminder_models import GovernanceReminder
 from app.governance.supervision import open_orders
+from app.owners.models import Petition
 from app.preparation.progress import OVERDUE, reminder_lead
 
 CLOCK_LABELS: dict[str, Any] = {
@@ -38,6 +41,7 @@ CLOCK_LABELS: dict[str, Any] = {
     "correction": _l("Correct the decision the township ordered corrected"),
     "pmc_term": _l("The property management committee's term ends: a committee elected, or the township re-forms it"),
     "publication": _l("Publish the decision (within 3 days, Shaoxing Art 21)"),
+    "petition": _l("Convene the meeting the owners proposed (Property Management Regulations Art 13; Shaoxing Art 23)"),
 }
 
 
@@ -59,6 +63,17 @@ def clocks(community: Community) -> list[Clock]:
         found.append(Clock("pmc_term", body.id, body.term_ends_on, "township"))
     found += [
         Clock("correction", order.id, order.due_on, "committee") for order in open_orders(community) if order.due_on
+    ]
+    found += [
+        Clock("petition", petition.id, petition.convene_by, "committee")
+        for petition in db.session.scalars(
+            select(Petition).where(
+                Petition.community_id == community.id,
+                Petition.status == "reached",
+                Petition.convene_by.is_not(None),
+            )
+        )
+        if petition.convene_by is not None
     ]
     for decision in transparency.unpublished_decisions(community):
         due = transparency.due_on(decision)
@@ -86,7 +101,8 @@ def send_reminders(on: date) -> int:
             lead = reminder_lead((clock.due_on - on).days)
             if lead is None:
                 continue
-            addressee = "township" if clock.clock == "re_election" and lead == OVERDUE else clock.addressee
+            escalated = clock.clock in ("re_election", "petition") and lead == OVERDUE
+            addressee = "township" if escalated else clock.addressee
             exists = db.session.scalar(
                 select(GovernanceReminder.id).where(
                     GovernanceReminder.community_id == community.id,

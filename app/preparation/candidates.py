@@ -120,7 +120,8 @@ def _active(pool: Pool) -> None:
         )
 
 
-def _unlocked(pool: Pool) -> None:
+def ensure_open(pool: Pool) -> None:
+    """Refuse (409) unless the pool takes nominations: active, and its list neither under review nor approved."""
     _active(pool)
     review = pending_or_approved_review(pool)
     if review is not None:
@@ -170,7 +171,7 @@ def nominate(
     jointly (each co-signer an owner on the roll; the list of ID numbers is checked line by line and not stored).
     ``pool``: the preparatory group (first meeting), or the draft meeting whose election the nomination is for.
     With separate lists a candidate stands on one of them, ``stands_for`` "members" or "alternates" (DOMAIN §5)."""
-    _unlocked(pool)
+    ensure_open(pool)
     community = _community(pool)
     if not separate_lists(pool):
         stands_for = None
@@ -259,7 +260,7 @@ def update_profile(
     the signed declaration on Art 22, whether the person is under guardianship (full civil capacity, DOMAIN §6), and
     with separate lists the list they stand on (``stands_for``; None keeps it)."""
     pool = pool_of(candidate)
-    _unlocked(pool)
+    ensure_open(pool)
     if stands_for is not None and separate_lists(pool):
         if stands_for not in LISTS:
             raise DomainError("choose_list", _l("Choose the candidate's list."), field="stands_for")
@@ -379,7 +380,7 @@ def vet(candidate: Candidate, accept: bool, reason: str, user_id: int | None) ->
     """The group's decision on a nomination (Art 13 ¶2: 资格审查与确定). Accepting needs every eligibility check to
     pass; rejecting needs a reason. Both stay on record."""
     pool = pool_of(candidate)
-    _unlocked(pool)
+    ensure_open(pool)
     if candidate.status != "nominated":
         raise DomainError("already_vetted", _l("This candidate has been vetted already."), status=409)
     checks = eligibility(candidate)
@@ -432,7 +433,7 @@ def withdraw(candidate: Candidate, reason: str, user_id: int | None) -> Candidat
 
 def submit_list(pool: Pool, user_id: int | None) -> CandidateListReview:
     """Send the accepted candidates to the township for review (seed item 13); every nomination must be vetted."""
-    _unlocked(pool)
+    ensure_open(pool)
     standing = db.session.scalars(select(Candidate).where(in_pool(pool, Candidate)).order_by(Candidate.id)).all()
     if any(c.status == "nominated" for c in standing):
         raise DomainError("unvetted_candidates", _l("Vet every nomination before submitting the list."), status=409)
