@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from app import jobs
 from app.db_types import SHANGHAI
+from app.privacy import mask_name
 from app.rules.areas import format_area
 from app.rules.turnout import percent_down
 
@@ -54,6 +55,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(format_area, "area")
     app.add_template_filter(area_grouped, "area_grouped")
     app.add_template_filter(local_time, "local_time")
+    app.add_template_filter(mask_name, "mask_name")
     app.add_template_filter(percent_down, "percent_down")
 
     def role_label(role: str) -> str:

@@ -156,6 +156,8 @@ def register_web(app: Flask) -> None:
     from app.governance.views_transparency import bp as transparency_bp
     from app.owners.views import bp as owners_bp
     from app.owners.views_objections import bp as owner_objections_bp
+    from app.owners.views_petitions import bp as owner_petitions_bp
+    from app.owners.views_staff import bp as petitions_bp
     from app.preparation.views import bp as preparation_bp
     from app.preparation.views_candidates import bp as candidates_bp
     from app.preparation.views_notices import bp as notices_bp
@@ -197,6 +199,8 @@ def register_web(app: Flask) -> None:
         transparency_bp,
         owners_bp,
         owner_objections_bp,
+        owner_petitions_bp,
+        petitions_bp,
     ):
         app.register_blueprint(blueprint)
     register_api(app)

@@ -6,7 +6,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
+
+from app.preparation.candidate_forms import STANDS_FOR
 
 
 def _without_spaces(value: str | None) -> str | None:
@@ -50,3 +53,36 @@ class ObjectionForm(FlaskForm):
         ),
         render_kw={"accept": "image/jpeg,image/png"},
     )
+
+
+class ProposalForm(FlaskForm):
+    title = StringField(
+        _l("What the meeting should decide"),
+        validators=[DataRequired(_l("Say what you propose.")), Length(max=200)],
+        render_kw={"maxlength": 200},
+    )
+    text = TextAreaField(
+        _l("Why, in a few lines"), validators=[Length(max=4000)], render_kw={"rows": 6, "maxlength": 4000}
+    )
+
+
+class NominationForm(FlaskForm):
+    route = SelectField(
+        _l("How you stand"),
+        choices=[
+            SelectChoice("self", _l("I nominate myself")),
+            SelectChoice("joint", _l("Ten owners nominate me: I collect their signatures here")),
+        ],
+    )
+    statement = TextAreaField(
+        _l("Your statement to the owners"), validators=[Length(max=2000)], render_kw={"rows": 6, "maxlength": 2000}
+    )
+    stands_for = SelectField(**STANDS_FOR)
+    party_member = BooleanField(_l("Member of the Communist Party of China"))
+    party_congress_deputy = BooleanField(_l("Deputy to a party congress"))
+    peoples_congress_deputy = BooleanField(_l("Deputy to a people's congress"))
+    cppcc_member = BooleanField(_l("Member of a CPPCC committee"))
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something (sign, withdraw, hand in): its CSRF token only."""

@@ -13,6 +13,7 @@ from app.errors import DomainError
 from app.extensions import db, limiter
 from app.governance import transparency
 from app.owners import overview as owner_overview
+from app.owners import petitions
 from app.owners import sign_in as owner_sign_in
 from app.owners.forms import CodeForm, PhoneForm, SignOutForm
 from app.owners.identity import my_communities
@@ -121,6 +122,8 @@ def community(community_id: int) -> Any:
         else None,
         several=len(my_communities(owner.owner_lookups)) > 1,
         greeting=mask_name(mine.name),
+        petition_status=petitions.STATUS_LABELS,
+        nominations_open=petitions.open_pool(mine.community) is not None,
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from app.auth import permissions
 from app.errors import DomainError
@@ -44,7 +45,7 @@ def _subject(mine: MyCommunity, about: str) -> tuple[str, int | None, str]:
 
 def _form(mine: MyCommunity) -> ObjectionForm:
     form = ObjectionForm()
-    form.unit_label.choices = [(unit.label, unit.label) for unit in mine.units]
+    form.unit_label.choices = [SelectChoice(unit.label, unit.label) for unit in mine.units]
     return form
 
 
