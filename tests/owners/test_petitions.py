@@ -84,7 +84,8 @@ def test_a_proposal_reaches_one_fifth_of_the_heads_and_starts_the_committees_clo
     petition = db.session.get(Petition, petition.id)
     assert petition.status == "reached"
     assert petition.reached_on == today()
-    assert petition.convene_by is not None and petition.convene_by >= today() + timedelta(days=30)
+    assert petition.convene_by is not None
+    assert petition.convene_by >= today() + timedelta(days=30)
     # signatures are final now: none added, none withdrawn
     with pytest.raises(DomainError, match="no more signatures"):
         petitions.sign(petition, my_community(world.first.id, [signers[1].lookup]), today())
