@@ -56,6 +56,9 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(area_grouped, "area_grouped")
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(mask_name, "mask_name")
+    from app.owners.objections import objection_number  # a domain module: imported once the app is built
+
+    app.add_template_global(objection_number, "objection_number")
     app.add_template_filter(percent_down, "percent_down")
 
     def role_label(role: str) -> str:

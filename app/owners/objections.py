@@ -64,7 +64,12 @@ class FiledObjection:
 
     @property
     def number(self) -> str:
-        return f"{PREFIXES[self.kind]}-{self.id}"
+        return objection_number(self.kind, self.id)
+
+
+def objection_number(kind: str, objection_id: int) -> str:
+    """The number an objection is known by, to its owner and to the staff: MC-12 (the roll), GS-7, JG-3."""
+    return f"{PREFIXES[kind]}-{objection_id}"
 
 
 def roll_under_notice(community_id: int, today: date) -> RollVersion | None:

@@ -76,7 +76,7 @@ def file(community_id: int, about: str) -> Any:
             db.session.rollback()
             (form.photo if error.field == "photo" else form.text).errors = [str(error)]
             return _page(mine, kind, title, form), error.status
-        number = f"{objections.PREFIXES[kind]}-{filed.id}"
+        number = objections.objection_number(kind, filed.id)
         db.session.commit()
         flash(_("Your objection %(number)s is filed. The answer will be shown on this page.", number=number), "success")
         return redirect(url_for("owners.community", community_id=community_id, _anchor="my-objections"))

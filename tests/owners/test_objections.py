@@ -12,8 +12,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.roll import services as roll
-from app.roll.models import RollObjection
+from app.roll.models import RollObjection, RollVersion
 from app.roll.services import today
+from app.voting.models import Ballot
 from tests.conftest import csrf_token_from
 from tests.owners.helpers import gen_owner_world, latest_roll, people_of, sign_in_as
 
@@ -93,3 +94,69 @@ def test_an_owner_never_reaches_a_community_where_they_own_nothing(client, world
     assert client.get(f"/owner/communities/{world.first.id}").status_code == 200
     assert client.get(f"/owner/communities/{world.second.id}").status_code == 404
     assert client.get(f"/owner/communities/{world.second.id}/objections/roll").status_code == 404
+
+
+def test_an_owner_objects_to_a_running_notice_and_the_group_sees_it_in_its_queue(app, client, auth):
+    from app.preparation import notices
+    from app.preparation.models import NoticeObjection
+    from app.privacy import lookup_hash
+    from tests.factories import gen_community, gen_official, gen_township
+    from tests.preparation.helpers import gen_preparation
+
+    township = gen_township("公示街道")
+    community = gen_community(township, "公示小区")
+    official = gen_official(township, "notice-official")
+    made = gen_preparation(community, official, with_candidates=False)
+    notice = notices.publish(made.group, "members", today(), official.id, recorded_on=today())
+    db.session.commit()
+    person = made.owners[8]
+    sign_in_as(client, lookup_hash(person.id_number))
+    page = client.get(f"/owner/communities/{community.id}").get_data(as_text=True)
+    assert f'data-notice="{notice.id}"' in page
+    unit = people_of(latest_roll(community))[8].units[0]
+    response = _file(
+        client,
+        f"/owner/communities/{community.id}/objections/notice-{notice.id}",
+        {"unit_label": unit, "text": "成员名单有误"},
+    )
+    assert response.status_code == 302
+    filed = db.session.scalars(select(NoticeObjection)).one()
+    assert (filed.objector_name, filed.unit_label, filed.recorded_by_id) == (person.name, unit, None)
+    auth.login("notice-official")
+    staff_page = client.get(f"/notices/{notice.id}/manage").get_data(as_text=True)
+    assert f"GS-{filed.id}" in staff_page
+    assert "data-owner-filed" in staff_page
+
+
+def test_an_owner_sees_their_ballot_and_objects_to_the_published_result(app, client, auth):
+    from app.results import certification, closing, count_runs
+    from app.results.models import ResultObjection
+    from tests.results.helpers_lifecycle import end_window, gen_voted, owner_voters
+
+    voted = gen_voted(share=0.5)
+    meeting = voted.meeting
+    end_window(meeting)
+    closing.close(meeting)
+    result = count_runs.count(meeting, voted.official.id)
+    certification.publish(result, today())
+    db.session.commit()
+    version = db.session.get(RollVersion, meeting.roll_version_id)
+    voter = owner_voters(voted)[0]  # voted by phone
+    building, entrance, room = voter.unit_key.split("/")
+    person = next(p for p in people_of(version) if f"{building}{entrance}{room}" in p.units)
+    sign_in_as(client, person.lookup)
+    page = client.get(f"/owner/communities/{voted.community.id}").get_data(as_text=True)
+    assert 'data-standing="published"' in page
+    assert "data-my-ballot" in page
+    assert "data-inclusion" in page
+    ballot = db.session.scalars(select(Ballot).where(Ballot.meeting_voter_id == voter.id)).one()
+    assert ballot.receipt_code in page
+    response = _file(
+        client,
+        f"/owner/communities/{voted.community.id}/objections/result-{result.id}",
+        {"unit_label": person.units[0], "text": "计票有误"},
+    )
+    assert response.status_code == 302
+    objection = db.session.scalars(select(ResultObjection)).one()
+    assert objection.owner_lookup == person.lookup
+    assert person.units[0] in objection.objector
