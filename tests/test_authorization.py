@@ -58,9 +58,25 @@ PUBLIC_ENDPOINTS = {
     "supervision.public",
     "supervision.public_pdf",
     # a community's public record (Shaoxing Art 23), for its owners, behind an unguessable token
+    # an owner's sign-in: a number on the roll and its text-message code (tests/owners/test_sign_in.py)
+    "owners.sign_in",
+    "owners.enter_code",
+    "api_owners.send_code",
+    "api_owners.sign_in",
     "transparency.public",
 }
 CHANGING_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+#: the owners' own pages and API (issue 20): a signed-in owner is their authorisation, never a staff account; they
+#: are held to their own matrix below (an owner of A reaches nothing of B's)
+OWNER_BLUEPRINTS = ("owners.", "owner_objections.", "owner_petitions.", "api_owners.")
+#: an owner's own session: ending it names nothing of anyone else's
+OWN_SESSION_ENDPOINTS = {"owners.sign_out", "api_owners.sign_out"}
+
+
+def _is_owners(endpoint: str) -> bool:
+    return endpoint.startswith(OWNER_BLUEPRINTS) and endpoint != "owner_objections.staff_photo"
+
+
 #: API operations open to every token holder that name no object and change nothing: they answer B's caller too,
 #: and are still held to the leak and snapshot checks
 SCOPELESS_API_ENDPOINTS = {
@@ -143,6 +159,8 @@ class World:
     names_of_b: list[str]
     official_a: str
     token_a: str
+    #: an owner on A's roll only (its look-up hash)
+    owner_a: str
 
 
 @pytest.fixture
@@ -158,6 +176,7 @@ def world(app: Flask) -> World:
     roll_b = gen_roll(community_b, official_b)
     preparation_b = _preparation_of(community_b, official_b)
     voting_b = _voting_of(community_b, official_b)
+    owner_a = _owner_of(community_a, official_a)
     db.session.commit()
     return World(
         ids_of_b={
@@ -170,10 +189,12 @@ def world(app: Flask) -> World:
             **preparation_b,
             **voting_b,
             **_supervision_of(community_b, official_b),
+            **_petition_of(community_b),
         },
         names_of_b=["乙街道B", "乙小区B", "official-b-secret", "member-b-secret"],
         official_a="official-a",
         token_a=token_a.secret,
+        owner_a=owner_a,
     )
 
 
@@ -272,6 +293,28 @@ def _supervision_of(community: Any, official: Any) -> dict[str, Any]:
     return {"supervision_id": order.id, "publication_id": decision.id}
 
 
+def _owner_of(community: Any, official: Any) -> str:
+    """An owner of A's roll (another demo roll than B's: nobody owns in both)."""
+    from app.demo.roll_generator import demo_small_roll
+    from app.roll.versions import create_version
+    from tests.owners.helpers import people_of
+
+    version = create_version(community, demo_small_roll(seed=99)[:12], "甲名册", official.id, "import")
+    return people_of(version)[0].lookup
+
+
+def _petition_of(community: Any) -> dict[str, Any]:
+    """B's owners' proposal, drafted by an owner of B's roll (B has a committee in office)."""
+    from app.owners import petitions
+    from app.owners.identity import my_community
+    from app.roll.services import today
+    from tests.owners.helpers import latest_roll, people_of
+
+    drafter = people_of(latest_roll(community))[1]
+    petition = petitions.propose(my_community(community.id, [drafter.lookup]), "audit", "越界提议", "", today())
+    return {"petition_id": petition.id, "kind": "covenant", "about": "roll"}
+
+
 def _routes(app: Flask) -> list[tuple[str, str, Any]]:
     found = []
     for rule in app.url_map.iter_rules():
@@ -282,7 +325,7 @@ def _routes(app: Flask) -> list[tuple[str, str, Any]]:
     return found
 
 
-BOOKKEEPING_COLUMNS = {"last_used_at", "last_login_at"}  # the caller's own token and login times
+BOOKKEEPING_COLUMNS = {"last_used_at", "last_login_at", "last_seen_at"}  # the caller's own token, login, session
 
 
 def _snapshot() -> dict[str, list[tuple[Any, ...]]]:
@@ -323,7 +366,8 @@ def test_anonymous_requests_are_sent_to_login_or_refused(app, client, world):
         else:
             response = client.open(url, method=method, data={**VALID_DATA, "csrf_token": csrf})
             assert response.status_code == 302, (endpoint, method, response.status_code)
-            assert response.headers["Location"].startswith("/login"), (endpoint, method)
+            login = "/owner/sign-in" if _is_owners(endpoint) else "/login"
+            assert response.headers["Location"].startswith(login), (endpoint, method)
 
 
 def test_an_official_of_township_a_cannot_reach_township_b_through_the_pages(app, client, auth, world):
@@ -331,7 +375,7 @@ def test_an_official_of_township_a_cannot_reach_township_b_through_the_pages(app
     before = _snapshot()
     for endpoint, method, rule in _routes(app):
         url = _url_for_b(rule, world)
-        if url.startswith("/api/") or endpoint == "auth.logout":
+        if url.startswith("/api/") or endpoint == "auth.logout" or _is_owners(endpoint):
             continue
         data = {**VALID_DATA, "csrf_token": auth.csrf("/account/tokens")} if method in CHANGING_METHODS else None
         if endpoint == "auth.api_tokens" and method == "POST":
@@ -352,7 +396,7 @@ def test_an_official_of_township_a_cannot_reach_township_b_through_the_api(app, 
     before = _snapshot()
     for endpoint, method, rule in _routes(app):
         url = _url_for_b(rule, world)
-        if not url.startswith("/api/"):
+        if not url.startswith("/api/") or _is_owners(endpoint):
             continue
         response = client.open(url, method=method, json=VALID_DATA, headers=headers)
         if endpoint in SCOPELESS_API_ENDPOINTS:
@@ -365,6 +409,38 @@ def test_an_official_of_township_a_cannot_reach_township_b_through_the_api(app, 
         for name in world.names_of_b:
             assert name not in body, (endpoint, method, name)
     assert _snapshot() == before
+
+
+def test_an_owner_of_a_reaches_nothing_of_b_through_the_owners_pages_and_api(app, client, world):
+    """Every owners' route, with B's ids, for an owner who owns only in A: 404 (its existence is not confirmed),
+    nothing of B's in the answer, nothing changed; the owner's token is refused by the staff's API."""
+    from tests.owners.helpers import owner_token, sign_in_as
+
+    session = sign_in_as(client, world.owner_a)
+    bearer = {"Authorization": f"Bearer {owner_token(world.owner_a)}"}
+    before = _snapshot()
+    page = client.get("/owner?all=1").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
+        r'name="csrf_token" value="([^"]+)"', page
+    )
+    for endpoint, method, rule in _routes(app):
+        if not _is_owners(endpoint) or endpoint in OWN_SESSION_ENDPOINTS:
+            continue
+        url = _url_for_b(rule, world)
+        if url.startswith("/api/"):
+            response = client.open(url, method=method, json=VALID_DATA, headers=bearer)
+        else:
+            data = {**VALID_DATA, "csrf_token": csrf.group(1) if csrf else ""} if method in CHANGING_METHODS else None
+            response = client.open(url, method=method, data=data)
+        if rule.arguments:
+            assert response.status_code in (400, 404), (endpoint, method, response.status_code)
+        body = response.get_data(as_text=True)
+        for name in world.names_of_b:
+            assert name not in body, (endpoint, method, name)
+    assert _snapshot() == before
+    staff_api = client.get(f"/api/v1/communities/{world.ids_of_b['community_id']}", headers=bearer)
+    assert staff_api.status_code == 401
+    assert session.revoked_at is None
 
 
 # Who may change what inside their own scope. Each case: (actor, url template, allowed?)

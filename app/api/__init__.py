@@ -1,7 +1,8 @@
 """The JSON API under /api/v1 (flask-smorest), documented at /api/v1/openapi.json.
 
-Authentication is a personal API token only (`Authorization: Bearer gjt_…`); browser session cookies are
-not accepted here, so the API needs no CSRF token and cannot be driven by a forged page.
+Authentication is a personal API token only (`Authorization: Bearer gjt_…`), or for the owners' own operations
+(/api/v1/owner…, app.api.owners) an owner's token (`Bearer gjo_…`); browser session cookies are not accepted here,
+so the API needs no CSRF token and cannot be driven by a forged page.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ def register_api(app: Flask) -> None:
         communities,
         dashboards,
         governance,
+        owners,
         preparation,
         results,
         roll,
@@ -45,7 +47,12 @@ def register_api(app: Flask) -> None:
         app,
         spec_kwargs={
             "info": {"description": "Gongjue: owners' assemblies and committee elections."},
-            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+            "components": {
+                "securitySchemes": {
+                    "bearer": {"type": "http", "scheme": "bearer", "description": "a staff API token (gjt_…)"},
+                    "owner": {"type": "http", "scheme": "bearer", "description": "an owner's token (gjo_…)"},
+                }
+            },
             "security": [{"bearer": []}],
         },
     )
@@ -64,7 +71,10 @@ def register_api(app: Flask) -> None:
         results,
         governance,
         dashboards,
+        owners,
     ):
         blueprint: Any = module.blp
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint, url_prefix="/api/v1")
+    csrf.exempt(owners.staff_blp)
+    api.register_blueprint(owners.staff_blp, url_prefix="/api/v1")

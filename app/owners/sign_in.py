@@ -36,6 +36,8 @@ from app.voting.models import Credential, Meeting
 from app.voting.sms import sms_backend
 
 CODE_MINUTES = 10
+#: an owner's token says what it is (a staff API token starts with gjt_)
+TOKEN_PREFIX = "gjo_"  # noqa: S105 (a prefix, not a secret)
 MAX_CODE_ATTEMPTS = 5
 #: a session's last use is written at most this often (not on every page)
 SEEN_EVERY = timedelta(minutes=10)
@@ -142,7 +144,7 @@ def open_session(
 ) -> SignedIn:
     """A new session for the owners ``lookups`` (method "sms" or "letter"), audited."""
     now = now or utcnow()
-    token = secrets.token_urlsafe(32)
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     session = OwnerSession(
         token_sha256=hashlib.sha256(token.encode()).hexdigest(),
         method=method,

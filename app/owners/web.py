@@ -19,11 +19,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _token() -> str | None:
-    header = request.headers.get("Authorization", "")
-    if request.path.startswith("/api/") and header.startswith("Owner "):
-        return header.removeprefix("Owner ").strip()
-    if request.path.startswith("/api/"):
-        return None
+    if request.path.startswith("/api/"):  # the API takes the bearer token, never the cookie
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        return token if token.startswith(sign_in.TOKEN_PREFIX) else None
     return request.cookies.get(COOKIE)
 
 
