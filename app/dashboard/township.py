@@ -45,7 +45,7 @@ BODY_CLOCK_LABELS: dict[str, Any] = {
     "filing": _l("File the committee (30 days from its election, Shaoxing Art 17)"),
     "re_election": _l("Organise the re-election (60 days before the term ends, Shaoxing Art 24)"),
     "correction": _l("Correct the decision the township ordered corrected"),
-    "petition": _l("Convene the meeting that 20% of the owners proposed (within 30 days of the threshold)"),
+    "petition": _l("Convene the meeting the owners proposed, 20%, counted in heads (within 30 days of the threshold)"),
 }
 
 #: what waits for the township beyond the preparations' own items (progress.WAITING_LABELS)

@@ -51,7 +51,7 @@ from app.voting.models import Matter, Meeting
 CONVENE_DAYS = 30
 PROPOSALS = ("interim_meeting", "audit")
 KIND_LABELS: dict[str, Any] = {
-    "interim_meeting": _l("Proposal for an interim meeting of the assembly (20% of owners)"),
+    "interim_meeting": _l("Proposal for an interim meeting of the assembly (owners holding 20%)"),
     "audit": _l("Proposal for an audit vote (one fifth of owners)"),
     "joint_nomination": _l("Joint nomination of a candidate (ten owners)"),
 }
