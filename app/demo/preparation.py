@@ -39,6 +39,17 @@ def _owners(units: list[DemoUnit]) -> list[DemoOwner]:
     return list(seen.values())
 
 
+def _representatives(units: list[DemoUnit]) -> list[DemoOwner]:
+    """One person per unit (its representative), distinct, in roll order: owners who are as many heads as people,
+    since a joint nomination counts its co-signers in heads (app.rules.petitions)."""
+    seen: dict[str, DemoOwner] = {}
+    for unit in units:
+        representative = next((o for o in unit.owners if o.is_representative), unit.owners[0] if unit.owners else None)
+        if representative is not None:
+            seen.setdefault(representative.id_number, representative)
+    return list(seen.values())
+
+
 def prepare_mid_way(community: Community, version: RollVersion, units: list[DemoUnit], today: date) -> None:
     """江南名邸: formed 100 days ago (the 90-day first-meeting clock is overdue), roll and documents published,
     eight candidates vetted (one rejected for unpaid fees after a written demand) and the list with the township."""
@@ -91,7 +102,7 @@ def prepare_mid_way(community: Community, version: RollVersion, units: list[Demo
     people = [*owners[5:12], debtor]
     for number, owner in enumerate(people):
         route = "joint" if number == 0 else ("residents_committee" if number == 1 else "self")
-        cosigners = [o.id_number for o in owners[20:31]] if route == "joint" else []
+        cosigners = [o.id_number for o in _representatives(units)[20:31]] if route == "joint" else []
         candidate = nominations.nominate(
             group,
             name=owner.name,
