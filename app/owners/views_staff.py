@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -18,7 +18,8 @@ from app.owners.forms import ActionForm
 from app.owners.models import Petition
 from app.preparation.page_helpers import community_in_scope, done, refused
 from app.roll.services import today
-from app.voting.models import Meeting
+from app.voting.models import Meeting, SmsMessage
+from app.voting.views_meetings import OUTBOX_SIZE
 
 bp = Blueprint("petitions", __name__)
 
@@ -74,3 +75,27 @@ def convened(petition_id: int) -> Any:
     except DomainError as error:
         return refused(error, back)
     return done(_("The meeting is recorded as the answer to the owners' proposal."), back)
+
+
+@bp.get("/owner-messages")
+@login_required
+def sign_in_messages() -> Any:
+    """The owners' sign-in codes as the SMS backend kept them (messages of no meeting), newest first; a platform
+    administrator's page, as with the console backend nothing reaches a phone and codes are read here (docs/owners.md).
+    """
+    if not current_user.is_admin:
+        abort(403)
+    messages = db.session.scalars(
+        select(SmsMessage)
+        .where(SmsMessage.meeting_id.is_(None))
+        .order_by(SmsMessage.created_at.desc(), SmsMessage.id.desc())
+        .limit(OUTBOX_SIZE)
+    ).all()
+    return render_template(
+        "voting/meeting_outbox.html",
+        meeting=None,
+        community=None,
+        messages=messages,
+        limit=OUTBOX_SIZE,
+        backend=str(current_app.config.get("SMS_BACKEND") or "console"),
+    )

@@ -111,3 +111,19 @@ def test_an_expired_session_is_no_session(client, world, pinned_clock):
     assert client.get("/owner?all=1").status_code == 200
     pinned_clock.shift(31 * 86400)
     assert client.get("/owner?all=1").status_code == 302
+
+
+def test_the_console_backends_sign_in_codes_are_read_by_an_administrator_only(client, auth, world):
+    from tests.factories import gen_admin
+
+    gen_admin("the-admin")
+    db.session.commit()
+    _post(client, "/owner/sign-in", {"phone": world.shared.phone})
+    code = _code_sent()
+    auth.login("owner-official")
+    assert client.get("/owner-messages").status_code == 403
+    auth.logout()
+    auth.login("the-admin")
+    page = client.get("/owner-messages").get_data(as_text=True)
+    assert code in page
+    assert world.shared.phone not in page  # the number masked
