@@ -11,7 +11,8 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,22 +89,24 @@ def _wait_until_healthy(url: str) -> None:
     raise RuntimeError(f"the live server did not answer {url}/healthz within {READY_TIMEOUT_S} s: {last_error}")
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    tmp = tmp_path_factory.mktemp("browser")
+@contextmanager
+def serving(tmp: Path, name: str, load: Callable[[], None]) -> Iterator[LiveServer]:
+    """An app on its own migrated database, filled by ``load`` (in an app context, committed), served on a free
+    loopback port until the block ends."""
     # The limiter is one object shared by every app in the process and `init_app` overwrites its global
     # `enabled` flag; keep the flag the rest of the suite had (the throttling tests need it) and switch it
     # off only while a browser test runs (`_no_rate_limits`).
     limits_were_enabled = limiter.enabled
-    app = make_test_app(fresh_database_url(tmp, "browser"), tmp, WTF_CSRF_ENABLED=True, RATELIMIT_ENABLED=False)
+    app = make_test_app(fresh_database_url(tmp, name), tmp, WTF_CSRF_ENABLED=True, RATELIMIT_ENABLED=False)
     limiter.enabled = limits_were_enabled
     with app.app_context():
         upgrade()
-        load_demo()
+        load()
+        db.session.commit()
         db.session.remove()
 
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, name=f"live-server-{name}", daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.server_port}"
     try:
@@ -115,6 +118,13 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         thread.join(timeout=10)
         with app.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The app with the demo loaded, for the whole session."""
+    with serving(tmp_path_factory.mktemp("browser"), "browser", load_demo) as server:
+        yield server
 
 
 @pytest.fixture(autouse=True)
