@@ -236,9 +236,16 @@ class Gunicorn:
 
 
 def start_gunicorn(
-    database_url: str, redis_url: str, secret_key: str, data_key: str, folder: Path, workers: int
+    database_url: str,
+    redis_url: str,
+    secret_key: str,
+    data_key: str,
+    folder: Path,
+    workers: int,
+    sms_backend: str = "none",
 ) -> Gunicorn:
-    """gunicorn in production mode on a free loopback port, ready: /healthz answered within READY_TIMEOUT_S."""
+    """gunicorn in production mode on a free loopback port, ready: /healthz answered within READY_TIMEOUT_S.
+    ``sms_backend``: none (no text message on the voter's path), or a plug-in (bench/owner_portal.py's)."""
     env = {key: value for key, value in os.environ.items() if not key.startswith(("GONGJUE_", "CELERY_"))}
     env.update(
         GONGJUE_ENV="production",
@@ -246,7 +253,7 @@ def start_gunicorn(
         GONGJUE_DATA_KEY=data_key,
         GONGJUE_DATABASE_URL=with_option(database_url, "application_name", APPLICATION_NAME),
         GONGJUE_REDIS_URL=redis_url,
-        GONGJUE_SMS_BACKEND="none",
+        GONGJUE_SMS_BACKEND=sms_backend,
         GONGJUE_TRUSTED_PROXIES="1",
         GONGJUE_INSTANCE_PATH=str(folder / "instance"),
         GONGJUE_LOG_LEVEL="WARNING",
