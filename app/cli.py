@@ -59,7 +59,7 @@ def register_commands(app: Flask) -> None:
     """Commands that need the app (a database, configuration)."""
 
     def _print_voter_link(base_url: str) -> None:
-        from app.demo.voting import demo_voter_link
+        from app.demo.voting import demo_owner_phone, demo_voter_link
 
         found = demo_voter_link(base_url)
         if found is None:
@@ -68,6 +68,10 @@ def register_commands(app: Flask) -> None:
         link, who, tail = found
         click.echo(f"Vote as an owner of 梅园小区 on a phone: {link}")
         click.echo(f"  ({who}; the last six characters of the ID number: {tail})")
+        phone = demo_owner_phone()
+        if phone:
+            click.echo(f"The same owner's own pages: {base_url.rstrip('/')}/owner/sign-in with the number {phone}")
+            click.echo("  (the code is not sent: log in as admin and open 'Owners' sign-in codes')")
 
     @app.cli.command("demo")
     @click.option("--if-empty", is_flag=True, help="Do nothing when the database already holds a township.")

@@ -139,3 +139,11 @@ def test_make_run_prints_one_owner_link_and_it_works_on_the_port_served(app, cli
     opened = client.get(links[0].removeprefix("http://127.0.0.1:5123"))
     assert opened.status_code == 302  # a known link: kept in the session, then the ballot (a revoked one: 404)
     assert opened.headers["Location"].endswith("/v/ballot")
+    # the same owner's own pages, signed in with the number printed (issue 20)
+    phone = re.search(r"/owner/sign-in with the number (\d{11})", printed.output)
+    assert phone is not None
+    page = client.get("/owner/sign-in").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    assert token is not None
+    sent = client.post("/owner/sign-in", data={"csrf_token": token.group(1), "phone": phone.group(1)})
+    assert sent.status_code == 302

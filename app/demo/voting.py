@@ -148,33 +148,33 @@ def open_demo_meeting(township: Township, today: date, teller_password: str) -> 
     return meeting
 
 
-def demo_voter_link(base_url: str) -> tuple[str, str, str] | None:
-    """A fresh personal link for the first voter of 梅园小区 (who has not voted), with their masked name and the last
-    six characters of their ID number: (link, who, id tail). Earlier demo links of that voter stop working."""
+def _first_voter() -> MeetingVoter | None:
     community = db.session.scalars(select(Community).where(Community.name == COMMUNITY)).first()
     meeting = (
         db.session.scalars(select(Meeting).where(Meeting.community_id == community.id)).first() if community else None
     )
-    voter = (
-        db.session.scalars(
-            select(MeetingVoter).where(MeetingVoter.meeting_id == meeting.id).order_by(MeetingVoter.id)
-        ).first()
-        if meeting
-        else None
-    )
-    if voter is None or meeting is None:
+    if meeting is None:
+        return None
+    return db.session.scalars(
+        select(MeetingVoter).where(MeetingVoter.meeting_id == meeting.id).order_by(MeetingVoter.id)
+    ).first()
+
+
+def demo_voter_link(base_url: str) -> tuple[str, str, str] | None:
+    """A fresh personal link for the first voter of 梅园小区 (who has not voted), with their masked name and the last
+    six characters of their ID number: (link, who, id tail). Earlier demo links of that voter stop working."""
+    voter = _first_voter()
+    if voter is None:
         return None
     token, tail = letter_of(voter)
     db.session.commit()
     return f"{base_url.rstrip('/')}/v?t={token}", f"{voter.holder_name}（{voter.units_label}）", tail
 
 
-def letter_of(voter: MeetingVoter) -> tuple[str, str]:
-    """A fresh personal link's token for a demo voter and the last six characters of its holder's ID number (the
-    second factor); earlier links of that voter stop working."""
+def _holder(voter: MeetingVoter) -> RollOwner | None:
     meeting = db.session.get_one(Meeting, voter.meeting_id)
     building, entrance, room = voter.unit_key.split("/")
-    holder = db.session.scalars(
+    return db.session.scalars(
         select(RollOwner)
         .join(RollUnit, RollOwner.roll_unit_id == RollUnit.id)
         .where(
@@ -185,5 +185,18 @@ def letter_of(voter: MeetingVoter) -> tuple[str, str]:
             RollOwner.name == voter.holder_name,
         )
     ).first()
+
+
+def demo_owner_phone() -> str | None:
+    """The mobile number on the roll of the owner `demo_voter_link` gives a link to: they sign in with it too."""
+    voter = _first_voter()
+    holder = _holder(voter) if voter is not None else None
+    return decrypt(holder.phone_cipher) if holder is not None and holder.phone_cipher else None
+
+
+def letter_of(voter: MeetingVoter) -> tuple[str, str]:
+    """A fresh personal link's token for a demo voter and the last six characters of its holder's ID number (the
+    second factor); earlier links of that voter stop working."""
+    holder = _holder(voter)
     issued = credentials.issue(voter, None)
     return issued.token, decrypt(holder.id_number_cipher)[-6:] if holder is not None else ""
