@@ -213,6 +213,18 @@ def community(community_id: int) -> Any:
     }
 
 
+def owners_of(view: Any) -> Any:
+    """The caller must own a unit in the community before the request body is read (anyone else gets 404, never a
+    validation error about a body they may not send)."""
+
+    @functools.wraps(view)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        owned_community(kwargs["community_id"])
+        return view(*args, **kwargs)
+
+    return checked
+
+
 def _photo(data: dict[str, Any]) -> bytes | None:
     if not data.get("photo_base64"):
         return None
@@ -225,6 +237,7 @@ def _photo(data: dict[str, Any]) -> bytes | None:
 @blp.post("/owner/communities/<id:community_id>/objections")
 @blp.doc(security=OWNER)
 @limiter.limit("20 per hour")
+@owners_of
 @blp.arguments(OwnerObjectionInSchema)
 @blp.response(201, OwnerFiledObjectionSchema)
 def file_objection(data: dict[str, Any], community_id: int) -> Any:
@@ -266,6 +279,7 @@ def _petition_view(petition: Petition, lookup: str) -> dict[str, Any]:
 @blp.post("/owner/communities/<id:community_id>/proposals")
 @blp.doc(security=OWNER)
 @limiter.limit("10 per hour")
+@owners_of
 @blp.arguments(OwnerProposalInSchema)
 @blp.response(201, OwnerPetitionSchema)
 def propose(data: dict[str, Any], community_id: int) -> Any:
@@ -279,6 +293,7 @@ def propose(data: dict[str, Any], community_id: int) -> Any:
 @blp.post("/owner/communities/<id:community_id>/nominations")
 @blp.doc(security=OWNER)
 @limiter.limit("10 per hour")
+@owners_of
 @blp.arguments(OwnerNominationInSchema)
 @blp.response(201, OwnerNominatedSchema)
 def nominate(data: dict[str, Any], community_id: int) -> Any:
