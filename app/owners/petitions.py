@@ -335,9 +335,15 @@ def record_convened(petition: Petition, meeting: Meeting, user_id: int | None) -
     """The body records the meeting it announced in answer to a proposal that reached its threshold."""
     if petition.kind not in PROPOSALS or petition.status != "reached":
         raise _refused("not_reached", _l("Only a proposal that reached its threshold is answered by a meeting."))
-    if meeting.community_id != petition.community_id or meeting.announced_on is None:
+    if (
+        meeting.community_id != petition.community_id
+        or meeting.announced_on is None
+        or (petition.reached_on is not None and meeting.announced_on < petition.reached_on)
+    ):
         raise DomainError(
-            "meeting_not_announced", _l("Choose an announced meeting of this community."), field="meeting_id"
+            "meeting_not_announced",
+            _l("Choose a meeting of this community announced since the proposal reached its threshold."),
+            field="meeting_id",
         )
     petition.status, petition.convened_meeting_id, petition.convened_on = "convened", meeting.id, meeting.announced_on
     db.session.flush()

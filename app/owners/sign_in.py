@@ -78,7 +78,7 @@ def send_code(phone_text: str, now: datetime | None = None) -> OwnerSignInCode:
     """Send a sign-in code to a number on a roll (refused, changing nothing, for a number on none)."""
     phone = _phone(phone_text)
     key = phone_lookup(phone)
-    lookups, name = owners_with_phone(key)
+    lookups, _name = owners_with_phone(key)
     if not lookups:
         raise not_on_roll()
     sms_outbox.check_rate_limit(phone, now)
@@ -93,7 +93,7 @@ def send_code(phone_text: str, now: datetime | None = None) -> OwnerSignInCode:
     db.session.add(row)
     sms_backend().send(None, phone, f"【共决】您的登录验证码是 {code}，{CODE_MINUTES} 分钟内有效。请勿告诉他人。")
     db.session.flush()
-    act_as_owner(name)
+    act_as_owner("")  # whoever asked has proven nothing yet: the owner is not named
     audit.record("owner.code_sent", "owner_sign_in_code", row.id, {})
     return row
 
@@ -124,6 +124,7 @@ def sign_in_by_code(phone_text: str, code: str, device: str = "", now: datetime 
     if not hmac.compare_digest(row.code_lookup, _code_lookup(key, code)):
         row.attempts += 1
         db.session.flush()
+        act_as_owner("")
         audit.record("owner.code_wrong", "owner_sign_in_code", row.id, {"attempts": row.attempts})
         raise DomainError("code_wrong", _l("The code is not right. Check the message and try again."), field="code")
     lookups, name = owners_with_phone(key)

@@ -185,3 +185,23 @@ def test_an_owner_nominates_themself(app, client, preparing):
     assert _press(client, url, url, {"route": "self", "statement": "我来试试"}).status_code == 302
     nomination = db.session.scalars(select(Candidate)).one()
     assert (nomination.route, nomination.statement, nomination.recorded_by_id) == ("self", "我来试试", None)
+
+
+def test_the_body_answers_a_reached_proposal_with_a_meeting_announced_since(app, world):
+    from app.voting.models import Meeting
+    from tests.voting.helpers import gen_meeting
+
+    signers = _signers(world)
+    needed = -(-_heads_of(latest_roll(world.first)) // 5)
+    petition = petitions.propose(my_community(world.first.id, [signers[0].lookup]), "audit", "审计", "", today())
+    for person in signers[1:needed]:
+        petitions.sign(petition, my_community(world.first.id, [person.lookup]), today())
+    assert petition.status == "reached"
+    meeting: Meeting = gen_meeting(world.first, world.official)  # announced 30 days before its window: before
+    with pytest.raises(DomainError) as earlier:
+        petitions.record_convened(petition, meeting, world.official.id)
+    assert earlier.value.code == "meeting_not_announced"
+    meeting.announced_on = today()
+    petitions.record_convened(petition, meeting, world.official.id)
+    assert (petition.status, petition.convened_meeting_id) == ("convened", meeting.id)
+    assert [c for c in reminders.clocks(world.first) if c.clock == "petition"] == []
