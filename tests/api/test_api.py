@@ -58,8 +58,13 @@ def test_openapi_document_is_public_and_describes_the_api(client):
     ):
         assert path in document["paths"], path
     assert "post" in document["paths"]["/api/v1/townships"]
-    assert document["components"]["securitySchemes"]["bearer"] == {"type": "http", "scheme": "bearer"}
+    schemes = document["components"]["securitySchemes"]
+    assert {k: schemes["bearer"][k] for k in ("type", "scheme")} == {"type": "http", "scheme": "bearer"}
+    assert {k: schemes["owner"][k] for k in ("type", "scheme")} == {"type": "http", "scheme": "bearer"}
     assert {"bearer": []} in document["security"]
+    # the owners' operations take an owner's token, their sign-in none (issue 20)
+    assert document["paths"]["/api/v1/owner/me"]["get"]["security"] == [{"owner": []}]
+    assert document["paths"]["/api/v1/owner/sign-in/code"]["post"]["security"] == []
     # the password of a new account is write-only: it is accepted but never part of a response
     schemas = document["components"]["schemas"]
     assert "password" in schemas["NewAccount"]["properties"]
