@@ -24,7 +24,6 @@ from app.preparation import group as groups
 from app.preparation import notices
 from app.privacy import decrypt
 from app.roll import services as roll
-from app.roll.models import RollOwner, RollUnit
 from app.roll.versions import create_version
 from app.rules.calendar import notice_end
 from app.rules.preparation import NOTICE_WORKING_DAYS
@@ -171,32 +170,16 @@ def demo_voter_link(base_url: str) -> tuple[str, str, str] | None:
     return f"{base_url.rstrip('/')}/v?t={token}", f"{voter.holder_name}（{voter.units_label}）", tail
 
 
-def _holder(voter: MeetingVoter) -> RollOwner | None:
-    meeting = db.session.get_one(Meeting, voter.meeting_id)
-    building, entrance, room = voter.unit_key.split("/")
-    return db.session.scalars(
-        select(RollOwner)
-        .join(RollUnit, RollOwner.roll_unit_id == RollUnit.id)
-        .where(
-            RollUnit.roll_version_id == meeting.roll_version_id,
-            RollUnit.building == building,
-            RollUnit.entrance == entrance,
-            RollUnit.room == room,
-            RollOwner.name == voter.holder_name,
-        )
-    ).first()
-
-
 def demo_owner_phone() -> str | None:
     """The mobile number on the roll of the owner `demo_voter_link` gives a link to: they sign in with it too."""
     voter = _first_voter()
-    holder = _holder(voter) if voter is not None else None
+    holder = credentials.letter_holder(voter) if voter is not None else None
     return decrypt(holder.phone_cipher) if holder is not None and holder.phone_cipher else None
 
 
 def letter_of(voter: MeetingVoter) -> tuple[str, str]:
     """A fresh personal link's token for a demo voter and the last six characters of its holder's ID number (the
     second factor); earlier links of that voter stop working."""
-    holder = _holder(voter)
+    holder = credentials.letter_holder(voter)
     issued = credentials.issue(voter, None)
     return issued.token, decrypt(holder.id_number_cipher)[-6:] if holder is not None else ""

@@ -180,6 +180,22 @@ def file_result_objection(
     return objection
 
 
+def _recorded(kind: str, objection: RollObjection | NoticeObjection, subject: str) -> FiledObjection:
+    """A roll's or a notice's objection (their columns are alike) as my page shows it."""
+    return FiledObjection(
+        kind,
+        objection.id,
+        subject,
+        objection.unit_label,
+        objection.description,
+        objection.recorded_at,
+        objection.status,
+        objection.answer,
+        objection.answered_at,
+        objection.photo_type is not None,
+    )
+
+
 def filed_by(mine: MyCommunity) -> list[FiledObjection]:
     """Every objection I filed in this community, newest first, with its answer."""
     lookup = mine.owner_lookup
@@ -190,39 +206,13 @@ def filed_by(mine: MyCommunity) -> list[FiledObjection]:
         .join(RollVersion, RollVersion.id == RollObjection.roll_version_id)
         .where(RollVersion.community_id == community_id, RollObjection.owner_lookup == lookup)
     ):
-        found.append(
-            FiledObjection(
-                "roll",
-                objection.id,
-                str(_l("Owner roll, version %(n)d", n=version.number)),
-                objection.unit_label,
-                objection.description,
-                objection.recorded_at,
-                objection.status,
-                objection.answer,
-                objection.answered_at,
-                objection.photo_type is not None,
-            )
-        )
+        found.append(_recorded("roll", objection, str(_l("Owner roll, version %(n)d", n=version.number))))
     for objection, notice in db.session.execute(
         select(NoticeObjection, Notice)
         .join(Notice, Notice.id == NoticeObjection.notice_id)
         .where(Notice.community_id == community_id, NoticeObjection.owner_lookup == lookup)
     ):
-        found.append(
-            FiledObjection(
-                "notice",
-                objection.id,
-                notice.title,
-                objection.unit_label,
-                objection.description,
-                objection.recorded_at,
-                objection.status,
-                objection.answer,
-                objection.answered_at,
-                objection.photo_type is not None,
-            )
-        )
+        found.append(_recorded("notice", objection, notice.title))
     for objection, meeting in db.session.execute(
         select(ResultObjection, Meeting)
         .join(Result, Result.id == ResultObjection.result_id)

@@ -29,10 +29,10 @@ from app.extensions import db
 from app.owners.identity import owners_with_phone
 from app.owners.models import OwnerSession, OwnerSignInCode
 from app.privacy import lookup_hash, mask_name, phone_lookup
-from app.roll.models import RollOwner, RollUnit
 from app.roll.validation import normalise_phone
 from app.voting import sms_outbox
-from app.voting.models import Credential, Meeting
+from app.voting.credentials import letter_holder
+from app.voting.models import Credential
 from app.voting.sms import sms_backend
 
 CODE_MINUTES = 10
@@ -213,23 +213,7 @@ def sign_out(session: OwnerSession, everywhere: bool = False) -> int:
 def sign_in_by_letter(credential: Credential, device: str = "") -> SignedIn | None:
     """A session for the owner who holds a letter whose second factor was just passed: the unit's representative on
     the meeting's frozen roll. None for a proxy's letter (the proxy is not the owner) and the developer's."""
-    voter = credential.voter
-    meeting = db.session.get_one(Meeting, voter.meeting_id)
-    if credential.proxy_id is not None or voter.is_developer or meeting.roll_version_id is None:
-        return None
-    building, entrance, room = voter.unit_key.split("/", 2)
-    owners = db.session.scalars(
-        select(RollOwner)
-        .join(RollUnit, RollOwner.roll_unit_id == RollUnit.id)
-        .where(
-            RollUnit.roll_version_id == meeting.roll_version_id,
-            RollUnit.building == building,
-            RollUnit.entrance == entrance,
-            RollUnit.room == room,
-        )
-        .order_by(RollOwner.id)
-    ).all()
-    holder = next((o for o in owners if o.is_representative), owners[0] if owners else None)
+    holder = letter_holder(credential.voter) if credential.proxy_id is None else None
     if holder is None:
         return None
     return open_session("letter", [holder.id_number_lookup], holder.name, device)

@@ -18,7 +18,8 @@ from app.owners.forms import ActionForm
 from app.owners.models import Petition
 from app.preparation.page_helpers import community_in_scope, done, refused
 from app.roll.services import today
-from app.voting.models import Meeting, SmsMessage
+from app.voting import sms_outbox
+from app.voting.models import Meeting
 from app.voting.views_meetings import OUTBOX_SIZE
 
 bp = Blueprint("petitions", __name__)
@@ -85,12 +86,7 @@ def sign_in_messages() -> Any:
     """
     if not current_user.is_admin:
         abort(403)
-    messages = db.session.scalars(
-        select(SmsMessage)
-        .where(SmsMessage.meeting_id.is_(None))
-        .order_by(SmsMessage.created_at.desc(), SmsMessage.id.desc())
-        .limit(OUTBOX_SIZE)
-    ).all()
+    messages = sms_outbox.latest(None, OUTBOX_SIZE)
     return render_template(
         "voting/meeting_outbox.html",
         meeting=None,

@@ -24,6 +24,7 @@ from app.db_types import SHANGHAI, utcnow
 from app.errors import DomainError
 from app.extensions import db
 from app.privacy import SECOND_FACTOR_TAIL, decrypt, lookup_hash
+from app.roll.models import RollOwner, RollUnit
 from app.voting import owner_notices
 from app.voting.models import Credential, Meeting, MeetingVoter
 from app.voting.sms import sms_backend
@@ -258,3 +259,27 @@ def verify(credential: Credential, answer: str) -> Credential:
     db.session.flush()
     audit.record("credential.verified", "credential", credential.id, {}, **_scope(meeting))
     return credential
+
+
+def letter_holder(voter: MeetingVoter) -> RollOwner | None:
+    """The owner on the meeting's frozen roll who holds the voter's letter: of its first unit, the owner named as the
+    holder, else the unit's representative, else its first owner; None for the developer or a meeting without a roll."""
+    meeting = db.session.get_one(Meeting, voter.meeting_id)
+    if voter.is_developer or meeting.roll_version_id is None:
+        return None
+    building, entrance, room = voter.unit_key.split("/", 2)
+    owners = db.session.scalars(
+        select(RollOwner)
+        .join(RollUnit, RollOwner.roll_unit_id == RollUnit.id)
+        .where(
+            RollUnit.roll_version_id == meeting.roll_version_id,
+            RollUnit.building == building,
+            RollUnit.entrance == entrance,
+            RollUnit.room == room,
+        )
+        .order_by(RollOwner.id)
+    ).all()
+    return next(
+        (o for o in owners if o.name == voter.holder_name),
+        next((o for o in owners if o.is_representative), owners[0] if owners else None),
+    )

@@ -114,3 +114,13 @@ def record(
     db.session.add(message)
     db.session.flush()
     return message
+
+
+def latest(meeting_id: int | None, limit: int) -> list[SmsMessage]:
+    """The newest messages of a meeting, or with None of no meeting (the owners' sign-in codes), newest first."""
+    where = SmsMessage.meeting_id.is_(None) if meeting_id is None else SmsMessage.meeting_id == meeting_id
+    return list(
+        db.session.scalars(
+            select(SmsMessage).where(where).order_by(SmsMessage.created_at.desc(), SmsMessage.id.desc()).limit(limit)
+        )
+    )

@@ -34,7 +34,7 @@ from app.roll.services import today
 from app.rules.areas import format_area
 from app.rules.model import threshold_for
 from app.rules.turnout import percent_down, scaled_length
-from app.voting import announcement, credentials, meetings
+from app.voting import announcement, credentials, meetings, sms_outbox
 from app.voting import turnout as turnouts
 from app.voting.election_words import election_places_words
 from app.voting.meeting_forms import (
@@ -48,7 +48,7 @@ from app.voting.meeting_forms import (
     MotionForm,
     OpenVotingForm,
 )
-from app.voting.models import Matter, Meeting, MeetingVoter, SmsMessage
+from app.voting.models import Matter, Meeting, MeetingVoter
 from app.voting.views_paper import may_enter as may_enter_paper
 from app.web import page_number
 
@@ -410,12 +410,7 @@ def outbox(meeting_id: int) -> Any:
     """The text messages of the meeting as the console SMS backend kept them, newest first."""
     meeting, community = _meeting(meeting_id)
     require_convener(meeting)
-    messages = db.session.scalars(
-        select(SmsMessage)
-        .where(SmsMessage.meeting_id == meeting.id)
-        .order_by(SmsMessage.created_at.desc(), SmsMessage.id.desc())
-        .limit(OUTBOX_SIZE)
-    ).all()
+    messages = sms_outbox.latest(meeting.id, OUTBOX_SIZE)
     return render_template(
         "voting/meeting_outbox.html",
         meeting=meeting,
