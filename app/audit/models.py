@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db_types import UTCDateTime, utcnow
@@ -17,10 +17,17 @@ class AuditEvent(db.Model):  # type: ignore[name-defined]
     """Who did what to which object, when and from where; `hash` covers the event and `previous_hash`."""
 
     __tablename__ = "audit_events"
+    __table_args__ = (UniqueConstraint("chain", "chain_seq", name="uq_audit_events_chain_chain_seq"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: position in the chain, 1, 2, 3 … without gaps (unique: two writers cannot both extend one link)
+    #: the event's number on the platform, in the order events were written (unique; since the chains are one per
+    #: community, a number given to a transaction that rolled back leaves a gap: the chains' own places have none)
     seq: Mapped[int] = mapped_column(Integer, unique=True)
+    #: the chain the event extends: its community's, or 0 for the platform's events (townships, accounts, sign-ins);
+    #: None for the events written when the log was one chain (verified by ``seq``)
+    chain: Mapped[int | None] = mapped_column(Integer)
+    #: its place in that chain, 1, 2, 3 … without gaps (unique with the chain: two writers cannot both extend a link)
+    chain_seq: Mapped[int | None] = mapped_column(Integer)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     #: the actor's login name at the time, or "system" for scheduled work
@@ -57,3 +64,7 @@ class AuditChainCheck(db.Model):  # type: ignore[name-defined]
     #: the last event when the check ran; the next check finds it again, so cutting events off the end shows
     head_seq: Mapped[int | None] = mapped_column(Integer)
     head_hash: Mapped[str | None] = mapped_column(String(64))
+    #: the anchor: every chain's head when the check ran ({chain, chain_seq, seq, hash}; chain None for the log's
+    #: first, single chain), and their Merkle root (crypto.merkle); the next check finds every head again
+    heads: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    root: Mapped[str | None] = mapped_column(String(64))

@@ -32,7 +32,7 @@ from app.privacy import lookup_hash, mask_name, phone_lookup
 from app.roll.validation import normalise_phone
 from app.voting import sms_outbox
 from app.voting.credentials import letter_holder
-from app.voting.models import Credential
+from app.voting.models import Credential, Meeting
 from app.voting.sms import sms_backend
 
 CODE_MINUTES = 10
@@ -142,6 +142,7 @@ def open_session(
     *,
     phone_key: str | None = None,
     now: datetime | None = None,
+    community_id: int | None = None,
 ) -> SignedIn:
     """A new session for the owners ``lookups`` (method "sms" or "letter"), audited."""
     now = now or utcnow()
@@ -160,7 +161,8 @@ def open_session(
     db.session.add(session)
     db.session.flush()
     act_as_owner(name)
-    audit.record("owner.sign_in", "owner_session", session.id, {"method": method})
+    # from a letter, the meeting's community: its chain, not the platform's, on the voting path (issue 21 item 3)
+    audit.record("owner.sign_in", "owner_session", session.id, {"method": method}, community_id=community_id)
     return SignedIn(session, token)
 
 
@@ -216,4 +218,5 @@ def sign_in_by_letter(credential: Credential, device: str = "") -> SignedIn | No
     holder = letter_holder(credential.voter) if credential.proxy_id is None else None
     if holder is None:
         return None
-    return open_session("letter", [holder.id_number_lookup], holder.name, device)
+    meeting = db.session.get_one(Meeting, credential.voter.meeting_id)
+    return open_session("letter", [holder.id_number_lookup], holder.name, device, community_id=meeting.community_id)

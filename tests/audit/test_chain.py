@@ -36,13 +36,16 @@ def last_seq() -> int:
 
 def scenario() -> list[int]:
     """Create a township, an official, a community, a member and another official; return their five seqs."""
-    first = last_seq() + 1
+    before = last_seq()
     township = gen_township()
     gen_official(township)
     community = gen_community(township)
     gen_member(community)
     gen_official(township)
-    return list(range(first, first + 5))
+    # on PostgreSQL a sequence numbers the events: numbers taken by rolled-back tests are not given again
+    seqs = list(db.session.scalars(select(AuditEvent.seq).where(AuditEvent.seq > before).order_by(AuditEvent.seq)))
+    assert len(seqs) == 5
+    return seqs
 
 
 def tamper(sql: str, **params: Any) -> None:
@@ -65,11 +68,16 @@ def test_each_service_call_appends_exactly_one_linked_event():
     steps.append(("api_token.create", token.token.id))
 
     events = all_events()
-    # the whole chain: 1, 2, 3 … without gaps, each event linked to the one before
-    assert [event.seq for event in events] == list(range(1, len(events) + 1))
-    assert events[0].previous_hash == GENESIS_HASH
-    for before, after in itertools.pairwise(events):
-        assert after.previous_hash == before.hash
+    # one chain per community, the platform's events in chain 0: each 1, 2, 3 … without gaps, each event linked to
+    # the one before it in its chain (issue 21 item 3)
+    assert [event.seq for event in events] == sorted({event.seq for event in events})
+    for chain in {event.chain for event in events}:
+        linked = [event for event in events if event.chain == chain]
+        assert [event.chain_seq for event in linked] == list(range(1, len(linked) + 1))
+        assert linked[0].previous_hash == GENESIS_HASH
+        for before, after in itertools.pairwise(linked):
+            assert after.previous_hash == before.hash
+    assert {event.chain for event in events} == {0, community.id}
     assert len({event.hash for event in events}) == len(events)
     # and the scenario's calls are its last five events, one each, in order
     mine = events[-len(steps) :]
@@ -135,7 +143,9 @@ def test_edited_column_breaks_the_hash_of_that_event(column, value):
     assert not outcome.ok
     assert outcome.first_broken_seq == target
     assert outcome.reason == "hash_mismatch"
-    assert outcome.links_checked == target  # the events before it are intact
+    # every chain is walked up to its first broken event: the platform's chain whole, the community's up to the edited
+    # one, its first (its member's event after it is not reached)
+    assert outcome.links_checked == audit.event_count() - 1
 
 
 def test_edited_time_is_detected():
@@ -156,19 +166,18 @@ def test_deleted_event_is_reported_as_a_gap_at_the_next_seq():
     target = seqs[2]
     tamper("DELETE FROM audit_events WHERE seq = :seq", seq=target)
     outcome = audit.verify()
-    assert (outcome.ok, outcome.first_broken_seq, outcome.reason) == (False, target + 1, "sequence_gap")
+    assert (outcome.ok, outcome.first_broken_seq, outcome.reason) == (False, seqs[3], "sequence_gap")
 
 
 def test_renumbered_events_after_a_deletion_break_the_link():
-    """Deleting an event and renumbering the later ones closes the gap, but not the hash link."""
+    """Deleting an event and renumbering the later ones of its chain closes the gap, but not the hash link."""
     seqs = scenario()
-    target = seqs[2]
+    target = seqs[2]  # the community's creation, the first of its chain; its member's event follows
     tamper("DELETE FROM audit_events WHERE seq = :seq", seq=target)
-    for seq in range(target + 1, seqs[-1] + 1):
-        tamper("UPDATE audit_events SET seq = :new WHERE seq = :old", new=seq - 1, old=seq)
+    tamper("UPDATE audit_events SET chain_seq = chain_seq - 1 WHERE seq = :seq", seq=seqs[3])
     outcome = audit.verify()
     assert not outcome.ok
-    assert outcome.first_broken_seq == target
+    assert outcome.first_broken_seq == seqs[3]
     assert outcome.reason == "previous_hash_mismatch"
 
 
@@ -184,9 +193,9 @@ def test_consistently_rehashed_event_breaks_the_link_of_the_next():
 
     outcome = audit.verify()
     assert not outcome.ok
-    assert outcome.first_broken_seq == target + 1
+    assert outcome.first_broken_seq == seqs[3]
     assert outcome.reason == "previous_hash_mismatch"
-    assert outcome.links_checked == target + 1
+    assert outcome.links_checked == audit.event_count()  # both chains walked, the community's to its broken last
 
 
 def test_tampering_with_the_last_event_is_detected():
@@ -273,3 +282,59 @@ def test_cutting_events_off_the_end_is_detected_by_the_next_check():
     assert not second.is_ok  # … but the next check notices the missing head
     assert second.reason == "truncated"
     assert second.first_broken_seq == last_seq
+
+
+# --- one chain per community, anchored together (issue 21 item 3) -------------------------------------------
+
+
+def test_a_check_anchors_every_chains_head_in_a_merkle_root():
+    scenario()
+    check = audit.run_verification("test")
+    chains = {event.chain for event in all_events()}
+    assert {head["chain"] for head in check.heads} == chains
+    assert check.root == audit.heads_root(check.heads)
+    for head in check.heads:
+        last = max((e for e in all_events() if e.chain == head["chain"]), key=lambda e: e.chain_seq)
+        assert (head["chain_seq"], head["seq"], head["hash"]) == (last.chain_seq, last.seq, last.hash)
+
+
+def test_cutting_a_communitys_last_event_is_detected_by_its_anchored_head():
+    seqs = scenario()
+    assert audit.run_verification("test").is_ok
+    member = seqs[3]  # the member's account: the community chain's last event, not the platform's
+    tamper("DELETE FROM audit_events WHERE seq = :seq", seq=member)
+    assert audit.verify().ok  # each chain is consistent on its own …
+    check = audit.run_verification("test")
+    assert (check.is_ok, check.reason, check.first_broken_seq) == (False, "truncated", member)  # … the anchor is not
+
+
+def test_an_altered_anchor_is_reported():
+    scenario()
+    good = audit.run_verification("test")
+    altered = [{**head, "hash": "f" * 64} if head["chain"] == 0 else head for head in good.heads]
+    db.session.execute(sa.update(AuditChainCheck).where(AuditChainCheck.id == good.id).values(heads=altered))
+    db.session.expire_all()
+    check = audit.run_verification("test")
+    assert (check.is_ok, check.reason) == (False, "anchor_altered")
+
+
+def test_two_communities_never_wait_for_each_others_chain(app):
+    """On PostgreSQL a chain's append lock is its own: while one transaction holds community A's, another takes
+    community B's at once, and A's only after the first ends (lock_timeout stands in for waiting)."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("postgresql"):
+        pytest.skip("advisory locks are PostgreSQL's; SQLite writes one transaction at a time")
+    from sqlalchemy.exc import OperationalError
+
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)  # two connections of their own, outside the test's
+    with engine.connect() as first, engine.connect() as second:
+        first.execute(audit.CHAIN_LOCK, {"chain": "101"})
+        second.execute(sa.text("SET lock_timeout = '300ms'"))
+        second.execute(audit.CHAIN_LOCK, {"chain": "102"})  # another community: no wait
+        second.rollback()
+        second.execute(sa.text("SET lock_timeout = '300ms'"))
+        with pytest.raises(OperationalError, match="lock timeout"):
+            second.execute(audit.CHAIN_LOCK, {"chain": "101"})  # the same community: waits
+        second.rollback()
+        first.rollback()
+    engine.dispose()
