@@ -30,26 +30,19 @@ def main() -> None:
 
 
 @main.command("tally", with_appcontext=False)
-@click.argument("case_file", type=click.File("rb"))
+@click.argument("case_file", type=click.Path(dir_okay=False))
 @click.option("--format", "output", type=click.Choice(["json", "text"]), default="json", show_default=True)
-def tally_command(case_file: Any, output: str) -> None:
+def tally_command(case_file: str, output: str) -> None:
     """Count a tally case (gongjue.tally-case/1) and print the result; needs no database or configuration.
 
-    Exit 0 with the result, or 2 with a message naming what is wrong with the case.
+    Exit 0 with the result, or 2 with a message naming what is wrong with the case. The console script runs it
+    without this group (app.console: no Flask to import); this entry is its help and the test runner's.
     """
-    from app.rules.case_format import CaseError, count_case, load_case_json, read_case, result_document
-    from app.rules.report_text import render_text
+    from app.tally_command import run
 
-    try:
-        raw = load_case_json(case_file.read().decode("utf-8-sig"))
-        document = result_document(count_case(read_case(raw)))
-    except (CaseError, ValueError, UnicodeDecodeError) as error:
-        click.echo(f"无效的计票文件（invalid case）：{error}", err=True)
-        sys.exit(2)
-    if output == "text":
-        click.echo(render_text(document), nl=False)
-    else:
-        click.echo(json.dumps(document, ensure_ascii=False, indent=2))
+    status = run([case_file, "--format", output])
+    if status:
+        sys.exit(status)
 
 
 main.add_command(verify_command)
