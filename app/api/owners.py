@@ -45,7 +45,7 @@ from app.extensions import db, limiter
 from app.governance import acting
 from app.owners import objections, petitions
 from app.owners import sign_in as owner_sign_in
-from app.owners.identity import MyCommunity, my_communities
+from app.owners.identity import MyCommunity, my_communities, not_yours
 from app.owners.models import OwnerSession, Petition
 from app.owners.overview import overview, stage_words
 from app.owners.web import current_owner, owned_community, owner_device
@@ -106,7 +106,7 @@ def sign_in(data: dict[str, Any]) -> Any:
         db.session.commit()  # the failed attempt counts
         raise
     db.session.commit()
-    return {"token": signed.token, "expires_at": signed.session.expires_at}
+    return {"token": signed.token, "expires_at": signed.session.expires_at}, 200, {"Cache-Control": "no-store"}
 
 
 @blp.post("/owner/sign-out")
@@ -310,10 +310,11 @@ def nominate(data: dict[str, Any], community_id: int) -> Any:
     return {"candidate_id": None, "petition_id": petition.id}
 
 
-def _mine(petition_id: int) -> tuple[Petition, MyCommunity]:
-    petition = db.session.get(Petition, petition_id)
+def _mine(petition_id: int, *, lock: bool = False) -> tuple[Petition, MyCommunity]:
+    """A petition of a community of mine (the same 404 as a community not mine); ``lock``: its row, to change it."""
+    petition = petitions.locked(petition_id) if lock else db.session.get(Petition, petition_id)
     if petition is None:
-        raise NotFound("petition_not_found", _l("No such petition."))
+        raise not_yours()
     return petition, owned_community(petition.community_id)
 
 
@@ -327,7 +328,7 @@ def petition(petition_id: int) -> Any:
 
 
 def _act(petition_id: int, act: Any) -> Any:
-    found, mine = _mine(petition_id)
+    found, mine = _mine(petition_id, lock=True)
     act(found, mine)
     db.session.commit()
     return _petition_view(found, mine.owner_lookup)
@@ -384,8 +385,13 @@ def _staff_view(petition: Petition) -> dict[str, Any]:
 @staff_blp.get("/communities/<id:community_id>/petitions")
 @staff_blp.response(200, StaffPetitionSchema(many=True))
 def community_petitions(community_id: int) -> Any:
-    """The community's petitions with who signed (names masked) and the body's clock; whoever sees the community."""
+    """The community's petitions with who signed (names masked) and the body's clock; the preparatory group, the body
+    in office and the township."""
     community = permissions.get_community(current_user, community_id)
+    if not petitions.may_see_signers(current_user, community):
+        raise Forbidden(
+            "forbidden", _l("Only the preparatory group, the body in office and the township see who signed.")
+        )
     return [_staff_view(p) for p in petitions.of_community(community)]
 
 

@@ -65,10 +65,12 @@ def event_payload(event: Any) -> dict[str, Any]:
 
 
 def _actor() -> tuple[int | None, str, Any]:
-    if has_request_context() and current_user and current_user.is_authenticated:
-        return current_user.id, current_user.username, current_user
+    """Who acts: on an owner's own pages the owner (even if the same browser holds a staff login: a committee member
+    signing a petition signs as an owner), else the logged-in account, else the system."""
     if has_request_context() and g.get("audit_owner"):
         return None, str(g.audit_owner), None
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return current_user.id, current_user.username, current_user
     return None, "system", None
 
 

@@ -1,6 +1,6 @@
 """Who a signed-in owner is: the owners (ID look-up hashes) the session speaks for, and their units, community by
-community, on each community's latest roll version (the one candidates are checked against,
-app.preparation.common.roll_for_candidates).
+community, on each community's latest **published** roll version: a version imported or corrected but not yet
+published has been checked by nobody, so it neither lets anyone sign in nor shows an owner anything.
 
 An owner sees their own entry in full (units, areas and where the area comes from, their co-owners, who represents
 the unit) and nothing of another owner's beyond what the public roll notice shows; a community where none of the
@@ -20,7 +20,6 @@ from app.errors import DomainError
 from app.extensions import db
 from app.privacy import mask_name
 from app.roll.models import RollOwner, RollUnit, RollVersion
-from app.roll.versions import latest_version
 
 
 @dataclass(frozen=True)
@@ -48,7 +47,7 @@ class MyUnit:
 
 @dataclass(frozen=True)
 class MyCommunity:
-    """A community where I own units on its latest roll version."""
+    """A community where I own units on its latest published roll version."""
 
     community: Community
     roll: RollVersion
@@ -58,13 +57,24 @@ class MyCommunity:
     units: tuple[MyUnit, ...]
 
 
+def latest_published(community: Community) -> RollVersion | None:
+    """The community's latest published roll version (its owners' roll), or None."""
+    return db.session.scalars(
+        select(RollVersion)
+        .where(RollVersion.community_id == community.id, RollVersion.published_at.is_not(None))
+        .order_by(RollVersion.number.desc())
+        .limit(1)
+    ).first()
+
+
 def latest_versions_with(lookups: Collection[str], column: str = "id_number_lookup") -> list[RollVersion]:
-    """The latest roll version of every community where one of ``lookups`` is an owner (by ID number, or with
-    ``column`` "phone_lookup" by the number that signs in)."""
+    """The latest published roll version of every community where one of ``lookups`` is an owner (by ID number, or
+    with ``column`` "phone_lookup" by the number that signs in)."""
     if not lookups:
         return []
     newest = (
         select(RollVersion.community_id, func.max(RollVersion.number).label("number"))
+        .where(RollVersion.published_at.is_not(None))
         .group_by(RollVersion.community_id)
         .subquery()
     )
@@ -143,7 +153,7 @@ def my_communities(lookups: Collection[str]) -> list[MyCommunity]:
 def my_community(community_id: int, lookups: Collection[str]) -> MyCommunity:
     """The community ``community_id`` if one of ``lookups`` owns a unit on its latest roll; else a 404."""
     community = db.session.get(Community, community_id)
-    version = latest_version(community) if community is not None else None
+    version = latest_published(community) if community is not None else None
     if community is None or version is None:
         raise not_yours()
     name, lookup, units = _my_units(version, lookups)

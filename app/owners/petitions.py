@@ -39,7 +39,7 @@ from app.owners.models import Petition, PetitionSignature
 from app.preparation import candidates as nominations
 from app.preparation.group import current_group
 from app.preparation.models import Candidate
-from app.privacy import decrypt
+from app.privacy import decrypt, mask_name
 from app.roll.models import RollOwner, RollUnit, RollVersion
 from app.roll.weights import voter_roll
 from app.rules import petitions as rules
@@ -230,7 +230,7 @@ def draft_nomination(
     pool = _pool(mine.community)
     details = _candidate_details(statement, stands_for, declared)
     details["pool"] = ["meeting" if isinstance(pool, Meeting) else "group", pool.id]
-    return _new(mine, "joint_nomination", str(_l("Nomination of %(name)s", name=mine.name)), "", details)
+    return _new(mine, "joint_nomination", str(_l("Nomination of %(name)s", name=mask_name(mine.name))), "", details)
 
 
 def _collecting(petition: Petition) -> None:
@@ -328,6 +328,9 @@ def submit_nomination(petition: Petition, mine: MyCommunity, today: date) -> Can
     candidate = _nominate(mine, "joint", petition.details, cosigners, today)
     petition.status, petition.candidate_id = "submitted", candidate.id
     db.session.flush()
+    audit.record(
+        "petition.submit", "petition", petition.id, {"candidate": candidate.id}, **_scope(petition.community_id)
+    )
     return candidate
 
 
@@ -359,3 +362,17 @@ def of_community(community: Community, *, open_only: bool = False) -> list[Petit
 
 def overdue(petition: Petition, today: date) -> bool:
     return petition.status == "reached" and petition.convene_by is not None and today > petition.convene_by
+
+
+def locked(petition_id: int) -> Petition | None:
+    """The petition, its row locked until the transaction ends (on PostgreSQL): two last signers, or a signature and a
+    withdrawal at once, are counted one after the other; a double press hands a nomination in once."""
+    return db.session.get(Petition, petition_id, with_for_update=True, populate_existing=True)
+
+
+def may_see_signers(user: Any, community: Community) -> bool:
+    """Who signed is shown to those who act on it: the preparatory group and its township, the body in office."""
+    from app.auth import permissions
+    from app.governance import acting
+
+    return permissions.can_prepare_community(user, community) or acting.can_act_for_office(user, community)

@@ -5,6 +5,11 @@ is passed (issue 20 item 1). No password: the number on the roll, or the letter,
 - Codes go through the platform's SMS backend (app.voting.sms) with the per-number limit (one a minute, five an hour,
   app.voting.sms_outbox) whichever backend it is, so that nobody can turn the form against someone's phone.
 - A number on no roll is told so, with how to have it recorded: the form says nothing more (no community, no name).
+  A number recorded for more than `MAX_OWNERS_PER_NUMBER` owners (an office's, an agent's) signs nobody in: their
+  letters do. A number has at most `MAX_WRONG_A_DAY` wrong codes a day.
+- Owners are read from each community's latest published roll; a session by number is checked against it again
+  whenever its use is noted (every few minutes), so that a number corrected on the roll ends its old holder's access.
+  A session opened from a letter lasts `LETTER_SESSION`, in a cookie that ends with the browser.
 - A session is a random token in an HttpOnly cookie (or the API's bearer token); the row keeps its SHA-256, so that
   the owner can end it, or every session of theirs at once, from their page. It lasts OWNER_SESSION_DAYS (30).
 Every sign-in, failed code and sign-out is audited, with the owner's name masked.
@@ -20,7 +25,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app, g, has_request_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, cast, or_, select, update
+from sqlalchemy import String, cast, func, or_, select, update
 
 from app.audit import services as audit
 from app.db_types import utcnow
@@ -36,6 +41,12 @@ from app.voting.models import Credential, Meeting
 from app.voting.sms import sms_backend
 
 CODE_MINUTES = 10
+#: a number recorded for more owners than this (a property office's, an agent's) signs nobody in: a letter does
+MAX_OWNERS_PER_NUMBER = 3
+#: wrong codes a number may have in a day, whatever codes they were tried on
+MAX_WRONG_A_DAY = 10
+#: a session opened from a letter lasts this long, in a cookie that ends with the browser (a borrowed phone)
+LETTER_SESSION = timedelta(hours=8)
 #: an owner's token says what it is (a staff API token starts with gjt_)
 TOKEN_PREFIX = "gjo_"  # noqa: S105 (a prefix, not a secret)
 MAX_CODE_ATTEMPTS = 5
@@ -74,13 +85,43 @@ def _code_lookup(key: str, code: str) -> str:
     return lookup_hash(f"owner-code:{key}:{code.strip()}")
 
 
+def shared_number() -> DomainError:
+    return DomainError(
+        "phone_shared",
+        _l(
+            "This number is recorded on the roll for several owners, so it cannot sign anyone in: sign in from the "
+            "link of your voting letter, or ask your preparatory group or committee to record your own number."
+        ),
+        status=409,
+        field="phone",
+    )
+
+
+def _owners(key: str) -> tuple[list[str], str]:
+    lookups, name = owners_with_phone(key)
+    if not lookups:
+        raise not_on_roll()
+    if len(lookups) > MAX_OWNERS_PER_NUMBER:
+        raise shared_number()
+    return lookups, name
+
+
+def _too_many_wrong(key: str, now: datetime) -> bool:
+    tried = db.session.scalar(
+        select(func.coalesce(func.sum(OwnerSignInCode.attempts), 0)).where(
+            OwnerSignInCode.phone_lookup == key, OwnerSignInCode.created_at > now - timedelta(days=1)
+        )
+    )
+    return int(tried or 0) >= MAX_WRONG_A_DAY
+
+
 def send_code(phone_text: str, now: datetime | None = None) -> OwnerSignInCode:
     """Send a sign-in code to a number on a roll (refused, changing nothing, for a number on none)."""
     phone = _phone(phone_text)
     key = phone_lookup(phone)
-    lookups, _name = owners_with_phone(key)
-    if not lookups:
-        raise not_on_roll()
+    _owners(key)
+    if _too_many_wrong(key, now or utcnow()):
+        raise sms_outbox.rate_limited_error()
     sms_outbox.check_rate_limit(phone, now)
     code = f"{secrets.randbelow(1_000_000):06d}"
     now = now or utcnow()
@@ -98,10 +139,12 @@ def send_code(phone_text: str, now: datetime | None = None) -> OwnerSignInCode:
     return row
 
 
-def act_as_owner(name: str) -> None:
-    """What this request writes to the audit log is the owner's act (actor "业主 张*华", role "owner")."""
+def act_as_owner(name: str, session_id: int | None = None) -> None:
+    """What this request writes to the audit log is the owner's act (actor "业主 张*华 #12", the session's number that
+    traces a disputed act to its sign-in; role "owner")."""
     if has_request_context():
-        g.audit_owner = f"业主 {mask_name(name)}" if name else "业主"
+        label = f"业主 {mask_name(name)}" if name else "业主"
+        g.audit_owner = f"{label} #{session_id}" if session_id is not None else label
 
 
 def sign_in_by_code(phone_text: str, code: str, device: str = "", now: datetime | None = None) -> SignedIn:
@@ -117,7 +160,7 @@ def sign_in_by_code(phone_text: str, code: str, device: str = "", now: datetime 
         .limit(1)
         .with_for_update()
     ).first()
-    if row is None or row.expires_at <= now or row.attempts >= MAX_CODE_ATTEMPTS:
+    if row is None or row.expires_at <= now or row.attempts >= MAX_CODE_ATTEMPTS or _too_many_wrong(key, now):
         raise DomainError(
             "code_expired", _l("This code has expired or was tried too often: ask for a new one."), field="code"
         )
@@ -127,9 +170,7 @@ def sign_in_by_code(phone_text: str, code: str, device: str = "", now: datetime 
         act_as_owner("")
         audit.record("owner.code_wrong", "owner_sign_in_code", row.id, {"attempts": row.attempts})
         raise DomainError("code_wrong", _l("The code is not right. Check the message and try again."), field="code")
-    lookups, name = owners_with_phone(key)
-    if not lookups:
-        raise not_on_roll()
+    lookups, name = _owners(key)
     row.used_at = now
     return open_session("sms", lookups, name, device, phone_key=key, now=now)
 
@@ -156,7 +197,7 @@ def open_session(
         device=device[:120],
         created_at=now,
         last_seen_at=now,
-        expires_at=now + timedelta(days=int(current_app.config.get("OWNER_SESSION_DAYS", 30))),
+        expires_at=now + (LETTER_SESSION if method == "letter" else timedelta(days=session_days())),
     )
     db.session.add(session)
     db.session.flush()
@@ -166,8 +207,12 @@ def open_session(
     return SignedIn(session, token)
 
 
+def session_days() -> int:
+    return int(current_app.config.get("OWNER_SESSION_DAYS", 30))
+
+
 def session_for(token: str | None, now: datetime | None = None) -> OwnerSession | None:
-    """The live session of a token, or None (unknown, ended or expired); its last use is noted every few minutes."""
+    """The live session of a token, or None (unknown, ended or expired)."""
     if not token:
         return None
     now = now or utcnow()
@@ -176,9 +221,27 @@ def session_for(token: str | None, now: datetime | None = None) -> OwnerSession 
     ).first()
     if session is None or session.revoked_at is not None or session.expires_at <= now:
         return None
-    if now - session.last_seen_at > SEEN_EVERY:
-        session.last_seen_at = now
-        db.session.flush()
+    return session
+
+
+def use_is_due(session: OwnerSession, now: datetime | None = None) -> bool:
+    """Whether the session's last use is to be noted (every `SEEN_EVERY`, not on every page)."""
+    return (now or utcnow()) - session.last_seen_at > SEEN_EVERY
+
+
+def note_use(session: OwnerSession, now: datetime | None = None) -> OwnerSession | None:
+    """Note the session's use; a session by number is checked against the roll again, and ended (None) when its
+    number no longer signs anyone in (corrected on the roll, or now shared by too many owners)."""
+    now = now or utcnow()
+    session.last_seen_at = now
+    if session.phone_lookup is not None:
+        lookups, _name = owners_with_phone(session.phone_lookup)
+        if not lookups or len(lookups) > MAX_OWNERS_PER_NUMBER:
+            session.revoked_at = now
+            db.session.flush()
+            return None
+        session.owner_lookups = lookups
+    db.session.flush()
     return session
 
 
@@ -207,7 +270,7 @@ def sign_out(session: OwnerSession, everywhere: bool = False) -> int:
     now = utcnow()
     db.session.execute(update(OwnerSession).where(OwnerSession.id.in_([s.id for s in ended])).values(revoked_at=now))
     db.session.flush()
-    act_as_owner(session.name)
+    act_as_owner(session.name, session.id)
     audit.record("owner.sign_out", "owner_session", session.id, {"everywhere": everywhere, "ended": len(ended)})
     return len(ended)
 

@@ -117,8 +117,8 @@ def my_photo(kind: str, objection_id: int) -> Any:
 @bp.get("/objections/<kind>/<id:objection_id>/photo")
 @login_required
 def staff_photo(kind: str, objection_id: int) -> Any:
-    """The photo of an owner's objection, for the staff who answer it: the convener of its community (the group, the
-    body in office) and the township."""
+    """The photo of an owner's objection (a certificate, a contract: full ID numbers), for those who may see personal
+    data, each view audited: the group's leader, the body's chair, the township."""
     model = objections.MODELS.get(kind)
     objection = db.session.get(model, objection_id) if model is not None else None
     if objection is None:

@@ -23,9 +23,10 @@ bp = Blueprint("owner_petitions", __name__)
 ATTRIBUTE_FIELDS = petitions.ATTRIBUTES
 
 
-def _petition(petition_id: int) -> tuple[Petition, MyCommunity]:
-    """A petition of a community of mine (404 otherwise: its existence is not confirmed)."""
-    petition = db.session.get(Petition, petition_id)
+def _petition(petition_id: int, *, lock: bool = False) -> tuple[Petition, MyCommunity]:
+    """A petition of a community of mine (404 otherwise: its existence is not confirmed); ``lock``: its row locked, to
+    change it (app.owners.petitions.locked)."""
+    petition = petitions.locked(petition_id) if lock else db.session.get(Petition, petition_id)
     if petition is None:
         abort(404)
     return petition, owned_community(petition.community_id)
@@ -121,9 +122,9 @@ def petition(petition_id: int) -> Any:
 
 
 def _act(petition_id: int, act: Any, message: str) -> Any:
-    petition, mine = _petition(petition_id)
     if not ActionForm().validate_on_submit():
         abort(400)
+    petition, mine = _petition(petition_id, lock=True)
     try:
         act(petition, mine)
     except DomainError as error:

@@ -38,8 +38,11 @@ def _announced_meetings(community_id: int) -> list[Meeting]:
 @bp.get("/communities/<id:community_id>/petitions")
 @login_required
 def index(community_id: int) -> Any:
-    """Every petition of the community, its count, its signatures and, once reached, the body's clock."""
+    """Every petition of the community, its count, its signatures and, once reached, the body's clock: for the
+    preparatory group, the body in office and the township (who act on them), not tellers or observers."""
     community = community_in_scope(community_id)
+    if not petitions.may_see_signers(current_user, community):
+        abort(403)
     rows = [(p, petitions.count(p)) for p in petitions.of_community(community)]
     return render_template(
         "owners/staff_petitions.html",

@@ -9,6 +9,7 @@ from typing import Any, TypeVar, cast
 
 from flask import current_app, g, redirect, request, url_for
 
+from app.extensions import db
 from app.owners import sign_in
 from app.owners.identity import MyCommunity, my_community, not_yours
 from app.owners.models import OwnerSession
@@ -28,9 +29,13 @@ def _token() -> str | None:
 def current_owner() -> OwnerSession | None:
     """The live owner session of this request, or None."""
     if "owner_session" not in g:
-        g.owner_session = sign_in.session_for(_token())
+        found = sign_in.session_for(_token())
+        if found is not None and sign_in.use_is_due(found):
+            found = sign_in.note_use(found)
+            db.session.commit()  # its use noted, or the session ended: kept whatever the request does next
+        g.owner_session = found
         if g.owner_session is not None:
-            sign_in.act_as_owner(g.owner_session.name)
+            sign_in.act_as_owner(g.owner_session.name, g.owner_session.id)
     return cast(OwnerSession | None, g.owner_session)
 
 
@@ -59,12 +64,12 @@ def owned_community(community_id: int) -> MyCommunity:
     return my_community(community_id, signed_in().owner_lookups)
 
 
-def set_cookie(response: Any, token: str) -> Any:
-    days = int(current_app.config.get("OWNER_SESSION_DAYS", 30))
+def set_cookie(response: Any, token: str, *, lasting: bool = True) -> Any:
+    """The session's cookie: for its 30 days (``lasting``), or until the browser closes (a letter's sign-in)."""
     response.set_cookie(
         COOKIE,
         token,
-        max_age=days * 86400,
+        max_age=sign_in.session_days() * 86400 if lasting else None,
         httponly=True,
         samesite="Lax",
         secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),

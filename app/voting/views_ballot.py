@@ -500,7 +500,7 @@ def verify() -> Any:
     db.session.commit()
     _mark_verified(*ids)
     response = redirect(url_for("ballot.page"))
-    return set_cookie(response, signed.token) if signed is not None else response
+    return set_cookie(response, signed.token, lasting=False) if signed is not None else response
 
 
 @bp.route("/v/send-code", methods=["GET", "POST"])

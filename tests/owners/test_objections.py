@@ -58,12 +58,18 @@ def test_an_owner_objects_to_an_area_and_reads_the_answer_and_the_corrected_roll
     # the group accepts it in its queue: a corrected version
     version = latest_roll(world.first)
     unit = next(u for u in version.units if u.label == person.units[0])
-    roll.accept_objection(objection, "已核对产权证，更正面积", unit.id, "95.50", unit.status, world.official.id)
+    corrected = roll.accept_objection(
+        objection, "已核对产权证，更正面积", unit.id, "95.50", unit.status, world.official.id
+    )
     db.session.commit()
     page = client.get(f"/owner/communities/{world.first.id}").get_data(as_text=True)
     assert 'data-status="accepted"' in page
     assert "已核对产权证" in page
-    assert "95.50" in page  # the corrected roll shows the new area
+    assert "面积95.50平方米" not in page  # a corrected version nobody has published is nobody's roll yet …
+    roll.publish_version(corrected, today(), world.official.id)
+    db.session.commit()
+    page = client.get(f"/owner/communities/{world.first.id}").get_data(as_text=True)
+    assert "面积95.50平方米" in page  # … once published, the owner's entry shows the new area
     # the photo is the owner's, and the staff's who answer; nobody else's
     assert client.get(f"/owner/objections/roll/{objection.id}/photo").status_code == 200
     other = client.application.test_client()

@@ -127,3 +127,42 @@ def test_the_console_backends_sign_in_codes_are_read_by_an_administrator_only(cl
     page = client.get("/owner-messages").get_data(as_text=True)
     assert code in page
     assert world.shared.phone not in page  # the number masked
+
+
+def test_a_number_recorded_for_many_owners_signs_nobody_in(client, world):
+    from app.privacy import phone_lookup
+    from app.roll.models import RollOwner, RollUnit
+    from tests.owners.helpers import latest_roll
+
+    version = latest_roll(world.first)
+    rows = db.session.scalars(
+        select(RollOwner)
+        .join(RollUnit, RollOwner.roll_unit_id == RollUnit.id)
+        .where(RollUnit.roll_version_id == version.id)
+    ).all()
+    for owner in rows[: sign_in.MAX_OWNERS_PER_NUMBER + 2]:  # the property office's number, typed for everyone
+        owner.phone_lookup = phone_lookup("13900000000")
+    db.session.commit()
+    response = _post(client, "/owner/sign-in", {"phone": "13900000000"})
+    assert response.status_code == 409
+    assert db.session.scalars(select(OwnerSignInCode)).first() is None
+
+
+def test_a_session_ends_when_its_number_leaves_the_roll(client, world, pinned_clock):
+    from app.roll.models import RollOwner
+
+    _post(client, "/owner/sign-in", {"phone": world.shared.phone})
+    _post(client, "/owner/sign-in/code", {"code": _code_sent()})
+    assert client.get("/owner?all=1").status_code == 200
+    for owner in db.session.scalars(select(RollOwner).where(RollOwner.id_number_lookup == world.shared.lookup)):
+        owner.phone_lookup = None  # the group corrected the number on the roll
+    db.session.commit()
+    pinned_clock.shift(sign_in.SEEN_EVERY.total_seconds() + 1)
+    assert client.get("/owner?all=1").status_code == 302  # checked again: signed out
+    db.session.expire_all()
+    assert db.session.scalars(select(OwnerSession)).one().revoked_at is not None
+
+
+def test_a_letters_session_is_short_and_ends_with_the_browser(world):
+    signed = sign_in.open_session("letter", ["x"], "业主")
+    assert signed.session.expires_at - signed.session.created_at == sign_in.LETTER_SESSION
