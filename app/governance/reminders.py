@@ -93,8 +93,10 @@ def _committee_clocks(body: GoverningBody) -> list[Clock]:
     return found
 
 
-def send_reminders(on: date) -> int:
-    """Write the reminders due on ``on`` for every community, each at most once; how many were written."""
+def send_reminders(on: date, *, commit_each: bool = False) -> int:
+    """Write the reminders due on ``on`` for every community, each at most once; how many were written.
+    ``commit_each`` (the beat task): commit after each community, so that its audit chain is not held while the others
+    are reminded (app.audit.services: one chain per community)."""
     written = 0
     for community in db.session.scalars(select(Community).where(Community.governance.in_(("committee", "pmc")))):
         for clock in clocks(community):
@@ -134,6 +136,8 @@ def send_reminders(on: date) -> int:
                 community_id=community.id,
             )
             written += 1
+        if commit_each:
+            db.session.commit()
     return written
 
 

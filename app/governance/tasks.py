@@ -12,7 +12,7 @@ from app.roll.services import today
 @shared_task(name="app.governance.tasks.send_governance_reminders")
 def send_governance_reminders() -> int:
     try:
-        written = reminders.send_reminders(today())
+        written = reminders.send_reminders(today(), commit_each=True)
         db.session.commit()
         return written
     finally:

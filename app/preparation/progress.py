@@ -194,12 +194,13 @@ def reminder_lead(days_left: int) -> int | None:
     return next((lead for lead in sorted(REMINDER_LEADS) if days_left <= lead), None)
 
 
-def send_reminders(on: date | None = None) -> int:
+def send_reminders(on: date | None = None, *, commit_each: bool = False) -> int:
     """Write the reminders due on ``on`` (today) for every running preparation, each at most once; returns how many.
 
     A reminder is due when a clock whose event has not happened comes within 7 days, then within 1 day of its due
     date, and once when it is overdue (`reminder_lead`). Idempotent: running it twice on a day writes nothing the
-    second time.
+    second time. ``commit_each`` (the beat task): commit after each preparation, so that its community's audit chain
+    is not held while the others are reminded (app.audit.services: one chain per community).
     """
     on = on or today()
     written = 0
@@ -236,6 +237,8 @@ def send_reminders(on: date | None = None) -> int:
                 **scope(community),
             )
             written += 1
+        if commit_each:
+            db.session.commit()
     return written
 
 

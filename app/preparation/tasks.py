@@ -12,7 +12,7 @@ from app.preparation.progress import send_reminders
 def send_preparation_reminders() -> int:
     """Write the reminders due today and commit; returns how many were written."""
     try:
-        written = send_reminders()
+        written = send_reminders(commit_each=True)
         db.session.commit()
         return written
     finally:
