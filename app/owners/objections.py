@@ -130,6 +130,14 @@ def _photo(photo: bytes | None) -> bytes | None:
     return reencoded_jpeg(photo, PHOTO_SIDE) if photo else None
 
 
+def _owners(objection: Any, mine: MyCommunity, photo: bytes | None) -> Any:
+    """The objection a staff service recorded, marked as filed by its owner, with its photo."""
+    objection.owner_lookup, objection.photo = mine.owner_lookup, photo
+    objection.photo_type = "image/jpeg" if photo else None
+    db.session.flush()
+    return objection
+
+
 def _closed(message: Any) -> DomainError:
     return DomainError("objections_closed", message, status=409)
 
@@ -143,10 +151,7 @@ def file_roll_objection(
         raise _closed(_l("No roll notice runs today: objections to the roll are taken while it is published."))
     photo_data = _photo(photo)
     objection = roll_services.record_objection(version, _my_unit(mine, unit_label), mine.name, text, None)
-    objection.owner_lookup, objection.photo = mine.owner_lookup, photo_data
-    objection.photo_type = "image/jpeg" if photo_data else None
-    db.session.flush()
-    return objection
+    return _owners(objection, mine, photo_data)
 
 
 def file_notice_objection(
@@ -158,10 +163,7 @@ def file_notice_objection(
         raise _closed(_l("This notice takes no more objections."))
     photo_data = _photo(photo)
     objection = notice_services.record_objection(notice, mine.name, _my_unit(mine, unit_label), text, None)
-    objection.owner_lookup, objection.photo = mine.owner_lookup, photo_data
-    objection.photo_type = "image/jpeg" if photo_data else None
-    db.session.flush()
-    return objection
+    return _owners(objection, mine, photo_data)
 
 
 def file_result_objection(
@@ -174,10 +176,7 @@ def file_result_objection(
     photo_data = _photo(photo)
     objector = f"{mine.name}（{_my_unit(mine, unit_label)}）"
     objection = certification.record_objection(result, objector, text, today, None)
-    objection.owner_lookup, objection.photo = mine.owner_lookup, photo_data
-    objection.photo_type = "image/jpeg" if photo_data else None
-    db.session.flush()
-    return objection
+    return _owners(objection, mine, photo_data)
 
 
 def _recorded(kind: str, objection: RollObjection | NoticeObjection, subject: str) -> FiledObjection:
