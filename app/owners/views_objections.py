@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from app.audit import services as audit
 from app.auth import permissions
 from app.errors import DomainError
 from app.extensions import db, limiter
@@ -125,7 +126,17 @@ def staff_photo(kind: str, objection_id: int) -> Any:
         abort(404)
     community = community_in_scope(objections.community_of_objection(kind, objection))
     if not (
-        permissions.can_prepare_community(current_user, community) or acting.can_act_for_office(current_user, community)
+        permissions.can_reveal_personal_data(current_user, community)
+        or acting.can_act_for_office(current_user, community, chair=True)
     ):
         abort(403)
+    audit.record(
+        "objection.photo_view",
+        f"{kind}_objection",
+        objection.id,
+        {},
+        township_id=community.township_id,
+        community_id=community.id,
+    )
+    db.session.commit()
     return _photo_response(objection)

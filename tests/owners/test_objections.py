@@ -166,3 +166,26 @@ def test_an_owner_sees_their_ballot_and_objects_to_the_published_result(app, cli
     objection = db.session.scalars(select(ResultObjection)).one()
     assert objection.owner_lookup == person.lookup
     assert person.units[0] in objection.objector
+
+
+def test_an_objections_photo_is_for_those_who_may_see_personal_data_and_each_view_is_audited(client, auth, world):
+    from app.audit.models import AuditEvent
+    from app.auth.models import Role
+    from tests.factories import gen_member
+
+    sign_in_as(client, world.shared.lookup)
+    url = f"/owner/communities/{world.first.id}/objections/roll"
+    _file(
+        client, url, {"unit_label": world.shared.units[0], "text": "面积有误", "photo": (io.BytesIO(_jpeg()), "a.jpg")}
+    )
+    objection = db.session.scalars(select(RollObjection).where(RollObjection.owner_lookup.is_not(None))).one()
+    gen_member(world.first, "photo-observer", role=Role.OBSERVER)
+    db.session.commit()
+    auth.login("photo-observer")
+    assert client.get(f"/objections/roll/{objection.id}/photo").status_code in (403, 404)
+    auth.logout()
+    auth.login("owner-official")
+    assert client.get(f"/objections/roll/{objection.id}/photo").status_code == 200
+    db.session.expire_all()
+    viewed = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "objection.photo_view")).all()
+    assert [event.object_id for event in viewed] == [str(objection.id)]

@@ -205,3 +205,16 @@ def test_the_body_answers_a_reached_proposal_with_a_meeting_announced_since(app,
     petitions.record_convened(petition, meeting, world.official.id)
     assert (petition.status, petition.convened_meeting_id) == ("convened", meeting.id)
     assert [c for c in reminders.clocks(world.first) if c.clock == "petition"] == []
+
+
+def test_who_signed_is_for_those_who_act_on_it_not_tellers(app, client, auth, world):
+    from app.auth.models import Role
+    from tests.factories import gen_member
+
+    gen_member(world.first, "petition-teller", role=Role.TELLER)
+    db.session.commit()
+    auth.login("petition-teller")
+    assert client.get(f"/communities/{world.first.id}/petitions").status_code == 403
+    auth.logout()
+    auth.login("owner-official")
+    assert client.get(f"/communities/{world.first.id}/petitions").status_code == 200
