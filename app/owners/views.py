@@ -16,7 +16,7 @@ from app.owners import overview as owner_overview
 from app.owners import petitions
 from app.owners import sign_in as owner_sign_in
 from app.owners.forms import CodeForm, PhoneForm, SignOutForm
-from app.owners.identity import my_communities
+from app.owners.identity import latest_versions_with, my_communities
 from app.owners.objections import KIND_LABELS
 from app.owners.web import (
     clear_cookie,
@@ -120,7 +120,7 @@ def community(community_id: int) -> Any:
         public_record=url_for("transparency.public", token=mine.community.public_token)
         if mine.community.public_token
         else None,
-        several=len(my_communities(owner.owner_lookups)) > 1,
+        several=len(latest_versions_with(owner.owner_lookups)) > 1,  # the count only: no units loaded
         greeting=mask_name(mine.name),
         petition_status=petitions.STATUS_LABELS,
         nominations_open=petitions.open_pool(mine.community) is not None,
