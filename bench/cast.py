@@ -50,13 +50,14 @@ from __future__ import annotations
 
 import argparse
 import base64
+import json
 import os
 import platform
-import queue
 import random
 import re
 import resource
 import secrets
+import select
 import signal
 import socket
 import subprocess
@@ -68,17 +69,29 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, replace
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
+
+if TYPE_CHECKING:
+    from http_floor import FloorFigures
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 import requests  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
+from ballot_sequence import (  # noqa: E402
+    STEPS,
+    Form,
+    Letter,
+    Outcome,
+    Reply,
+    vote,
+)
 
 SEED = 2026
 SIZES = {"buildings": 14, "floors": 18, "entrances": 2, "rooms_per_floor": 6}
@@ -90,6 +103,7 @@ SEATS = 7
 CANDIDATES = 9
 TARGET_RATE = 300.0
 TARGET_P99_MS = 250.0
+TARGET_FLOOR_RATIO = 3.0  # issue 21: worker CPU per ballot at most 3× the do-nothing app's on the same harness
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/test"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/13"  # production needs one; nothing on the voter's path writes to it
 APPLICATION_NAME = "gongjue_bench_cast"  # names gunicorn's connections in pg_stat_activity
@@ -99,13 +113,6 @@ READY_TIMEOUT_S = 30  # gunicorn answering /healthz
 RUN_TIMEOUT_S = 900  # every client thread finished
 STOP_TIMEOUT_S = 10  # gunicorn after SIGTERM
 SAMPLE_EVERY_S = 0.02
-
-STEPS = ("link", "verify form", "verify", "ballot form", "review", "cast", "receipt", "stylesheet")
-CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-HIDDEN_CHOICE = re.compile(r'type="hidden" name="(m\d+)" value="([^"]*)"')
-RECEIPT_CODE = re.compile(r"data-receipt-code>([^<]+)<")
-STYLESHEET = re.compile(r'<link rel="stylesheet" href="([^"]+)"')
-MAX_AGE = re.compile(r"\bmax-age=[1-9]")
 
 
 # --- the machine, the database, the processes ------------------------------------------------------------------------
@@ -299,17 +306,6 @@ def start_gunicorn(
 
 
 @dataclass(frozen=True)
-class Letter:
-    """What a voter's letter and memory carry: the link's token and the ID tail; and the choices they will make."""
-
-    voter_id: int
-    token: str
-    id_tail: str
-    form: list[tuple[str, str]]  # the ballot form's fields as the phone sends them
-    expected: dict[str, Any]  # Ballot.choices once stored
-
-
-@dataclass(frozen=True)
 class Plan:
     meeting_id: int
     letters: list[Letter]
@@ -338,12 +334,13 @@ def make_meeting() -> Plan:
     from app.db_types import utcnow
     from app.demo.roll_generator import generate_demo_roll
     from app.extensions import db
+    from app.preparation.models import Candidate
     from app.privacy import lookup_hash
     from app.roll import services as roll_services
     from app.roll.services import today
     from app.roll.versions import create_version
-    from app.voting import credentials, meetings
-    from app.voting.models import Matter, MatterCandidate, Meeting, MeetingVoter
+    from app.voting import announcement, credentials, meetings
+    from app.voting.models import Matter, Meeting, MeetingVoter
 
     units = generate_demo_roll(SEED, **SIZES)
     owners = [owner for unit in units for owner in unit.owners]
@@ -370,15 +367,32 @@ def make_meeting() -> Plan:
                 title="选举第一届业主委员会委员、候补委员",
                 seats=SEATS,
                 max_alternates=2,
-                candidates=[
-                    MatterCandidate(position=i, name=o.name, unit_labels=f"{i}幢", statement="愿意为业主服务。")
-                    for i, o in enumerate(owners[:CANDIDATES], start=1)
-                ],
             ),
         ],
     )
     db.session.add(meeting)
     db.session.flush()
+    accepted = [  # nominated, vetted and approved (the pipeline is app/preparation's; tests/preparation covers it)
+        Candidate(
+            meeting_id=meeting.id,
+            owner_lookup=lookup_hash(owner.id_number),
+            name=owner.name,
+            unit_labels=f"{i}幢",
+            route="self",
+            nominated_on=today(),
+            statement="愿意为业主服务。",
+            status="accepted",
+            declaration_made=True,
+            property_company_tie=False,
+        )
+        for i, owner in enumerate(owners[:CANDIDATES], start=1)
+    ]
+    db.session.add_all(accepted)
+    db.session.flush()
+    meeting.matters[2].candidates = meetings.ballot_candidates(accepted)
+    db.session.flush()
+    announced = today() - timedelta(days=30)  # the 15 days and the announcement's notice have run (Shaoxing Art 13)
+    announcement.announce(meeting, announced, None, recorded_on=announced)
     meetings.open_voting(meeting, today(), None)
     motions = [m.id for m in meeting.matters if m.kind == "motion"]
     election = next(m for m in meeting.matters if m.kind == "election")
@@ -401,22 +415,6 @@ def select_voters(model: Any, meeting_id: int) -> Any:
 
 
 # --- one voter's sequence --------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Reply:
-    status: int
-    location: str
-    text: str
-    etag: str = ""
-    cache_control: str = ""
-
-
-Form = list[tuple[str, str]]
-
-
-class Transport(Protocol):
-    def send(self, method: str, path: str, form: Form | None, headers: dict[str, str]) -> Reply: ...
 
 
 class HttpPhone:
@@ -483,120 +481,38 @@ class TestClientPhone:
         )
 
 
-class Refused(Exception):
-    def __init__(self, step: str, reply: Reply):
-        super().__init__(f"{step}: {reply.status} {reply.location}")
-        self.step, self.reply = step, reply
-
-
-@dataclass
-class Outcome:
-    voter_id: int
-    started: float
-    ended: float = 0.0
-    steps: list[tuple[str, float]] = field(default_factory=list)
-    receipt_code: str | None = None
-    error: str | None = None
-
-
-def vote(phone: Transport, letter: Letter, on_step: Callable[[str], None] | None = None) -> Outcome:
-    """The seven requests of one owner's ballot and the stylesheet of each page shown, each timed; a refusal or an
-    unexpected page stops the sequence. The phone is new (no cookie, no cached stylesheet)."""
-    outcome = Outcome(letter.voter_id, time.perf_counter())
-    etag = ""
-    kept: set[str] = set()  # the browser's cache: addresses served with a lifetime (max-age) are not asked again
-
-    def request(name: str, method: str, path: str, form: Form | None, headers: dict[str, str]) -> Reply:
-        start = time.perf_counter()
-        reply = phone.send(method, path, form, headers)
-        outcome.steps.append((name, time.perf_counter() - start))
-        if on_step is not None:
-            on_step(name)
-        return reply
-
-    def step(name: str, method: str, path: str, expect: int, form: Form | None = None) -> Reply:
-        reply = request(name, method, path, form, {"Referer": "/v/ballot"} if method == "POST" else {})
-        if reply.status != expect:
-            raise Refused(name, reply)
-        if reply.status == 200:
-            stylesheet(reply)
-        return reply
-
-    def stylesheet(page: Reply) -> None:
-        """The page's stylesheet, as a browser gets it: kept without asking while its max-age lasts (the app gives its
-        fingerprinted address a year), else revalidated with its ETag (a 304) on every page."""
-        nonlocal etag
-        link = STYLESHEET.search(page.text)
-        if link is None:
-            raise Refused("stylesheet (no link)", page)
-        if link.group(1) in kept:
-            return
-        reply = request("stylesheet", "GET", link.group(1), None, {"If-None-Match": etag} if etag else {})
-        if reply.status not in (200, 304):
-            raise Refused("stylesheet", reply)
-        etag = reply.etag or etag
-        if MAX_AGE.search(reply.cache_control):
-            kept.add(link.group(1))
-
-    def csrf(reply: Reply, name: str) -> str:
-        match = CSRF_FIELD.search(reply.text)
-        if match is None:
-            raise Refused(f"{name} (no CSRF token)", reply)
-        return match.group(1)
-
+def run_load(job: dict[str, Any], folder: Path, on_warm: Callable[[], None]) -> dict[str, Any]:
+    """bench/load.py on ``job``: its warm-up, then ``on_warm()`` (the server's counters are read while the phones
+    wait), then the timed part; its result (the outcomes and its own CPU seconds). Every wait is bounded."""
+    job_file, result_file = folder / "load-job.json", folder / "load-result.json"
+    job_file.write_text(json.dumps(job))
+    popen = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "load.py"), str(job_file), str(result_file)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    if popen.stdin is None or popen.stdout is None:  # pipes asked for above; for the type checker
+        raise SystemExit("the load generator has no pipes")
     try:
-        step("link", "GET", f"/v?t={letter.token}", 302)
-        page = step("verify form", "GET", "/v/ballot", 200)
-        answer = [("csrf_token", csrf(page, "verify form")), ("answer", letter.id_tail)]
-        step("verify", "POST", "/v/verify", 302, answer)
-        page = step("ballot form", "GET", "/v/ballot", 200)
-        page = step("review", "POST", "/v/review", 200, [("csrf_token", csrf(page, "ballot form")), *letter.form])
-        hidden = HIDDEN_CHOICE.findall(page.text)
-        reply = step("cast", "POST", "/v/cast", 302, [("csrf_token", csrf(page, "review")), *hidden])
-        if not reply.location.endswith("/v/receipt"):
-            raise Refused("cast (not to the receipt)", reply)
-        page = step("receipt", "GET", "/v/receipt", 200)
-        match = RECEIPT_CODE.search(page.text)
-        if match is None:
-            raise Refused("receipt (no code)", page)
-        outcome.receipt_code = match.group(1).strip()
-    except Refused as refused:
-        outcome.error = str(refused)
-    except requests.RequestException as error:
-        outcome.error = f"step {len(outcome.steps) + 1}: {type(error).__name__}: {error}"
-    outcome.ended = time.perf_counter()
-    return outcome
+        ready, _, _ = select.select([popen.stdout], [], [], RUN_TIMEOUT_S)
+        if not ready or popen.stdout.readline().strip() != "warm":
+            raise SystemExit(f"the load generator did not finish its warm-up within {RUN_TIMEOUT_S} s")
+        on_warm()
+        popen.stdin.write("go\n")
+        popen.stdin.flush()
+        popen.wait(timeout=RUN_TIMEOUT_S)
+    finally:
+        if popen.poll() is None:
+            popen.kill()
+            popen.wait(timeout=STOP_TIMEOUT_S)
+    if popen.returncode != 0:
+        raise SystemExit(f"the load generator exited with {popen.returncode}")
+    return json.loads(result_file.read_text())
 
 
-def run_clients(port: int, letters: list[Letter], clients: int) -> list[Outcome]:
-    """`clients` threads, each a phone taking voters from one queue until it is empty."""
-    work: queue.SimpleQueue[Letter] = queue.SimpleQueue()
-    for letter in letters:
-        work.put(letter)
-    outcomes: list[Outcome] = []
-    lock = threading.Lock()
-
-    def client() -> None:
-        phone = HttpPhone(port)
-        while True:
-            try:
-                letter = work.get_nowait()
-            except queue.Empty:
-                return
-            phone.forget()
-            outcome = vote(phone, letter)
-            with lock:
-                outcomes.append(outcome)
-
-    threads = [threading.Thread(target=client, name=f"phone-{n}", daemon=True) for n in range(clients)]
-    for thread in threads:
-        thread.start()
-    deadline = time.monotonic() + RUN_TIMEOUT_S
-    for thread in threads:
-        thread.join(timeout=max(deadline - time.monotonic(), 0.1))
-    if any(thread.is_alive() for thread in threads):
-        raise SystemExit(f"the clients did not finish within {RUN_TIMEOUT_S} s")
-    return outcomes
+def outcomes_of(result: dict[str, Any], part: str) -> list[Outcome]:
+    return [Outcome(**{**row, "steps": [tuple(step) for step in row["steps"]]}) for row in result[part]]
 
 
 @dataclass(frozen=True)
@@ -709,9 +625,9 @@ def explain(app: Any, letters: list[Letter]) -> Explained:
 
     lock_chain = audit_services._lock_chain
 
-    def timed_lock() -> None:
+    def timed_lock(chain: int) -> None:
         nonlocal locked_at
-        lock_chain()
+        lock_chain(chain)
         locked_at = locked_at or time.perf_counter()
 
     def released(*_: Any) -> None:
@@ -740,7 +656,8 @@ def explain(app: Any, letters: list[Letter]) -> Explained:
         sa.event.remove(Session, "after_rollback", released)
         sa.event.remove(Session, "after_commit", released)
         sa.event.remove(engine, "before_cursor_execute", count)
-    return Explained({name: (median(counted[name]), median(timed[name])) for name in STEPS}, holds, outcomes)
+    steps = {name: (median(counted[name]), median(timed[name])) for name in STEPS if timed[name]}
+    return Explained(steps, holds, outcomes)
 
 
 # --- figures ---------------------------------------------------------------------------------------------------------
@@ -802,9 +719,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=CLIENTS, help="concurrent phones")
     parser.add_argument("--workers", type=int, default=WORKERS, help="gunicorn's sync workers")
     parser.add_argument("--voters", type=int, help="time only this many ballots (default: every voter left)")
+    parser.add_argument("--no-floor", action="store_true", help="skip the do-nothing app's run on the same harness")
     args = parser.parse_args()
-
     from flask_migrate import upgrade
+    from http_floor import measure as measure_floor
 
     from app import create_app
     from app.extensions import db
@@ -837,16 +755,32 @@ def main() -> None:
             timed = timed[: args.voters] if args.voters else timed
 
             server = start_gunicorn(url, args.redis_url, secret_key, data_key, Path(folder), args.workers)
+            counters: dict[str, Any] = {}
+
+            def on_warm() -> None:
+                counters["workers"] = process_tree(server.popen.pid)[1:]
+                counters["database"] = backend_pids(args.database_url)
+                counters["before"] = Usage.now(counters["workers"], counters["database"])
+                counters["activity"] = ActivitySampler(args.database_url).__enter__()
+
+            job = {
+                "mode": "ballots",
+                "port": server.port,
+                "clients": args.clients,
+                "warmup": [asdict(letter) for letter in warmup],
+                "timed": [asdict(letter) for letter in timed],
+            }
             try:
-                outcomes += run_clients(server.port, warmup, args.clients)
-                workers = process_tree(server.popen.pid)[1:]
-                database = backend_pids(args.database_url)
-                before = Usage.now(workers, database)
-                with ActivitySampler(args.database_url) as activity:
-                    measured = run_clients(server.port, timed, args.clients)
-                usage = Usage.now(workers, database).minus(before)
+                result = run_load(job, Path(folder), on_warm)
+                usage = Usage.now(counters["workers"], counters["database"]).minus(counters["before"])
+                usage = replace(usage, client_cpu=result["cpu_seconds"])
             finally:
+                if "activity" in counters:
+                    counters["activity"].__exit__(None, None, None)
                 server.stop()
+            outcomes += outcomes_of(result, "warmup")
+            measured = outcomes_of(result, "timed")
+            activity = counters["activity"]
             with app.app_context():
                 problems = check_ballots(plan, outcomes + measured, server.access_log)
                 db.session.remove()
@@ -854,8 +788,9 @@ def main() -> None:
         finally:
             with app.app_context():
                 db.engine.dispose()
+        floor = None if args.no_floor else measure_floor(args.workers, args.clients, len(measured), Path(folder))
 
-    report(args, plan, setup_seconds, explained, measured, usage, activity, problems, access_lines)
+    report(args, plan, setup_seconds, explained, measured, usage, activity, problems, access_lines, floor)
 
 
 def report(
@@ -868,6 +803,7 @@ def report(
     activity: ActivitySampler,
     problems: list[str],
     access_lines: int,
+    floor: FloorFigures | None,
 ) -> None:
     done = [o for o in measured if o.error is None]
     failed = [o for o in measured if o.error is not None]
@@ -885,7 +821,7 @@ def report(
         f"3 matters; set up in {setup_seconds:.1f} s"
     )
     print(
-        f"Load: gunicorn --workers {args.workers} (sync, production mode), {args.clients} client threads; "
+        f"Load: gunicorn --workers {args.workers} (sync, production mode), {args.clients} phones (bench/load.py); "
         f"{EXPLAIN_VOTERS} ballots in-process first, then {WARMUP_PER_CLIENT * args.clients} to warm up, "
         f"then {len(measured):,} timed"
     )
@@ -900,9 +836,9 @@ def report(
         )
         print(f"  final POST /v/cast alone:     p50 {ms(percentile(final, 50))}, p99 {ms(percentile(final, 99))}")
         print("  each request over HTTP under load | in-process, one at a time: SQL statements and time (medians)")
-        for n, name in enumerate(STEPS):
+        for n, name in enumerate(name for name in STEPS if times[name]):
             label = f"{n + 1}. {name}" if name != "stylesheet" else f"   stylesheet ×{len(times[name]) // len(done)}"
-            statements, alone = explained.steps[name]
+            statements, alone = explained.steps.get(name, (0, 0.0))
             print(
                 f"    {label:<17} p50 {ms(percentile(times[name], 50)):>7}, p99 {ms(percentile(times[name], 99)):>7}"
                 f"   | {statements:>4.0f} statements, {alone:5.1f} ms"
@@ -910,12 +846,26 @@ def report(
     per_ballot = 1000 / max(len(done), 1)
     print("CPU during the timed run (seconds, and per ballot)")
     for label, seconds in (
-        ("clients (this process)", usage.client_cpu),
+        ("phones (bench/load.py)", usage.client_cpu),
         ("gunicorn workers", usage.worker_cpu),
         ("PostgreSQL (their backends)", usage.database_cpu),
     ):
         print(f"  {label:<27} {seconds:6.1f} s   {seconds * per_ballot:5.1f} ms/ballot")
     print(f"  of {wall * (os.cpu_count() or 1):.1f} s available ({os.cpu_count()} cores × {wall:.1f} s)")
+    worker_ms = usage.worker_cpu * per_ballot
+    if floor is not None:
+        print(
+            f"The floor, same harness and workers, same run (bench/http_floor.py: {floor.ballots:,} ballots of "
+            f"{floor.requests_per_ballot} requests to an app that does nothing): {floor.rate:.1f} ballots/s, "
+            f"p50 {ms(floor.p50)}, p99 {ms(floor.p99)}; workers {floor.worker_ms:.1f} ms/ballot "
+            f"({floor.worker_ms / floor.requests_per_ballot:.2f} ms/request), phones {floor.client_ms:.1f} ms/ballot"
+        )
+        ratio = worker_ms / floor.worker_ms
+        verdict = "met" if ratio <= TARGET_FLOOR_RATIO else "NOT met"
+        print(
+            f"  worker CPU per ballot ÷ the floor's: {worker_ms:.1f} ÷ {floor.worker_ms:.1f} = {ratio:.1f} "
+            f"(target ≤ {TARGET_FLOOR_RATIO:.0f}: {verdict})"
+        )
     workers = args.workers
     blocked = usage.wall * workers - usage.worker_running - usage.worker_queued
     print(f"The {workers} gunicorn workers' time ({workers} × {usage.wall:.1f} s, /proc/<pid>/schedstat)")

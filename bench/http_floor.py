@@ -1,14 +1,14 @@
 """The floor under bench/cast.py: the same harness against a Flask app that does nothing.
 
-Run: `.venv/bin/python bench/http_floor.py` (from the project root; no database needed). Figures go into
-docs/performance.md next to the casting figures.
+Run: `.venv/bin/python bench/http_floor.py` (from the project root; no database needed). bench/cast.py also runs it
+at the end of its own run, with the same workers and phones, and prints the ratio of the two CPU costs per ballot.
 
 gunicorn (`--workers 2`, sync, as bench/cast.py starts it) serves this file's `app`: one Flask route that returns a
-fixed 4 KB page, with no database, no session, no template and no audit. 32 client threads (requests, as in
-bench/cast.py) each run "ballots" of 8 requests, the number one owner's ballot takes over HTTP once the stylesheet
-is cached (bench/cast.py: 7 steps and one stylesheet). What it prints is the most ballots per second that this
-machine, this server model and this load generator could give if the app's own work cost nothing: a ceiling that
-the casting target (300 ballots/s) can be compared with.
+fixed 4 KB page, with no database, no session, no template and no audit. The phones of bench/load.py (32 gevent
+greenlets in one process) each run "ballots" of 8 requests: the number one owner's ballot took over HTTP when the
+figure was set (issue 21: seven steps and one stylesheet), kept as the yardstick even where the ballot now takes
+fewer. What it prints is the cost of a ballot's worth of HTTP requests to this machine, this server model and this
+load generator if the app's own work cost nothing.
 """
 
 from __future__ import annotations
@@ -19,16 +19,17 @@ import platform
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from contextlib import suppress
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import requests
 from flask import Flask
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from cast import cpu_seconds, free_port, process_tree
+from cast import cpu_seconds, free_port, outcomes_of, percentile, process_tree, run_load
 
 REQUESTS_PER_BALLOT = 8
 PAGE = "<!doctype html><title>x</title>" + "x" * 4000
@@ -74,35 +75,55 @@ def start(workers: int, folder: Path) -> tuple[subprocess.Popen[bytes], int]:
         time.sleep(0.05)  # between polls; the answer decides readiness
 
 
-def run(port: int, clients: int, ballots: int) -> tuple[float, list[float]]:
-    """`ballots` sequences of REQUESTS_PER_BALLOT requests over `clients` threads; wall seconds and each duration."""
-    remaining = [ballots]
-    lock = threading.Lock()
-    durations: list[float] = []
+@dataclass(frozen=True)
+class FloorFigures:
+    ballots: int
+    requests_per_ballot: int
+    rate: float  # ballots per second
+    p50: float  # seconds, of a ballot's requests
+    p99: float
+    worker_ms: float  # gunicorn workers' CPU per ballot
+    client_ms: float  # the load generator's CPU per ballot
 
-    def client() -> None:
-        http = requests.Session()
-        http.trust_env = False
-        while True:
-            with lock:
-                if remaining[0] == 0:
-                    return
-                remaining[0] -= 1
-            start = time.perf_counter()
-            for _ in range(REQUESTS_PER_BALLOT):
-                response = http.get(f"http://127.0.0.1:{port}/", timeout=30)
-                if response.status_code != 200:
-                    raise SystemExit(f"unexpected {response.status_code}")
-            with lock:
-                durations.append(time.perf_counter() - start)
 
-    threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
-    start = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return time.perf_counter() - start, durations
+def measure(workers: int, clients: int, ballots: int, folder: Path) -> FloorFigures:
+    """The do-nothing app under bench/load.py's phones: `ballots` timed after two per phone to warm up."""
+    popen, port = start(workers, folder)
+    counters: dict[str, Any] = {}
+
+    def on_warm() -> None:
+        counters["workers"] = process_tree(popen.pid)[1:]
+        counters["before"] = cpu_seconds(counters["workers"])
+
+    job = {
+        "mode": "floor",
+        "port": port,
+        "clients": clients,
+        "warmup": clients * 2,
+        "timed": ballots,
+        "requests_per_ballot": REQUESTS_PER_BALLOT,
+    }
+    try:
+        result = run_load(job, folder, on_warm)
+        worker = cpu_seconds(counters["workers"]) - counters["before"]
+    finally:
+        popen.terminate()
+        popen.wait(timeout=10)
+    timed = outcomes_of(result, "timed")
+    failed = [outcome for outcome in timed if outcome.error]
+    if failed:
+        raise SystemExit(f"{len(failed)} of the floor's ballots failed: {failed[0].error}")
+    durations = [outcome.ended - outcome.started for outcome in timed]
+    wall = max(outcome.ended for outcome in timed) - min(outcome.started for outcome in timed)
+    return FloorFigures(
+        ballots,
+        REQUESTS_PER_BALLOT,
+        ballots / wall,
+        percentile(durations, 50),
+        percentile(durations, 99),
+        worker / ballots * 1000,
+        result["cpu_seconds"] / ballots * 1000,
+    )
 
 
 def main() -> None:
@@ -112,24 +133,12 @@ def main() -> None:
     parser.add_argument("--ballots", type=int, default=2000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        popen, port = start(args.workers, Path(folder))
-        try:
-            run(port, args.clients, args.clients * 2)  # warm-up
-            workers = process_tree(popen.pid)[1:]
-            own_before, workers_before = time.process_time(), cpu_seconds(workers)
-            wall, durations = run(port, args.clients, args.ballots)
-            own, worker = time.process_time() - own_before, cpu_seconds(workers) - workers_before
-        finally:
-            popen.terminate()
-            popen.wait(timeout=10)
-    durations.sort()
-    p99 = durations[min(len(durations) - 1, int(len(durations) * 0.99))]
-    print(f"{args.ballots} ballots of {REQUESTS_PER_BALLOT} requests to a do-nothing app, {args.clients} phones")
-    print(f"  ballots per second            {args.ballots / wall:8.1f}")
-    print(f"  requests per second           {args.ballots * REQUESTS_PER_BALLOT / wall:8.1f}")
-    print(f"  p50 / p99 of a ballot         {durations[len(durations) // 2] * 1000:.0f} / {p99 * 1000:.0f} ms")
-    clients_ms, workers_ms = own / args.ballots * 1000, worker / args.ballots * 1000
-    print(f"  CPU per ballot: clients {clients_ms:.1f} ms, workers {workers_ms:.1f} ms")
+        floor = measure(args.workers, args.clients, args.ballots, Path(folder))
+    print(f"{floor.ballots} ballots of {floor.requests_per_ballot} requests to a do-nothing app, {args.clients} phones")
+    print(f"  ballots per second            {floor.rate:8.1f}")
+    print(f"  requests per second           {floor.rate * floor.requests_per_ballot:8.1f}")
+    print(f"  p50 / p99 of a ballot         {floor.p50 * 1000:.0f} / {floor.p99 * 1000:.0f} ms")
+    print(f"  CPU per ballot: phones {floor.client_ms:.1f} ms, workers {floor.worker_ms:.1f} ms")
     print(f"Machine: {platform.platform()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}")
 
 
