@@ -24,7 +24,9 @@ from typing import Any, cast
 
 from flask import g, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import func, select, text
+from sqlalchemy import event as sa_event
+from sqlalchemy import func, inspect, select, text
+from sqlalchemy.orm import Session, SessionTransaction
 
 from app.audit.models import AuditChainCheck, AuditEvent
 from app.db_types import utcnow
@@ -103,11 +105,52 @@ def _lock_chain(chain: int) -> None:
         db.session.execute(CHAIN_LOCK, {"chain": str(chain)})
 
 
+#: the chain's last link and the event's number on the platform, in one statement once the chain's lock is held
+HEAD_AND_SEQ = text(
+    "SELECT nextval('audit_event_seq'), last.chain_seq, last.hash FROM (SELECT 1) AS one LEFT JOIN "
+    "(SELECT chain_seq, hash FROM audit_events WHERE chain = :chain ORDER BY chain_seq DESC LIMIT 1) AS last ON true"
+)
+#: where a session keeps, for its transaction, the last event it appended to each chain
+HEADS_KEY = "audit_chain_heads"
+
+
 def _next_seq() -> int:
     """The event's number on the platform: PostgreSQL's sequence (no lock), else the next after the last."""
     if _is_postgresql():
         return int(db.session.scalar(text("SELECT nextval('audit_event_seq')")))
     return int(db.session.scalar(select(func.max(AuditEvent.seq))) or 0) + 1
+
+
+def _place(chain: int) -> tuple[int, int, str]:
+    """The new event's number on the platform, and the place and hash of the chain's last link.
+
+    The first event of a transaction in a chain takes the chain's lock, then reads its head with the number, in one
+    statement. On PostgreSQL the transaction's later events in the same chain extend the event it appended last,
+    which it still holds the lock behind: no second read. That event is forgotten when the transaction ends, and not
+    trusted if a savepoint's rollback took it away (it is then no longer persistent in the session). SQLite (the
+    demo, the tests) reads the head every time: the tests' sessions may share one connection, whose transactions
+    then do not exclude each other."""
+    if _is_postgresql():
+        mine = db.session.info.get(HEADS_KEY, {}).get(chain)
+        if mine is not None and inspect(mine).persistent:
+            return _next_seq(), mine.chain_seq or 0, mine.hash
+        _lock_chain(chain)
+        seq, place, digest = db.session.execute(HEAD_AND_SEQ, {"chain": chain}).one()
+        return int(seq), place or 0, digest or GENESIS_HASH
+    last = db.session.execute(
+        select(AuditEvent.chain_seq, AuditEvent.hash)
+        .where(AuditEvent.chain == chain)
+        .order_by(AuditEvent.chain_seq.desc())
+        .limit(1)
+    ).first()
+    return _next_seq(), last.chain_seq if last else 0, last.hash if last else GENESIS_HASH
+
+
+@sa_event.listens_for(Session, "after_transaction_end")
+def _forget_heads(session: Session, transaction: SessionTransaction) -> None:
+    """A transaction's heads are its own: forgotten when its outermost transaction ends (the locks go with it)."""
+    if transaction.parent is None:
+        session.info.pop(HEADS_KEY, None)
 
 
 def record(
@@ -123,17 +166,11 @@ def record(
     """Append one event for the current actor (or the system) to the chain, in the current transaction."""
     user_id, label, user = _actor()
     chain = community_id if community_id is not None else PLATFORM_CHAIN
-    _lock_chain(chain)
-    last = db.session.execute(
-        select(AuditEvent.chain_seq, AuditEvent.hash)
-        .where(AuditEvent.chain == chain)
-        .order_by(AuditEvent.chain_seq.desc())
-        .limit(1)
-    ).first()
+    seq, place, previous = _place(chain)
     event = AuditEvent(
-        seq=_next_seq(),
+        seq=seq,
         chain=chain,
-        chain_seq=(last.chain_seq + 1) if last else 1,
+        chain_seq=place + 1,
         occurred_at=utcnow(),
         actor_user_id=user_id,
         actor_label=actor_label or label,
@@ -145,11 +182,13 @@ def record(
         community_id=community_id,
         summary=summary or {},
         ip_address=request.remote_addr if has_request_context() else None,
-        previous_hash=last[1] if last else GENESIS_HASH,
+        previous_hash=previous,
     )
     event.hash = link_hash(event.previous_hash, event_payload(event))
     db.session.add(event)
     db.session.flush()
+    if _is_postgresql():
+        db.session.info.setdefault(HEADS_KEY, {})[chain] = event
     return event
 
 

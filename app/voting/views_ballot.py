@@ -2,9 +2,14 @@
 a receipt (issue 6 item 4; DOMAIN §8). Public: no account; the voter is known by the credential alone.
 
 The link ``/v?t=<token>`` is the only URL that ever carries the token: its credential goes into the session and the
-browser is sent on to ``/v/ballot`` at once, so the token leaves the address bar (and whatever is copied or shared
-from it) and is never a later page's Referer; nothing here logs, audits or renders it. The letter's typed code
-(``/v/code``) leads to the same place. The second factor is asked in every new session (the session remembers it),
+link answers at once with what ``/v/ballot`` shows (the second-factor form, for a new phone), saving the phone a
+redirect on a voting night (issue 21 item 2). That page goes out with ``Referrer-Policy: origin``: its stylesheet's
+request and its form's post carry the site's origin only, never the token (Flask-WTF's HTTPS check needs no more);
+the next page, the second factor's answer, is at another address, so the token leaves the address bar there. Nothing
+here logs, audits or renders the token. The letter's typed code (``/v/code``) leads to the same place by a redirect.
+A right second factor answers with the ballot form itself (or the receipt's redirect once voted), not a redirect to it;
+reloading that page re-sends the answer, which a verified session takes as "show my ballot page".
+The second factor is asked in every new session (the session remembers it),
 before anything about the voter's ballot is shown: whether and when they voted is the receipt's, and the receipt
 comes after the second factor (issue 19 item 6). Plain server-rendered forms, no script needed: any phone browser,
 WeChat's included, can vote (the one script, the ID tail's X key, has a no-script way round it).
@@ -411,13 +416,16 @@ def owner_error_help(status: int) -> dict[str, Any]:
 
 @bp.get("/v")
 def enter() -> Any:
-    """Open a letter's link: keep its credential in the session and leave the token behind (a redirect)."""
+    """Open a letter's link: keep its credential in the session and answer with the voter's page (module docstring:
+    the token goes no further than this address)."""
     token = request.args.get("t", "")[:200]
     credential = credentials.find(token=token)
     if credential is None:
         return _ended_page(_revoked(token=token))
     _remember(credential)
-    return redirect(url_for("ballot.page"))
+    response = current_app.make_response(page())
+    response.headers["Referrer-Policy"] = "origin"
+    return response
 
 
 @bp.route("/v/code", methods=["GET", "POST"])
@@ -499,7 +507,7 @@ def verify() -> Any:
     ids = voting.credential.id, voting.meeting.id  # read before the commit expires them
     db.session.commit()
     _mark_verified(*ids)
-    response = redirect(url_for("ballot.page"))
+    response = current_app.make_response(page())  # the ballot form itself: one request fewer than a redirect to it
     return set_cookie(response, signed.token, lasting=False) if signed is not None else response
 
 
@@ -618,9 +626,11 @@ def _note(result: ballots.Cast, voting: Voting, choices: dict[str, Any]) -> None
     """Tell the receipt page, once, that this submission did not count (issue 18 item 4): another ballot was there
     first (paper, a proxy, another phone or link, or this link's earlier ballot with other choices). Not for a
     ballot stored now, nor for the same ballot sent again from the same link (a double tap)."""
+    if result.stored:
+        return  # (first: nothing is read again from the database after the commit)
     ballot = result.ballot
     same_link = ballot.credential_id == voting.credential.id
-    if result.stored or (same_link and _same_choices(ballot, voting.meeting, choices)):
+    if same_link and _same_choices(ballot, voting.meeting, choices):
         return
     session[NOT_COUNTED_KEY] = {"channel": ballot.channel, "same_link": same_link}
 

@@ -172,9 +172,11 @@ def test_an_owner_votes_on_a_phone_and_reopens_the_link(
 ):
     transfers = Transfers(page)
 
-    # 1. the letter's QR code: the token leaves the address bar at once
+    # 1. the letter's QR code: the second factor at once, no redirect; what the page asks for (its stylesheet, its
+    # form's post) names the site only, never the token (Referrer-Policy: origin)
+    referers: list[str] = []
+    page.on("request", lambda request: referers.append(request.headers.get("referer", "")))
     page.goto(f"/v?t={letter.token}")
-    expect(page).to_have_url(live_server.path("/v/ballot"))
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
     expect(page.get_by_role("heading", level=1)).to_have_text("确认身份")
     assert letter.token not in page.content()
@@ -188,6 +190,9 @@ def test_an_owner_votes_on_a_phone_and_reopens_the_link(
     answer.fill(letter.id_tail)
     page.get_by_role("button", name="确认", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("您的选票")
+    assert letter.token not in page.url  # the token left the address bar with the second factor
+    assert any(referers)  # the post carried a Referer (Flask-WTF checks it on HTTPS)
+    assert not [referer for referer in referers if letter.token in referer]
     check_step(page, transfers, tmp_path, "2-ballot")
 
     # 3. the ballot: a radio group per motion, checkboxes for the election, every control labelled

@@ -122,8 +122,8 @@ def test_an_owners_day_on_the_phone(
 
     # 1. the letter's link: the second factor, on the number pad with an X key
     page.goto(f"/v?t={demo_letter.token}")
-    expect(page).to_have_url(live_server.path("/v/ballot"))
     expect(page.get_by_role("heading", level=1)).to_have_text("确认身份")
+    link_address = page.url
     answer = page.get_by_label("身份证号码后六位", exact=True)
     assert answer.get_attribute("inputmode") == "numeric"
     assert answer.get_attribute("pattern") == "[0-9]{5}[0-9Xx]"
@@ -137,7 +137,7 @@ def test_an_owners_day_on_the_phone(
     x_key.click()
     expect(answer).to_have_value("1X")
     expect(answer).to_be_focused()  # the number pad stays up
-    expect(page).to_have_url(live_server.path("/v/ballot"))  # the key submits nothing
+    assert page.url == link_address  # the key submits nothing
     answer.fill(demo_letter.id_tail[:5])
     if demo_letter.id_tail.endswith("X"):
         x_key.click()
@@ -186,7 +186,6 @@ def test_an_owners_day_on_the_phone(
     other_transfers = Transfers(other)
     try:
         other.goto(f"/v?t={demo_letter.token}")
-        expect(other).to_have_url(live_server.path("/v/ballot"))
         expect(other.get_by_role("heading", level=1)).to_have_text("确认身份")
         body = other.locator("main").inner_text()
         assert receipt_code not in body
