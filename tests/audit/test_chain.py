@@ -338,3 +338,37 @@ def test_two_communities_never_wait_for_each_others_chain(app):
         second.rollback()
         first.rollback()
     engine.dispose()
+
+
+def test_events_of_one_transaction_extend_each_other_in_their_chain():
+    """Several events of one transaction in one community's chain (PostgreSQL: the later ones extend the
+    transaction's own last event without reading the head again) form an intact chain, in order."""
+    community = gen_community(gen_township())
+    db.session.commit()
+    for n in range(3):
+        audit.record("test.event", "community", community.id, {"n": n}, community_id=community.id)
+    db.session.commit()
+    chain = list(
+        db.session.scalars(
+            select(AuditEvent).where(AuditEvent.chain == community.id).order_by(AuditEvent.chain_seq)
+        )
+    )
+    assert [e.chain_seq for e in chain] == list(range(1, len(chain) + 1))
+    assert [e.summary for e in chain[-3:]] == [{"n": 0}, {"n": 1}, {"n": 2}]
+    for previous, event in itertools.pairwise(chain):
+        assert event.previous_hash == previous.hash
+    assert audit.verify().ok
+
+
+def test_an_event_taken_back_by_a_savepoint_is_not_extended():
+    """An event whose savepoint rolled back is gone: the transaction's next event extends the one before it."""
+    community = gen_community(gen_township())
+    db.session.commit()
+    kept = audit.record("test.kept", "community", community.id, community_id=community.id)
+    savepoint = db.session.begin_nested()
+    audit.record("test.taken_back", "community", community.id, community_id=community.id)
+    savepoint.rollback()
+    after = audit.record("test.after", "community", community.id, community_id=community.id)
+    db.session.commit()
+    assert (after.chain_seq, after.previous_hash) == (kept.chain_seq + 1, kept.hash)
+    assert audit.verify().ok
