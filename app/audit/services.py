@@ -110,8 +110,10 @@ HEAD_AND_SEQ = text(
     "SELECT nextval('audit_event_seq'), last.chain_seq, last.hash FROM (SELECT 1) AS one LEFT JOIN "
     "(SELECT chain_seq, hash FROM audit_events WHERE chain = :chain ORDER BY chain_seq DESC LIMIT 1) AS last ON true"
 )
-#: where a session keeps, for its transaction, the last event it appended to each chain
+#: where a session keeps, for its transaction, the last event it appended to each chain (and its connection's count)
 HEADS_KEY = "audit_chain_heads"
+#: where a database connection counts the events appended through it
+APPENDS_KEY = "audit_appends"
 
 
 def _next_seq() -> int:
@@ -126,14 +128,15 @@ def _place(chain: int) -> tuple[int, int, str]:
 
     The first event of a transaction in a chain takes the chain's lock, then reads its head with the number, in one
     statement. On PostgreSQL the transaction's later events in the same chain extend the event it appended last,
-    which it still holds the lock behind: no second read. That event is forgotten when the transaction ends, and not
-    trusted if a savepoint's rollback took it away (it is then no longer persistent in the session). SQLite (the
-    demo, the tests) reads the head every time: the tests' sessions may share one connection, whose transactions
-    then do not exclude each other."""
+    which it still holds the lock behind: no second read. That event is not trusted once the transaction ends, nor
+    if a savepoint's rollback took it away (it is then no longer persistent in the session), nor if anything else
+    appended an event through the same database connection meanwhile (the tests' sessions share one connection, whose
+    lock then excludes none of them): the connection counts its appends. SQLite (the demo, the tests) reads the head
+    every time."""
     if _is_postgresql():
         mine = db.session.info.get(HEADS_KEY, {}).get(chain)
-        if mine is not None and inspect(mine).persistent:
-            return _next_seq(), mine.chain_seq or 0, mine.hash
+        if mine is not None and inspect(mine[0]).persistent and _appends() == mine[1]:
+            return _next_seq(), mine[0].chain_seq or 0, mine[0].hash
         _lock_chain(chain)
         seq, place, digest = db.session.execute(HEAD_AND_SEQ, {"chain": chain}).one()
         return int(seq), place or 0, digest or GENESIS_HASH
@@ -188,8 +191,15 @@ def record(
     db.session.add(event)
     db.session.flush()
     if _is_postgresql():
-        db.session.info.setdefault(HEADS_KEY, {})[chain] = event
+        appends = db.session.connection().info
+        appends[APPENDS_KEY] = appends.get(APPENDS_KEY, 0) + 1
+        db.session.info.setdefault(HEADS_KEY, {})[chain] = (event, appends[APPENDS_KEY])
     return event
+
+
+def _appends() -> int:
+    """How many events were appended through this session's database connection, by any session."""
+    return int(db.session.connection().info.get(APPENDS_KEY, 0))
 
 
 def _chains() -> list[int | None]:
