@@ -1,8 +1,8 @@
 """Background jobs that finish or fail, never hang (issue 18 items 1 and 2; docs/deploy.md "What fails when").
 
-Four kinds of work run in the Celery worker behind a progress bar: a batch of letters, a roll import, a round of SMS
-reminders and a count. Each has a row with a status (pending → running → done or failed) and a **heartbeat**
-(`heartbeat_at`, set with every move of its progress bar). This module keeps them honest:
+Five kinds of work run in the Celery worker behind a progress bar: a batch of letters, a roll import, a round of SMS
+reminders, a count and a roll notice's PDF. Each has a row with a status (pending → running → done or failed) and a
+**heartbeat** (`heartbeat_at`, set with every move of its progress bar). This module keeps them honest:
 
 - a job whose heartbeat (or, before its first, its creation) is older than ``JOB_SILENT_AFTER`` seconds is failed as
   "silent": its worker died, or its task was lost. Checked by beat every minute (`reap`), when its page is opened,
@@ -62,8 +62,9 @@ def kinds() -> dict[str, Kind]:
     """Every kind of background job (imported here, not at module level: they import this module)."""
     from app.results import count_runs
     from app.results.models import CountRun
+    from app.roll import notice_jobs
     from app.roll import services as roll_services
-    from app.roll.models import RollImport
+    from app.roll.models import RollImport, RollNoticePdf
     from app.voting import letter_batches, reminders
     from app.voting.reminder_models import ReminderBatch
 
@@ -72,6 +73,7 @@ def kinds() -> dict[str, Kind]:
         Kind("roll_import", RollImport, roll_services.fail_import),
         Kind("reminders", ReminderBatch, reminders.fail),
         Kind("count", CountRun, count_runs.fail),
+        Kind(notice_jobs.KIND, RollNoticePdf, notice_jobs.fail),
     ]
     return {kind.name: kind for kind in found}
 

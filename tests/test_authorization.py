@@ -32,6 +32,7 @@ PUBLIC_ENDPOINTS = {
     "api-docs.openapi_json",
     "roll.notice",
     "roll.notice_pdf",
+    "roll.notice_pdf_status",
     "notices.public",
     "notices.public_pdf",
     # the voter's pages: the credential in the session is the authorisation (tests/voting/test_ballot_pages.py)

@@ -207,3 +207,25 @@ class RollObjection(db.Model):  # type: ignore[name-defined]
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: the corrected version made when the objection was accepted
     correction_version_id: Mapped[int | None] = mapped_column(ForeignKey("roll_versions.id", ondelete="SET NULL"))
+
+
+class RollNoticePdf(db.Model):  # type: ignore[name-defined]
+    """The printable notice of a published roll version, made by a background task behind a progress bar and kept
+    (issue 21 item 6; app.roll.notice_jobs). One per state of the notice: a version superseded later has another."""
+
+    __tablename__ = "roll_notice_pdfs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    roll_version_id: Mapped[int] = mapped_column(ForeignKey("roll_versions.id", ondelete="CASCADE"), index=True)
+    #: the version that superseded this one when the PDF was asked for (its banner says so); None: not superseded
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("roll_versions.id", ondelete="CASCADE"))
+    #: pending → running → done or failed (app.jobs)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    #: 0–100, units laid out
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: why it failed (app.jobs.FAILURES)
+    failure: Mapped[str | None] = mapped_column(String(16))

@@ -23,3 +23,21 @@ def import_roll(import_id: int) -> None:
         raise
     finally:
         db.session.remove()
+
+
+@shared_task(name="app.roll.tasks.build_notice_pdf", ignore_result=True, acks_late=True, reject_on_worker_lost=True)
+def build_notice_pdf(notice_pdf_id: int) -> None:
+    """Make one roll notice's PDF (app.roll.notice_jobs). Requeued if its worker dies: the PDF is stored at the end
+    in one transaction, so a redelivered task lays it out again; one that finds its job ended does nothing."""
+    from app.roll import notice_jobs
+
+    try:
+        notice_jobs.build(notice_pdf_id)
+    except jobs.Cancelled:
+        db.session.rollback()
+    except Exception:
+        db.session.rollback()
+        notice_jobs.fail(notice_pdf_id)
+        raise
+    finally:
+        db.session.remove()

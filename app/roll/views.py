@@ -429,18 +429,44 @@ def notice(token: str) -> Any:
 
 @bp.get("/notices/roll/<token>.pdf")
 def notice_pdf(token: str) -> Any:
-    """The notice as a printable PDF in Chinese."""
-    from app.roll.notice_pdf import MissingFont, roll_notice_pdf
+    """The notice as a printable PDF in Chinese: the one kept, else its progress bar while a task makes it
+    (app.roll.notice_jobs); after a failure, why, and a button to try again (``?again=1``)."""
+    from app.jobs import ACTIVE, failure_words
+    from app.roll import notice_jobs
+    from app.roll.notice_pdf import CJK_FONT
     from app.web import error_response
 
     version, community = _published(token)
-    try:
-        pdf = roll_notice_pdf(version, community, queries.weights_of(version), queries.superseded_by(version))
-    except MissingFont:
+    if not CJK_FONT.exists():
         message = _("The printable notice needs the Chinese font (fonts-noto-cjk), which this server lacks.")
         return error_response(503, "font_missing", message)
-    return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f"inline; filename=roll-notice-v{version.number}.pdf"},
+    superseded_by = queries.superseded_by(version)
+    job = notice_jobs.latest(version, superseded_by)
+    if job is None or job.status in ACTIVE or (job.status == "failed" and request.args.get("again") == "1"):
+        job = notice_jobs.request_pdf(version, superseded_by)
+    if job.status == "done" and job.pdf is not None:
+        return Response(
+            job.pdf,
+            mimetype="application/pdf",
+            headers={"Content-Disposition": f"inline; filename=roll-notice-v{version.number}.pdf"},
+        )
+    page = render_template(
+        "roll/notice_pdf_progress.html",
+        version=version,
+        community=community,
+        job=job,
+        failure=failure_words(job) if job.status == "failed" else None,
     )
+    return page, 202 if job.status != "failed" else 200
+
+
+@bp.get("/notices/roll/<token>.pdf/status")
+def notice_pdf_status(token: str) -> Any:
+    """The notice PDF's progress as JSON, for its progress bar (nothing about the roll itself)."""
+    from app.roll import notice_jobs
+
+    version, _community = _published(token)
+    job = notice_jobs.latest(version, queries.superseded_by(version))
+    if job is None:
+        abort(404)
+    return jsonify(status=job.status, progress=job.progress)

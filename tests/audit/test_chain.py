@@ -349,9 +349,7 @@ def test_events_of_one_transaction_extend_each_other_in_their_chain():
         audit.record("test.event", "community", community.id, {"n": n}, community_id=community.id)
     db.session.commit()
     chain = list(
-        db.session.scalars(
-            select(AuditEvent).where(AuditEvent.chain == community.id).order_by(AuditEvent.chain_seq)
-        )
+        db.session.scalars(select(AuditEvent).where(AuditEvent.chain == community.id).order_by(AuditEvent.chain_seq))
     )
     assert [e.chain_seq for e in chain] == list(range(1, len(chain) + 1))
     assert [e.summary for e in chain[-3:]] == [{"n": 0}, {"n": 1}, {"n": 2}]

@@ -13,9 +13,12 @@ import subprocess
 import warnings
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from app.audit.models import AuditEvent
 from app.auth.models import GroupRole, Role
 from app.errors import DomainError
 from app.extensions import db
@@ -742,3 +745,79 @@ def test_a_co_owners_representative_is_named_not_starred(staff, leader, v1):
     page = client.get(f"/roll/versions/{v1.id}").get_data(as_text=True)
     assert "共有人代表" in page
     assert re.search(r"\*\s*<form", page) is None  # no trailing star that reads as masking
+
+
+def _queued_only(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Tasks queued to a broker no worker reads: their jobs stay pending (the page a visitor sees meanwhile)."""
+    queued: list[dict[str, Any]] = []
+    monkeypatch.setattr("app.jobs.enqueue", lambda task, **kwargs: queued.append(kwargs))
+    return queued
+
+
+def test_the_notice_pdf_is_made_once_in_the_background_and_kept(app, published, monkeypatch):
+    """Issue 21 item 6: the link starts one task and shows its progress bar (202) while it runs; every visitor
+    meanwhile sees the same job; once made, the PDF is served at once, and the task is not run again."""
+    from app.roll import notice_jobs
+    from app.roll.models import RollNoticePdf
+    from app.roll.notice_pdf import CJK_FONT
+
+    if not CJK_FONT.exists():
+        pytest.skip("the notice PDF needs Debian's fonts-noto-cjk (installed by .ci/run and `make system-deps`)")
+    queued = _queued_only(monkeypatch)
+    address = f"/notices/roll/{published.notice_token}.pdf"
+    waiting = app.test_client().get(address)
+    assert waiting.status_code == 202
+    page = waiting.get_data(as_text=True)
+    assert "<progress" in page
+    assert f'data-progress-url="{address}/status"' in page
+    assert app.test_client().get(address).status_code == 202  # a second visitor: the same job
+    assert len(queued) == 1
+    assert app.test_client().get(f"{address}/status").get_json() == {"status": "pending", "progress": 0}
+
+    notice_jobs.build(queued[0]["notice_pdf_id"])
+    job = db.session.scalars(select(RollNoticePdf)).one()
+    assert (job.status, job.progress) == ("done", 100)
+    assert app.test_client().get(f"{address}/status").get_json() == {"status": "done", "progress": 100}
+    served = app.test_client().get(address)
+    assert (served.status_code, served.mimetype) == (200, "application/pdf")
+    assert served.get_data() == job.pdf
+    assert len(queued) == 1  # kept: not made again
+    made = db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "roll_notice_pdf")).all()
+    assert made == ["roll_notice_pdf.requested", "roll_notice_pdf.made"]
+
+
+def test_the_notice_pdf_moves_its_progress_bar_and_a_failed_one_is_tried_again_on_request(app, published, monkeypatch):
+    from app import jobs
+    from app.roll import notice_jobs
+    from app.roll.models import RollNoticePdf
+    from app.roll.notice_pdf import CJK_FONT
+
+    if not CJK_FONT.exists():
+        pytest.skip("the notice PDF needs Debian's fonts-noto-cjk (installed by .ci/run and `make system-deps`)")
+    queued = _queued_only(monkeypatch)
+    monkeypatch.setattr("app.roll.notice_pdf.PROGRESS_EVERY", 1)
+    address = f"/notices/roll/{published.notice_token}.pdf"
+    app.test_client().get(address)
+    job = db.session.scalars(select(RollNoticePdf)).one()
+    seen: list[int] = []
+    real_beat = jobs.beat
+
+    def watched(row: Any) -> None:
+        seen.append(row.progress)
+        real_beat(row)
+
+    monkeypatch.setattr(jobs, "beat", watched)
+    notice_jobs.build(job.id)
+    assert seen[0] == 0
+    assert seen[-1] >= 66  # moved with the units: the bar's last step before the end
+    assert seen == sorted(seen)
+
+    job.status, job.pdf = "failed", None  # as if its worker had died
+    job.failure = "silent"
+    db.session.commit()
+    failed = app.test_client().get(address)
+    assert failed.status_code == 200
+    assert "again=1" in failed.get_data(as_text=True)
+    assert len(queued) == 1  # the failure page does not start another by itself
+    assert app.test_client().get(f"{address}?again=1").status_code == 202
+    assert len(queued) == 2
