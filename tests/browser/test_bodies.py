@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -105,6 +106,7 @@ def test_the_property_management_committee_prepares_its_election_through_its_own
     meeting_url = page.url
     page.get_by_text("添加业主委员会选举").click()
     page.get_by_role("link", name="候选人及资格审查").click()
+    expect(page).to_have_url(re.compile(r"/candidates$"))
     assert_fits_phone(page)
     candidates_url = page.url
     for name, id_number in _owners(live_server, bamboo, 5):

@@ -45,8 +45,16 @@ def log_out(page: Any) -> None:
 
 
 def assert_fits_phone(page: Any) -> None:
-    """Nothing sticks out sideways: the page never scrolls horizontally at 360 px."""
-    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    """Nothing sticks out sideways: the page never scrolls horizontally at 360 px.
+
+    Measured once the page has loaded: a caller may have just clicked a link, and a document mid-navigation has
+    no root element to measure.
+    """
+    page.wait_for_load_state("load")
+    scroll_width = page.wait_for_function(
+        "() => document.readyState === 'complete' && document.documentElement"
+        " ? document.documentElement.scrollWidth : null"
+    ).json_value()
     assert scroll_width <= PHONE_WIDTH, f"{page.url} is {scroll_width} px wide on a {PHONE_WIDTH}-px phone"
 
 
