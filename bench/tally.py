@@ -17,8 +17,10 @@ Measured:
 - the tally: build_voters + tally + result_document on the parsed case (min and median of several runs);
 - the whole offline recount in-process: json.loads + read_case + the tally + json.dumps (min and median);
 - the peak of Python allocations during the tally (tracemalloc), and the process's maximum resident set size;
-- once, the real command `gongjue tally CASE.json` as a subprocess (wall time and the child's maximum RSS),
-  which adds the interpreter's start and the imports.
+- the real command `gongjue tally CASE.json` as a subprocess, several times: the child's CPU time (user + system,
+  from getrusage), wall time and maximum RSS, which add the interpreter's start, the imports and the exit;
+- the same for bench/straight_tally.py, a straightforward script that sums the same file without checking or
+  deciding anything: the yardstick the command is compared with (issue 21 item 5).
 """
 
 from __future__ import annotations
@@ -35,12 +37,14 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from app import tally_command  # noqa: E402
 from app.rules.case_format import CASE_FORMAT, TallyCase, read_case, result_document  # noqa: E402
 from app.rules.tally import tally  # noqa: E402
 from app.rules.voters import build_voters  # noqa: E402
@@ -49,7 +53,9 @@ SEED = 20250517
 UNITS = 20_000
 TURNOUT = 0.75
 RUNS = 7
+COMMAND_RUNS = 9
 TARGET_SECONDS = 1.0
+TARGET_COMMAND_CPU = 0.4
 TARGET_MB = 200
 DEVELOPER = "DEV"
 MOTION_CATEGORIES = (1, 2, 4, 5, 6, 7, 8, 9)
@@ -189,8 +195,8 @@ def count(case: TallyCase) -> dict[str, Any]:
 
 
 def recount(text: str) -> str:
-    """The whole offline recount in-process, as `gongjue tally` does it."""
-    return json.dumps(count(read_case(json.loads(text))), ensure_ascii=False, indent=2)
+    """The whole offline recount in-process: what `gongjue tally` does once it has read the file."""
+    return tally_command.recount(text.encode())
 
 
 def timed(step: Callable[[], object], runs: int) -> tuple[list[float], list[float]]:
@@ -209,32 +215,63 @@ def _ms(times: list[float]) -> str:
 
 
 #: run by a small helper interpreter, so that the child's maximum RSS is not inflated by this big process
-#: (a forked child counts the parent's pages until it execs)
+#: (a forked child counts the parent's pages until it execs); it prints the child's output and, on standard
+#: error, its exit status, wall seconds, CPU seconds (user + system) and maximum RSS in KiB
 MEASURE_COMMAND = """
 import resource, subprocess, sys, time
 start = time.perf_counter()
 done = subprocess.run(sys.argv[1:], capture_output=True)
 seconds = time.perf_counter() - start
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
 sys.stdout.buffer.write(done.stdout)
-sys.stderr.write(f"{done.returncode} {seconds} {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}")
+sys.stderr.write(f"{done.returncode} {seconds} {usage.ru_utime + usage.ru_stime} {usage.ru_maxrss}")
 """
 
 
-def run_command(text: str, document: dict[str, Any]) -> tuple[float, float]:
-    """Run `gongjue tally` on the case in an empty folder, in production mode with no other configuration;
-    return its wall seconds and maximum RSS in MB, after checking that it printed the in-process result."""
+@dataclass
+class CommandFigures:
+    """Runs of one command on the case file: wall and CPU seconds of each, and the largest maximum RSS in MB."""
+
+    wall: list[float]
+    cpu: list[float]
+    max_rss_mb: float
+
+
+def run_command(command: list[str], runs: int, check: Callable[[bytes], bool]) -> CommandFigures:
+    """Run `command` (the case file's path last) `runs` times in an empty folder, in production mode with no other
+    configuration; every run must exit 0 and print what `check` accepts."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GONGJUE_")} | {"GONGJUE_ENV": "production"}
+    figures = CommandFigures([], [], 0.0)
+    with tempfile.TemporaryDirectory() as folder:
+        for _ in range(runs):
+            helper = subprocess.run(
+                [sys.executable, "-c", MEASURE_COMMAND, *command], cwd=folder, env=env, capture_output=True, check=True
+            )
+            returncode, seconds, cpu, maxrss_kib = helper.stderr.decode().split()
+            if returncode != "0" or not check(helper.stdout):
+                raise SystemExit(f"{command[0]} failed or printed a different result than the in-process count")
+            figures.wall.append(float(seconds))
+            figures.cpu.append(float(cpu))
+            figures.max_rss_mb = max(figures.max_rss_mb, int(maxrss_kib) / 1024)
+    return figures
+
+
+def commands(text: str, document: dict[str, Any]) -> tuple[CommandFigures, CommandFigures]:
+    """`gongjue tally` (checked against the in-process result) and the straightforward script on the case."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.case.json"
         path.write_text(text, encoding="utf-8")
-        env = {k: v for k, v in os.environ.items() if not k.startswith("GONGJUE_")} | {"GONGJUE_ENV": "production"}
-        command = [str(Path(sys.executable).parent / "gongjue"), "tally", str(path)]
-        helper = subprocess.run(
-            [sys.executable, "-c", MEASURE_COMMAND, *command], cwd=folder, env=env, capture_output=True, check=True
+        gongjue = run_command(
+            [str(Path(sys.executable).parent / "gongjue"), "tally", str(path)],
+            COMMAND_RUNS,
+            lambda printed: json.loads(printed) == document,
         )
-    returncode, seconds, maxrss_kib = helper.stderr.decode().split()
-    if returncode != "0" or json.loads(helper.stdout) != document:
-        raise SystemExit("`gongjue tally` failed or printed a different result than the in-process count")
-    return float(seconds), int(maxrss_kib) / 1024
+        straight = run_command(
+            [sys.executable, str(ROOT / "bench" / "straight_tally.py"), str(path)],
+            COMMAND_RUNS,
+            lambda printed: bool(json.loads(printed)),
+        )
+    return gongjue, straight
 
 
 def cpu_model() -> str:
@@ -274,18 +311,23 @@ def main() -> None:
     tracemalloc.stop()
     maxrss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
-    command_seconds, child_mb = run_command(text, document)
+    gongjue, straight = commands(text, document)
 
     median = statistics.median(tally_times[0])
     print(f"Tally (build_voters + tally + result_document), {RUNS} runs (target < {TARGET_SECONDS:.0f} s)")
     print(f"  wall {_ms(tally_times[0])}; CPU {_ms(tally_times[1])}")
     print(f"Recount in-process (json.loads + read_case + tally + json.dumps), {RUNS} runs")
     print(f"  wall {_ms(recount_times[0])}; CPU {_ms(recount_times[1])}")
-    print(f"`gongjue tally CASE.json` as a subprocess, once: {command_seconds * 1000:.0f} ms wall")
+    print(f"`gongjue tally CASE.json` as a subprocess, {COMMAND_RUNS} runs (target < {TARGET_COMMAND_CPU} s CPU)")
+    print(f"  CPU {_ms(gongjue.cpu)}; wall {_ms(gongjue.wall)}")
+    print(f"bench/straight_tally.py on the same file (sums only: no check, no decision), {COMMAND_RUNS} runs")
+    print(f"  CPU {_ms(straight.cpu)}; wall {_ms(straight.wall)}")
+    ratio = statistics.median(gongjue.cpu) / statistics.median(straight.cpu)
+    print(f"  `gongjue tally` ÷ the straightforward script, median CPU: {ratio:.2f}")
     print("Memory")
     print(f"  tracemalloc peak of the tally step {tally_peak / 2**20:.1f} MB (target < {TARGET_MB} MB)")
     print(f"  tracemalloc peak of the in-process recount {recount_peak / 2**20:.1f} MB")
-    print(f"  max RSS of `gongjue tally` {child_mb:.0f} MB (interpreter, Flask and the app's imports included)")
+    print(f"  max RSS of `gongjue tally` {gongjue.max_rss_mb:.0f} MB (the interpreter and the rules' imports included)")
     print(f"  ru_maxrss of this benchmark process {maxrss_mb:.0f} MB (holds the case three times: dicts, text, parsed)")
     print("Machine")
     print(f"  {platform.platform()}; {cpu_model()}; {os.cpu_count()} cores")
@@ -294,7 +336,9 @@ def main() -> None:
     verdict = {True: "met", False: "NOT met"}
     print("Targets")
     print(f"  time < {TARGET_SECONDS:.0f} s (median wall of the tally step): {verdict[median < TARGET_SECONDS]}")
-    memory_ok = max(tally_peak, recount_peak) / 2**20 < TARGET_MB and child_mb < TARGET_MB
+    command_ok = statistics.median(gongjue.cpu) < TARGET_COMMAND_CPU
+    print(f"  `gongjue tally` < {TARGET_COMMAND_CPU} s CPU (median, whole process): {verdict[command_ok]}")
+    memory_ok = max(tally_peak, recount_peak) / 2**20 < TARGET_MB and gongjue.max_rss_mb < TARGET_MB
     print(f"  memory < {TARGET_MB} MB (tracemalloc peaks, max RSS of `gongjue tally`): {verdict[memory_ok]}")
 
 

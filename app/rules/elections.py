@@ -29,15 +29,14 @@ seat (the loser is the first alternate if alternates are elected); the committee
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 
 from app.rules.model import Election, Runoff, Settings, Threshold
 from app.rules.motions import Weight, matter_quorum, taking_part_in
 from app.rules.thresholds import ThresholdTest, approval_tests
-from app.rules.voters import Voter, VoterRoll
+from app.rules.voters import VoterRoll
 
 MEMBER, ALTERNATE, NOT_ELECTED, TIE_UNRESOLVED = "member", "alternate", "not_elected", "tie_unresolved"
 TIE_RULES = ("runoff", "lots")
@@ -159,18 +158,32 @@ def classify_election_answer(
     answer: object, election: Election, candidates: frozenset[str] | None = None
 ) -> tuple[str, tuple[str, ...]]:
     """('valid', names), ('blank', ()) for no answer or an empty list, or ('invalid', ()) for a list over the
-    seats (`Election.marks`), with a duplicate or an unknown candidate, or anything that is not a list of names."""
+    seats (`Election.marks`), with a duplicate or an unknown candidate, or anything that is not a list of names.
+
+    A mark is a name when it is a string and one of the candidates' ids: a number, a list or anything else in the
+    list makes the ballot invalid, even a number that reads like an id (a case file's 1.5 for candidate "1.5")."""
     if answer is None:
         return "blank", ()
-    if not isinstance(answer, (list, tuple)) or not all(isinstance(name, str) for name in answer):
+    if not isinstance(answer, (list, tuple)):
         return "invalid", ()
-    names = tuple(str(name) for name in answer)
-    if not names:
+    if not answer:
         return "blank", ()
-    known = candidates if candidates is not None else frozenset(election.candidates)
-    if len(names) > election.marks or len(set(names)) != len(names) or not known.issuperset(names):
+    try:
+        marked = set(answer)
+    except TypeError:  # an unhashable mark (a list in the list) is no candidate's
         return "invalid", ()
-    return "valid", names
+    known = candidates if candidates is not None else frozenset(election.candidates)
+    if (
+        len(answer) > election.marks
+        or len(marked) != len(answer)
+        or not known.issuperset(marked)
+        or {*map(type, marked)} != _TEXT_ONLY
+    ):
+        return "invalid", ()
+    return "valid", tuple(answer)
+
+
+_TEXT_ONLY = {str}
 
 
 def _rank_key(weight: Weight, rank_by: Sequence[str]) -> tuple[int, ...]:
@@ -179,6 +192,8 @@ def _rank_key(weight: Weight, rank_by: Sequence[str]) -> tuple[int, ...]:
 
 def lots_key(seed: str, matter_id: str, position: int) -> str:
     """The key a tied candidate draws: SHA-256 (hex) of ``gongjue.lots/1|seed|matter|position``; lowest first."""
+    import hashlib  # here: only a tie settled by lots needs it, and `gongjue tally` starts faster without it
+
     return hashlib.sha256(f"{LOTS_DOMAIN}|{seed}|{matter_id}|{position}".encode()).hexdigest()
 
 
@@ -226,23 +241,24 @@ def _settle_group(
 
 def count_election(
     election: Election,
-    answers: Sequence[tuple[Voter, object]],
+    answers: Iterable[tuple[int, object]],
     roll: VoterRoll,
     overall_quorum: tuple[ThresholdTest, ThresholdTest],
     settings: Settings,
     lots_seed: str | None = None,
 ) -> ElectionResult:
-    """Count an election; see the module docstring for the rules and a worked example."""
+    """Count an election from each returned ballot's (voter's area in 0.01 m², answer); see the module docstring
+    for the rules and a worked example."""
     kinds = ("valid", "blank", "invalid")
     known = frozenset(election.candidates)
     area, heads = dict.fromkeys(kinds, 0), dict.fromkeys(kinds, 0)
     yes_area, yes_heads = dict.fromkeys(election.candidates, 0), dict.fromkeys(election.candidates, 0)
-    for voter, answer in answers:
+    for area_centi, answer in answers:
         kind, names = classify_election_answer(answer, election, known)
-        area[kind] += voter.area_centi
+        area[kind] += area_centi
         heads[kind] += 1
         for candidate in names:
-            yes_area[candidate] += voter.area_centi
+            yes_area[candidate] += area_centi
             yes_heads[candidate] += 1
     counts = {kind: Weight(area[kind], heads[kind]) for kind in kinds}
     yes = {candidate: Weight(yes_area[candidate], yes_heads[candidate]) for candidate in election.candidates}

@@ -10,12 +10,12 @@ category (6)(7)(8) (at least 3/4): 75 yes passes, 74 fails.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from app.rules.model import Motion, Settings, Threshold
 from app.rules.thresholds import ThresholdTest, approval_tests, quorum_tests
-from app.rules.voters import Voter, VoterRoll
+from app.rules.voters import VoterRoll
 
 ANSWERS = ("yes", "no", "abstain", "blank", "invalid")
 TAKE_PART_ALWAYS = ("yes", "no", "abstain")
@@ -72,17 +72,18 @@ def taking_part_in(counts: dict[str, Weight], settings: Settings) -> Weight:
 
 def count_motion(
     motion: Motion,
-    answers: Sequence[tuple[Voter, object]],
+    answers: Iterable[tuple[int, object]],
     roll: VoterRoll,
     overall_quorum: tuple[ThresholdTest, ThresholdTest],
     settings: Settings,
 ) -> MotionResult:
-    """Count one motion; it passes only if the quorum and the approval hold in both dimensions."""
+    """Count one motion from each returned ballot's (voter's area in 0.01 m², answer); it passes only if the quorum
+    and the approval hold in both dimensions."""
     area = dict.fromkeys(ANSWERS, 0)
     heads = dict.fromkeys(ANSWERS, 0)
-    for voter, answer in answers:
+    for area_centi, answer in answers:
         kind = classify_motion_answer(answer)
-        area[kind] += voter.area_centi
+        area[kind] += area_centi
         heads[kind] += 1
     counts = {kind: Weight(area[kind], heads[kind]) for kind in ANSWERS}
     return decide_motion(motion, counts, roll, overall_quorum, settings)

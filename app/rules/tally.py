@@ -83,12 +83,13 @@ def tally(
     """
     if roll.total_heads == 0:
         raise EmptyRollError("a roll without voters cannot be counted: no matter can be decided by nobody")
-    returned = ballots_by_voter(roll, ballots)
-    participants = list(returned.values())
-    participation = _participation(roll, Weight(sum(voter.area_centi for voter, _ in participants), len(participants)))
+    returned = ballots_by_voter(roll, ballots).values()
+    areas = [voter.area_centi for voter, _ in returned]
+    choice_sets = [choices for _, choices in returned]
+    participation = _participation(roll, Weight(sum(areas), len(areas)))
     results: dict[str, MotionResult | ElectionResult] = {}
     for matter in matters:
-        answers = [(voter, choices.get(matter.matter_id)) for voter, choices in participants]
+        answers = zip(areas, [choices.get(matter.matter_id) for choices in choice_sets], strict=True)
         if isinstance(matter, Motion):
             results[matter.matter_id] = count_motion(matter, answers, roll, participation.tests, settings)
         elif isinstance(matter, Election):

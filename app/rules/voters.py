@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 
 from app.rules.model import Settings, Unit, UnitKind, UnitStatus
 
@@ -28,6 +29,9 @@ class Voter:
     unit_ids: tuple[str, ...]
     area_centi: int
     is_developer: bool = False
+
+
+_unit_id = attrgetter("unit_id")
 
 
 @dataclass(frozen=True)
@@ -44,37 +48,41 @@ class VoterRoll:
         return len(self.voters)
 
 
-def _counts(unit: Unit, settings: Settings) -> bool:
-    return settings.count_parking or unit.kind != UnitKind.PARKING
-
-
 def build_voters(units: Iterable[Unit], developer: str, settings: Settings) -> VoterRoll:
-    """Merge units into voters by owner set, with the developer's unsold and undelivered units as one voter."""
+    """Merge units into voters by owner set, with the developer's unsold and undelivered units as one voter.
+
+    The units are taken in the order of their ids, so each voter's units come already in order and the voters are
+    met in the order of their first unit: the voters' order (and ids) without sorting each group again."""
     developer_key = frozenset({developer})
+    not_counted_kind = None if settings.count_parking else UnitKind.PARKING
+    developers_statuses = (UnitStatus.UNSOLD, UnitStatus.UNDELIVERED)
     grouped: dict[frozenset[str], list[Unit]] = {}
     not_counted: dict[str, frozenset[str]] = {}
     developer_units = 0
-    for unit in units:
-        is_developers = unit.status in (UnitStatus.UNSOLD, UnitStatus.UNDELIVERED) or unit.owners == developer_key
+    for unit in sorted(units, key=_unit_id):
+        is_developers = unit.status in developers_statuses or unit.owners == developer_key
         key = developer_key if is_developers else unit.owners
-        if not _counts(unit, settings):
+        if unit.kind == not_counted_kind:
             not_counted[unit.unit_id] = key
             continue
         developer_units += is_developers
-        grouped.setdefault(key, []).append(unit)
+        members = grouped.get(key)
+        if members is None:
+            grouped[key] = [unit]
+        else:
+            members.append(unit)
     voters = []
     voter_by_unit: dict[str, str] = {}
-    for owners, members in sorted(grouped.items(), key=lambda item: min(u.unit_id for u in item[1])):
-        unit_ids = tuple(sorted(u.unit_id for u in members))
-        voter = Voter(
-            voter_id=unit_ids[0],
-            owners=owners,
-            unit_ids=unit_ids,
-            area_centi=sum(u.area_centi for u in members),
-            is_developer=owners == developer_key,
-        )
-        voters.append(voter)
-        voter_by_unit.update(dict.fromkeys(unit_ids, voter.voter_id))
+    for owners, members in grouped.items():
+        unit_ids: tuple[str, ...]
+        if len(members) == 1:  # most voters hold one unit
+            unit_ids, area_centi = (members[0].unit_id,), members[0].area_centi
+        else:
+            unit_ids, area_centi = tuple([u.unit_id for u in members]), sum([u.area_centi for u in members])
+        voter_id = unit_ids[0]
+        voters.append(Voter(voter_id, owners, unit_ids, area_centi, owners == developer_key))
+        for unit_id in unit_ids:
+            voter_by_unit[unit_id] = voter_id
     # a unit that does not count (a parking space, when parking is excluded) still names its owners' voter
     voter_of_owners = {voter.owners: voter.voter_id for voter in voters}
     for unit_id, key in not_counted.items():

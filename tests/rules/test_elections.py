@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import pytest
 
+from app.rules.case_format import FractionalNumber
 from app.rules.elections import ALTERNATE, MEMBER, NOT_ELECTED, TIE_UNRESOLVED, classify_election_answer
 from app.rules.model import Ballot, Election, Settings, Threshold
 from app.rules.motions import Weight
 from app.rules.tally import tally
 from tests.rules.builders import M2, election_by_heads, roll_of, tally_election, uniform_roll
 
-ELECTION = Election("e", 5, 2, ("c1", "c2", "c3", "c4", "c5", "c6", "c7"))
+ELECTION = Election("e", 5, 2, ("c1", "c2", "c3", "c4", "c5", "c6", "c7", "1.5"))
 
 
 @pytest.mark.parametrize(
@@ -26,6 +27,8 @@ ELECTION = Election("e", 5, 2, ("c1", "c2", "c3", "c4", "c5", "c6", "c7"))
         pytest.param("c1", "invalid", (), id="a bare name that is not a list is invalid"),
         pytest.param({"c1": True}, "invalid", (), id="an object is invalid"),
         pytest.param([1], "invalid", (), id="a list of numbers is invalid"),
+        pytest.param([FractionalNumber("1.5")], "invalid", (), id="a case's number that reads as an id is invalid"),
+        pytest.param([["c1"]], "invalid", (), id="a list in the list is invalid"),
         pytest.param(["c1", None], "invalid", (), id="a list with a null is invalid"),
         pytest.param("yes", "invalid", (), id="a motion answer is invalid"),
         pytest.param([], "blank", (), id="an empty list is blank"),
