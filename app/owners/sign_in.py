@@ -275,11 +275,14 @@ def sign_out(session: OwnerSession, everywhere: bool = False) -> int:
     return len(ended)
 
 
-def sign_in_by_letter(credential: Credential, device: str = "") -> SignedIn | None:
-    """A session for the owner who holds a letter whose second factor was just passed: the unit's representative on
-    the meeting's frozen roll. None for a proxy's letter (the proxy is not the owner) and the developer's."""
+def sign_in_by_letter(credential: Credential, device: str = "", now: datetime | None = None) -> SignedIn | None:
+    """A session for the owner who holds a letter whose second factor was passed (``now``: when, so that the
+    session lasts the letter's 8 hours from then): the unit's representative on the meeting's frozen roll. None for
+    a proxy's letter (the proxy is not the owner) and the developer's."""
     holder = letter_holder(credential.voter) if credential.proxy_id is None else None
     if holder is None:
         return None
     meeting = db.session.get_one(Meeting, credential.voter.meeting_id)
-    return open_session("letter", [holder.id_number_lookup], holder.name, device, community_id=meeting.community_id)
+    return open_session(
+        "letter", [holder.id_number_lookup], holder.name, device, now=now, community_id=meeting.community_id
+    )

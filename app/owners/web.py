@@ -7,8 +7,10 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import current_app, g, redirect, request, url_for
+from flask import after_this_request, current_app, g, redirect, request, url_for
+from flask import session as browser_session
 
+from app.db_types import utcnow
 from app.extensions import db
 from app.owners import sign_in
 from app.owners.identity import MyCommunity, my_community, not_yours
@@ -30,6 +32,8 @@ def current_owner() -> OwnerSession | None:
     """The live owner session of this request, or None."""
     if "owner_session" not in g:
         found = sign_in.session_for(_token())
+        if found is None and not request.path.startswith("/api/"):
+            found = _signed_in_by_letter()
         if found is not None and sign_in.use_is_due(found):
             found = sign_in.note_use(found)
             db.session.commit()  # its use noted, or the session ended: kept whatever the request does next
@@ -37,6 +41,35 @@ def current_owner() -> OwnerSession | None:
         if g.owner_session is not None:
             sign_in.act_as_owner(g.owner_session.name, g.owner_session.id)
     return cast(OwnerSession | None, g.owner_session)
+
+
+#: the browser's note of the letter whose owner it signed in (once per letter: an owner who signs out stays out)
+LETTER_SIGNED_IN_KEY = "owner_signed_in_by_letter"
+
+
+def _signed_in_by_letter() -> OwnerSession | None:
+    """The owner behind the letter whose second factor this browser passed, signed in now, once per letter (issue
+    20 item 1: "or from any letter's link after its second factor"; not a proxy's letter).
+
+    The session is opened when the owner first opens their own pages, not at the second factor: a ballot then pays
+    for no session, cookie and audit event that few voters use (issue 21 item 2). It lasts the letter's 8 hours from
+    the second factor, as it did when it was opened there."""
+    from app.voting.views_ballot import verified_letter  # the ballot pages import this module
+
+    credential = verified_letter()
+    if credential is None or browser_session.get(LETTER_SIGNED_IN_KEY) == credential.id:
+        return None
+    passed_at = credential.verified_at
+    if passed_at is None or passed_at + sign_in.LETTER_SESSION <= utcnow():
+        return None
+    browser_session[LETTER_SIGNED_IN_KEY] = credential.id
+    signed = sign_in.sign_in_by_letter(credential, owner_device(), now=passed_at)
+    if signed is None:
+        return None
+    db.session.commit()
+    token = signed.token
+    after_this_request(lambda response: set_cookie(response, token, lasting=False))
+    return signed.session
 
 
 def owner_required(view: F) -> F:

@@ -49,8 +49,6 @@ from app.db_retry import retrying
 from app.db_types import SHANGHAI
 from app.errors import DomainError
 from app.extensions import db, limiter
-from app.owners import sign_in as owner_sign_in
-from app.owners.web import owner_device, set_cookie
 from app.privacy import ballot_seed, decrypt, mask_phone
 from app.rules.preparation import NOTICE_WORKING_DAYS
 from app.voting import ballots, credentials, proxies
@@ -502,13 +500,17 @@ def verify() -> Any:
             return _locked_page(voting, error.status)
         form.answer.errors = [str(error)]
         return _verify_page(voting, form, error.status)
-    # the owner behind the letter is signed in to their own pages too (issue 20 item 1); a proxy is not the owner
-    signed = None if proxy is not None else owner_sign_in.sign_in_by_letter(voting.credential, owner_device())
     ids = voting.credential.id, voting.meeting.id  # read before the commit expires them
     db.session.commit()
-    _mark_verified(*ids)
-    response = current_app.make_response(page())  # the ballot form itself: one request fewer than a redirect to it
-    return set_cookie(response, signed.token, lasting=False) if signed is not None else response
+    _mark_verified(*ids)  # the owner behind the letter is signed in from this when they open their own pages
+    return page()  # the ballot form itself: one request fewer than a redirect to it
+
+
+def verified_letter() -> Credential | None:
+    """The letter whose second factor this browser passed, while it is still the voter's (not replaced by a newer
+    letter): app.owners.web signs its owner in to their own pages from it (issue 20 item 1)."""
+    voting = _voting()
+    return voting.credential if voting is not None and voting.verified else None
 
 
 @bp.route("/v/send-code", methods=["GET", "POST"])
