@@ -99,6 +99,8 @@ class Voting:
     meeting: Meeting
     community: Community
     verified: bool
+    #: the voter's ballot as this request found it (the cast itself looks again under the voter's lock)
+    ballot: Ballot | None
 
 
 # --- the session ---------------------------------------------------------------------------------------------------
@@ -122,12 +124,14 @@ def _voting() -> Voting | None:
     kept = session.get(SESSION_KEY)
     if not isinstance(kept, dict) or not isinstance(kept.get("id"), int):
         return None
-    # one round trip for what every page shows (the voter pages are the load of a voting day)
+    # one round trip for what every page shows, and the voter's ballot if there is one (the voter pages are the load
+    # of a voting day)
     row = db.session.execute(
-        sa.select(Credential, MeetingVoter, Meeting, Community)
+        sa.select(Credential, MeetingVoter, Meeting, Community, Ballot)
         .join(MeetingVoter, MeetingVoter.id == Credential.meeting_voter_id)
         .join(Meeting, Meeting.id == MeetingVoter.meeting_id)
         .join(Community, Community.id == Meeting.community_id)
+        .outerjoin(Ballot, sa.and_(Ballot.meeting_id == Meeting.id, Ballot.meeting_voter_id == MeetingVoter.id))
         .where(Credential.id == kept["id"])
     ).one_or_none()
     if row is None or row.Credential.revoked_at is not None or row.Meeting.id != kept.get("meeting"):
@@ -136,7 +140,7 @@ def _voting() -> Voting | None:
             session[ENDED_KEY] = row.Credential.id
         return None
     verified = kept.get("verified") is True and row.Credential.verified_at is not None
-    return Voting(row.Credential, row.MeetingVoter, row.Meeting, row.Community, verified)
+    return Voting(row.Credential, row.MeetingVoter, row.Meeting, row.Community, verified, row.Ballot)
 
 
 def _credential_key() -> str:
@@ -377,7 +381,7 @@ def _not_ready(voting: Voting | None) -> Any | None:
         return _no_voting()
     if not voting.verified:
         return redirect(url_for("ballot.page"))
-    if ballots.existing_ballot(voting.voter) is not None:
+    if voting.ballot is not None:
         return redirect(url_for("ballot.receipt"))
     if window_state(voting.meeting) != "open":
         return redirect(url_for("ballot.page"))
@@ -466,7 +470,7 @@ def page() -> Any:
         if credentials.is_locked(voting.credential):
             return _locked_page(voting)
         return _verify_page(voting)
-    if ballots.existing_ballot(voting.voter) is not None:
+    if voting.ballot is not None:
         return redirect(url_for("ballot.receipt"))
     closed = _closed_page(voting)
     if closed is not None:
@@ -595,7 +599,7 @@ def cast() -> Any:
         return redirect(url_for("ballot.receipt"))
     not_ready = _not_ready(voting)
     if not_ready is not None or voting is None:
-        if voting is not None and voting.verified and (earlier := ballots.existing_ballot(voting.voter)) is not None:
+        if voting is not None and voting.verified and (earlier := voting.ballot) is not None:
             _note(ballots.Cast(earlier, stored=False), voting, read_choices(voting.meeting, request.form))
         return not_ready
     choices = read_choices(voting.meeting, request.form)
@@ -654,7 +658,7 @@ def receipt() -> Any:
         return _no_voting()
     if not voting.verified:
         return redirect(url_for("ballot.page"))
-    ballot: Ballot | None = ballots.existing_ballot(voting.voter)
+    ballot = voting.ballot
     if ballot is None:
         return redirect(url_for("ballot.page"))
     not_counted = session.pop(NOT_COUNTED_KEY, None)
@@ -702,7 +706,7 @@ def my_ballot() -> Any:
     voting = _voting()
     if voting is None:
         return _no_voting()
-    ballot = ballots.existing_ballot(voting.voter)
+    ballot = voting.ballot
     digest = _published_result(voting.meeting) if voting.meeting.status == "counted" else None
     if ballot is None or digest is None or not voting.verified:
         return redirect(url_for("ballot.receipt"))
