@@ -17,6 +17,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.audit import services as audit
 from app.communities.models import Community
@@ -142,7 +143,10 @@ def find(token: str | None = None, code: str | None = None) -> Credential | None
         digest, column = sha256_hex(normalise_code(code)), Credential.code_sha256
     else:
         return None
-    return db.session.scalars(select(Credential).where(column == digest, Credential.revoked_at.is_(None))).first()
+    found = select(Credential).where(column == digest, Credential.revoked_at.is_(None))
+    return db.session.scalars(
+        found.options(joinedload(Credential.voter))
+    ).first()  # the voter: every caller's next read
 
 
 def is_held(credential: Credential) -> bool:
