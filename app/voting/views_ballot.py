@@ -43,6 +43,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.communities.models import Community
 from app.db_retry import retrying
@@ -69,7 +71,7 @@ from app.voting.ballot_forms import (
     threshold_words,
 )
 from app.voting.meetings import window_state
-from app.voting.models import Ballot, Credential, MatterAttachment, Meeting, MeetingVoter
+from app.voting.models import Ballot, Credential, Matter, MatterAttachment, Meeting, MeetingVoter
 from app.voting.owner_help import help_contact
 from app.voting.proxy_models import Proxy
 
@@ -141,6 +143,19 @@ def _voting() -> Voting | None:
         return None
     verified = kept.get("verified") is True and row.Credential.verified_at is not None
     return Voting(row.Credential, row.MeetingVoter, row.Meeting, row.Community, verified, row.Ballot)
+
+
+def _load_matters(meeting: Meeting, *, attachments: bool = False) -> None:
+    """The meeting's matters with their candidates (and ``attachments``, for the ballot form) in two or three
+    statements however many matters there are, instead of one for each matter's list when a page first reads it.
+    Nothing is done if they are loaded already."""
+    if "matters" not in sa.inspect(meeting).unloaded:
+        return
+    lists = [selectinload(Matter.candidates)] + ([selectinload(Matter.attachments)] if attachments else [])
+    matters = db.session.scalars(
+        sa.select(Matter).where(Matter.meeting_id == meeting.id).order_by(Matter.position).options(*lists)
+    ).all()
+    set_committed_value(meeting, "matters", list(matters))
 
 
 def _credential_key() -> str:
@@ -475,6 +490,7 @@ def page() -> Any:
     closed = _closed_page(voting)
     if closed is not None:
         return closed
+    _load_matters(voting.meeting, attachments=True)
     choices = read_choices(voting.meeting, request.form) if request.method == "POST" else {}
     return _ballot_page(voting, choices)
 
@@ -566,6 +582,7 @@ def review() -> Any:
     not_ready = _not_ready(voting)
     if not_ready is not None or voting is None:
         return not_ready
+    _load_matters(voting.meeting)
     choices = read_choices(voting.meeting, request.form)
     errors = _all_errors(voting, choices)
     if errors:
@@ -602,6 +619,7 @@ def cast() -> Any:
         if voting is not None and voting.verified and (earlier := voting.ballot) is not None:
             _note(ballots.Cast(earlier, stored=False), voting, read_choices(voting.meeting, request.form))
         return not_ready
+    _load_matters(voting.meeting)
     choices = read_choices(voting.meeting, request.form)
     proxy = _proxy(voting)
 

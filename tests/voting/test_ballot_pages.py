@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
@@ -966,3 +967,25 @@ def test_too_many_typed_codes_say_when_to_try_again_and_whom_to_call(app, world:
     now = utcnow().astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
     assert now < retry.group(1)
     assert "Need help? Call: 0575-87001234" in text(limited)
+
+
+def test_the_ballot_form_reads_each_kind_of_list_once_whatever_the_number_of_matters(app, world: OpenMeeting):
+    """The matters' candidates and attachments come in one statement each, not one per matter (issue 21 item 2)."""
+    for matter in world.meeting.matters:
+        db.session.add(MatterAttachment(matter_id=matter.id, filename="附件.pdf", sha256="0" * 64, data=b"%PDF"))
+    db.session.flush()
+    browser = verified(app, world)
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        page = browser.get("/v/ballot")
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", seen)
+    assert page.status_code == 200
+    assert text(page).count("附件.pdf") == len(world.meeting.matters)
+    for table in ("matter_attachments", "matter_candidates", "matters"):
+        assert sum(1 for s in statements if re.search(rf"\bFROM {table}\b", s)) == 1, table
