@@ -121,21 +121,24 @@ def _mark_verified(credential_id: int, meeting_id: int) -> None:
     session[SESSION_KEY] = {"id": credential_id, "meeting": meeting_id, "verified": True}
 
 
+#: one round trip for what every page shows, and the voter's ballot if there is one (the voter pages are the load of
+#: a voting day); built once, not on each of them
+VOTING_STATEMENT = (
+    sa.select(Credential, MeetingVoter, Meeting, Community, Ballot)
+    .join(MeetingVoter, MeetingVoter.id == Credential.meeting_voter_id)
+    .join(Meeting, Meeting.id == MeetingVoter.meeting_id)
+    .join(Community, Community.id == Meeting.community_id)
+    .outerjoin(Ballot, sa.and_(Ballot.meeting_id == Meeting.id, Ballot.meeting_voter_id == MeetingVoter.id))
+    .where(Credential.id == sa.bindparam("credential_id"))
+)
+
+
 def _voting() -> Voting | None:
     """The session's voter, or None (no link opened, or its letter was replaced since: a revoked credential)."""
     kept = session.get(SESSION_KEY)
     if not isinstance(kept, dict) or not isinstance(kept.get("id"), int):
         return None
-    # one round trip for what every page shows, and the voter's ballot if there is one (the voter pages are the load
-    # of a voting day)
-    row = db.session.execute(
-        sa.select(Credential, MeetingVoter, Meeting, Community, Ballot)
-        .join(MeetingVoter, MeetingVoter.id == Credential.meeting_voter_id)
-        .join(Meeting, Meeting.id == MeetingVoter.meeting_id)
-        .join(Community, Community.id == Meeting.community_id)
-        .outerjoin(Ballot, sa.and_(Ballot.meeting_id == Meeting.id, Ballot.meeting_voter_id == MeetingVoter.id))
-        .where(Credential.id == kept["id"])
-    ).one_or_none()
+    row = db.session.execute(VOTING_STATEMENT, {"credential_id": kept["id"]}).one_or_none()
     if row is None or row.Credential.revoked_at is not None or row.Meeting.id != kept.get("meeting"):
         session.pop(SESSION_KEY, None)
         if row is not None and row.Credential.revoked_at is not None:
@@ -151,11 +154,18 @@ def _load_matters(meeting: Meeting, *, attachments: bool = False) -> None:
     Nothing is done if they are loaded already."""
     if "matters" not in sa.inspect(meeting).unloaded:
         return
-    lists = [selectinload(Matter.candidates)] + ([selectinload(Matter.attachments)] if attachments else [])
-    matters = db.session.scalars(
-        sa.select(Matter).where(Matter.meeting_id == meeting.id).order_by(Matter.position).options(*lists)
-    ).all()
+    statement = MATTERS_WITH_ATTACHMENTS if attachments else MATTERS
+    matters = db.session.scalars(statement, {"meeting_id": meeting.id}).all()
     set_committed_value(meeting, "matters", list(matters))
+
+
+MATTERS = (
+    sa.select(Matter)
+    .where(Matter.meeting_id == sa.bindparam("meeting_id"))
+    .order_by(Matter.position)
+    .options(selectinload(Matter.candidates))
+)
+MATTERS_WITH_ATTACHMENTS = MATTERS.options(selectinload(Matter.attachments))
 
 
 def _credential_key() -> str:
