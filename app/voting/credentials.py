@@ -17,7 +17,6 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from app.audit import services as audit
 from app.communities.models import Community
@@ -143,10 +142,9 @@ def find(token: str | None = None, code: str | None = None) -> Credential | None
         digest, column = sha256_hex(normalise_code(code)), Credential.code_sha256
     else:
         return None
-    found = select(Credential).where(column == digest, Credential.revoked_at.is_(None))
-    return db.session.scalars(
-        found.options(joinedload(Credential.voter))
-    ).first()  # the voter: every caller's next read
+    # (not with its voter joined: the loader options stay with the object, and the second factor's refresh FOR UPDATE
+    # cannot lock the nullable side of an outer join)
+    return db.session.scalars(select(Credential).where(column == digest, Credential.revoked_at.is_(None))).first()
 
 
 def is_held(credential: Credential) -> bool:
