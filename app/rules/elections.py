@@ -154,6 +154,11 @@ class ElectionResult:
     runoff_candidates: tuple[str, ...] = ()
 
 
+#: the types of a valid ballot's marks: strings only (a str subclass, such as a case file's number kept as its text,
+#: is not a name)
+_TEXT_ONLY = {str}
+
+
 def classify_election_answer(
     answer: object, election: Election, candidates: frozenset[str] | None = None
 ) -> tuple[str, tuple[str, ...]]:
@@ -181,9 +186,6 @@ def classify_election_answer(
     ):
         return "invalid", ()
     return "valid", tuple(answer)
-
-
-_TEXT_ONLY = {str}
 
 
 def _rank_key(weight: Weight, rank_by: Sequence[str]) -> tuple[int, ...]:

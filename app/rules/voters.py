@@ -66,11 +66,7 @@ def build_voters(units: Iterable[Unit], developer: str, settings: Settings) -> V
             not_counted[unit.unit_id] = key
             continue
         developer_units += is_developers
-        members = grouped.get(key)
-        if members is None:
-            grouped[key] = [unit]
-        else:
-            members.append(unit)
+        grouped.setdefault(key, []).append(unit)
     voters = []
     voter_by_unit: dict[str, str] = {}
     for owners, members in grouped.items():
