@@ -49,6 +49,22 @@ class Cancelled(Exception):
     """Raised inside a task whose job was cancelled or failed meanwhile: the task stops and changes nothing more."""
 
 
+def run_task(work: Callable[[int], object], fail: Callable[[int], object], job_id: int) -> None:
+    """The body of a job's Celery task: ``work(job_id)``. A job cancelled or failed meanwhile (`Cancelled`) stays as it
+    was marked; any other error fails the job (``fail(job_id)``) and is raised for the worker's log; the session is
+    removed either way."""
+    try:
+        work(job_id)
+    except Cancelled:
+        db.session.rollback()
+    except Exception:
+        db.session.rollback()
+        fail(job_id)
+        raise
+    finally:
+        db.session.remove()
+
+
 @dataclass(frozen=True)
 class Kind:
     name: str

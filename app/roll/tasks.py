@@ -5,7 +5,6 @@ from __future__ import annotations
 from celery import shared_task
 
 from app import jobs
-from app.extensions import db
 from app.roll import services
 
 
@@ -13,16 +12,7 @@ from app.roll import services
 def import_roll(import_id: int) -> None:
     """Run one import. Acknowledged when done and requeued if its worker dies: the version is stored in one
     transaction at the end, so a redelivered task starts the import again; one that finds it ended does nothing."""
-    try:
-        services.run_import(import_id)
-    except jobs.Cancelled:
-        db.session.rollback()
-    except Exception:
-        db.session.rollback()
-        services.fail_import(import_id)
-        raise
-    finally:
-        db.session.remove()
+    jobs.run_task(services.run_import, services.fail_import, import_id)
 
 
 @shared_task(name="app.roll.tasks.build_notice_pdf", ignore_result=True, acks_late=True, reject_on_worker_lost=True)
@@ -31,13 +21,4 @@ def build_notice_pdf(notice_pdf_id: int) -> None:
     in one transaction, so a redelivered task lays it out again; one that finds its job ended does nothing."""
     from app.roll import notice_jobs
 
-    try:
-        notice_jobs.build(notice_pdf_id)
-    except jobs.Cancelled:
-        db.session.rollback()
-    except Exception:
-        db.session.rollback()
-        notice_jobs.fail(notice_pdf_id)
-        raise
-    finally:
-        db.session.remove()
+    jobs.run_task(notice_jobs.build, notice_jobs.fail, notice_pdf_id)

@@ -13,16 +13,7 @@ from app.voting import letter_batches
 def make_letters(batch_id: int) -> None:
     """Make one batch of letters. Acknowledged when done and requeued if its worker dies: nothing is issued before
     the PDF exists, so a redelivered task starts the batch again; one that finds it ended does nothing."""
-    try:
-        letter_batches.run_batch(batch_id)
-    except jobs.Cancelled:
-        db.session.rollback()  # cancelled or failed meanwhile: it stays as it was marked
-    except Exception:
-        db.session.rollback()
-        letter_batches.fail_batch(batch_id)
-        raise
-    finally:
-        db.session.remove()
+    jobs.run_task(letter_batches.run_batch, letter_batches.fail_batch, batch_id)
 
 
 @shared_task(name="app.voting.tasks.purge_expired_letters")
@@ -41,13 +32,4 @@ def send_reminders(batch_id: int) -> None:
     """Send one round of SMS reminders to the voters who have not voted; a redelivered task does nothing."""
     from app.voting import reminders
 
-    try:
-        reminders.run(batch_id)
-    except jobs.Cancelled:
-        db.session.rollback()
-    except Exception:
-        db.session.rollback()
-        reminders.fail(batch_id)
-        raise
-    finally:
-        db.session.remove()
+    jobs.run_task(reminders.run, reminders.fail, batch_id)
