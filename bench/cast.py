@@ -356,6 +356,7 @@ def make_meeting() -> Plan:
         closes_at=now + timedelta(days=7),
         channels="phone,paper",
         second_factor="id_last6",
+        contact_phone="0575-87001234",  # whom owners call, printed on the letters and every ballot page
         settings={"count_parking": True, "blank_and_invalid_take_part": True},
         matters=[
             Matter(position=1, kind="motion", category=1, title="表决通过《业主大会议事规则》", text="第一条……"),

@@ -20,6 +20,7 @@ from flask_migrate import upgrade
 from app import create_app
 from app.db_types import SHANGHAI
 from app.extensions import db, limiter
+from app.voting import frozen_matters
 from tests.databases import reset_main_database
 from tests.factories import PASSWORD
 
@@ -132,6 +133,8 @@ def _rolled_back_transaction(request: pytest.FixtureRequest) -> Iterator[None]:
     application: Flask = request.getfixturevalue("app")
     application.extensions["celery"].set_default()
     limiter.reset()
+    with application.app_context():
+        frozen_matters.forget_all()  # the ids of this test's rolled-back rows come again
     with application.app_context():
         # Flask-SQLAlchemy picks its bind from its engine map, so the test's connection goes there.
         engines = db._app_engines[application]

@@ -22,7 +22,7 @@ views only show, read and pass on.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -43,8 +43,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
-from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from app.communities.models import Community
 from app.db_retry import retrying
@@ -53,7 +51,7 @@ from app.errors import DomainError
 from app.extensions import db, limiter
 from app.privacy import ballot_seed, decrypt, mask_phone
 from app.rules.preparation import NOTICE_WORKING_DAYS
-from app.voting import ballots, credentials, proxies
+from app.voting import ballots, credentials, frozen_matters, proxies
 from app.voting.ballot_forms import (
     BLANK,
     LETTER_KEYS,
@@ -71,7 +69,7 @@ from app.voting.ballot_forms import (
     threshold_words,
 )
 from app.voting.meetings import window_state
-from app.voting.models import Ballot, Credential, Matter, MatterAttachment, Meeting, MeetingVoter
+from app.voting.models import Ballot, Credential, MatterAttachment, Meeting, MeetingVoter
 from app.voting.owner_help import help_contact
 from app.voting.proxy_models import Proxy
 
@@ -108,12 +106,12 @@ class Voting:
 # --- the session ---------------------------------------------------------------------------------------------------
 
 
-def _remember(credential: Credential) -> None:
+def _remember(credential: Credential, meeting_id: int) -> None:
     """Keep the credential (never its token) in the session. The second factor is asked again unless this session
     passed it already for the same credential (the link opened twice on one phone)."""
     kept = session.get(SESSION_KEY)
     again = isinstance(kept, dict) and kept.get("id") == credential.id and kept.get("verified") is True
-    session[SESSION_KEY] = {"id": credential.id, "meeting": credential.voter.meeting_id, "verified": again}
+    session[SESSION_KEY] = {"id": credential.id, "meeting": meeting_id, "verified": again}
     session.pop(ENDED_KEY, None)
 
 
@@ -123,13 +121,18 @@ def _mark_verified(credential_id: int, meeting_id: int) -> None:
 
 #: one round trip for what every page shows, and the voter's ballot if there is one (the voter pages are the load of
 #: a voting day); built once, not on each of them
-VOTING_STATEMENT = (
+VOTING_ROW = (
     sa.select(Credential, MeetingVoter, Meeting, Community, Ballot)
     .join(MeetingVoter, MeetingVoter.id == Credential.meeting_voter_id)
     .join(Meeting, Meeting.id == MeetingVoter.meeting_id)
     .join(Community, Community.id == Meeting.community_id)
     .outerjoin(Ballot, sa.and_(Ballot.meeting_id == Meeting.id, Ballot.meeting_voter_id == MeetingVoter.id))
-    .where(Credential.id == sa.bindparam("credential_id"))
+)
+#: the session's credential
+VOTING_STATEMENT = VOTING_ROW.where(Credential.id == sa.bindparam("credential_id"))
+#: a link's credential in force, by its token's SHA-256 (as app.voting.credentials.find, with all the rest)
+VOTING_BY_TOKEN = VOTING_ROW.where(
+    Credential.token_sha256 == sa.bindparam("token_sha256"), Credential.revoked_at.is_(None)
 )
 
 
@@ -144,28 +147,25 @@ def _voting() -> Voting | None:
         if row is not None and row.Credential.revoked_at is not None:
             session[ENDED_KEY] = row.Credential.id
         return None
+    return _voting_of(row)
+
+
+def _voting_of(row: Any) -> Voting:
+    """The voter of a row of VOTING_ROW, verified if this session passed its credential's second factor."""
+    kept = session.get(SESSION_KEY) or {}
     verified = kept.get("verified") is True and row.Credential.verified_at is not None
     return Voting(row.Credential, row.MeetingVoter, row.Meeting, row.Community, verified, row.Ballot)
 
 
-def _load_matters(meeting: Meeting, *, attachments: bool = False) -> None:
-    """The meeting's matters with their candidates (and ``attachments``, for the ballot form) in two or three
-    statements however many matters there are, instead of one for each matter's list when a page first reads it.
-    Nothing is done if they are loaded already."""
-    if "matters" not in sa.inspect(meeting).unloaded:
-        return
-    statement = MATTERS_WITH_ATTACHMENTS if attachments else MATTERS
-    matters = db.session.scalars(statement, {"meeting_id": meeting.id}).all()
-    set_committed_value(meeting, "matters", list(matters))
-
-
-MATTERS = (
-    sa.select(Matter)
-    .where(Matter.meeting_id == sa.bindparam("meeting_id"))
-    .order_by(Matter.position)
-    .options(selectinload(Matter.candidates))
-)
-MATTERS_WITH_ATTACHMENTS = MATTERS.options(selectinload(Matter.attachments))
+def _commit_keeping_what_was_read() -> None:
+    """Commit without expiring what this request has read: the page it answers with shows those rows as the request
+    just wrote them, without reading them all again (issue 21 item 2)."""
+    current = db.session()
+    current.expire_on_commit = False
+    try:
+        current.commit()
+    finally:
+        current.expire_on_commit = True
 
 
 def _credential_key() -> str:
@@ -194,13 +194,15 @@ def hash_groups(digest: str) -> list[str]:
     return [digest[i : i + 8] for i in range(0, len(digest), 8)]
 
 
-def _context(voting: Voting) -> dict[str, Any]:
+def _context(voting: Voting, *, with_help: bool = True) -> dict[str, Any]:
+    """What the voter's pages show about the meeting and the voter; whom to call, unless the page shows no one (it
+    may take a statement or two: app.voting.owner_help)."""
     return {
         "meeting": voting.meeting,
         "community": voting.community,
         "voter_name": voting.voter.shown_name,
         "units_label": voting.voter.units_label,
-        "help": help_contact(voting.meeting),
+        "help": help_contact(voting.meeting) if with_help else None,
     }
 
 
@@ -446,11 +448,12 @@ def enter() -> Any:
     """Open a letter's link: keep its credential in the session and answer with the voter's page (module docstring:
     the token goes no further than this address)."""
     token = request.args.get("t", "")[:200]
-    credential = credentials.find(token=token)
-    if credential is None:
+    digest = credentials.sha256_hex(token) if token else None
+    row = db.session.execute(VOTING_BY_TOKEN, {"token_sha256": digest}).one_or_none() if digest else None
+    if row is None:
         return _ended_page(_revoked(token=token))
-    _remember(credential)
-    response = current_app.make_response(page())
+    _remember(row.Credential, row.Meeting.id)
+    response = current_app.make_response(_page(_voting_of(row)))
     response.headers["Referrer-Policy"] = "origin"
     return response
 
@@ -463,7 +466,7 @@ def enter_code() -> Any:
     if form.validate_on_submit():
         credential = credentials.find(code=form.code.data or "")
         if credential is not None:
-            _remember(credential)
+            _remember(credential, credential.voter.meeting_id)
             return redirect(url_for("ballot.page"))
         revoked = _revoked(code=form.code.data or "")
         if revoked is not None:
@@ -486,7 +489,11 @@ def page() -> Any:
     """The voter's page. Before the second factor: the window not yet open, the lock-out, or the second factor, and
     nothing about a ballot (issue 19 item 6). After it: the receipt once voted; else the window's state or the
     ballot form. A POST (the review page's "change" button) shows the form again with the choices it carries."""
-    voting = _voting()
+    return _page(_voting())
+
+
+def _page(voting: Voting | None) -> Any:
+    """What ``page`` shows to ``voting``."""
     if voting is None:
         return _no_voting()
     if not voting.verified:
@@ -500,7 +507,7 @@ def page() -> Any:
     closed = _closed_page(voting)
     if closed is not None:
         return closed
-    _load_matters(voting.meeting, attachments=True)
+    frozen_matters.load(voting.meeting)
     choices = read_choices(voting.meeting, request.form) if request.method == "POST" else {}
     return _ballot_page(voting, choices)
 
@@ -530,10 +537,9 @@ def verify() -> Any:
             return _locked_page(voting, error.status)
         form.answer.errors = [str(error)]
         return _verify_page(voting, form, error.status)
-    ids = voting.credential.id, voting.meeting.id  # read before the commit expires them
-    db.session.commit()
-    _mark_verified(*ids)  # the owner behind the letter is signed in from this when they open their own pages
-    return page()  # the ballot form itself: one request fewer than a redirect to it
+    _commit_keeping_what_was_read()
+    _mark_verified(voting.credential.id, voting.meeting.id)  # the owner is signed in from this on their own pages
+    return _page(replace(voting, verified=True))  # the ballot form itself: one request fewer than a redirect to it
 
 
 def verified_letter() -> Credential | None:
@@ -592,7 +598,7 @@ def review() -> Any:
     not_ready = _not_ready(voting)
     if not_ready is not None or voting is None:
         return not_ready
-    _load_matters(voting.meeting)
+    frozen_matters.load(voting.meeting)
     choices = read_choices(voting.meeting, request.form)
     errors = _all_errors(voting, choices)
     if errors:
@@ -603,7 +609,7 @@ def review() -> Any:
         rows=choices_in_words(voting.meeting, checked),
         field_name=field_name,
         blank=BLANK,
-        **_context(voting),
+        **_context(voting, with_help=False),
     )
 
 
@@ -629,7 +635,7 @@ def cast() -> Any:
         if voting is not None and voting.verified and (earlier := voting.ballot) is not None:
             _note(ballots.Cast(earlier, stored=False), voting, read_choices(voting.meeting, request.form))
         return not_ready
-    _load_matters(voting.meeting)
+    frozen_matters.load(voting.meeting)
     choices = read_choices(voting.meeting, request.form)
     proxy = _proxy(voting)
 

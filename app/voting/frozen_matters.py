@@ -1,0 +1,65 @@
+"""An opened meeting's matters, read from the database once per worker (issue 21 item 2).
+
+Once voting opens, nothing about a meeting's matters, candidates or attachments can change (app.voting.models;
+DOMAIN §8): `meetings.open_voting` checks them against the announcement and freezes them, and no path sets a meeting
+back to draft. So the ballot pages, the load of a voting day, need not read them on every request: the first request
+of a worker reads them with their lists (three statements) and keeps them, detached from its session, for every later
+one. A draft meeting's matters are read every time (the convener is still editing them).
+
+The kept objects are only read: a page gets them as its meeting's ``matters`` (``set_committed_value``, which
+neither marks the meeting changed nor adds them to the session), and nothing on the ballot's path writes a matter.
+The key is the meeting's id with the moment it opened, so that a database whose ids start again (a test's rolled
+back SQLite) never finds another meeting's matters; ``forget_all`` empties the cache (the test suite does, per test).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
+
+from app.extensions import db
+from app.voting.models import Matter, Meeting
+
+#: this worker's opened meetings' matters, by (meeting id, opened at): each a few kilobytes
+_EXTENSION = "gongjue.frozen_matters"
+#: meetings kept at most (a worker serves a handful at once); the oldest read goes first
+MAX_MEETINGS = 256
+
+MATTERS = (
+    sa.select(Matter)
+    .where(Matter.meeting_id == sa.bindparam("meeting_id"))
+    .order_by(Matter.position)
+    .options(selectinload(Matter.candidates), selectinload(Matter.attachments))
+)
+
+
+def load(meeting: Meeting) -> None:
+    """Give ``meeting`` its matters with their candidates and attachments: this worker's copy once voting has opened,
+    else read now (three statements however many matters there are). Nothing is done if they are loaded already."""
+    if "matters" not in sa.inspect(meeting).unloaded:
+        return
+    if meeting.status == "draft" or meeting.opened_at is None:
+        set_committed_value(meeting, "matters", _read(meeting.id))
+        return
+    kept: dict[tuple[int, object], list[Matter]] = current_app.extensions.setdefault(_EXTENSION, {})
+    key = (meeting.id, meeting.opened_at)
+    matters = kept.get(key)
+    if matters is None:
+        matters = _read(meeting.id)
+        for matter in matters:
+            db.session.expunge(matter)  # with its candidates and attachments (cascade)
+        if len(kept) >= MAX_MEETINGS:
+            kept.pop(next(iter(kept)))
+        kept[key] = matters
+    set_committed_value(meeting, "matters", list(matters))
+
+
+def _read(meeting_id: int) -> list[Matter]:
+    return list(db.session.scalars(MATTERS, {"meeting_id": meeting_id}).all())
+
+
+def forget_all() -> None:
+    """Empty this app's cache (the test suite, between tests whose databases reuse ids)."""
+    current_app.extensions.pop(_EXTENSION, None)
