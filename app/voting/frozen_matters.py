@@ -10,12 +10,16 @@ The kept objects are only read: a page gets them as its meeting's ``matters`` (`
 neither marks the meeting changed nor adds them to the session), and nothing on the ballot's path writes a matter.
 The key is the meeting's id with the moment it opened, so that a database whose ids start again (a test's rolled
 back SQLite) never finds another meeting's matters; ``forget_all`` empties the cache (the test suite does, per test).
+``kept_rendering`` keeps, the same way, a piece of page made from the matters alone (the owner's fresh ballot form).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from flask import current_app
+from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -24,6 +28,8 @@ from app.voting.models import Matter, Meeting
 
 #: this worker's opened meetings' matters, by (meeting id, opened at): each a few kilobytes
 _EXTENSION = "gongjue.frozen_matters"
+#: and pieces of their pages, by (meeting id, opened at, variant)
+_RENDERED = "gongjue.frozen_matters.rendered"
 #: meetings kept at most (a worker serves a handful at once); the oldest read goes first
 MAX_MEETINGS = 256
 
@@ -56,6 +62,23 @@ def load(meeting: Meeting) -> None:
     set_committed_value(meeting, "matters", list(matters))
 
 
+def kept_rendering(meeting: Meeting, variant: str, render: Callable[[], str]) -> Markup:
+    """A piece of a page that depends on nothing but the opened meeting's matters and ``variant`` (its language),
+    rendered once per worker and kept with the matters (a draft meeting's, every time). The owner's fresh ballot form
+    is one: its matters with their candidates were a tenth of a ballot's CPU (issue 21 item 2)."""
+    if meeting.status == "draft" or meeting.opened_at is None:
+        return Markup(render())  # noqa: S704  (a template's output, escaped by Jinja)
+    kept: dict[tuple[int, object, str], Markup] = current_app.extensions.setdefault(_RENDERED, {})
+    key = (meeting.id, meeting.opened_at, variant)
+    found = kept.get(key)
+    if found is None:
+        found = Markup(render())  # noqa: S704  (a template's output, escaped by Jinja)
+        if len(kept) >= MAX_MEETINGS * 4:
+            kept.pop(next(iter(kept)))
+        kept[key] = found
+    return found
+
+
 def _read(meeting_id: int) -> list[Matter]:
     return list(db.session.scalars(MATTERS, {"meeting_id": meeting_id}).all())
 
@@ -63,3 +86,4 @@ def _read(meeting_id: int) -> list[Matter]:
 def forget_all() -> None:
     """Empty this app's cache (the test suite, between tests whose databases reuse ids)."""
     current_app.extensions.pop(_EXTENSION, None)
+    current_app.extensions.pop(_RENDERED, None)

@@ -40,6 +40,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
@@ -364,19 +365,30 @@ def _ballot_page(
 ) -> Any:
     """The ballot form, with the choices made so far ticked and any problem next to its matter (or, for a refusal
     about no matter in particular, at the top)."""
+    matters = {
+        "meeting": voting.meeting,
+        "choices": choices,
+        "errors": errors or {},
+        "motion_answers": list(MOTION_ANSWERS.items()),
+        "field_name": field_name,
+        "selected": selected,
+        "category_words": category_words,
+        "threshold_words": threshold_words,
+        **_proxy_context(voting),
+    }
+    fresh = not choices and not errors and matters["proxy_cover"] is None
+    matters_html = (
+        frozen_matters.kept_rendering(
+            voting.meeting,
+            f"ballot-form:{get_locale()}",
+            lambda: render_template("voting/_ballot_matters.html", **matters),
+        )
+        if fresh
+        else None
+    )
     return (
         render_template(
-            "voting/ballot_form.html",
-            choices=choices,
-            errors=errors or {},
-            general=general,
-            motion_answers=list(MOTION_ANSWERS.items()),
-            field_name=field_name,
-            selected=selected,
-            category_words=category_words,
-            threshold_words=threshold_words,
-            **_proxy_context(voting),
-            **_context(voting),
+            "voting/ballot_form.html", general=general, matters_html=matters_html, **(matters | _context(voting))
         ),
         status,
     )

@@ -995,6 +995,29 @@ def test_the_ballot_form_reads_each_kind_of_list_once_whatever_the_number_of_mat
         sa.event.remove(db.engine, "before_cursor_execute", seen)
     assert first.status_code == again.status_code == 200
     assert text(first).count("附件.pdf") == text(again).count("附件.pdf") == len(world.meeting.matters)
-    assert again.get_data(as_text=True).count(" name=\"m") == first.get_data(as_text=True).count(" name=\"m") > 0
+    assert again.get_data(as_text=True).count(' name="m') == first.get_data(as_text=True).count(' name="m') > 0
     assert on_first == {"matter_attachments": 1, "matter_candidates": 1, "matters": 1}
     assert read("matter_attachments") + read("matter_candidates") + read("matters") == 0
+
+
+def _matters_of(page: Any) -> str:
+    """The ballot form's matters: the form without its CSRF token."""
+    form = re.search(r"<form[^>]*ballot-form.*?</form>", page.get_data(as_text=True), re.S)
+    assert form is not None
+    return re.sub(r'name="csrf_token" value="[^"]*"', "", form.group(0))
+
+
+def test_the_fresh_ballot_form_is_kept_per_language_and_the_same_as_rendered_anew(app, world: OpenMeeting):
+    """An owner's fresh form (no choice yet) is rendered once per worker and language (app.voting.frozen_matters
+    .kept_rendering): what it shows is exactly what rendering it again shows, in the owner's own language."""
+    english = verified(app, world)
+    chinese = voter_browser(app, voter_with_unique_name(world, 1), english=False)
+    chinese.open_link()
+    assert chinese.verify(id_tail_of(chinese.voter)).status_code == 200
+    kept_english, kept_chinese = english.get("/v/ballot"), chinese.get("/v/ballot")
+    assert "Choose at most" in _matters_of(kept_english)
+    assert "Choose at most" not in _matters_of(kept_chinese)
+    assert "最多选 5 人" in _matters_of(kept_chinese)
+    frozen_matters.forget_all()
+    assert _matters_of(english.get("/v/ballot")) == _matters_of(kept_english)
+    assert _matters_of(chinese.get("/v/ballot")) == _matters_of(kept_chinese)
