@@ -501,11 +501,11 @@ def page() -> Any:
     """The voter's page. Before the second factor: the window not yet open, the lock-out, or the second factor, and
     nothing about a ballot (issue 19 item 6). After it: the receipt once voted; else the window's state or the
     ballot form. A POST (the review page's "change" button) shows the form again with the choices it carries."""
-    return _page(_voting())
+    return _page(_voting(), request.form if request.method == "POST" else None)
 
 
-def _page(voting: Voting | None) -> Any:
-    """What ``page`` shows to ``voting``."""
+def _page(voting: Voting | None, ballot_form: Any = None) -> Any:
+    """What ``page`` shows to ``voting``: the ballot form with the choices ``ballot_form`` carries, if any."""
     if voting is None:
         return _no_voting()
     if not voting.verified:
@@ -520,7 +520,7 @@ def _page(voting: Voting | None) -> Any:
     if closed is not None:
         return closed
     frozen_matters.load(voting.meeting)
-    choices = read_choices(voting.meeting, request.form) if request.method == "POST" else {}
+    choices = read_choices(voting.meeting, ballot_form) if ballot_form is not None else {}
     return _ballot_page(voting, choices)
 
 
