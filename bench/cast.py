@@ -14,36 +14,28 @@ the tokens stay in this process's memory, and each voter's ID tail is found from
 gunicorn then serves the app in production mode (GONGJUE_ENV=production, `--workers 2`, sync workers as in
 docs/deploy.md, the access log of gunicorn.conf.py written to a file) on a free loopback port, behind a pretend TLS
 proxy (X-Forwarded-Proto: https, GONGJUE_TRUSTED_PROXIES=1; the Secure session cookie carried by hand). Readiness is
-/healthz answering, polled with a deadline. 32 client threads (requests, one session each) take voters from one queue
-until it is empty, one voter per ballot, and each does what a new phone does:
-
-  1. GET  /v?t=<token>   → 302 to /v/ballot (the token leaves the address)
-  2. GET  /v/ballot      → the second-factor form (its CSRF token)
-  3. POST /v/verify      → 302 (the ID tail checked, the credential row locked, an audit event)
-  4. GET  /v/ballot      → the ballot form
-  5. POST /v/review      → the review page, whose hidden fields carry the choices
-  6. POST /v/cast        → 302 to /v/receipt (the ballot stored, an audit event): "the final POST"
-  7. GET  /v/receipt     → the receipt code
-  and after each page (2, 4, 5, 7) its stylesheet, as a browser gets it: the app serves it at a fingerprinted address
-  with a year's max-age (app/static_files.py), so a new phone fetches it once; a file served with "no-cache" would be
-  revalidated (304) on every page.
+/healthz answering, polled with a deadline. bench/load.py drives 32 phones (gevent, one connection each) that take
+voters from one queue until it is empty, one voter per ballot, each doing what a new phone does: the sequence of
+bench/ballot_sequence.py (the link, the second factor, the review, the cast, the receipt, and the stylesheet once).
+The meeting has a contact phone, as one made from the preparatory group's plan has.
 
 The choices are drawn per voter with a fixed seed (motions mostly "for", some against, abstain or blank; 0–7
 candidates). The first 2 ballots of each client warm the workers up and are not timed. Measured:
-- ballots per second over the timed ballots (first start to last end); p50 and p99 of the whole sequence, of step 6
+- ballots per second over the timed ballots (first start to last end); p50 and p99 of the whole sequence, of the cast
   alone, and of every step;
 - during the timed run: the CPU seconds of this process (the clients), of gunicorn's workers and of their PostgreSQL
   backends; the workers' time on a CPU, runnable but waiting for one, and blocked (/proc/<pid>/schedstat); what their
   database connections were doing (pg_stat_activity sampled every 20 ms);
 - before gunicorn starts, 20 voters' sequences through the Flask test client in this process, one at a time: each
   step's SQL statements and time without HTTP, and how long each transaction holds the audit chain's advisory lock
-  (app.audit.services: every audited write of every worker queues for it).
+  (app.audit.services: a community's audited writes queue for it; communities never wait for each other).
 Afterwards the Ballot rows are counted: exactly one per voter who got a receipt, with the choices sent and the receipt
 code shown; none for the others; no link's query string in the access log.
 
 Options: `--clients` (32), `--workers` (2), `--voters N` (time only N ballots, for a quick look), `--redis-url`.
 
-Targets (issue 6, "Figures"): at least 300 ballots per second with p99 under 250 ms.
+Targets: worker CPU per ballot at most 3× the floor's (issue 21); at least 300 ballots per second with p99 under
+250 ms (issue 6, a deployment's figure).
 """
 
 from __future__ import annotations
