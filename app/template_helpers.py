@@ -103,7 +103,7 @@ def catalogue_gettext(catalogue: Any) -> Any:
     (which are escaped). Macros imported without the page's context keep the global one; the result is the same."""
 
     @pass_eval_context
-    def gettext(eval_context: Any, string: str, **variables: Any) -> Any:
+    def gettext(eval_context: Any, string: str, /, **variables: Any) -> Any:
         translated = catalogue.ugettext(string)
         if eval_context.autoescape:
             translated = Markup(translated)  # noqa: S704  (the catalogue is ours, as in Jinja's own gettext)

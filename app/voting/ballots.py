@@ -2,8 +2,9 @@
 receipt (a short code and the SHA-256 of the canonical ballot record) the voter keeps (DOMAIN §8).
 
 Idempotent: a double tap, a retried request or a second channel finds the voter's ballot and returns its receipt
-(the first ballot accepted counts; DOMAIN §8 decision). Concurrent submissions race on the unique constraint
-(meeting, voter) inside a savepoint: exactly one is stored.
+(the first ballot accepted counts; DOMAIN §8 decision). Concurrent submissions for one voter queue on the voter's row
+lock (`lock_voter`) on PostgreSQL, and on SQLite race on the unique constraint (meeting, voter) inside a savepoint:
+exactly one is stored.
 """
 
 from __future__ import annotations

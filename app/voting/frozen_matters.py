@@ -16,11 +16,13 @@ back SQLite) never finds another meeting's matters; ``forget_all`` empties the c
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
 from markupsafe import Markup
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import InstanceState, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
@@ -52,14 +54,36 @@ def load(meeting: Meeting) -> None:
     kept: dict[tuple[int, object], list[Matter]] = current_app.extensions.setdefault(_EXTENSION, {})
     key = (meeting.id, meeting.opened_at)
     matters = kept.get(key)
-    if matters is None:
+    if matters is None or not _intact(matters):
         matters = _read(meeting.id)
         for matter in matters:
             db.session.expunge(matter)  # with its candidates and attachments (cascade)
-        if len(kept) >= MAX_MEETINGS:
-            kept.pop(next(iter(kept)))
+        _make_room(kept, MAX_MEETINGS)
         kept[key] = matters
     set_committed_value(meeting, "matters", list(matters))
+
+
+def _intact(matters: list[Matter]) -> bool:
+    """The kept objects are still as kept: detached, nothing expired. A session call on a meeting that holds them
+    (``add``, ``refresh``, ``expire``, ``delete``) cascades to them, as ``Meeting.matters`` cascades "all": nothing on
+    the ballot's path makes one, but should a later change do so, they are read again instead of failing on every
+    later page of the meeting."""
+    for matter in matters:
+        state: InstanceState[Matter] = sa.inspect(matter)
+        if not state.detached or state.expired_attributes:
+            return False
+        for item in (*matter.candidates, *matter.attachments):
+            listed = sa.inspect(item)
+            if not listed.detached or listed.expired_attributes:
+                return False
+    return True
+
+
+def _make_room(kept: dict[Any, Any], most: int) -> None:
+    """Drop the oldest entry when ``kept`` is full (another thread of a threaded server may be dropping it too)."""
+    if len(kept) >= most:
+        with suppress(StopIteration, KeyError, RuntimeError):
+            kept.pop(next(iter(kept)))
 
 
 def kept_rendering(meeting: Meeting, variant: str, render: Callable[[], str]) -> Markup:
@@ -73,8 +97,7 @@ def kept_rendering(meeting: Meeting, variant: str, render: Callable[[], str]) ->
     found = kept.get(key)
     if found is None:
         found = Markup(render())  # noqa: S704  (a template's output, escaped by Jinja)
-        if len(kept) >= MAX_MEETINGS * 4:
-            kept.pop(next(iter(kept)))
+        _make_room(kept, MAX_MEETINGS * 4)
         kept[key] = found
     return found
 

@@ -550,8 +550,14 @@ def verify() -> Any:
         form.answer.errors = [str(error)]
         return _verify_page(voting, form, error.status)
     _commit_keeping_what_was_read()
+    if voting.credential.revoked_at is not None:  # replaced meanwhile (read under the second factor's lock)
+        session.pop(SESSION_KEY, None)
+        session[ENDED_KEY] = voting.credential.id
+        return _no_voting()
     _mark_verified(voting.credential.id, voting.meeting.id)  # the owner is signed in from this on their own pages
-    return _page(replace(voting, verified=True))  # the ballot form itself: one request fewer than a redirect to it
+    # the ballot form itself, one request fewer than a redirect to it; or the receipt's redirect, should a ballot have
+    # been stored for the voter since this request read it (the rest it read stays as it was)
+    return _page(replace(voting, verified=True, ballot=ballots.existing_ballot(voting.voter)))
 
 
 def verified_letter() -> Credential | None:

@@ -1021,3 +1021,56 @@ def test_the_fresh_ballot_form_is_kept_per_language_and_the_same_as_rendered_ane
     frozen_matters.forget_all()
     assert _matters_of(english.get("/v/ballot")) == _matters_of(kept_english)
     assert _matters_of(chinese.get("/v/ballot")) == _matters_of(kept_chinese)
+
+
+def test_kept_matters_spoiled_by_a_session_call_on_their_meeting_are_read_again(app, world: OpenMeeting):
+    """A refresh of a meeting that holds the kept matters expires them too (``Meeting.matters`` cascades "all"): the
+    next page reads them again instead of failing (app.voting.frozen_matters._intact)."""
+    browser = verified(app, world)
+    db.session.expire(world.meeting, ["matters"])
+    frozen_matters.load(world.meeting)
+    kept = list(world.meeting.matters)
+    ids, titles = [matter.id for matter in kept], [matter.title for matter in kept]
+    db.session.refresh(world.meeting)  # cascades to the kept matters: they are now expired
+    assert any(sa.inspect(matter).expired_attributes for matter in kept)
+    review = browser.post("/v/review", {f"m{ids[0]}": "yes"}, csrf_from="/v/ballot")  # reads every matter
+    assert review.status_code == 200
+    assert f'name="m{ids[0]}" value="yes"' in review.get_data(as_text=True)
+    assert all(title in text(review) for title in titles)
+
+
+def test_a_letter_replaced_while_its_second_factor_is_checked_opens_nothing(app, world: OpenMeeting, monkeypatch):
+    """The answer's page is made from what the request read before the second factor; a credential revoked before
+    its commit (a new letter issued meanwhile) is told so, as the next page would, not shown a ballot form."""
+    browser = voter_browser(app, voter_with_unique_name(world))
+    browser.open_link()
+    checked = credentials.verify
+
+    def replaced_meanwhile(credential: Credential, answer: str) -> Credential:
+        checked(credential, answer)
+        credential.revoked_at = utcnow()
+        return credential
+
+    monkeypatch.setattr(credentials, "verify", replaced_meanwhile)
+    answer = browser.verify(id_tail_of(browser.voter))
+    assert answer.status_code == 404
+    assert "ballot-form" not in answer.get_data(as_text=True)
+    assert browser.get("/v/ballot").status_code == 404  # the session's credential is the ended one
+
+
+def test_a_ballot_stored_while_the_second_factor_is_checked_leads_to_the_receipt(app, world: OpenMeeting, monkeypatch):
+    """Should a ballot be stored for the voter (a teller's paper entry) between this request's first read and its
+    commit, the right answer leads to the receipt, not to a fresh ballot form."""
+    browser = voter_browser(app, voter_with_unique_name(world))
+    browser.open_link()
+    checked = credentials.verify
+
+    def paper_meanwhile(credential: Credential, answer: str) -> Credential:
+        checked(credential, answer)
+        ballots.cast(browser.voter, {}, "paper")
+        return credential
+
+    monkeypatch.setattr(credentials, "verify", paper_meanwhile)
+    answer = browser.verify(id_tail_of(browser.voter))
+    assert answer.status_code == 302
+    assert answer.headers["Location"].endswith("/v/receipt")
