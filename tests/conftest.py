@@ -135,7 +135,6 @@ def _rolled_back_transaction(request: pytest.FixtureRequest) -> Iterator[None]:
     limiter.reset()
     with application.app_context():
         frozen_matters.forget_all()  # the ids of this test's rolled-back rows come again
-    with application.app_context():
         # Flask-SQLAlchemy picks its bind from its engine map, so the test's connection goes there.
         engines = db._app_engines[application]
         engine = engines[None]

@@ -48,11 +48,11 @@ def load(meeting: Meeting) -> None:
     else read now (three statements however many matters there are). Nothing is done if they are loaded already."""
     if "matters" not in sa.inspect(meeting).unloaded:
         return
-    if meeting.status == "draft" or meeting.opened_at is None:
+    key = _frozen_key(meeting)
+    if key is None:
         set_committed_value(meeting, "matters", _read(meeting.id))
         return
     kept: dict[tuple[int, object], list[Matter]] = current_app.extensions.setdefault(_EXTENSION, {})
-    key = (meeting.id, meeting.opened_at)
     matters = kept.get(key)
     if matters is None or not _intact(matters):
         matters = _read(meeting.id)
@@ -90,16 +90,24 @@ def kept_rendering(meeting: Meeting, variant: str, render: Callable[[], str]) ->
     """A piece of a page that depends on nothing but the opened meeting's matters and ``variant`` (its language),
     rendered once per worker and kept with the matters (a draft meeting's, every time). The owner's fresh ballot form
     is one: its matters with their candidates were a tenth of a ballot's CPU (issue 21 item 2)."""
-    if meeting.status == "draft" or meeting.opened_at is None:
+    frozen = _frozen_key(meeting)
+    if frozen is None:
         return Markup(render())  # noqa: S704  (a template's output, escaped by Jinja)
     kept: dict[tuple[int, object, str], Markup] = current_app.extensions.setdefault(_RENDERED, {})
-    key = (meeting.id, meeting.opened_at, variant)
+    key = (*frozen, variant)
     found = kept.get(key)
     if found is None:
         found = Markup(render())  # noqa: S704  (a template's output, escaped by Jinja)
         _make_room(kept, MAX_MEETINGS * 4)
         kept[key] = found
     return found
+
+
+def _frozen_key(meeting: Meeting) -> tuple[int, object] | None:
+    """What the meeting's kept matters are found by, (its id, when it opened); None while it is a draft."""
+    if meeting.status == "draft" or meeting.opened_at is None:
+        return None
+    return meeting.id, meeting.opened_at
 
 
 def _read(meeting_id: int) -> list[Matter]:
